@@ -177,7 +177,7 @@ public final class Context implements AutoCloseable
         {
             if (closed || spare != null)
             {
-                started.releaseStdin();
+                stop(started);
             }
             else
             {
@@ -214,6 +214,20 @@ public final class Context implements AutoCloseable
         return current.awaitReady(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
+    private static void stop(final ChildJvm idle)
+    {
+        idle.releaseStdin();
+        idle.process.destroyForcibly();
+        try
+        {
+            idle.process.waitFor(30, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private ChildJvm startJvm(final boolean asSpare)
     {
         try
@@ -235,6 +249,7 @@ public final class Context implements AutoCloseable
     public void close()
     {
         final ChildJvm idle;
+        final ExecutorService starter;
         synchronized (this)
         {
             if (closed)
@@ -244,15 +259,24 @@ public final class Context implements AutoCloseable
             closed = true;
             idle = spare;
             spare = null;
-            if (spareStarter != null)
+            starter = spareStarter;
+        }
+        if (starter != null)
+        {
+            starter.shutdown();
+            try
             {
-                spareStarter.shutdownNow();
+                // a spare being started now is stopped by refillSpare, which sees the context closed
+                starter.awaitTermination(30, TimeUnit.SECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
             }
         }
         if (idle != null)
         {
-            idle.releaseStdin();
-            idle.process.destroyForcibly();
+            stop(idle);
         }
         if (ownsDirectory)
         {
