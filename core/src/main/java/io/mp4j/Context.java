@@ -38,7 +38,7 @@ public final class Context implements AutoCloseable
     private static final Object GLOBAL_LOCK = new Object();
     private static Context global;
 
-    private final RuntimeDirectory directory;
+    private RuntimeDirectory directory;
     private final StartMethod startMethod;
     private final List<String> jvmOptions;
     private final boolean ownsDirectory;
@@ -64,7 +64,8 @@ public final class Context implements AutoCloseable
         {
             if (global == null)
             {
-                global = new Context(RuntimeDirectory.global(), false, defaultStartMethod(), List.of());
+                // the directory is made on first use: a program that only starts processes leaves no files
+                global = new Context(null, false, defaultStartMethod(), List.of());
             }
             return global;
         }
@@ -109,8 +110,12 @@ public final class Context implements AutoCloseable
     /**
      * @return the runtime directory that holds this context's mapped files.
      */
-    public RuntimeDirectory directory()
+    public synchronized RuntimeDirectory directory()
     {
+        if (directory == null)
+        {
+            directory = RuntimeDirectory.global();
+        }
         return directory;
     }
 
@@ -287,6 +292,6 @@ public final class Context implements AutoCloseable
     @Override
     public String toString()
     {
-        return "Context{" + directory.path() + ", " + startMethod + '}';
+        return "Context{" + (directory == null ? "global" : directory.path()) + ", " + startMethod + '}';
     }
 }

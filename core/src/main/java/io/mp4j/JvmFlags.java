@@ -1,6 +1,10 @@
 package io.mp4j;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -25,20 +29,11 @@ import java.util.Set;
  */
 public final class JvmFlags
 {
-    /** Flags every JVM that uses mp4j needs, on Java 17 and later. */
-    public static final List<String> REQUIRED = List.of(
-        "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
-        "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
-        "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
-        "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED",
-        "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
-        "--add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED",
-        "--add-opens=java.base/java.lang=ALL-UNNAMED",
-        "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-        "--add-opens=java.base/java.io=ALL-UNNAMED",
-        "--add-opens=java.base/java.util=ALL-UNNAMED",
-        "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-        "-Dchronicle.analytics.disable=true");
+    /**
+     * Flags every JVM that uses mp4j needs, on Java 17 and later. Defined once, as the property
+     * {@code mp4j.jvm.flags} of the parent pom, and read from the resource {@code io/mp4j/jvm-flags.txt}.
+     */
+    public static final List<String> REQUIRED = loadRequired();
 
     /** Flags added on Java 23 and later, where they exist. */
     public static final List<String> REQUIRED_JAVA_23 = List.of(
@@ -53,6 +48,23 @@ public final class JvmFlags
 
     private JvmFlags()
     {
+    }
+
+    private static List<String> loadRequired()
+    {
+        try (InputStream in = JvmFlags.class.getResourceAsStream("jvm-flags.txt"))
+        {
+            if (in == null)
+            {
+                throw new IllegalStateException("io/mp4j/jvm-flags.txt is missing from the mp4j-core jar");
+            }
+            final String text = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+            return List.of(text.split("\\s+"));
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
     }
 
     /**

@@ -325,7 +325,9 @@ public final class Process
      */
     public void terminate()
     {
-        requireStarted("terminate").process.destroy();
+        // through the handle: java.lang.Process.destroy() would also close the pipes and lose the output
+        // the child writes while it shuts down
+        requireStarted("terminate").process.toHandle().destroy();
     }
 
     /**
@@ -335,7 +337,7 @@ public final class Process
      */
     public void kill()
     {
-        requireStarted("kill").process.destroyForcibly();
+        requireStarted("kill").process.toHandle().destroyForcibly();
     }
 
     /**
@@ -436,7 +438,7 @@ public final class Process
         {
             if (child.daemon && child.isAlive())
             {
-                child.jvm.process.destroy();
+                child.jvm.process.toHandle().destroy();
             }
         }
         for (final Process child : CHILDREN)

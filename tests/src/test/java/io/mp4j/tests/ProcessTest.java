@@ -60,6 +60,7 @@ class ProcessTest
             try
             {
                 Files.writeString(hookFile, "graceful shutdown");
+                System.out.println("hook says goodbye");
             }
             catch (final IOException ex)
             {
@@ -123,13 +124,18 @@ class ProcessTest
     @Test
     void terminateGivesMinus15AndRunsTheChildsShutdownHooks(@TempDir final Path dir) throws Exception
     {
-        final Process p = Process.of(ProcessTest::hookThenBlock, dir.toString());
-        p.start();
-        Await.until("child ready", () -> Files.exists(dir.resolve("ready")));
-        p.terminate();
-        p.join();
-        assertEquals(-15, p.exitCode().getAsInt());
-        assertEquals("graceful shutdown", Files.readString(dir.resolve("hook-ran")));
+        try (CapturedOutput out = new CapturedOutput())
+        {
+            final Process p = Process.of(ProcessTest::hookThenBlock, dir.toString());
+            p.start();
+            Await.until("child ready", () -> Files.exists(dir.resolve("ready")));
+            p.terminate();
+            p.join();
+            assertEquals(-15, p.exitCode().getAsInt());
+            assertEquals("graceful shutdown", Files.readString(dir.resolve("hook-ran")));
+            // what the child prints while shutting down is not lost
+            assertTrue(out.text().contains("hook says goodbye"), out.text());
+        }
     }
 
     @Test
