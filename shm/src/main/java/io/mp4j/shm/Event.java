@@ -16,8 +16,9 @@ import java.util.function.Supplier;
  * false on timeout. ({@code wait} is taken by {@link Object}; the Java name is {@code await}.)
  *
  * <p>As in Python, a waiter that was waiting when {@link #set()} was called returns true even if the
- * flag was cleared again before it woke: each {@code set} of a clear flag also advances a set counter,
- * and a waiter returns true if the flag is set or the counter moved since it started waiting.
+ * flag was cleared again before it woke: each {@code set} of a clear flag also advances a set counter
+ * kept in the same 64-bit word as the flag (so both change in one CAS), and a waiter returns true if
+ * the flag is set or the counter moved since it started waiting.
  *
  * <p>No process owns an event, so a dead process cannot leave it stuck; a waiter whose setter died waits
  * until its timeout, as in Python.
@@ -27,12 +28,8 @@ import java.util.function.Supplier;
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- *  |                      Flag (0 clear, 1 set)                    |
- *  +---------------------------------------------------------------+
- *  |                           Reserved                            |
- *  +---------------------------------------------------------------+
- *  |              Set counter (sets of a clear flag, 64 bits)      |
- *  |                                                               |
+ *  |  State word (64 bits): bit 0 = flag (1 set), bits 1..63 =    |
+ *  |  set counter (sets of a clear flag); changed only by CAS      |
  *  +---------------------------------------------------------------+
  *  |                   Reserved to end of cache line              ...
  *  +---------------------------------------------------------------+
@@ -53,8 +50,9 @@ public final class Event implements SharedObject
     /** Payload length of an event region. */
     public static final int PAYLOAD_LENGTH = 64;
 
-    static final int FLAG_OFFSET = 0;
-    static final int SET_COUNTER_OFFSET = 8;
+    static final int STATE_OFFSET = 0;
+    private static final long FLAG = 1L;
+    private static final long ONE_SET = 2L;
 
     private final MappedRegion region;
     private final AtomicBuffer buffer;
@@ -125,7 +123,7 @@ public final class Event implements SharedObject
      */
     public boolean isSet()
     {
-        return buffer.getIntVolatile(FLAG_OFFSET) != 0;
+        return (buffer.getLongVolatile(STATE_OFFSET) & FLAG) != 0;
     }
 
     /**
@@ -133,9 +131,13 @@ public final class Event implements SharedObject
      */
     public void set()
     {
-        if (buffer.compareAndSetInt(FLAG_OFFSET, 0, 1))
+        while (true)
         {
-            buffer.getAndAddLong(SET_COUNTER_OFFSET, 1);
+            final long state = buffer.getLongVolatile(STATE_OFFSET);
+            if ((state & FLAG) != 0 || buffer.compareAndSetLong(STATE_OFFSET, state, (state + ONE_SET) | FLAG))
+            {
+                return;
+            }
         }
     }
 
@@ -144,7 +146,14 @@ public final class Event implements SharedObject
      */
     public void clear()
     {
-        buffer.putIntVolatile(FLAG_OFFSET, 0);
+        while (true)
+        {
+            final long state = buffer.getLongVolatile(STATE_OFFSET);
+            if ((state & FLAG) == 0 || buffer.compareAndSetLong(STATE_OFFSET, state, state & ~FLAG))
+            {
+                return;
+            }
+        }
     }
 
     /**
@@ -184,8 +193,8 @@ public final class Event implements SharedObject
 
     private boolean await(final long timeoutNanos) throws InterruptedException
     {
-        final long counter = buffer.getLongVolatile(SET_COUNTER_OFFSET);
-        if (isSet())
+        final long initial = buffer.getLongVolatile(STATE_OFFSET);
+        if ((initial & FLAG) != 0)
         {
             return true;
         }
@@ -203,7 +212,8 @@ public final class Event implements SharedObject
         idleStrategy.reset();
         while (true)
         {
-            if (isSet() || buffer.getLongVolatile(SET_COUNTER_OFFSET) != counter)
+            final long state = buffer.getLongVolatile(STATE_OFFSET);
+            if ((state & FLAG) != 0 || state >>> 1 != initial >>> 1)
             {
                 return true;
             }

@@ -59,6 +59,44 @@ class EventTest
     }
 
     @Test
+    void pingPongManyRoundsNeverWakesSpuriously() throws Exception
+    {
+        final Event ping = Event.create(dir, "ping");
+        final Event pong = Event.create(dir, "pong");
+        final int rounds = 5_000;
+        final CompletableFuture<Integer> child = CompletableFuture.supplyAsync(() ->
+        {
+            int done = 0;
+            try
+            {
+                for (int i = 0; i < rounds; i++)
+                {
+                    if (!ping.await(Duration.ofSeconds(30)))
+                    {
+                        return -done;
+                    }
+                    ping.clear();
+                    pong.set();
+                    done++;
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                return -1;
+            }
+            return done;
+        });
+        for (int i = 0; i < rounds; i++)
+        {
+            ping.set();
+            assertTrue(pong.await(Duration.ofSeconds(30)), "round " + i);
+            pong.clear();
+        }
+        assertTrue(rounds == child.get(30, TimeUnit.SECONDS));
+        assertFalse(ping.isSet());
+    }
+
+    @Test
     void interruptedWaiterThrows()
     {
         final Event event = Event.create(dir, "e");
