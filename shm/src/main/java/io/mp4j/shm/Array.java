@@ -191,6 +191,20 @@ public final class Array implements SharedObject
     }
 
     /**
+     * Attach to an existing Array by name in a runtime directory, as another program that opened the same
+     * named directory does.
+     *
+     * @param directory where.
+     * @param name      its file name.
+     * @return the array.
+     * @throws InvalidRegionException if there is no valid region of that name.
+     */
+    public static Array attach(final RuntimeDirectory directory, final String name)
+    {
+        return attach(directory.resolve(name));
+    }
+
+    /**
      * Attach to an existing array, and to its lock.
      *
      * @param file its region file.

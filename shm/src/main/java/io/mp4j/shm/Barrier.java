@@ -182,6 +182,20 @@ public final class Barrier implements SharedObject
     }
 
     /**
+     * Attach to an existing Barrier by name in a runtime directory, as another program that opened the same
+     * named directory does.
+     *
+     * @param directory where.
+     * @param name      its file name.
+     * @return the barrier.
+     * @throws InvalidRegionException if there is no valid region of that name.
+     */
+    public static Barrier attach(final RuntimeDirectory directory, final String name)
+    {
+        return attach(directory.resolve(name));
+    }
+
+    /**
      * Attach to an existing barrier, with no action in this JVM.
      *
      * @param file its region file.

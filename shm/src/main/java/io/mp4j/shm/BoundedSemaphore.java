@@ -66,6 +66,20 @@ public final class BoundedSemaphore extends Semaphore
     }
 
     /**
+     * Attach to an existing BoundedSemaphore by name in a runtime directory, as another program that opened the same
+     * named directory does.
+     *
+     * @param directory where.
+     * @param name      its file name.
+     * @return the boundedsemaphore.
+     * @throws InvalidRegionException if there is no valid region of that name.
+     */
+    public static BoundedSemaphore attach(final RuntimeDirectory directory, final String name)
+    {
+        return attach(directory.resolve(name));
+    }
+
+    /**
      * Attach to an existing bounded semaphore.
      *
      * @param file its region file.

@@ -27,8 +27,9 @@ import java.util.function.Supplier;
  * <p>How it works: a waiter, holding the lock, takes a free slot in a table and records its pid,
  * process start time and a ticket from a sequence, then releases the lock and idles on its slot's state.
  * {@code signal(n)} (under the lock) CASes the state of the {@code n} oldest waiting slots from WAITING
- * to SIGNALLED. A waiter that times out CASes its own slot from WAITING to FREE; if that fails it was
- * signalled and returns true. <b>A dead waiter does not swallow a signal:</b> before signalling a slot
+ * to SIGNALLED. A waiter that times out CASes its own slot from WAITING to LEAVING; if that fails it
+ * was signalled and returns true. A slot is freed by clearing its pid and start time while it is still
+ * SIGNALLED or LEAVING and then storing FREE, so a new waiter never claims a slot that is being left. <b>A dead waiter does not swallow a signal:</b> before signalling a slot
  * the signaller checks that its process is alive (pid and start time; never for its own JVM) and frees
  * the slot of a dead one without counting it. (A waiter that dies after being signalled and before it
  * returns has consumed that signal, as a thread that dies right after waking would.) A waiter that
@@ -58,7 +59,7 @@ import java.util.function.Supplier;
  *  |                       ticket (64 bits)                        |
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |           state: 0 FREE, 1 WAITING, 2 SIGNALLED               |
+ *  |     state: 0 FREE, 1 WAITING, 2 SIGNALLED, 3 LEAVING          |
  *  +---------------------------------------------------------------+
  *  |          Reserved to the end of the slot's cache line        ...
  *  +---------------------------------------------------------------+ 576
@@ -104,6 +105,7 @@ public final class Condition implements SharedObject
     static final int FREE = 0;
     static final int WAITING = 1;
     static final int SIGNALLED = 2;
+    static final int LEAVING = 3;
 
     private final MappedRegion region;
     private final AtomicBuffer buffer;
@@ -200,6 +202,20 @@ public final class Condition implements SharedObject
     public static Condition create()
     {
         return create(RuntimeDirectory.global(), Names.unique("condition"));
+    }
+
+    /**
+     * Attach to an existing Condition by name in a runtime directory, as another program that opened the same
+     * named directory does.
+     *
+     * @param directory where.
+     * @param name      its file name.
+     * @return the condition.
+     * @throws InvalidRegionException if there is no valid region of that name.
+     */
+    public static Condition attach(final RuntimeDirectory directory, final String name)
+    {
+        return attach(directory.resolve(name));
     }
 
     /**
@@ -421,7 +437,7 @@ public final class Condition implements SharedObject
 
     private boolean cancel(final int slot)
     {
-        return buffer.compareAndSetInt(slot + SLOT_STATE_OFFSET, WAITING, FREE);
+        return buffer.compareAndSetInt(slot + SLOT_STATE_OFFSET, WAITING, LEAVING);
     }
 
     private void freeSlot(final int slot)
@@ -466,8 +482,9 @@ public final class Condition implements SharedObject
         {
             final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
             final int state = buffer.getIntVolatile(slot + SLOT_STATE_OFFSET);
-            if (state != FREE && OwnerWord.isSlotDead(buffer, slot + SLOT_PID_OFFSET, slot + SLOT_START_TIME_OFFSET) &&
-                buffer.compareAndSetInt(slot + SLOT_STATE_OFFSET, state, FREE))
+            if (state != FREE && state != LEAVING &&
+                OwnerWord.isSlotDead(buffer, slot + SLOT_PID_OFFSET, slot + SLOT_START_TIME_OFFSET) &&
+                buffer.compareAndSetInt(slot + SLOT_STATE_OFFSET, state, LEAVING))
             {
                 freeSlot(slot);
             }
@@ -518,7 +535,7 @@ public final class Condition implements SharedObject
             lastTicket = oldestTicket;
             if (OwnerWord.isSlotDead(buffer, oldest + SLOT_PID_OFFSET, oldest + SLOT_START_TIME_OFFSET))
             {
-                if (buffer.compareAndSetInt(oldest + SLOT_STATE_OFFSET, WAITING, FREE))
+                if (buffer.compareAndSetInt(oldest + SLOT_STATE_OFFSET, WAITING, LEAVING))
                 {
                     freeSlot(oldest);
                 }

@@ -88,6 +88,20 @@ public final class Event implements SharedObject
     }
 
     /**
+     * Attach to an existing Event by name in a runtime directory, as another program that opened the same
+     * named directory does.
+     *
+     * @param directory where.
+     * @param name      its file name.
+     * @return the event.
+     * @throws InvalidRegionException if there is no valid region of that name.
+     */
+    public static Event attach(final RuntimeDirectory directory, final String name)
+    {
+        return attach(directory.resolve(name));
+    }
+
+    /**
      * Attach to an existing event.
      *
      * @param file its region file.

@@ -216,6 +216,20 @@ public class Semaphore implements SharedObject
     }
 
     /**
+     * Attach to an existing Semaphore by name in a runtime directory, as another program that opened the same
+     * named directory does.
+     *
+     * @param directory where.
+     * @param name      its file name.
+     * @return the semaphore.
+     * @throws InvalidRegionException if there is no valid region of that name.
+     */
+    public static Semaphore attach(final RuntimeDirectory directory, final String name)
+    {
+        return attach(directory.resolve(name));
+    }
+
+    /**
      * Attach to an existing semaphore (a bounded one is returned as a {@link BoundedSemaphore}).
      *
      * @param file its region file.

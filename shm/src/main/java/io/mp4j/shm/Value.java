@@ -185,6 +185,20 @@ public final class Value implements SharedObject
     }
 
     /**
+     * Attach to an existing Value by name in a runtime directory, as another program that opened the same
+     * named directory does.
+     *
+     * @param directory where.
+     * @param name      its file name.
+     * @return the value.
+     * @throws InvalidRegionException if there is no valid region of that name.
+     */
+    public static Value attach(final RuntimeDirectory directory, final String name)
+    {
+        return attach(directory.resolve(name));
+    }
+
+    /**
      * Attach to an existing value, and to its lock.
      *
      * @param file its region file.
