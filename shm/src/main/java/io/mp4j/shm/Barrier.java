@@ -115,6 +115,7 @@ public final class Barrier implements SharedObject
     private final int parties;
     private final int slotCount;
     private final long defaultTimeoutNanos;
+    private final IdleCache idleCache = new IdleCache();
     private volatile Runnable action;
     private volatile Supplier<IdleStrategy> idle;
 
@@ -359,7 +360,7 @@ public final class Barrier implements SharedObject
             mutex.release();
             if (idleStrategy == null)
             {
-                idleStrategy = supplier.get();
+                idleStrategy = idleCache.get(supplier);
             }
             idleStrategy.idle();
         }
@@ -390,8 +391,7 @@ public final class Barrier implements SharedObject
         }
         mutex.release();
 
-        idleStrategy = supplier.get();
-        idleStrategy.reset();
+        idleStrategy = idleCache.get(supplier);
         long nextCheck = System.nanoTime() + OwnerWord.LIVENESS_INTERVAL_NANOS;
         while (true)
         {

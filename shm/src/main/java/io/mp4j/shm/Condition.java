@@ -27,13 +27,19 @@ import java.util.function.Supplier;
  * <p>How it works: a waiter, holding the lock, takes a free slot in a table and records its pid,
  * process start time and a ticket from a sequence, then releases the lock and idles on its slot's state.
  * {@code signal(n)} (under the lock) CASes the state of the {@code n} oldest waiting slots from WAITING
- * to SIGNALLED. A waiter that times out CASes its own slot from WAITING to LEAVING; if that fails it
- * was signalled and returns true. A slot is freed by clearing its pid and start time while it is still
- * SIGNALLED or LEAVING and then storing FREE, so a new waiter never claims a slot that is being left. <b>A dead waiter does not swallow a signal:</b> before signalling a slot
- * the signaller checks that its process is alive (pid and start time; never for its own JVM) and frees
- * the slot of a dead one without counting it. (A waiter that dies after being signalled and before it
- * returns has consumed that signal, as a thread that dies right after waking would.) A waiter that
- * wakes with a signal but is interrupted passes the signal on to the next waiter.
+ * to SIGNALLED, stamping each with the time and with the ticket sequence at that moment. A waiter that
+ * times out CASes its own slot from WAITING to LEAVING; if that fails it was signalled and returns true.
+ * A slot is freed by clearing its pid and start time while it is still SIGNALLED or LEAVING and then
+ * storing FREE, so a new waiter never claims a slot that is being left.
+ *
+ * <p><b>A dead waiter does not swallow a signal.</b> Signalling reads no {@code /proc} (that would cost
+ * microseconds per signal); instead a signal that was not taken up within a liveness interval
+ * ({@code mp4j.liveness.checkMillis}, 10 ms by default) is checked: if its waiter's process is dead (pid
+ * and start time), the slot is freed and the signal handed on to the oldest live waiter that was already
+ * waiting when it was given (ticket not above the stamped sequence), or dropped if there is none, as
+ * it would have been had the dead waiter never waited. Waiters do this check every liveness interval
+ * while they wait, and so does every {@code signal}. Waiters whose process died while waiting are freed
+ * when the table fills up. A waiter that wakes with a signal but is interrupted passes the signal on.
  *
  * <p>Layout (payload of a {@link RegionType#CONDITION} region, variant 0):
  * <pre>
@@ -60,6 +66,14 @@ import java.util.function.Supplier;
  *  |                                                               |
  *  +---------------------------------------------------------------+
  *  |     state: 0 FREE, 1 WAITING, 2 SIGNALLED, 3 LEAVING          |
+ *  +---------------------------------------------------------------+
+ *  |                          Reserved                             |
+ *  +---------------------------------------------------------------+
+ *  |        signal time (System.nanoTime of the signaller)         |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |     ticket sequence when signalled (who was waiting then)     |
+ *  |                                                               |
  *  +---------------------------------------------------------------+
  *  |          Reserved to the end of the slot's cache line        ...
  *  +---------------------------------------------------------------+ 576
@@ -101,6 +115,8 @@ public final class Condition implements SharedObject
     static final int SLOT_START_TIME_OFFSET = 8;
     static final int SLOT_TICKET_OFFSET = 16;
     static final int SLOT_STATE_OFFSET = 24;
+    static final int SLOT_SIGNAL_TIME_OFFSET = 32;
+    static final int SLOT_SIGNAL_SEQUENCE_OFFSET = 40;
 
     static final int FREE = 0;
     static final int WAITING = 1;
@@ -112,6 +128,7 @@ public final class Condition implements SharedObject
     private final SharedLock lock;
     private final RobustMutex mutex;
     private final int slotCount;
+    private final IdleCache idleCache = new IdleCache();
     private volatile Supplier<IdleStrategy> idle;
 
     private Condition(final MappedRegion region, final SharedLock lock)
@@ -383,9 +400,9 @@ public final class Condition implements SharedObject
 
         final Supplier<IdleStrategy> own = idle;
         final Supplier<IdleStrategy> supplier = own != null ? own : IdleStrategies.forRegion(region.path());
-        final IdleStrategy idleStrategy = supplier.get();
-        idleStrategy.reset();
+        final IdleStrategy idleStrategy = idleCache.get(supplier);
         final long start = System.nanoTime();
+        long nextCheck = start + OwnerWord.LIVENESS_INTERVAL_NANOS;
         boolean signalled = false;
         boolean interrupted = false;
         while (true)
@@ -395,13 +412,20 @@ public final class Condition implements SharedObject
                 signalled = true;
                 break;
             }
+            final long now = System.nanoTime();
+            if (now - nextCheck >= 0)
+            {
+                nextCheck = now + OwnerWord.LIVENESS_INTERVAL_NANOS;
+                handOnSignalsOfDeadWaiters(now);
+                continue;
+            }
             if (Thread.interrupted())
             {
                 interrupted = true;
                 signalled = !cancel(slot);
                 break;
             }
-            if (timeoutNanos != Long.MAX_VALUE && System.nanoTime() - start >= timeoutNanos)
+            if (timeoutNanos != Long.MAX_VALUE && now - start >= timeoutNanos)
             {
                 signalled = !cancel(slot);
                 break;
@@ -482,11 +506,18 @@ public final class Condition implements SharedObject
         {
             final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
             final int state = buffer.getIntVolatile(slot + SLOT_STATE_OFFSET);
-            if (state != FREE && state != LEAVING &&
-                OwnerWord.isSlotDead(buffer, slot + SLOT_PID_OFFSET, slot + SLOT_START_TIME_OFFSET) &&
-                buffer.compareAndSetInt(slot + SLOT_STATE_OFFSET, state, LEAVING))
+            if ((state == WAITING || state == SIGNALLED) &&
+                OwnerWord.isSlotDead(buffer, slot + SLOT_PID_OFFSET, slot + SLOT_START_TIME_OFFSET))
             {
-                freeSlot(slot);
+                final long sequence = buffer.getLongVolatile(slot + SLOT_SIGNAL_SEQUENCE_OFFSET);
+                if (buffer.compareAndSetInt(slot + SLOT_STATE_OFFSET, state, LEAVING))
+                {
+                    freeSlot(slot);
+                    if (state == SIGNALLED)
+                    {
+                        handOn(sequence);
+                    }
+                }
             }
         }
     }
@@ -500,47 +531,29 @@ public final class Condition implements SharedObject
     }
 
     /**
-     * Wake up to {@code n} waiters, oldest first (Python's {@code notify(n)}). Waiters whose process is
-     * dead are skipped and their slots freed. The lock must be held.
+     * Wake up to {@code n} waiters, oldest first (Python's {@code notify(n)}). The lock must be held.
+     * A signal given to a waiter whose process turns out to be dead is handed on (see the class comment).
      *
      * @param n how many.
-     * @return how many live waiters were woken.
+     * @return how many waiters were signalled.
      */
     public int signal(final int n)
     {
         checkHeld("notify");
+        final long now = System.nanoTime();
+        handOnSignalsOfDeadWaiters(now);
+        final long sequence = buffer.getLong(SEQUENCE_OFFSET);
         int woken = 0;
         long lastTicket = Long.MIN_VALUE;
         while (woken < n)
         {
-            int oldest = -1;
-            long oldestTicket = Long.MAX_VALUE;
-            for (int i = 0; i < slotCount; i++)
-            {
-                final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
-                if (buffer.getIntVolatile(slot + SLOT_STATE_OFFSET) == WAITING)
-                {
-                    final long ticket = buffer.getLong(slot + SLOT_TICKET_OFFSET);
-                    if (ticket > lastTicket && ticket < oldestTicket)
-                    {
-                        oldest = slot;
-                        oldestTicket = ticket;
-                    }
-                }
-            }
+            final int oldest = oldestWaiting(lastTicket, Long.MAX_VALUE);
             if (oldest < 0)
             {
                 break;
             }
-            lastTicket = oldestTicket;
-            if (OwnerWord.isSlotDead(buffer, oldest + SLOT_PID_OFFSET, oldest + SLOT_START_TIME_OFFSET))
-            {
-                if (buffer.compareAndSetInt(oldest + SLOT_STATE_OFFSET, WAITING, LEAVING))
-                {
-                    freeSlot(oldest);
-                }
-            }
-            else if (buffer.compareAndSetInt(oldest + SLOT_STATE_OFFSET, WAITING, SIGNALLED))
+            lastTicket = buffer.getLong(oldest + SLOT_TICKET_OFFSET);
+            if (trySignal(oldest, now, sequence))
             {
                 woken++;
             }
@@ -548,10 +561,79 @@ public final class Condition implements SharedObject
         return woken;
     }
 
+    private int oldestWaiting(final long afterTicket, final long maxTicket)
+    {
+        int oldest = -1;
+        long oldestTicket = Long.MAX_VALUE;
+        for (int i = 0; i < slotCount; i++)
+        {
+            final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
+            if (buffer.getIntVolatile(slot + SLOT_STATE_OFFSET) == WAITING)
+            {
+                final long ticket = buffer.getLong(slot + SLOT_TICKET_OFFSET);
+                if (ticket > afterTicket && ticket <= maxTicket && ticket < oldestTicket)
+                {
+                    oldest = slot;
+                    oldestTicket = ticket;
+                }
+            }
+        }
+        return oldest;
+    }
+
+    private boolean trySignal(final int slot, final long now, final long sequence)
+    {
+        buffer.putLong(slot + SLOT_SIGNAL_TIME_OFFSET, now);
+        buffer.putLong(slot + SLOT_SIGNAL_SEQUENCE_OFFSET, sequence);
+        return buffer.compareAndSetInt(slot + SLOT_STATE_OFFSET, WAITING, SIGNALLED);
+    }
+
+    /**
+     * Free the slots of dead processes holding a signal they never took up, handing each signal on. May
+     * run without the lock (from a waiter): every change is a CAS on a slot state.
+     */
+    private void handOnSignalsOfDeadWaiters(final long now)
+    {
+        for (int i = 0; i < slotCount; i++)
+        {
+            final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
+            if (buffer.getIntVolatile(slot + SLOT_STATE_OFFSET) == SIGNALLED &&
+                now - buffer.getLongVolatile(slot + SLOT_SIGNAL_TIME_OFFSET) >= OwnerWord.LIVENESS_INTERVAL_NANOS &&
+                OwnerWord.isSlotDead(buffer, slot + SLOT_PID_OFFSET, slot + SLOT_START_TIME_OFFSET))
+            {
+                final long sequence = buffer.getLongVolatile(slot + SLOT_SIGNAL_SEQUENCE_OFFSET);
+                if (buffer.compareAndSetInt(slot + SLOT_STATE_OFFSET, SIGNALLED, LEAVING))
+                {
+                    freeSlot(slot);
+                    handOn(sequence);
+                }
+            }
+        }
+    }
+
+    /** Give a signal to the oldest waiter whose ticket is at most {@code sequence}, if any. */
+    private void handOn(final long sequence)
+    {
+        long lastTicket = Long.MIN_VALUE;
+        while (true)
+        {
+            final int oldest = oldestWaiting(lastTicket, sequence);
+            if (oldest < 0)
+            {
+                return;
+            }
+            lastTicket = buffer.getLong(oldest + SLOT_TICKET_OFFSET);
+            if (trySignal(oldest, System.nanoTime(), sequence))
+            {
+                return;
+            }
+        }
+    }
+
     /**
      * Wake every waiter (Python's {@code notify_all()}). The lock must be held.
      *
-     * @return how many live waiters were woken.
+     * @return how many waiters were signalled.
      */
     public int signalAll()
     {

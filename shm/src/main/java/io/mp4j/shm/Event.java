@@ -56,6 +56,7 @@ public final class Event implements SharedObject
 
     private final MappedRegion region;
     private final AtomicBuffer buffer;
+    private final IdleCache idleCache = new IdleCache();
     private volatile Supplier<IdleStrategy> idle;
 
     private Event(final MappedRegion region)
@@ -222,8 +223,7 @@ public final class Event implements SharedObject
         }
         final long start = System.nanoTime();
         final Supplier<IdleStrategy> own = idle;
-        final IdleStrategy idleStrategy = (own != null ? own : IdleStrategies.forRegion(region.path())).get();
-        idleStrategy.reset();
+        final IdleStrategy idleStrategy = idleCache.get(own != null ? own : IdleStrategies.forRegion(region.path()));
         while (true)
         {
             final long state = buffer.getLongVolatile(STATE_OFFSET);

@@ -17,8 +17,9 @@ import java.util.function.Supplier;
 /**
  * How the primitives of this package wait: every blocking call spins on a word in shared memory and
  * calls an Agrona {@link IdleStrategy} between attempts. An {@code IdleStrategy} has state and is not
- * thread-safe, so strategies are configured as a {@link Supplier} and a fresh instance is taken for
- * each blocking wait (only once the first attempt failed: the uncontended path allocates nothing).
+ * thread-safe, so strategies are configured as a {@link Supplier}; each primitive keeps one instance per
+ * waiting thread, made on that thread's first wait and reset before each later one, so neither the
+ * uncontended path nor a warm waiting path allocates.
  *
  * <p>The strategy of a primitive is found in this order:
  * <ol>

@@ -64,6 +64,7 @@ final class RobustMutex
     private final int ownerDiedOffset;
     private final int recoveriesOffset;
     private final int lastDeadOffset;
+    private final IdleCache idleCache = new IdleCache();
     private volatile long lastTryCheckNanos;
 
     RobustMutex(final AtomicBuffer buffer, final int offset)
@@ -191,8 +192,7 @@ final class RobustMutex
             }
             if (idle == null)
             {
-                idle = idleSupplier.get();
-                idle.reset();
+                idle = idleCache.get(idleSupplier);
             }
             idle.idle();
         }

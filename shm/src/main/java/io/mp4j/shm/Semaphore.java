@@ -113,6 +113,7 @@ public class Semaphore implements SharedObject
     private final AtomicBuffer buffer;
     private final long bound;
     private final int slotCount;
+    private final IdleCache idleCache = new IdleCache();
     private volatile int mySlot = SLOT_UNKNOWN;
     private volatile Supplier<IdleStrategy> idle;
 
@@ -345,8 +346,7 @@ public class Semaphore implements SharedObject
         }
         final long start = System.nanoTime();
         long nextCheck = start + OwnerWord.LIVENESS_INTERVAL_NANOS;
-        final IdleStrategy idleStrategy = idle().get();
-        idleStrategy.reset();
+        final IdleStrategy idleStrategy = idleCache.get(idle());
         while (true)
         {
             if (tryAcquire())

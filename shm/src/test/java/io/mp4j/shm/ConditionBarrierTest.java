@@ -142,7 +142,7 @@ class ConditionBarrierTest
         awaitTrue(() -> cond.waiters() == 4, "3 live waiters and the dead one");
         try (SharedLock.Held held = cond.locked())
         {
-            assertEquals(2, cond.signal(2), "the dead waiter is skipped, two live ones woken");
+            assertEquals(2, cond.signal(2), "the dead waiter and one live one are signalled; the dead one's signal is handed on");
         }
         awaitTrue(() -> woken.get() == 2, "two woken");
         assertEquals(1, cond.waiters());

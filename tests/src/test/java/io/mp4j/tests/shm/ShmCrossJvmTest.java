@@ -11,9 +11,11 @@ import io.mp4j.shm.RLock;
 import io.mp4j.shm.RuntimeDirectory;
 import io.mp4j.shm.SharedLock;
 import io.mp4j.shm.Value;
+import io.mp4j.tests.NoLeaks;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectOutputStream;
@@ -36,6 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The shm primitives across real JVMs: children started with {@link ChildJvms}, killed by pid at the end.
  */
+@ExtendWith(NoLeaks.class)
 class ShmCrossJvmTest
 {
     static final Duration LONG = Duration.ofSeconds(120);
