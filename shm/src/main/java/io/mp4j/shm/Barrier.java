@@ -427,8 +427,12 @@ public final class Barrier implements SharedObject
                 }
                 mutex.release();
                 freeSlot(slot);
-                if (again == RELEASED && !interrupted)
+                if (again == RELEASED)
                 {
+                    if (interrupted)
+                    {
+                        Thread.currentThread().interrupt();   // tripped anyway: keep the interrupt for later
+                    }
                     return index;
                 }
                 if (interrupted)

@@ -217,6 +217,10 @@ public final class Lock implements SharedLock
         {
             return mutex.tryAcquire(me);
         }
+        if (mutex.tryAcquireFree(me))
+        {
+            return true;
+        }
         try
         {
             return mutex.acquire(me, timeoutNanos, false, idle());

@@ -210,6 +210,10 @@ public final class RLock implements SharedLock
         {
             return mutex.tryAcquire(me);
         }
+        if (mutex.tryAcquireFree(me))
+        {
+            return true;
+        }
         try
         {
             return mutex.acquire(me, timeoutNanos, false, idle());

@@ -115,6 +115,19 @@ final class RobustMutex
     }
 
     /**
+     * The uncontended path: one CAS from free, no liveness check, no allocation.
+     */
+    boolean tryAcquireFree(final long me)
+    {
+        if (buffer.compareAndSetLong(ownerOffset, 0, me))
+        {
+            acquired(me, 0);
+            return true;
+        }
+        return false;
+    }
+
+    /**
      * One attempt, no waiting. Checks the owner's liveness at most once per liveness interval per
      * instance, so a caller that only ever polls still recovers a dead owner.
      */

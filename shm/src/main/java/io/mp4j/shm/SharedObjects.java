@@ -53,7 +53,8 @@ public final class SharedObjects
     }
 
     /**
-     * Remember an object this JVM created or attached, so that handles to it resolve to it.
+     * Remember an object this JVM created, so that handles to it resolve to it (replacing an older object
+     * at the same path, whose file was removed with its directory).
      *
      * @param object the object.
      * @param <T>    its type.
@@ -61,7 +62,7 @@ public final class SharedObjects
      */
     static <T extends SharedObject> T register(final T object)
     {
-        ATTACHED.putIfAbsent(object.getClass().getName() + '\0' + object.path().toAbsolutePath().normalize(), object);
+        ATTACHED.put(object.getClass().getName() + '\0' + object.path().toAbsolutePath().normalize(), object);
         return object;
     }
 
