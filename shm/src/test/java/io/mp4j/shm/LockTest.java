@@ -179,6 +179,38 @@ class LockTest
         assertTrue(lock.previousOwnerDied());
     }
 
+    @Test
+    void reusedPidWithAnotherStartTimeCountsAsDead() throws Exception
+    {
+        // pid 1 is alive, but the recorded start time is not init's: the recorded owner is gone
+        final Lock lock = Lock.create(dir, "l");
+        fakeOwner(lock, 1, ProcessIds.startTime(1) + 1);
+        assertTrue(lock.acquire(Duration.ofSeconds(10)));
+        assertTrue(lock.previousOwnerDied());
+    }
+
+    @Test
+    void liveOwnerIsNeverRobbed() throws Exception
+    {
+        // pid 1 with its true start time: alive, so waiters time out instead of recovering
+        final Lock lock = Lock.create(dir, "l");
+        fakeOwner(lock, 1, ProcessIds.startTime(1));
+        assertFalse(lock.acquire(Duration.ofMillis(50)));
+        assertFalse(lock.tryLock());
+        assertEquals(1, lock.ownerPid());
+        assertEquals(0, lock.recoveries());
+    }
+
+    static void fakeOwner(final SharedObject object, final long pid, final long startTime)
+    {
+        try (MappedRegion region = MappedRegion.attach(object.path(), null))
+        {
+            region.buffer().putLong(RobustMutex.START_TIME_OFFSET, startTime);
+            region.buffer().putLong(RobustMutex.TAG_OFFSET, pid << 32 | 7);
+            region.buffer().putLongVolatile(RobustMutex.OWNER_OFFSET, pid << 32 | 7);
+        }
+    }
+
     static void fakeDeadOwner(final SharedObject object)
     {
         try (MappedRegion region = MappedRegion.attach(object.path(), null))

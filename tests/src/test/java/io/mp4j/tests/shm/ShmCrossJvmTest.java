@@ -195,6 +195,19 @@ class ShmCrossJvmTest
     }
 
     @Test
+    void parentReleasingForAKilledChildIsNotCountedTwice() throws Exception
+    {
+        final BoundedSemaphore sem = BoundedSemaphore.create(dir, "sem", 2);
+        final ChildJvms.Child holder = children.start("hold", "semaphore", sem.path().toString());
+        holder.expect("held", LONG);
+        holder.kill();
+        sem.release();   // on behalf of the dead child: debits its holder slot
+        assertEquals(2, sem.getValue());
+        assertEquals(0, sem.reclaimDeadHolders());
+        assertEquals(2, sem.getValue());
+    }
+
+    @Test
     void barrierWithAKilledPartyBreaksInsteadOfHanging() throws Exception
     {
         final Barrier barrier = Barrier.create(dir, "barrier", 3);
