@@ -86,6 +86,30 @@ class ShmProcessTest
         done.release();
     }
 
+    static void rounds(final Barrier barrier, final Integer generations) throws Exception
+    {
+        for (int i = 0; i < generations; i++)
+        {
+            barrier.await(BOUND);
+        }
+    }
+
+    @Test
+    void barrierActionTravelsWithTheBarrierAndRunsOncePerGeneration() throws Exception
+    {
+        final Value trips = Value.createRaw(dir, "trips", ElementType.INT, 0);
+        final Runnable action = (Runnable & java.io.Serializable)trips::incrementAndGet;
+        final Barrier barrier = Barrier.create(dir, "barrier", 3, action, BOUND);
+        final int generations = 50;
+        final Process a = start(Process.of(ShmProcessTest::rounds, barrier, generations));
+        final Process b = start(Process.of(ShmProcessTest::rounds, barrier, generations));
+        rounds(barrier, generations);
+        joinOk(a);
+        joinOk(b);
+        assertEquals(generations, trips.getInt());
+        assertEquals(0, barrier.nWaiting());
+    }
+
     private Process start(final Process p)
     {
         processes.add(p);
