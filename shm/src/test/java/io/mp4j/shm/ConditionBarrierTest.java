@@ -235,6 +235,94 @@ class ConditionBarrierTest
     }
 
     @Test
+    void barrierStressManyThreadsManyGenerations() throws Exception
+    {
+        final int parties = 4;
+        final int generations = 300;
+        final AtomicInteger trips = new AtomicInteger();
+        final Barrier barrier = Barrier.create(dir, "stress", parties, trips::incrementAndGet, Duration.ofSeconds(60));
+        final List<CompletableFuture<Void>> threads = new ArrayList<>();
+        for (int t = 0; t < parties; t++)
+        {
+            threads.add(CompletableFuture.runAsync(() ->
+            {
+                try
+                {
+                    for (int g = 0; g < generations; g++)
+                    {
+                        barrier.await();
+                    }
+                }
+                catch (final Exception ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+            }, daemonExecutor()));
+        }
+        for (final CompletableFuture<Void> thread : threads)
+        {
+            thread.get(120, TimeUnit.SECONDS);
+        }
+        assertEquals(generations, trips.get());
+    }
+
+    @Test
+    void conditionStressManyWaitersManySignallers() throws Exception
+    {
+        final Condition cond = Condition.create(dir, "stress");
+        final Value tokens = Value.createRaw(dir, "tokens", ElementType.INT, 0);
+        final int perThread = 1_000;
+        final List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (int t = 0; t < 2; t++)
+        {
+            all.add(CompletableFuture.runAsync(() ->
+            {
+                for (int i = 0; i < perThread; i++)
+                {
+                    try (SharedLock.Held held = cond.locked())
+                    {
+                        try
+                        {
+                            assertTrue(cond.waitFor(() -> tokens.getInt() > 0, Duration.ofSeconds(60)));
+                        }
+                        catch (final InterruptedException ex)
+                        {
+                            throw new IllegalStateException(ex);
+                        }
+                        tokens.setInt(tokens.getInt() - 1);
+                    }
+                }
+            }, daemonExecutor()));
+            all.add(CompletableFuture.runAsync(() ->
+            {
+                for (int i = 0; i < perThread; i++)
+                {
+                    try (SharedLock.Held held = cond.locked())
+                    {
+                        tokens.setInt(tokens.getInt() + 1);
+                        cond.signal();
+                    }
+                }
+            }, daemonExecutor()));
+        }
+        for (final CompletableFuture<Void> future : all)
+        {
+            future.get(120, TimeUnit.SECONDS);
+        }
+        assertEquals(0, tokens.getInt());
+    }
+
+    static java.util.concurrent.Executor daemonExecutor()
+    {
+        return java.util.concurrent.Executors.newSingleThreadExecutor(r ->
+        {
+            final Thread thread = new Thread(r);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    @Test
     void actionThatThrowsBreaksTheBarrier() throws Exception
     {
         final Barrier barrier = Barrier.create(dir, "b", 1, () ->
