@@ -1,6 +1,8 @@
 package io.mp4j.bench;
 
 import io.mp4j.shm.Barrier;
+import io.mp4j.shm.Condition;
+import io.mp4j.shm.ElementType;
 import io.mp4j.shm.Event;
 import io.mp4j.shm.IdleStrategies;
 import io.mp4j.shm.Lock;
@@ -26,12 +28,13 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Cross-process workloads of the shm primitives, mirroring {@code bench/python/mp_bench.py}
- * (value_lock_increment, lock_uncontended, event_pingpong), printing one JSON object on stdout.
+ * (value_lock_increment, lock_uncontended, event_pingpong, barrier_rounds, condition_pingpong), printing
+ * one JSON object on stdout.
  *
  * <pre>
  * mvn -q -pl bench -am package -DskipTests
  * java --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED -cp 'bench/target/mp4j-bench.jar:bench/target/lib/*' \
- *     io.mp4j.bench.ShmWorkloads [value_lock_increment] [lock_uncontended] [event_pingpong]
+ *     io.mp4j.bench.ShmWorkloads [value_lock_increment] [lock_uncontended] [event_pingpong] [barrier_rounds] [condition_pingpong]
  * </pre>
  *
  * Children are JVMs started with this JVM's java, class path and {@code --add-*} / {@code -Dmp4j.*} flags.
@@ -44,6 +47,8 @@ public final class ShmWorkloads
     static final int LOCK_UNCONTENDED_N = 1_000_000;
     static final int SYNC_WARMUP = 500;
     static final int EVENT_ROUNDS = 10_000;
+    static final int BARRIER_ROUNDS = 10_000;
+    static final int CONDITION_ROUNDS = 10_000;
     static final Duration CHILD_TIMEOUT = Duration.ofSeconds(120);
 
     private ShmWorkloads()
@@ -74,6 +79,14 @@ public final class ShmWorkloads
             {
                 json.append(",\n  \"event_pingpong\": ").append(eventPingPong(dir, "default"));
                 json.append(",\n  \"event_pingpong_spin\": ").append(eventPingPong(dir, "spin"));
+            }
+            if (only.isEmpty() || only.contains("barrier_rounds"))
+            {
+                json.append(",\n  \"barrier_rounds\": ").append(barrierRounds(dir));
+            }
+            if (only.isEmpty() || only.contains("condition_pingpong"))
+            {
+                json.append(",\n  \"condition_pingpong\": ").append(conditionPingPong(dir));
             }
         }
         json.append("\n}");
@@ -238,6 +251,95 @@ public final class ShmWorkloads
         }
     }
 
+    // ---------------------------------------------------------------- barrier_rounds
+
+    private static String barrierRounds(final RuntimeDirectory dir) throws Exception
+    {
+        final Barrier barrier = Barrier.create(dir, "rounds", 2);
+        final int total = SYNC_WARMUP + BARRIER_ROUNDS;
+        final Child child = Child.start("barrier", barrier.path().toString(), Integer.toString(total));
+        try
+        {
+            for (int i = 0; i < SYNC_WARMUP; i++)
+            {
+                barrier.await(CHILD_TIMEOUT);
+            }
+            final long[] samples = new long[BARRIER_ROUNDS];
+            final long wall0 = System.nanoTime();
+            for (int i = 0; i < BARRIER_ROUNDS; i++)
+            {
+                final long t0 = System.nanoTime();
+                barrier.await(CHILD_TIMEOUT);
+                samples[i] = System.nanoTime() - t0;
+            }
+            final long wall = System.nanoTime() - wall0;
+            child.line();
+            return latency(samples, wall, BARRIER_ROUNDS, "default");
+        }
+        finally
+        {
+            child.kill();
+        }
+    }
+
+    // ---------------------------------------------------------------- condition_pingpong
+
+    private static String conditionPingPong(final RuntimeDirectory dir) throws Exception
+    {
+        final Condition cond = Condition.create(dir, "cond");
+        final Value turn = Value.createRaw(dir, "turn", ElementType.INT, 0);
+        final int total = SYNC_WARMUP + CONDITION_ROUNDS;
+        final Child child = Child.start("condition", cond.path().toString(), turn.path().toString(), Integer.toString(total));
+        try
+        {
+            final long[] samples = new long[CONDITION_ROUNDS];
+            long wall0 = System.nanoTime();
+            for (int i = 0; i < total; i++)
+            {
+                if (i == SYNC_WARMUP)
+                {
+                    wall0 = System.nanoTime();
+                }
+                final long t0 = System.nanoTime();
+                cond.getLock().lock();
+                try
+                {
+                    turn.setInt(1);
+                    cond.signal();
+                    while (turn.getInt() != 0)
+                    {
+                        check(cond.await(CHILD_TIMEOUT));
+                    }
+                }
+                finally
+                {
+                    cond.getLock().unlock();
+                }
+                if (i >= SYNC_WARMUP)
+                {
+                    samples[i - SYNC_WARMUP] = System.nanoTime() - t0;
+                }
+            }
+            final long wall = System.nanoTime() - wall0;
+            child.line();
+            return latency(samples, wall, CONDITION_ROUNDS, "default");
+        }
+        finally
+        {
+            child.kill();
+        }
+    }
+
+    private static String latency(final long[] samples, final long wall, final int rounds, final String idle)
+    {
+        Arrays.sort(samples);
+        return String.format(Locale.ROOT,
+            "{\"idle\": \"%s\", \"n\": %d, \"p50_us\": %.3f, \"p90_us\": %.3f, \"p99_us\": %.3f, \"p999_us\": %.3f, " +
+            "\"min_us\": %.3f, \"max_us\": %.3f, \"rounds_per_s\": %.0f}",
+            idle, rounds, pct(samples, 50), pct(samples, 90), pct(samples, 99), pct(samples, 99.9),
+            samples[0] / 1e3, samples[samples.length - 1] / 1e3, rounds / (wall / 1e9));
+    }
+
     private static double pct(final long[] sorted, final double p)
     {
         final int index = (int)Math.min(sorted.length - 1, Math.round(p / 100.0 * (sorted.length - 1)));
@@ -307,6 +409,41 @@ public final class ShmWorkloads
                     check(ping.await(CHILD_TIMEOUT));
                     ping.clear();
                     pong.set();
+                }
+                System.out.println("done");
+                break;
+            }
+            case "barrier":
+            {
+                final Barrier barrier = Barrier.attach(Paths.get(args[1]));
+                for (int i = 0, total = Integer.parseInt(args[2]); i < total; i++)
+                {
+                    barrier.await(CHILD_TIMEOUT);
+                }
+                System.out.println("done");
+                break;
+            }
+            case "condition":
+            {
+                final Condition cond = Condition.attach(Paths.get(args[1]));
+                final Value turn = Value.attach(Paths.get(args[2]));
+                final int total = Integer.parseInt(args[3]);
+                cond.getLock().lock();
+                try
+                {
+                    for (int i = 0; i < total; i++)
+                    {
+                        while (turn.getInt() != 1)
+                        {
+                            check(cond.await(CHILD_TIMEOUT));
+                        }
+                        turn.setInt(0);
+                        cond.signal();
+                    }
+                }
+                finally
+                {
+                    cond.getLock().unlock();
                 }
                 System.out.println("done");
                 break;
