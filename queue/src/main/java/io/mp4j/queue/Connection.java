@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * <p><b>End of stream</b>: when the peer end was closed by the process that held it, or that process
  * died (detected by pid and start time), {@link #recv()} first returns whatever was sent before, then
  * throws {@link EndOfStreamException} instead of waiting; {@link #send(Object)} throws it too, as
- * Python's {@code BrokenPipeError}. The holder of an end is the process that created the pipe, attached
+ * Python's {@code BrokenPipeError} (at once for a closed peer; for a dead one, when blocked on a full
+ * ring or at the first send after each 10 ms, since checking a pid is not free). The holder of an end is the process that created the pipe, attached
  * the end with {@link #attach(Path, int)}, or received it through serialization (the usual way to give
  * it to a child). Closing a copy of an end that another process has since taken over does not end the
  * stream, so the Python idiom "start the child, then close the child's end in the parent" works; a
@@ -68,6 +69,7 @@ public final class Connection implements AutoCloseable, Serializable
     private final transient Object recvLock = new Object();
     private final transient Receiver receiver = new Receiver();
     private transient volatile boolean closed;
+    private transient long lastSendCheckNs = System.nanoTime() - PEER_CHECK_INTERVAL_NS;
 
     private Connection(final MappedRegion region, final int end, final ObjectCodec codec)
     {
@@ -243,7 +245,8 @@ public final class Connection implements AutoCloseable, Serializable
             {
                 throw new IllegalStateException(this + " is receive-only (one-way pipe)");
             }
-            if (isPeerClosed())
+            final long now = System.nanoTime();
+            if (isPeerClosed() || (now - lastSendCheckNs >= PEER_CHECK_INTERVAL_NS && isPeerGone(now)))
             {
                 throw endOfStream("cannot send: ");
             }
@@ -456,6 +459,12 @@ public final class Connection implements AutoCloseable, Serializable
     {
         final int base = PipeDescriptor.endOffset(peer);
         return state.getIntVolatile(base + PipeDescriptor.CLOSED_OFFSET) == 1 && !handoffPending(base);
+    }
+
+    private boolean isPeerGone(final long nowNs)
+    {
+        lastSendCheckNs = nowNs;
+        return isPeerGone();
     }
 
     private boolean isPeerGone()
