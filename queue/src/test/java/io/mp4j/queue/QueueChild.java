@@ -94,7 +94,7 @@ public final class QueueChild
                 int rejected = 0;
                 for (int i = 0; i < sizes.length; i++)
                 {
-                    final byte[] message = QueueProperties.message(id, i, Integer.parseInt(sizes[i]));
+                    final byte[] message = QueuePropertiesTest.message(id, i, Integer.parseInt(sizes[i]));
                     try
                     {
                         queue.put(message);

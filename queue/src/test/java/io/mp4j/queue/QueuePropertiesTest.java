@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * producers and consumers, the multiset received equals the multiset of accepted messages sent, and
  * each consumer sees each producer's messages in order.
  */
-class QueueProperties
+class QueuePropertiesTest
 {
     private static final int CAPACITY = 4096;
     private static final int MAX = CAPACITY / 8;
