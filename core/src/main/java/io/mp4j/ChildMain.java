@@ -1,0 +1,130 @@
+package io.mp4j;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The main class of every child JVM mp4j starts. Not for direct use.
+ *
+ * <p>The parent writes a length-prefixed serialized {@code ChildSpec} to the child's standard input
+ * and keeps that pipe open for the child's whole life. The child runs the target, then returns (exit
+ * code 0 once its non-daemon threads end, as a Python child joins its threads), or prints the
+ * exception after a {@code Process <name>:} line on standard error and exits with 1.
+ *
+ * <p>Only the parent holds the other end of standard input, so end-of-file on it means the parent has
+ * died or let the child go, however it died, SIGKILL included. A daemon child then exits at once; a
+ * spare JVM that was never given a task exits too; a non-daemon child carries on, as in Python.
+ */
+public final class ChildMain
+{
+    /** Printed on standard output by a spare JVM once it is ready for a task; the parent swallows it. */
+    static final String READY_MARKER = "\u0000mp4j-spare-ready";
+    /** First argument of a spare JVM. */
+    static final String SPARE_ARG = "--spare";
+    /** Exit status of a daemon child whose parent went away: what a SIGTERM gives (128 + 15). */
+    static final int ORPHANED_DAEMON_STATUS = 143;
+
+    private ChildMain()
+    {
+    }
+
+    /**
+     * @param args {@value #SPARE_ARG} for a spare JVM, else nothing.
+     */
+    public static void main(final String[] args)
+    {
+        final InputStream stdin = System.in;
+        if (args.length > 0 && SPARE_ARG.equals(args[0]))
+        {
+            System.out.println(READY_MARKER);
+            System.out.flush();
+        }
+
+        final ChildSpec spec;
+        try
+        {
+            final DataInputStream in = new DataInputStream(stdin);
+            final int length = in.readInt();
+            final byte[] bytes = new byte[length];
+            in.readFully(bytes);
+            spec = ChildSpec.fromBytes(bytes);
+        }
+        catch (final EOFException ex)
+        {
+            // the parent went away before giving us anything to do
+            System.exit(0);
+            return;
+        }
+        catch (final IOException | ClassNotFoundException | RuntimeException ex)
+        {
+            System.err.println("mp4j child: cannot read the task from the parent: " + ex);
+            ex.printStackTrace();
+            System.exit(1);
+            return;
+        }
+
+        CurrentProcess.initChild(spec.name, spec.identity, spec.daemon, spec.parentPid, spec.parentName);
+        watchParent(stdin, spec.daemon);
+
+        try
+        {
+            spec.run();
+        }
+        catch (final Throwable ex)
+        {
+            System.out.flush();
+            System.err.println("Process " + spec.name + ":");
+            ex.printStackTrace();
+            System.err.flush();
+            System.exit(1);
+        }
+        System.out.flush();
+        System.err.flush();
+    }
+
+    private static void watchParent(final InputStream stdin, final boolean daemon)
+    {
+        final Thread watcher = new Thread(() ->
+        {
+            try
+            {
+                while (stdin.read() != -1)
+                {
+                    // the parent never writes after the spec; anything else is ignored
+                }
+            }
+            catch (final IOException ignore)
+            {
+                // a broken pipe is the same news as end-of-file
+            }
+            if (daemon)
+            {
+                exitOrphanedDaemon();
+            }
+        }, "mp4j-parent-watcher");
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+
+    private static void exitOrphanedDaemon()
+    {
+        final Thread halter = new Thread(() ->
+        {
+            try
+            {
+                TimeUnit.SECONDS.sleep(5);
+            }
+            catch (final InterruptedException ignore)
+            {
+                // exiting anyway
+            }
+            Runtime.getRuntime().halt(ORPHANED_DAEMON_STATUS);
+        }, "mp4j-orphan-halter");
+        halter.setDaemon(true);
+        halter.start();
+        System.exit(ORPHANED_DAEMON_STATUS);
+    }
+}

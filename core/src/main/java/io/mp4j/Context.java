@@ -1,0 +1,297 @@
+package io.mp4j;
+
+import io.mp4j.shm.RuntimeDirectory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Where mp4j objects live and how child JVMs are started: a private runtime directory (see
+ * {@link RuntimeDirectory}: 0700 under {@code /dev/shm}, removed on {@link #close()}, stale ones swept
+ * at start), a {@link StartMethod}, and the extra JVM options of children.
+ *
+ * <p>Most programs use {@link #global()}, which {@link Process#of} and the shared objects use when no
+ * context is given; its directory is removed when the JVM exits. Create your own to choose the start
+ * method or child JVM options, or to scope the files to a block:
+ * <pre>{@code
+ * try (Context ctx = Context.create(StartMethod.SPARE, List.of("-Xmx256m")))
+ * {
+ *     Process p = Process.of(Demo::worker, 1).context(ctx);
+ *     p.start();
+ *     p.join();
+ * }
+ * }</pre>
+ *
+ * <p>The default start method is read from the system property {@value #START_METHOD_PROPERTY}
+ * ({@code spawn} or {@code spare}), else {@link StartMethod#SPAWN}. Thread-safe.
+ */
+public final class Context implements AutoCloseable
+{
+    /** System property that selects the global context's start method. */
+    public static final String START_METHOD_PROPERTY = "mp4j.startMethod";
+
+    private static final Object GLOBAL_LOCK = new Object();
+    private static Context global;
+
+    private RuntimeDirectory directory;
+    private final StartMethod startMethod;
+    private final List<String> jvmOptions;
+    private final boolean ownsDirectory;
+    private ExecutorService spareStarter;
+    private ChildJvm spare;
+    private boolean closed;
+
+    private Context(
+        final RuntimeDirectory directory, final boolean ownsDirectory, final StartMethod startMethod, final List<String> jvmOptions)
+    {
+        this.directory = directory;
+        this.ownsDirectory = ownsDirectory;
+        this.startMethod = startMethod;
+        this.jvmOptions = List.copyOf(jvmOptions);
+    }
+
+    /**
+     * @return the context of this JVM that mp4j uses when none is given; never closed before exit.
+     */
+    public static Context global()
+    {
+        synchronized (GLOBAL_LOCK)
+        {
+            if (global == null)
+            {
+                // the directory is made on first use: a program that only starts processes leaves no files
+                global = new Context(null, false, defaultStartMethod(), List.of());
+            }
+            return global;
+        }
+    }
+
+    /**
+     * @return a context with its own runtime directory and the default start method.
+     */
+    public static Context create()
+    {
+        return create(defaultStartMethod(), List.of());
+    }
+
+    /**
+     * @param startMethod how children get their JVM.
+     * @param jvmOptions  options added to every child JVM's command line, e.g. {@code -Xmx256m}.
+     * @return a context with its own runtime directory.
+     */
+    public static Context create(final StartMethod startMethod, final List<String> jvmOptions)
+    {
+        return new Context(RuntimeDirectory.create(), true, startMethod, jvmOptions);
+    }
+
+    private static StartMethod defaultStartMethod()
+    {
+        final String configured = System.getProperty(START_METHOD_PROPERTY);
+        if (configured == null || configured.isBlank())
+        {
+            return StartMethod.SPAWN;
+        }
+        try
+        {
+            return StartMethod.valueOf(configured.trim().toUpperCase(Locale.ROOT));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException(
+                START_METHOD_PROPERTY + "=" + configured + " is not a start method; use spawn or spare", ex);
+        }
+    }
+
+    /**
+     * @return the runtime directory that holds this context's mapped files.
+     */
+    public synchronized RuntimeDirectory directory()
+    {
+        if (directory == null)
+        {
+            directory = RuntimeDirectory.global();
+        }
+        return directory;
+    }
+
+    /**
+     * @return how children of this context get their JVM.
+     */
+    public StartMethod startMethod()
+    {
+        return startMethod;
+    }
+
+    /**
+     * @return the options added to every child JVM's command line.
+     */
+    public List<String> jvmOptions()
+    {
+        return jvmOptions;
+    }
+
+    /**
+     * A JVM for a new child, by this context's start method.
+     */
+    ChildJvm launch()
+    {
+        final ChildJvm taken;
+        synchronized (this)
+        {
+            if (closed)
+            {
+                throw new IllegalStateException("context is closed");
+            }
+            if (startMethod == StartMethod.SPAWN)
+            {
+                return startJvm(false);
+            }
+            taken = spare != null && spare.isAlive() ? spare : null;
+            spare = null;
+            if (spareStarter == null)
+            {
+                spareStarter = Executors.newSingleThreadExecutor(r ->
+                {
+                    final Thread t = new Thread(r, "mp4j-spare-starter");
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
+            spareStarter.execute(this::refillSpare);
+        }
+        return taken != null ? taken : startJvm(false);
+    }
+
+    private void refillSpare()
+    {
+        final ChildJvm started;
+        try
+        {
+            started = ChildJvm.start(jvmOptions, true);
+        }
+        catch (final IOException ex)
+        {
+            return;
+        }
+        synchronized (this)
+        {
+            if (closed || spare != null)
+            {
+                stop(started);
+            }
+            else
+            {
+                spare = started;
+            }
+        }
+    }
+
+    /**
+     * Start the spare JVM now if this context uses {@link StartMethod#SPARE} and has none, and wait until
+     * it is ready for a task. Benchmarks and latency-sensitive programs call this before timing starts.
+     *
+     * @param timeout how long to wait.
+     * @param unit    unit of timeout.
+     * @return whether a ready spare is waiting.
+     * @throws InterruptedException if interrupted while waiting.
+     */
+    public boolean awaitSpare(final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        if (startMethod != StartMethod.SPARE)
+        {
+            return false;
+        }
+        final long deadline = System.nanoTime() + unit.toNanos(timeout);
+        ChildJvm current;
+        synchronized (this)
+        {
+            if (spare == null || !spare.isAlive())
+            {
+                spare = startJvm(true);
+            }
+            current = spare;
+        }
+        return current.awaitReady(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    private static void stop(final ChildJvm idle)
+    {
+        idle.releaseStdin();
+        idle.process.destroyForcibly();
+        try
+        {
+            idle.process.waitFor(30, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private ChildJvm startJvm(final boolean asSpare)
+    {
+        try
+        {
+            return ChildJvm.start(jvmOptions, asSpare);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot start a child JVM (" + JvmFlags.javaExecutable() + "): " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Stop the spare JVM, if any, and remove this context's runtime directory with every file in it (for a
+     * context from {@link #create()}; the global context is closed at JVM exit). Children already started
+     * are not affected. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        final ChildJvm idle;
+        final ExecutorService starter;
+        synchronized (this)
+        {
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
+            idle = spare;
+            spare = null;
+            starter = spareStarter;
+        }
+        if (starter != null)
+        {
+            starter.shutdown();
+            try
+            {
+                // a spare being started now is stopped by refillSpare, which sees the context closed
+                starter.awaitTermination(30, TimeUnit.SECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (idle != null)
+        {
+            stop(idle);
+        }
+        if (ownsDirectory)
+        {
+            directory.close();
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "Context{" + (directory == null ? "global" : directory.path()) + ", " + startMethod + '}';
+    }
+}

@@ -1,0 +1,130 @@
+package io.mp4j;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The JVM flags mp4j needs, and the command line of the JVMs it starts.
+ *
+ * <p>Agrona needs {@code jdk.internal.misc}; Chronicle Queue (the durable queue) needs the rest. On
+ * Java 23 and later {@code --sun-misc-unsafe-memory-access=allow} keeps the JVM from warning about
+ * {@code sun.misc.Unsafe}, which Agrona and Chronicle use. Add {@link #required()} to your own JVM's
+ * command line when you run mp4j from your program; child JVMs get them from mp4j.
+ *
+ * <p>A child JVM gets: the parent's {@code java}, the parent's JVM options (except debugger and agent
+ * options, which would clash on ports or files), the required flags, the parent's {@code mp4j.*} and
+ * {@code chronicle.*} system properties, {@code chronicle.analytics.disable=true}, and the parent's
+ * class path.
+ */
+public final class JvmFlags
+{
+    /**
+     * Flags every JVM that uses mp4j needs, on Java 17 and later. Defined once, as the property
+     * {@code mp4j.jvm.flags} of the parent pom, and read from the resource {@code io/mp4j/jvm-flags.txt}.
+     */
+    public static final List<String> REQUIRED = loadRequired();
+
+    /** Flags added on Java 23 and later, where they exist. */
+    public static final List<String> REQUIRED_JAVA_23 = List.of(
+        "--sun-misc-unsafe-memory-access=allow",
+        "--enable-native-access=ALL-UNNAMED");
+
+    private static final List<String> DROPPED_PREFIXES = List.of(
+        "-agentlib:", "-agentpath:", "-javaagent:", "-Xrunjdwp", "-Xdebug", "-XX:ArchiveClassesAtExit",
+        "-XX:SharedArchiveFile", "-XX:+AutoCreateSharedArchive", "-Dmp4j.", "-Dchronicle.");
+
+    private static final List<String> PROPERTY_PREFIXES = List.of("mp4j.", "chronicle.");
+
+    private JvmFlags()
+    {
+    }
+
+    private static List<String> loadRequired()
+    {
+        try (InputStream in = JvmFlags.class.getResourceAsStream("jvm-flags.txt"))
+        {
+            if (in == null)
+            {
+                throw new IllegalStateException("io/mp4j/jvm-flags.txt is missing from the mp4j-core jar");
+            }
+            final String text = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+            return List.of(text.split("\\s+"));
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /**
+     * @return the flags this JVM's version needs: {@link #REQUIRED}, plus {@link #REQUIRED_JAVA_23} on 23+.
+     */
+    public static List<String> required()
+    {
+        if (Runtime.version().feature() >= 23)
+        {
+            final List<String> flags = new ArrayList<>(REQUIRED);
+            flags.addAll(REQUIRED_JAVA_23);
+            return Collections.unmodifiableList(flags);
+        }
+        return REQUIRED;
+    }
+
+    /**
+     * @return the {@code java} executable of this JVM.
+     */
+    public static Path javaExecutable()
+    {
+        return Paths.get(System.getProperty("java.home"), "bin", "java");
+    }
+
+    /**
+     * The command line of a child JVM that runs {@code mainClass} like this JVM would.
+     *
+     * @param extraOptions JVM options to add after the inherited ones (they win where they repeat one).
+     * @param mainClass    the class whose main the child runs.
+     * @param args         program arguments.
+     * @return the command, ready for a {@link ProcessBuilder}.
+     */
+    public static List<String> childCommand(final List<String> extraOptions, final String mainClass, final String... args)
+    {
+        final Set<String> options = new LinkedHashSet<>();
+        for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
+        {
+            if (DROPPED_PREFIXES.stream().noneMatch(arg::startsWith))
+            {
+                options.add(arg);
+            }
+        }
+        options.addAll(required());
+        for (final Map.Entry<Object, Object> property : System.getProperties().entrySet())
+        {
+            final String key = String.valueOf(property.getKey());
+            if (PROPERTY_PREFIXES.stream().anyMatch(key::startsWith) && !"chronicle.analytics.disable".equals(key))
+            {
+                options.add("-D" + key + "=" + property.getValue());
+            }
+        }
+        options.addAll(extraOptions);
+
+        final List<String> command = new ArrayList<>();
+        command.add(javaExecutable().toString());
+        command.addAll(options);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass);
+        Collections.addAll(command, args);
+        return command;
+    }
+}

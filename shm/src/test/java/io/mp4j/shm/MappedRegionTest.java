@@ -1,0 +1,195 @@
+package io.mp4j.shm;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MappedRegionTest
+{
+    private RuntimeDirectory dir;
+
+    @BeforeEach
+    void setUp()
+    {
+        dir = RuntimeDirectory.create();
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        dir.close();
+    }
+
+    @Test
+    void createThenAttachSeesHeaderAndPayload() throws IOException
+    {
+        final Path file = dir.resolve("r1");
+        try (MappedRegion created = MappedRegion.create(file, RegionType.VALUE, 7, 64))
+        {
+            created.buffer().putLong(8, 42L);
+            created.publish();
+            try (MappedRegion attached = MappedRegion.attach(file, RegionType.VALUE))
+            {
+                assertEquals(RegionType.VALUE, attached.type());
+                assertEquals(7, attached.variant());
+                assertEquals(64, attached.payloadLength());
+                assertEquals(ProcessIds.currentPid(), attached.creatorPid());
+                assertEquals(ProcessIds.currentStartTime(), attached.creatorStartTime());
+                assertTrue(attached.isCreatorAlive());
+                assertEquals(42L, attached.buffer().getLong(8));
+            }
+        }
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals(MappedRegion.HEADER_LENGTH + 64, Files.size(file));
+    }
+
+    @Test
+    void createRefusesAnExistingFile()
+    {
+        final Path file = dir.resolve("r2");
+        MappedRegion.create(file, RegionType.LOCK, 0, 8).publish().close();
+        final IllegalStateException ex = assertThrows(IllegalStateException.class,
+            () -> MappedRegion.create(file, RegionType.LOCK, 0, 8));
+        assertTrue(ex.getMessage().contains("already exists"), ex.getMessage());
+    }
+
+    @Test
+    void attachRejectsWrongType()
+    {
+        final Path file = dir.resolve("r3");
+        MappedRegion.create(file, RegionType.QUEUE, 0, 8).publish().close();
+        final InvalidRegionException ex = assertThrows(InvalidRegionException.class,
+            () -> MappedRegion.attach(file, RegionType.VALUE));
+        assertTrue(ex.getMessage().contains(file.toString()), ex.getMessage());
+        assertTrue(ex.getMessage().contains("wrong type: the region is a QUEUE, not a VALUE"), ex.getMessage());
+    }
+
+    @Test
+    void attachRejectsWrongMagic() throws IOException
+    {
+        final Path file = dir.resolve("r4");
+        Files.write(file, new byte[256]);
+        Files.write(file, "GARBAGE!".getBytes(), StandardOpenOption.WRITE);
+        final InvalidRegionException ex = assertThrows(InvalidRegionException.class,
+            () -> MappedRegion.attach(file, RegionType.VALUE));
+        assertTrue(ex.getMessage().contains("not an mp4j region"), ex.getMessage());
+    }
+
+    @Test
+    void attachRejectsNewerLayoutVersion()
+    {
+        final Path file = dir.resolve("r5");
+        try (MappedRegion region = MappedRegion.create(file, RegionType.VALUE, 0, 8))
+        {
+            region.wholeBuffer().putInt(MappedRegion.VERSION_OFFSET, MappedRegion.LAYOUT_VERSION + 1);
+        }
+        final InvalidRegionException ex = assertThrows(InvalidRegionException.class,
+            () -> MappedRegion.attach(file, RegionType.VALUE));
+        assertTrue(ex.getMessage().contains("layout version 2 is newer"), ex.getMessage());
+    }
+
+    @Test
+    void attachRejectsAFileShorterThanTheHeader() throws IOException
+    {
+        final Path file = dir.resolve("r6");
+        Files.write(file, new byte[10]);
+        final InvalidRegionException ex = assertThrows(InvalidRegionException.class,
+            () -> MappedRegion.attach(file, RegionType.VALUE));
+        assertTrue(ex.getMessage().contains("truncated: 10 bytes"), ex.getMessage());
+    }
+
+    @Test
+    void attachRejectsATruncatedPayload() throws IOException
+    {
+        final Path file = dir.resolve("r7");
+        MappedRegion.create(file, RegionType.ARRAY, 0, 4096).publish().close();
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+        {
+            raf.setLength(MappedRegion.HEADER_LENGTH + 100);
+        }
+        final InvalidRegionException ex = assertThrows(InvalidRegionException.class,
+            () -> MappedRegion.attach(file, RegionType.ARRAY));
+        assertTrue(ex.getMessage().contains("truncated: 228 bytes, but the header promises"), ex.getMessage());
+    }
+
+    @Test
+    void attachRejectsAnUnpublishedHeaderAfterABoundedWait()
+    {
+        final Path file = dir.resolve("r8");
+        MappedRegion.create(file, RegionType.VALUE, 0, 8).close();
+        final InvalidRegionException ex = assertThrows(InvalidRegionException.class,
+            () -> MappedRegion.attach(file, RegionType.VALUE));
+        assertTrue(ex.getMessage().contains("never published"), ex.getMessage());
+    }
+
+    @Test
+    void attachRejectsUnknownTypeCode()
+    {
+        final Path file = dir.resolve("r9");
+        try (MappedRegion region = MappedRegion.create(file, RegionType.VALUE, 0, 8))
+        {
+            region.wholeBuffer().putInt(MappedRegion.TYPE_OFFSET, 9999);
+            region.publish();
+        }
+        final InvalidRegionException ex = assertThrows(InvalidRegionException.class,
+            () -> MappedRegion.attach(file, null));
+        assertTrue(ex.getMessage().contains("unknown region type code 9999"), ex.getMessage());
+    }
+
+    @Test
+    void attachReportsAMissingFile()
+    {
+        final InvalidRegionException ex = assertThrows(InvalidRegionException.class,
+            () -> MappedRegion.attach(dir.resolve("missing"), RegionType.VALUE));
+        assertTrue(ex.getMessage().contains("no such region"), ex.getMessage());
+    }
+
+    @Test
+    void createRejectsANegativeLength()
+    {
+        assertThrows(IllegalArgumentException.class, () -> MappedRegion.create(dir.resolve("neg"), RegionType.VALUE, 0, -1));
+    }
+
+    @Test
+    void closedRegionRefusesItsBuffer()
+    {
+        final MappedRegion region = MappedRegion.create(dir.resolve("c"), RegionType.VALUE, 0, 8).publish();
+        region.close();
+        region.close();
+        assertThrows(IllegalStateException.class, region::buffer);
+    }
+
+    @Test
+    void magicSpellsTheFormatName()
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[8]);
+        buffer.putLong(0, MappedRegion.MAGIC, java.nio.ByteOrder.LITTLE_ENDIAN);
+        final byte[] bytes = new byte[8];
+        buffer.getBytes(0, bytes);
+        assertEquals("MP4JRGN1", new String(bytes));
+    }
+
+    @Test
+    void zeroFilledOnCreate() throws IOException
+    {
+        final Path file = dir.resolve("z");
+        MappedRegion.create(file, RegionType.SHARED_MEMORY, 0, 3 << 20).publish().close();
+        try (FileChannel channel = FileChannel.open(file))
+        {
+            assertEquals(MappedRegion.HEADER_LENGTH + (3 << 20), channel.size());
+        }
+    }
+}

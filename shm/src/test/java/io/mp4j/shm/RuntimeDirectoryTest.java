@@ -1,0 +1,193 @@
+package io.mp4j.shm;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+class RuntimeDirectoryTest
+{
+    private Path base;
+
+    @BeforeEach
+    void setUp() throws IOException
+    {
+        // a base of our own, so the sweep under test cannot touch anything else
+        base = Files.createTempDirectory(RuntimeDirectory.defaultBase(), "mp4j-test-base");
+        Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwx------"));
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        RuntimeDirectory.deleteTree(base);
+    }
+
+    @Test
+    void defaultBaseIsDevShmWhenPresent()
+    {
+        assumeTrue(Files.isDirectory(Path.of("/dev/shm")));
+        if (System.getProperty(RuntimeDirectory.BASE_PROPERTY) == null)
+        {
+            assertEquals(Path.of("/dev/shm"), RuntimeDirectory.defaultBase());
+        }
+    }
+
+    @Test
+    void privateDirectoryIs0700WithOwnerFile0600AndCloseRemovesIt() throws IOException
+    {
+        final RuntimeDirectory dir = RuntimeDirectory.create(base);
+        final Path path = dir.path();
+        assertTrue(path.getFileName().toString().startsWith(RuntimeDirectory.PREFIX));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(path)));
+        final Path owner = path.resolve(RuntimeDirectory.OWNER_FILE);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(owner)));
+        assertEquals(ProcessIds.currentPid() + " " + ProcessIds.currentStartTime(), Files.readString(owner).trim());
+
+        MappedRegion.create(dir.resolve("a"), RegionType.VALUE, 0, 8).publish().close();
+        Files.createDirectories(path.resolve("sub"));
+        dir.close();
+        assertFalse(Files.exists(path));
+        dir.close();
+    }
+
+    @Test
+    void sweepRemovesDirectoriesOfDeadOwnersOnly() throws Exception
+    {
+        final long deadPid = deadPid();
+        final Path stale = base.resolve(RuntimeDirectory.PREFIX + "stale");
+        Files.createDirectory(stale);
+        Files.writeString(stale.resolve(RuntimeDirectory.OWNER_FILE), deadPid + " 12345\n");
+        Files.writeString(stale.resolve("region"), "x");
+
+        final Path reusedPid = base.resolve(RuntimeDirectory.PREFIX + "reused");
+        Files.createDirectory(reusedPid);
+        // our own pid, but another start time: the pid was reused, the owner is dead
+        Files.writeString(reusedPid.resolve(RuntimeDirectory.OWNER_FILE),
+            ProcessIds.currentPid() + " " + (ProcessIds.currentStartTime() - 1) + "\n");
+
+        final Path live = base.resolve(RuntimeDirectory.PREFIX + "live");
+        Files.createDirectory(live);
+        Files.writeString(live.resolve(RuntimeDirectory.OWNER_FILE),
+            ProcessIds.currentPid() + " " + ProcessIds.currentStartTime() + "\n");
+
+        final Path youngOwnerless = base.resolve(RuntimeDirectory.PREFIX + "young");
+        Files.createDirectory(youngOwnerless);
+
+        final Path notOurs = base.resolve("other-stuff");
+        Files.createDirectory(notOurs);
+
+        final List<Path> removed = RuntimeDirectory.sweepStale(base);
+        assertEquals(2, removed.size(), removed.toString());
+        assertFalse(Files.exists(stale));
+        assertFalse(Files.exists(reusedPid));
+        assertTrue(Files.exists(live));
+        assertTrue(Files.exists(youngOwnerless));
+        assertTrue(Files.exists(notOurs));
+    }
+
+    @Test
+    void sweepNeverTouchesAnotherUsersDirectory() throws Exception
+    {
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root to chown");
+        final Path foreign = base.resolve(RuntimeDirectory.PREFIX + "foreign");
+        Files.createDirectory(foreign);
+        Files.writeString(foreign.resolve(RuntimeDirectory.OWNER_FILE), deadPid() + " 1\n");
+        Files.setAttribute(foreign, "unix:uid", 65534);
+        RuntimeDirectory.sweepStale(base);
+        assertTrue(Files.exists(foreign));
+    }
+
+    @Test
+    void createSweepsStaleDirectoriesFirst() throws Exception
+    {
+        final Path stale = base.resolve(RuntimeDirectory.PREFIX + "old");
+        Files.createDirectory(stale);
+        Files.writeString(stale.resolve(RuntimeDirectory.OWNER_FILE), deadPid() + " 1\n");
+        try (RuntimeDirectory ignored = RuntimeDirectory.create(base))
+        {
+            assertFalse(Files.exists(stale));
+        }
+    }
+
+    @Test
+    void namedDirectoryIsSharedAndOwnedByItsCreator()
+    {
+        try (RuntimeDirectory first = RuntimeDirectory.openNamed(base, "demo");
+             RuntimeDirectory second = RuntimeDirectory.openNamed(base, "demo"))
+        {
+            assertTrue(first.isOwner());
+            assertFalse(second.isOwner());
+            assertEquals(first.path(), second.path());
+            second.close();
+            assertTrue(Files.exists(first.path()));
+        }
+    }
+
+    @Test
+    void namedDirectoryOfADeadOwnerIsTakenOver() throws Exception
+    {
+        final Path named;
+        try (RuntimeDirectory first = RuntimeDirectory.openNamed(base, "takeover"))
+        {
+            named = first.path();
+        }
+        Files.createDirectory(named, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.writeString(named.resolve(RuntimeDirectory.OWNER_FILE), deadPid() + " 1\n");
+        try (RuntimeDirectory again = RuntimeDirectory.openNamed(base, "takeover"))
+        {
+            assertTrue(again.isOwner());
+        }
+    }
+
+    @Test
+    void badNamesAreRefused()
+    {
+        try (RuntimeDirectory dir = RuntimeDirectory.create(base))
+        {
+            for (final String bad : new String[]{ "", "../x", "a/b", ".hidden", "with space", RuntimeDirectory.OWNER_FILE })
+            {
+                assertThrows(IllegalArgumentException.class, () -> dir.resolve(bad), bad);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> RuntimeDirectory.openNamed(base, "a/b"));
+    }
+
+    @Test
+    void attachRefusesAnUntrustedDirectory() throws IOException
+    {
+        final Path open = base.resolve(RuntimeDirectory.PREFIX + "open");
+        Files.createDirectory(open);
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> RuntimeDirectory.attach(open));
+        assertTrue(ex.getMessage().contains("mode is rwxrwxrwx"), ex.getMessage());
+    }
+
+    @Test
+    void processIdsTellLiveFromDead() throws Exception
+    {
+        assertTrue(ProcessIds.isAlive(ProcessIds.currentPid(), ProcessIds.currentStartTime()));
+        assertFalse(ProcessIds.isAlive(ProcessIds.currentPid(), ProcessIds.currentStartTime() + 1));
+        assertFalse(ProcessIds.isAlive(deadPid(), 0));
+        assertEquals(ProcessIds.NO_PROCESS, ProcessIds.startTime(-5));
+    }
+
+    private static long deadPid() throws Exception
+    {
+        final Process process = new ProcessBuilder("true").start();
+        assertTrue(process.waitFor(10, TimeUnit.SECONDS));
+        return process.pid();
+    }
+}

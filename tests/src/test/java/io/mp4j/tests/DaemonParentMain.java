@@ -1,0 +1,32 @@
+package io.mp4j.tests;
+
+import io.mp4j.Process;
+
+/**
+ * A parent JVM for tests: starts a daemon child that runs until stopped, reports its pid, and waits to
+ * be killed.
+ */
+public final class DaemonParentMain
+{
+    private DaemonParentMain()
+    {
+    }
+
+    static void runForever() throws InterruptedException
+    {
+        Thread.sleep(Long.MAX_VALUE);
+    }
+
+    /**
+     * @param args unused.
+     * @throws Exception never expected.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        final Process child = Process.of(DaemonParentMain::runForever).daemon(true);
+        child.start();
+        System.out.println("daemon-child-pid=" + child.pid());
+        System.out.flush();
+        Thread.sleep(Long.MAX_VALUE);
+    }
+}
