@@ -9,6 +9,7 @@ import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RecordDescriptor;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 import java.io.Serializable;
 import java.nio.ByteOrder;
@@ -391,7 +392,6 @@ public class Queue<T> implements AutoCloseable, Serializable
         }
         if (ring.write(encoder.tag, encoder.buffer, encoder.offset, encoder.length))
         {
-            state.getAndAddLong(QueueDescriptor.PUT_COUNT_OFFSET, 1);
             return true;
         }
         if (joinable)
@@ -503,7 +503,6 @@ public class Queue<T> implements AutoCloseable, Serializable
                 return false;
             }
             stallPosition = -1;
-            state.putLongRelease(QueueDescriptor.GET_COUNT_OFFSET, state.getLong(QueueDescriptor.GET_COUNT_OFFSET) + 1);
             return true;
         }
         finally
@@ -567,7 +566,6 @@ public class Queue<T> implements AutoCloseable, Serializable
                 return NONE;
             }
             stallPosition = -1;
-            state.putLongRelease(QueueDescriptor.GET_COUNT_OFFSET, state.getLong(QueueDescriptor.GET_COUNT_OFFSET) + 1);
             tag = reader.tag;
             bits = reader.bits;
             value = reader.value;
@@ -670,14 +668,40 @@ public class Queue<T> implements AutoCloseable, Serializable
     // ------------------------------------------------------------------------------------------ state
 
     /**
-     * @return approximately how many messages are in the queue (Python's {@code qsize}).
+     * @return approximately how many messages are in the queue (Python's {@code qsize}), counted by
+     * walking the ring's records (cost proportional to the number of messages; not for hot paths).
      */
     public int qsize()
     {
         ensureOpen();
-        final long size = state.getLongVolatile(QueueDescriptor.PUT_COUNT_OFFSET) -
-            state.getLongVolatile(QueueDescriptor.GET_COUNT_OFFSET);
-        return (int)Math.max(0, Math.min(Integer.MAX_VALUE, size));
+        // Walk the records between the consumer and producer positions: nothing is counted on the hot
+        // paths. Records being written count; the walk stops early where a record is being consumed.
+        final AtomicBuffer buffer = ring.buffer();
+        final int mask = ring.capacity() - 1;
+        long position = ring.consumerPosition();
+        final long limit = ring.producerPosition();
+        int count = 0;
+        while (position < limit)
+        {
+            final int index = (int)position & mask;
+            final int length = buffer.getIntVolatile(RecordDescriptor.lengthOffset(index));
+            if (length == 0)
+            {
+                final long consumer = ring.consumerPosition();
+                if (consumer > position)
+                {
+                    position = consumer;
+                    continue;
+                }
+                break;
+            }
+            if (length > 0 && buffer.getInt(RecordDescriptor.typeOffset(index)) != RingBuffer.PADDING_MSG_TYPE_ID || length < 0)
+            {
+                count++;
+            }
+            position += org.agrona.BitUtil.align(Math.abs(length), RecordDescriptor.ALIGNMENT);
+        }
+        return count;
     }
 
     /**

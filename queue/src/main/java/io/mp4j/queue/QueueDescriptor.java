@@ -20,9 +20,9 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  *  +---------------------------------------------------------------+
  *  |                      padding to 128                          ...
  *  +---------------------------------------------------------------+
- *  |                  Put Count (messages written)                 |  128
+ *  |                   Reserved (128 bytes, zero)                  |  128
  *  +---------------------------------------------------------------+
- *  |                  Get Count (messages taken)                   |  256
+ *  |                   Reserved (128 bytes, zero)                  |  256
  *  +---------------------------------------------------------------+
  *  |          Unfinished Tasks (JoinableQueue, else unused)        |  384
  *  +---------------------------------------------------------------+
@@ -40,7 +40,8 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  *  +---------------------------------------------------------------+
  * </pre>
  *
- * Each counter (all 64-bit) has its own 128-byte block so producers and consumers do not share a
+ * No message counters are kept on the hot paths: {@code qsize} walks the records. Each field (all
+ * 64-bit) has its own 128-byte block so producers and consumers do not share a
  * cache line. The records in the ring are Agrona's ({@code RecordDescriptor}); their message type id
  * is a {@link MessageTags} tag.
  */
@@ -51,8 +52,6 @@ final class QueueDescriptor
     static final int KIND_JOINABLE = 3;
 
     static final int CONSUMER_LOCK_OFFSET = 0;
-    static final int PUT_COUNT_OFFSET = 128;
-    static final int GET_COUNT_OFFSET = 256;
     static final int UNFINISHED_TASKS_OFFSET = 384;
     static final int UNBLOCK_COUNT_OFFSET = 512;
     static final int LOCK_RECOVERY_COUNT_OFFSET = 520;
