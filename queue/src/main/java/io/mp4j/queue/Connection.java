@@ -3,7 +3,6 @@ package io.mp4j.queue;
 import io.mp4j.shm.MappedRegion;
 import io.mp4j.shm.RegionType;
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.IdleStrategy;
@@ -253,30 +252,35 @@ public final class Connection implements AutoCloseable, Serializable
             final int max = out.maxMsgLength();
             if (encoder.length <= max)
             {
-                writeRecord(encoder.tag, encoder.buffer, encoder.offset, encoder.length);
+                writeRecord(encoder.tag, encoder.buffer, encoder.offset, encoder.length, -1);
                 return;
             }
+            // fragments: the first carries the total length in front, so the receiver allocates once
             int position = 0;
             while (position < encoder.length)
             {
-                final int chunk = Math.min(max, encoder.length - position);
-                final int flag = position == 0 ? MessageTags.FRAGMENT_FIRST :
+                final boolean first = position == 0;
+                final int chunk = Math.min(first ? max - Integer.BYTES : max, encoder.length - position);
+                final int flag = first ? MessageTags.FRAGMENT_FIRST :
                     position + chunk == encoder.length ? MessageTags.FRAGMENT_LAST : MessageTags.FRAGMENT_MIDDLE;
-                writeRecord(encoder.tag | flag, encoder.buffer, encoder.offset + position, chunk);
+                writeRecord(encoder.tag | flag, encoder.buffer, encoder.offset + position, chunk, first ? encoder.length : -1);
                 position += chunk;
             }
         }
     }
 
-    private void writeRecord(final int typeId, final DirectBuffer src, final int offset, final int length)
+    /**
+     * @param totalLength for a first fragment, the whole message's length, written before the chunk; else -1.
+     */
+    private void writeRecord(final int typeId, final DirectBuffer src, final int offset, final int length, final int totalLength)
     {
-        if (out.write(typeId, src, offset, length))
+        if (tryWriteRecord(typeId, src, offset, length, totalLength))
         {
             return;
         }
         final IdleStrategy idle = Idle.current();
         long lastCheck = System.nanoTime();
-        while (!out.write(typeId, src, offset, length))
+        while (!tryWriteRecord(typeId, src, offset, length, totalLength))
         {
             final long now = System.nanoTime();
             if (now - lastCheck >= PEER_CHECK_INTERVAL_NS)
@@ -290,6 +294,24 @@ public final class Connection implements AutoCloseable, Serializable
             }
             idle.idle();
         }
+    }
+
+    private boolean tryWriteRecord(final int typeId, final DirectBuffer src, final int offset, final int length, final int totalLength)
+    {
+        if (totalLength < 0)
+        {
+            return out.write(typeId, src, offset, length);
+        }
+        final int index = out.tryClaim(typeId, Integer.BYTES + length);
+        if (index < 0)
+        {
+            return false;
+        }
+        final AtomicBuffer buffer = out.buffer();
+        buffer.putInt(index, totalLength, java.nio.ByteOrder.LITTLE_ENDIAN);
+        buffer.putBytes(index + Integer.BYTES, src, offset, length);
+        out.commit(index);
+        return true;
     }
 
     // ----------------------------------------------------------------------------------------- receive
@@ -601,7 +623,7 @@ public final class Connection implements AutoCloseable, Serializable
         boolean complete;
         boolean assembling;
         Object value;
-        private final ExpandableArrayBuffer assembly = new ExpandableArrayBuffer(0);
+        private byte[] assembly;
         private int assembled;
 
         @Override
@@ -612,27 +634,44 @@ public final class Connection implements AutoCloseable, Serializable
             if (fragment == 0)
             {
                 assembling = false;
+                assembly = null;
                 deliver(tag, buffer, index, length);
                 return;
             }
+            int from = index;
+            int chunk = length;
             if (fragment == MessageTags.FRAGMENT_FIRST)
             {
+                assembly = new byte[buffer.getInt(index, java.nio.ByteOrder.LITTLE_ENDIAN)];
                 assembled = 0;
                 assembling = true;
+                from += Integer.BYTES;
+                chunk -= Integer.BYTES;
             }
             else if (!assembling)
             {
                 return; // a fragment without its start (the sender died mid-message): drop it
             }
-            assembly.putBytes(assembled, buffer, index, length);
-            assembled += length;
+            buffer.getBytes(from, assembly, assembled, chunk);
+            assembled += chunk;
             if (fragment == MessageTags.FRAGMENT_LAST)
             {
                 assembling = false;
-                deliver(tag, assembly, 0, assembled);
-                if (assembly.capacity() > (4 << 20))
+                final byte[] whole = assembly;
+                assembly = null;
+                if (mode == MODE_BYTES || tag == MessageTags.BYTES)
                 {
-                    assembly.wrap(new byte[0]);
+                    value = whole;
+                    complete = true;
+                }
+                else if (tag == MessageTags.BYTE_BUFFER)
+                {
+                    value = java.nio.ByteBuffer.wrap(whole);
+                    complete = true;
+                }
+                else
+                {
+                    deliver(tag, new org.agrona.concurrent.UnsafeBuffer(whole), 0, whole.length);
                 }
             }
         }

@@ -287,7 +287,8 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
                     position(claimed);
                 }
                 final long index;
-                final Object value;
+                final int tag;
+                final byte[] payload;
                 try (DocumentContext dc = workTailer.readingDocument())
                 {
                     if (!dc.isPresent())
@@ -295,13 +296,16 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
                         return null;
                     }
                     index = dc.index();
-                    value = decode(dc.wire().bytes());
+                    final Bytes<?> bytes = dc.wire().bytes();
+                    tag = bytes.readInt();
+                    payload = new byte[(int)bytes.readRemaining()];
+                    bytes.read(payload);
                 }
                 if (c.compareAndSetLong(CURSOR_OFFSET, claimed, index))
                 {
                     c.getAndAddLong(CLAIM_COUNT_OFFSET, 1);
                     positionedAfter = index;
-                    return (T)value;
+                    return (T)decode(tag, payload); // claimed first: a message that cannot be decoded is not retried forever
                 }
                 positionedAfter = -1;
             }
@@ -334,6 +338,11 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
         final int tag = bytes.readInt();
         final byte[] payload = new byte[(int)bytes.readRemaining()];
         bytes.read(payload);
+        return decode(tag, payload);
+    }
+
+    private Object decode(final int tag, final byte[] payload)
+    {
         if (!MessageTags.isValidTag(tag))
         {
             throw new MessageDecodingException(directory + ": unknown message tag " + tag + " (not written by mp4j?)", null);

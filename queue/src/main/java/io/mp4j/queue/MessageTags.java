@@ -3,7 +3,9 @@ package io.mp4j.queue;
 /**
  * The message type ids written into the ring buffers (Agrona's {@code msgTypeId}, always positive).
  * The low 8 bits say how the payload is encoded; bits 8 to 10 mark the fragments of a message that was
- * split because it is longer than the ring's maximum message length (pipes only).
+ * split because it is longer than the ring's maximum message length (pipes only): the first fragment's
+ * payload starts with the whole message's length (int, little-endian), then its chunk; the middle and
+ * last fragments are chunks only.
  *
  * <pre>
  *   tag  payload (little-endian)

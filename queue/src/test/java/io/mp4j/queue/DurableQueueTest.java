@@ -159,6 +159,20 @@ class DurableQueueTest
     }
 
     @Test
+    void aMessageThatCannotBeDecodedIsConsumedNotRetriedForever() throws Exception
+    {
+        try (DurableQueue<Object> queue = DurableQueue.open(dir.resolve("q")))
+        {
+            queue.put(new org.example.Forbidden("no"));
+            queue.put("next");
+            final MessageDecodingException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                MessageDecodingException.class, queue::poll);
+            assertTrue(refused.getMessage().contains("org.example.Forbidden"), refused.getMessage());
+            assertEquals("next", queue.poll());
+        }
+    }
+
+    @Test
     void neverWritesAnalyticsToTheHomeDirectory() throws Exception
     {
         final Path home = Files.createTempDirectory(dir, "home");

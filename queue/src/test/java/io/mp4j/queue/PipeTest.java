@@ -6,7 +6,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
@@ -82,10 +84,16 @@ class PipeTest
                 a.sendBytes(big);
                 a.send(new String(new char[200_000]).replace('\0', 'z'));
                 a.send("small");
+                a.send(ByteBuffer.wrap(big, 1, (1 << 16) + 5));
+                a.send(big);
+                a.send(new ArrayList<>(List.of(big)));
             });
             assertArrayEquals(big, b.recvBytes());
             assertEquals(200_000, ((String)b.recv()).length());
             assertEquals("small", b.recv());
+            assertEquals(ByteBuffer.wrap(big, 1, (1 << 16) + 5), b.recv());
+            assertArrayEquals(big, (byte[])b.recv());
+            assertArrayEquals(big, (byte[])((List<?>)b.recv()).get(0));
             sender.get(60, TimeUnit.SECONDS);
         }
     }

@@ -63,7 +63,8 @@ class QueueLocalTest
             q.put(bytes);
             q.put(ByteBuffer.wrap(new byte[]{ 9, 8, 7, 6 }, 1, 2));
             q.put(ByteBuffer.allocateDirect(3).put((byte)5).flip());
-            assertEquals(sent.size() + 3, q.qsize());
+            q.put(ByteBuffer.wrap(new byte[]{ 4, 3 }).asReadOnlyBuffer());
+            assertEquals(sent.size() + 4, q.qsize());
             for (final Object o : sent)
             {
                 final Object got = q.get();
@@ -73,6 +74,7 @@ class QueueLocalTest
             assertArrayEquals(bytes, (byte[])q.get());
             assertEquals(ByteBuffer.wrap(new byte[]{ 8, 7 }), q.get());
             assertEquals(ByteBuffer.wrap(new byte[]{ 5 }), q.get());
+            assertEquals(ByteBuffer.wrap(new byte[]{ 4, 3 }), q.get());
             assertTrue(q.empty());
             assertEquals(0, q.qsize());
         }
