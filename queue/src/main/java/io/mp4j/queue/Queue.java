@@ -108,6 +108,7 @@ public class Queue<T> implements AutoCloseable, Serializable
     private final transient int kind;
     private final transient Reader reader = new Reader();
     private transient long lastOwnerCheckNs;
+    private transient boolean registered;
     private transient long stallPosition = -1;
     private transient long stallSinceNs;
     private transient volatile boolean closed;
@@ -385,6 +386,10 @@ public class Queue<T> implements AutoCloseable, Serializable
         {
             throw new MessageTooLargeException(toString(), ring.maxMsgLength(), encoder.length);
         }
+        if (!registered)
+        {
+            registerProducer();
+        }
         final boolean joinable = kind == QueueDescriptor.KIND_JOINABLE;
         if (joinable)
         {
@@ -593,6 +598,62 @@ public class Queue<T> implements AutoCloseable, Serializable
         }
     }
 
+    private void registerProducer()
+    {
+        registered = true;
+        final int base = QueueDescriptor.PRODUCER_TABLE_OFFSET;
+        for (int i = 0; i < QueueDescriptor.PRODUCER_SLOTS; i++)
+        {
+            if (state.getLongVolatile(base + i * Long.BYTES) == ProcessIdentity.SELF)
+            {
+                return;
+            }
+        }
+        for (int i = 0; i < QueueDescriptor.PRODUCER_SLOTS; i++)
+        {
+            if (state.compareAndSetLong(base + i * Long.BYTES, ProcessIdentity.NONE, ProcessIdentity.SELF))
+            {
+                return;
+            }
+        }
+        if (ring.producerPosition() == ring.consumerPosition())
+        {
+            // the ring is empty, so no dead producer can have a record stuck in it: reuse a dead one's slot
+            for (int i = 0; i < QueueDescriptor.PRODUCER_SLOTS; i++)
+            {
+                final long identity = state.getLongVolatile(base + i * Long.BYTES);
+                if (!ProcessIdentity.isAlive(identity) &&
+                    state.compareAndSetLong(base + i * Long.BYTES, identity, ProcessIdentity.SELF))
+                {
+                    return;
+                }
+            }
+        }
+        state.putIntVolatile(QueueDescriptor.PRODUCER_OVERFLOW_OFFSET, 1);
+    }
+
+    /**
+     * @return whether a half-written record may be skipped: a registered producer is dead (it may have
+     * died mid-write) or some producer could not register.
+     */
+    private boolean mayUnblock()
+    {
+        if (state.getIntVolatile(QueueDescriptor.PRODUCER_OVERFLOW_OFFSET) != 0)
+        {
+            return true;
+        }
+        final int base = QueueDescriptor.PRODUCER_TABLE_OFFSET;
+        for (int i = 0; i < QueueDescriptor.PRODUCER_SLOTS; i++)
+        {
+            final long identity = state.getLongVolatile(base + i * Long.BYTES);
+            if (identity != ProcessIdentity.NONE && !ProcessIdentity.isAlive(identity))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Called under the consumer lock when nothing could be read although the producer position is
      * ahead: a producer may have died between claiming and committing a record.
@@ -613,7 +674,7 @@ public class Queue<T> implements AutoCloseable, Serializable
         }
         else if (now - stallSinceNs >= UNBLOCK_TIMEOUT_NS)
         {
-            if (ring.unblock())
+            if (mayUnblock() && ring.unblock())
             {
                 state.getAndAddLong(QueueDescriptor.UNBLOCK_COUNT_OFFSET, 1);
             }

@@ -20,15 +20,17 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  *  +---------------------------------------------------------------+
  *  |                      padding to 128                          ...
  *  +---------------------------------------------------------------+
- *  |                   Reserved (128 bytes, zero)                  |  128
- *  +---------------------------------------------------------------+
- *  |                   Reserved (128 bytes, zero)                  |  256
+ *  |   Producer Table: 32 packed identities of producer processes  |  128
+ *  |   (pid high 32 | start time low 32), 0 = free slot           ...
+ * ...                                                              |
  *  +---------------------------------------------------------------+
  *  |          Unfinished Tasks (JoinableQueue, else unused)        |  384
  *  +---------------------------------------------------------------+
  *  |   Unblock Count (stuck records of dead producers skipped)     |  512
  *  +---------------------------------------------------------------+
  *  |   Lock Recovery Count (locks taken from dead consumers)       |  520
+ *  +---------------------------------------------------------------+
+ *  |   Producer Table Overflow (1 once a producer found no slot)   |  528
  *  +---------------------------------------------------------------+
  *  |            Ring Capacity (bytes, a power of two)              |  640
  *  +---------------------------------------------------------------+
@@ -40,7 +42,10 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  *  +---------------------------------------------------------------+
  * </pre>
  *
- * No message counters are kept on the hot paths: {@code qsize} walks the records. Each field (all
+ * A producer process enters its identity in the Producer Table on its first put (reusing the slot of
+ * a dead producer only while the ring is empty, when no record of it can be stuck). A record left
+ * half-written is unblocked only if a registered producer is dead, or the table overflowed. No message
+ * counters are kept on the hot paths: {@code qsize} walks the records. Each field (all
  * 64-bit) has its own 128-byte block so producers and consumers do not share a
  * cache line. The records in the ring are Agrona's ({@code RecordDescriptor}); their message type id
  * is a {@link MessageTags} tag.
@@ -52,9 +57,12 @@ final class QueueDescriptor
     static final int KIND_JOINABLE = 3;
 
     static final int CONSUMER_LOCK_OFFSET = 0;
+    static final int PRODUCER_TABLE_OFFSET = 128;
+    static final int PRODUCER_SLOTS = 32;
     static final int UNFINISHED_TASKS_OFFSET = 384;
     static final int UNBLOCK_COUNT_OFFSET = 512;
     static final int LOCK_RECOVERY_COUNT_OFFSET = 520;
+    static final int PRODUCER_OVERFLOW_OFFSET = 528;
     static final int RING_CAPACITY_OFFSET = 640;
     static final int KIND_OFFSET = 644;
     static final int RING_OFFSET = 768;

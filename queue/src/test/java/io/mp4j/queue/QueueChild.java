@@ -148,6 +148,27 @@ public final class QueueChild
                 new CountDownLatch(1).await(); // killed here, mid-write
                 break;
             }
+            case "claim-then-commit-on-signal":
+            {
+                // claim-then-commit-on-signal <queue path> <signal file>: register as a producer, claim a
+                // record, then commit 42 into it once the signal file exists (a producer paused mid-write)
+                final Queue<Long> queue = Queue.attach(Paths.get(args[1]));
+                final MappedRegion region = MappedRegion.attach(Paths.get(args[1]), RegionType.QUEUE);
+                final ManyToOneRingBuffer ring = QueueDescriptor.ring(
+                    region, QueueDescriptor.RING_OFFSET, region.buffer().getInt(QueueDescriptor.RING_CAPACITY_OFFSET));
+                queue.put(41L);
+                final int index = ring.tryClaim(MessageTags.LONG, 8);
+                System.out.println("claimed " + index);
+                final Path signal = Paths.get(args[2]);
+                while (!Files.exists(signal))
+                {
+                    Thread.sleep(5); // the paused producer; the test's own waits are bounded
+                }
+                ring.buffer().putLong(index, 42L, java.nio.ByteOrder.LITTLE_ENDIAN);
+                ring.commit(index);
+                System.out.println("committed");
+                break;
+            }
             case "hold-consumer-lock":
             {
                 // hold-consumer-lock <queue path>: take the consumer lock as if mid-read, then wait to be killed

@@ -146,6 +146,31 @@ class QueueCrossJvmTest
     }
 
     @Test
+    void aLiveProducerPausedMidWriteIsWaitedForNotSkipped() throws Exception
+    {
+        try (Queue<Long> q = Queue.create(dir, "q", 4096, null))
+        {
+            final Path signal = dir.resolve("go");
+            final ChildJvm producer = start("claim-then-commit-on-signal", q.path().toString(), signal.toString());
+            producer.awaitLine("claimed", WAIT);
+            assertEquals(41L, q.get(WAIT));
+            // well past the unblock timeout: the producer is alive, so its record must not be skipped
+            final long stalledUntil = System.nanoTime() + 3 * Queue.UNBLOCK_TIMEOUT_NS;
+            while (System.nanoTime() < stalledUntil)
+            {
+                assertEquals(null, q.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS));
+            }
+            assertEquals(0, q.unblockCount());
+            Files.createFile(signal);
+            assertEquals(42L, q.get(WAIT), "the paused producer's message arrives intact");
+            producer.awaitLine("committed", WAIT);
+            producer.assertExitsCleanly(WAIT);
+            q.put(43L);
+            assertEquals(43L, q.get(WAIT));
+        }
+    }
+
+    @Test
     void consumerKilledWhileHoldingTheLockDoesNotStallOthers() throws Exception
     {
         try (Queue<String> q = Queue.create(dir, "q"))
