@@ -100,6 +100,8 @@ public class Queue<T> implements AutoCloseable, Serializable
     private static final long FOREVER = Long.MAX_VALUE;
     private static final Object NONE = new Object();
     private static final AtomicLong NAMES = new AtomicLong();
+    private static final java.util.concurrent.ConcurrentHashMap<Path, Integer> PRODUCING =
+        new java.util.concurrent.ConcurrentHashMap<>();
 
     private final transient MappedRegion region;
     private final transient AtomicBuffer state;
@@ -601,6 +603,7 @@ public class Queue<T> implements AutoCloseable, Serializable
     private void registerProducer()
     {
         registered = true;
+        PRODUCING.merge(region.path(), 1, Integer::sum);
         final int base = QueueDescriptor.PRODUCER_TABLE_OFFSET;
         for (int i = 0; i < QueueDescriptor.PRODUCER_SLOTS; i++)
         {
@@ -852,6 +855,15 @@ public class Queue<T> implements AutoCloseable, Serializable
         if (!closed)
         {
             closed = true;
+            if (registered && PRODUCING.compute(region.path(), (path, n) -> n == null || n <= 1 ? null : n - 1) == null)
+            {
+                // the last producing instance of this JVM: a clean exit must not look like a death mid-write
+                final int base = QueueDescriptor.PRODUCER_TABLE_OFFSET;
+                for (int i = 0; i < QueueDescriptor.PRODUCER_SLOTS; i++)
+                {
+                    state.compareAndSetLong(base + i * Long.BYTES, ProcessIdentity.SELF, ProcessIdentity.NONE);
+                }
+            }
             region.close();
         }
     }

@@ -276,6 +276,37 @@ class QueueLocalTest
     }
 
     @Test
+    void producersRegisterOnFirstPutAndDeregisterOnClose() throws Exception
+    {
+        try (Queue<Integer> observer = Queue.create(dir, "q"))
+        {
+            final Queue<Integer> a = Queue.attach(dir.resolve("q"));
+            final Queue<Integer> b = Queue.attach(dir.resolve("q"));
+            assertEquals(0, registeredSlots(observer));
+            a.put(1);
+            b.put(2);
+            assertEquals(1, registeredSlots(observer), "one slot per process");
+            a.close();
+            assertEquals(1, registeredSlots(observer), "b still produces");
+            b.close();
+            assertEquals(0, registeredSlots(observer), "a clean close is not a death");
+        }
+    }
+
+    private static int registeredSlots(final Queue<?> q)
+    {
+        int n = 0;
+        for (int i = 0; i < QueueDescriptor.PRODUCER_SLOTS; i++)
+        {
+            if (q.state().getLongVolatile(QueueDescriptor.PRODUCER_TABLE_OFFSET + i * Long.BYTES) != 0)
+            {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Test
     void closedQueueRefusesUse() throws Exception
     {
         final Queue<Integer> q = Queue.create(dir, "q");
