@@ -150,6 +150,21 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
         return new DurableQueue<>(directory.toAbsolutePath(), rollCycle, codec);
     }
 
+    /**
+     * Open (creating if needed) a durable queue in a subdirectory of a runtime directory: it survives the
+     * death of every process that uses it, but not the removal of the runtime directory (its owner's
+     * {@code close()}) nor, in {@code /dev/shm}, a reboot.
+     *
+     * @param dir  the runtime directory.
+     * @param name the subdirectory's name.
+     * @param <T>  the element type.
+     * @return the queue.
+     */
+    public static <T> DurableQueue<T> open(final io.mp4j.shm.RuntimeDirectory dir, final String name)
+    {
+        return open(dir.resolve(name), DEFAULT_ROLL_CYCLE, null);
+    }
+
     static RollCycle rollCycle(final String name)
     {
         for (final RollCycles cycle : RollCycles.values())
