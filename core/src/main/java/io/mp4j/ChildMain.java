@@ -4,6 +4,13 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -109,16 +116,44 @@ public final class ChildMain
     {
     }
 
+    /**
+     * Watch standard input for end-of-file in a daemon thread.
+     *
+     * <p>Not with {@code System.in}: a thread blocked in a native read makes HotSpot's exit wait about
+     * 300 ms for it (VM_Exit waits for threads in native code), which would be most of a short child's
+     * life. An interruptible channel on the same pipe is closed by a shutdown hook instead, which takes
+     * the watcher out of native code before the VM exits.
+     */
     private static void watchParent(final InputStream stdin, final boolean daemon)
     {
+        final FileChannel channel = openStdinChannel();
+        if (channel != null)
+        {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(channel), "mp4j-parent-watcher-stop"));
+        }
         final Thread watcher = new Thread(() ->
         {
             try
             {
-                while (stdin.read() != -1)
+                if (channel != null)
                 {
-                    // the parent never writes after the spec; anything else is ignored
+                    final ByteBuffer buffer = ByteBuffer.allocate(64);
+                    while (channel.read(buffer.clear()) != -1)
+                    {
+                        // the parent never writes after the spec; anything else is ignored
+                    }
                 }
+                else
+                {
+                    while (stdin.read() != -1)
+                    {
+                        // as above
+                    }
+                }
+            }
+            catch (final ClosedChannelException exiting)
+            {
+                return;
             }
             catch (final IOException ignore)
             {
@@ -131,6 +166,35 @@ public final class ChildMain
         }, "mp4j-parent-watcher");
         watcher.setDaemon(true);
         watcher.start();
+    }
+
+    private static FileChannel openStdinChannel()
+    {
+        final Path fd0 = Paths.get("/proc/self/fd/0");
+        if (!Files.exists(fd0))
+        {
+            return null;
+        }
+        try
+        {
+            return FileChannel.open(fd0, StandardOpenOption.READ);
+        }
+        catch (final IOException | UnsupportedOperationException ex)
+        {
+            return null;
+        }
+    }
+
+    private static void closeQuietly(final FileChannel channel)
+    {
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ignore)
+        {
+            // exiting anyway
+        }
     }
 
     private static void exitOrphanedDaemon()
