@@ -39,6 +39,7 @@ public final class ChildMain
         final InputStream stdin = System.in;
         if (args.length > 0 && SPARE_ARG.equals(args[0]))
         {
+            warmUp();
             System.out.println(READY_MARKER);
             System.out.flush();
         }
@@ -83,6 +84,29 @@ public final class ChildMain
         }
         System.out.flush();
         System.err.flush();
+    }
+
+    /**
+     * A spare JVM has time before its task arrives: it runs the path a task takes once (serialization,
+     * lambda deserialization, the dispatch), so that the real task finds those classes loaded.
+     */
+    private static void warmUp()
+    {
+        try
+        {
+            final SerializableConsumer<Object> noop = ChildMain::warmUpTarget;
+            final ChildSpec spec = ChildSpec.fromBytes(
+                new ChildSpec("warm-up", "", false, 0, "", noop, new Object[]{ "warm-up" }).toBytes());
+            spec.run();
+        }
+        catch (final Exception ex)
+        {
+            // warming up is an optimisation; the real task reports its own failures
+        }
+    }
+
+    private static void warmUpTarget(final Object ignored)
+    {
     }
 
     private static void watchParent(final InputStream stdin, final boolean daemon)

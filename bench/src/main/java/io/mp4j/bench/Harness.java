@@ -26,8 +26,24 @@ import java.util.Map;
  */
 public final class Harness
 {
+    /**
+     * System property: when {@code true}, every workload runs a token amount of work, to check that the
+     * harness and its JSON work (tests use it). Figures from a smoke run mean nothing.
+     */
+    public static final String SMOKE_PROPERTY = "mp4j.bench.smoke";
+
     private Harness()
     {
+    }
+
+    /**
+     * @param full  the count the baseline uses.
+     * @param smoke the count for a smoke run.
+     * @return {@code smoke} when {@link #SMOKE_PROPERTY} is set, else {@code full}.
+     */
+    public static int count(final int full, final int smoke)
+    {
+        return Boolean.getBoolean(SMOKE_PROPERTY) ? smoke : full;
     }
 
     /**
@@ -74,14 +90,41 @@ public final class Harness
                     return 2;
             }
         }
+        final Map<String, Object> doc;
+        try
+        {
+            doc = runWorkloads(only);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.println("bench: " + ex.getMessage());
+            return 2;
+        }
+        final String json = Json.write(doc);
+        System.out.println(json);
+        if (out != null)
+        {
+            Files.writeString(out, json + "\n", StandardCharsets.UTF_8);
+        }
+        return doc.get("failed") == Boolean.TRUE ? 1 : 0;
+    }
+
+    /**
+     * Run workloads, printing progress to standard error.
+     *
+     * @param only the names to run; empty for all.
+     * @return the document: {@code machine}, {@code results}, {@code summary}, {@code seconds}, {@code failed}.
+     * @throws IllegalArgumentException naming an unknown workload.
+     */
+    public static Map<String, Object> runWorkloads(final List<String> only)
+    {
         final List<String> known = new ArrayList<>();
         workloads().forEach(w -> known.add(w.name()));
         for (final String name : only)
         {
             if (!known.contains(name))
             {
-                System.err.println("bench: no workload '" + name + "'; known: " + known);
-                return 2;
+                throw new IllegalArgumentException("no workload '" + name + "'; known: " + known);
             }
         }
 
@@ -121,17 +164,14 @@ public final class Harness
         }
 
         final Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("benchmark", "mp4j cross-process harness (mirrors shared/bench/python/mp_bench.py)");
+        doc.put("smoke", Boolean.getBoolean(SMOKE_PROPERTY));
         doc.put("machine", machine());
         doc.put("results", results);
         doc.put("summary", summary);
         doc.put("seconds", seconds);
-        final String json = Json.write(doc);
-        System.out.println(json);
-        if (out != null)
-        {
-            Files.writeString(out, json + "\n", StandardCharsets.UTF_8);
-        }
-        return failed ? 1 : 0;
+        doc.put("failed", failed);
+        return doc;
     }
 
     private static Map<String, Object> machine()

@@ -43,6 +43,12 @@ public final class Main
         {
             case "tour":
                 return tour(rest);
+            case "counter":
+                return CounterCommand.run(rest, System.out);
+            case "stat":
+                return StatCommand.run(rest, System.out);
+            case "bench":
+                return BenchCommand.run(rest, System.out);
             default:
                 System.err.println("mp4j: unknown command '" + args[0] + "'; see mp4j --help");
                 return 2;
@@ -81,6 +87,12 @@ public final class Main
             "commands:\n" +
             "  tour [NAME...]     the seed tutorial in Java, across real JVMs; all sections, or these:\n" +
             sections +
+            "  counter [--jvms N] [--increments M] [--mode locked|unlocked|atomic|all]\n" +
+            "                     N separately started JVMs attach by name to one counter and increment it\n" +
+            "  stat [--once] [--json]\n" +
+            "                     live runtime directories and regions on this host (every second; Ctrl-C stops)\n" +
+            "  bench [--python] [--only NAME...] [--out FILE] [--json]\n" +
+            "                     the cross-process benchmark; --python runs CPython's baseline too and compares\n" +
             "  --help             this text\n");
     }
 }

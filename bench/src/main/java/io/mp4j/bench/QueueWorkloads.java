@@ -1,0 +1,723 @@
+package io.mp4j.bench;
+
+import io.mp4j.Process;
+import io.mp4j.queue.Connection;
+import io.mp4j.queue.Pipe;
+import io.mp4j.queue.Queue;
+import io.mp4j.queue.SimpleQueue;
+import io.mp4j.shm.RuntimeDirectory;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import java.io.Serializable;
+import java.nio.MappedByteBuffer;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Workloads 4 to 7 of {@code mp_bench.py} on mp4j's queue module ({@code queue_throughput},
+ * {@code simplequeue_throughput}, {@code pipe_pingpong}, {@code pipe_throughput}), plus
+ * {@code raw_agrona}: two Agrona {@code OneToOneRingBuffer}s over one mapped file, busy-spinning, the floor
+ * the others are measured against. Same counts, payloads, windows and percentiles as the baseline; the
+ * children are mp4j {@link Process}es; waits use the default idle strategy ({@code mp4j.idle}).
+ *
+ * <pre>
+ *   java ... io.mp4j.bench.QueueWorkloads [--only queue_throughput,pipe_pingpong] [--out FILE]
+ * </pre>
+ */
+public final class QueueWorkloads
+{
+    static final int QUEUE_N = 500_000;
+    static final int QUEUE_PAYLOAD_BYTES = 64;
+    static final int QUEUE_MULTI_PRODUCERS = 2;
+    static final int PIPE_PINGPONG_WARMUP = 1_000;
+    static final int PIPE_PINGPONG_N = 50_000;
+    static final int PIPE_PAYLOAD_BYTES = 64;
+    static final int PIPE_THROUGHPUT_N = 500_000;
+    static final int PIPE_BIG_PAYLOAD_BYTES = 1 << 20;
+    static final int PIPE_BIG_N = 500;
+    static final int PIPE_BIG_REPS = 5;
+    static final byte PAYLOAD_BYTE = 0x61;
+    static final Duration WAIT = Duration.ofSeconds(180);
+
+    private QueueWorkloads()
+    {
+    }
+
+    /**
+     * @return the workloads, in the baseline's order.
+     */
+    public static List<Workload> workloads()
+    {
+        return List.of(
+            workload("queue_throughput", s -> queueThroughput(false, s)),
+            workload("simplequeue_throughput", s -> queueThroughput(true, s)),
+            workload("pipe_pingpong", QueueWorkloads::pipePingPong),
+            workload("pipe_throughput", QueueWorkloads::pipeThroughput),
+            workload("raw_agrona", QueueWorkloads::rawAgrona));
+    }
+
+    /**
+     * @param args {@code --only a,b}, {@code --out FILE}.
+     * @throws Exception on failure.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        List<String> only = List.of();
+        String out = null;
+        for (int i = 0; i < args.length; i++)
+        {
+            if ("--only".equals(args[i]))
+            {
+                only = Arrays.asList(args[++i].split(","));
+            }
+            else if ("--out".equals(args[i]))
+            {
+                out = args[++i];
+            }
+        }
+        final Map<String, Object> results = new LinkedHashMap<>();
+        final Map<String, Object> summary = new LinkedHashMap<>();
+        int status = 0;
+        for (final Workload w : workloads())
+        {
+            if (!only.isEmpty() && !only.contains(w.name()))
+            {
+                continue;
+            }
+            System.err.println(w.name() + " ...");
+            try
+            {
+                results.put(w.name(), w.run(summary));
+            }
+            catch (final Exception | Error ex)
+            {
+                results.put(w.name(), Map.of("error", String.valueOf(ex)));
+                status = 1;
+                ex.printStackTrace();
+            }
+        }
+        final Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("benchmark", "mp4j queue workloads");
+        doc.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
+        doc.put("nproc", Runtime.getRuntime().availableProcessors());
+        doc.put("idle", System.getProperty("mp4j.idle", "backoff"));
+        doc.put("results", results);
+        doc.put("summary", summary);
+        final String json = Json.write(doc);
+        System.out.println(json);
+        if (out != null)
+        {
+            java.nio.file.Files.writeString(Paths.get(out), json + "\n");
+        }
+        System.exit(status);
+    }
+
+    interface Body
+    {
+        Map<String, Object> run(Map<String, Object> summary) throws Exception;
+    }
+
+    static Workload workload(final String name, final Body body)
+    {
+        return new Workload()
+        {
+            @Override
+            public String name()
+            {
+                return name;
+            }
+
+            @Override
+            public Map<String, Object> run(final Map<String, Object> summary) throws Exception
+            {
+                return body.run(summary);
+            }
+        };
+    }
+
+    // ----------------------------------------------------------------------------------- 4 and 5: queues
+
+    /** What a queue child needs. */
+    static final class QueueJob implements Serializable
+    {
+        private static final long serialVersionUID = 1L;
+        Object queue;              // Queue or SimpleQueue
+        Queue<Object> control;     // ready tokens and results
+        Queue<Object> go;          // start tokens for producers
+        String kind;               // int or bytes64
+        int from;
+        int count;
+        int sentinels;
+    }
+
+    @SuppressWarnings("unchecked")
+    static void put(final Object queue, final Object value) throws InterruptedException
+    {
+        if (queue instanceof Queue)
+        {
+            ((Queue<Object>)queue).put(value);
+        }
+        else
+        {
+            ((SimpleQueue<Object>)queue).put(value);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static Object get(final Object queue) throws InterruptedException
+    {
+        return queue instanceof Queue ? ((Queue<Object>)queue).get() : ((SimpleQueue<Object>)queue).get();
+    }
+
+    static void producer(final QueueJob job) throws Exception
+    {
+        job.control.put("ready");
+        job.go.get();
+        final byte[] payload = new byte[QUEUE_PAYLOAD_BYTES];
+        Arrays.fill(payload, PAYLOAD_BYTE);
+        final boolean ints = "int".equals(job.kind);
+        final long start = System.nanoTime();
+        for (int i = 0; i < job.count; i++)
+        {
+            put(job.queue, ints ? (Object)(job.from + i) : payload);
+        }
+        final long end = System.nanoTime();
+        put(job.queue, ints ? (Object)(-1) : new byte[0]);
+        final Map<String, Object> r = new HashMap<>();
+        r.put("role", "producer");
+        r.put("put_per_s", job.count / ((end - start) / 1e9));
+        job.control.put(r);
+    }
+
+    static void consumer(final QueueJob job) throws Exception
+    {
+        job.control.put("ready");
+        final boolean ints = "int".equals(job.kind);
+        Object v = get(job.queue);
+        final long start = System.nanoTime();
+        long count = 0;
+        long sum = 0;
+        int sentinels = 0;
+        while (true)
+        {
+            if (ints)
+            {
+                final int i = (Integer)v;
+                if (i == -1)
+                {
+                    if (++sentinels == job.sentinels)
+                    {
+                        break;
+                    }
+                }
+                else
+                {
+                    count++;
+                    sum += i;
+                }
+            }
+            else
+            {
+                final int len = ((byte[])v).length;
+                if (len == 0)
+                {
+                    if (++sentinels == job.sentinels)
+                    {
+                        break;
+                    }
+                }
+                else
+                {
+                    count++;
+                    sum += len;
+                }
+            }
+            v = get(job.queue);
+        }
+        final long end = System.nanoTime();
+        final Map<String, Object> r = new HashMap<>();
+        r.put("role", "consumer");
+        r.put("count", count);
+        r.put("sum", sum);
+        r.put("window_ns", end - start);
+        job.control.put(r);
+    }
+
+    static Map<String, Object> queueThroughput(final boolean simple, final Map<String, Object> summary) throws Exception
+    {
+        final Map<String, Object> out = new LinkedHashMap<>();
+        final String name = simple ? "simplequeue_throughput" : "queue_throughput";
+        for (final String variant : List.of("int", "bytes64", "int_2p"))
+        {
+            final int producers = "int_2p".equals(variant) ? QUEUE_MULTI_PRODUCERS : 1;
+            final String kind = "bytes64".equals(variant) ? "bytes64" : "int";
+            final Map<String, Object> r = runQueue(simple, kind, producers);
+            out.put(variant, r);
+            summary.put(name + "." + variant + "_msgs_per_s", r.get("msgs_per_s"));
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> runQueue(final boolean simple, final String kind, final int producers) throws Exception
+    {
+        final RuntimeDirectory dir = RuntimeDirectory.global();
+        final String tag = Long.toHexString(System.nanoTime());
+        final Object queue = simple ? SimpleQueue.create(dir, "bq" + tag) : Queue.create(dir, "bq" + tag);
+        final Queue<Object> control = Queue.create(dir, "bc" + tag);
+        final Queue<Object> go = Queue.create(dir, "bg" + tag);
+        final List<Process> children = new ArrayList<>();
+        try
+        {
+            final QueueJob consumerJob = job(queue, control, go, kind, 0, 0, producers);
+            children.add(Process.of(QueueWorkloads::consumer, consumerJob));
+            final int per = QUEUE_N / producers;
+            for (int p = 0; p < producers; p++)
+            {
+                children.add(Process.of(QueueWorkloads::producer, job(queue, control, go, kind, p * per, per, 0)));
+            }
+            for (final Process child : children)
+            {
+                child.start();
+            }
+            for (int i = 0; i < children.size(); i++)
+            {
+                if (!"ready".equals(control.get(WAIT)))
+                {
+                    throw new IllegalStateException("unexpected control message");
+                }
+            }
+            for (int p = 0; p < producers; p++)
+            {
+                go.put("go");
+            }
+            double putRate = 0;
+            Map<String, Object> consumed = null;
+            for (int i = 0; i < children.size(); i++)
+            {
+                final Map<String, Object> m = (Map<String, Object>)control.get(WAIT);
+                if ("consumer".equals(m.get("role")))
+                {
+                    consumed = m;
+                }
+                else
+                {
+                    putRate += (Double)m.get("put_per_s");
+                }
+            }
+            for (final Process child : children)
+            {
+                child.join(WAIT);
+            }
+            final long count = (Long)consumed.get("count");
+            final long sum = (Long)consumed.get("sum");
+            final long windowNs = (Long)consumed.get("window_ns");
+            final long expectedSum = "int".equals(kind) ? (long)QUEUE_N * (QUEUE_N - 1) / 2 : (long)QUEUE_N * QUEUE_PAYLOAD_BYTES;
+            final Map<String, Object> r = new LinkedHashMap<>();
+            r.put("msgs", QUEUE_N);
+            r.put("producers", producers);
+            r.put("msgs_per_s", Math.round((QUEUE_N - 1) / (windowNs / 1e9)));
+            r.put("window_ms", windowNs / 1e6);
+            r.put("producer_put_per_s", Math.round(putRate));
+            r.put("correct", count == QUEUE_N && sum == expectedSum);
+            return r;
+        }
+        finally
+        {
+            for (final Process child : children)
+            {
+                child.close();
+            }
+            if (queue instanceof Queue)
+            {
+                ((Queue<Object>)queue).close();
+            }
+            else
+            {
+                ((SimpleQueue<Object>)queue).close();
+            }
+            control.close();
+            go.close();
+            deleteQuietly(dir.resolve("bq" + tag), dir.resolve("bc" + tag), dir.resolve("bg" + tag));
+        }
+    }
+
+    private static QueueJob job(final Object queue, final Queue<Object> control, final Queue<Object> go, final String kind,
+        final int from, final int count, final int sentinels)
+    {
+        final QueueJob job = new QueueJob();
+        job.queue = queue;
+        job.control = control;
+        job.go = go;
+        job.kind = kind;
+        job.from = from;
+        job.count = count;
+        job.sentinels = sentinels;
+        return job;
+    }
+
+    // --------------------------------------------------------------------------------- 6: pipe ping-pong
+
+    static void echo(final Connection conn) throws Exception
+    {
+        while (true)
+        {
+            final Object v = conn.recv();
+            if ("STOP".equals(v))
+            {
+                break;
+            }
+            conn.send(v);
+        }
+        while (true)
+        {
+            final byte[] b = conn.recvBytes();
+            if (b.length == 0)
+            {
+                break;
+            }
+            conn.sendBytes(b);
+        }
+        conn.close();
+    }
+
+    static Map<String, Object> pipePingPong(final Map<String, Object> summary) throws Exception
+    {
+        final RuntimeDirectory dir = RuntimeDirectory.global();
+        final String name = "bp" + Long.toHexString(System.nanoTime());
+        final Pipe pipe = Pipe.create(dir, name);
+        final Connection parent = pipe.first();
+        final Process child = Process.of(QueueWorkloads::echo, pipe.second());
+        try
+        {
+            child.start();
+            pipe.second().close();
+            final Map<String, Object> out = new LinkedHashMap<>();
+            final double[] rtt = new double[PIPE_PINGPONG_N];
+            for (int i = 0; i < PIPE_PINGPONG_WARMUP; i++)
+            {
+                parent.send(i);
+                parent.recv();
+            }
+            long loopStart = System.nanoTime();
+            for (int i = 0; i < PIPE_PINGPONG_N; i++)
+            {
+                final long t0 = System.nanoTime();
+                parent.send(i);
+                final Object back = parent.recv();
+                rtt[i] = (System.nanoTime() - t0) / 1e3;
+                if ((Integer)back != i)
+                {
+                    throw new IllegalStateException("echo mismatch");
+                }
+            }
+            out.put("obj", rttSummary(rtt, System.nanoTime() - loopStart));
+            parent.send("STOP");
+
+            final byte[] payload = new byte[PIPE_PAYLOAD_BYTES];
+            Arrays.fill(payload, PAYLOAD_BYTE);
+            for (int i = 0; i < PIPE_PINGPONG_WARMUP; i++)
+            {
+                parent.sendBytes(payload);
+                parent.recvBytes();
+            }
+            loopStart = System.nanoTime();
+            for (int i = 0; i < PIPE_PINGPONG_N; i++)
+            {
+                final long t0 = System.nanoTime();
+                parent.sendBytes(payload);
+                final byte[] back = parent.recvBytes();
+                rtt[i] = (System.nanoTime() - t0) / 1e3;
+                if (back.length != PIPE_PAYLOAD_BYTES)
+                {
+                    throw new IllegalStateException("echo mismatch");
+                }
+            }
+            out.put("bytes64", rttSummary(rtt, System.nanoTime() - loopStart));
+            parent.sendBytes(new byte[0]);
+            child.join(WAIT);
+            summary.put("pipe_pingpong.obj_p50_us", ((Map<?, ?>)out.get("obj")).get("p50_us"));
+            summary.put("pipe_pingpong.bytes64_p50_us", ((Map<?, ?>)out.get("bytes64")).get("p50_us"));
+            return out;
+        }
+        finally
+        {
+            child.close();
+            parent.close();
+            deleteQuietly(dir.resolve(name));
+        }
+    }
+
+    static Map<String, Object> rttSummary(final double[] us, final long loopNs)
+    {
+        final double[] sorted = us.clone();
+        Arrays.sort(sorted);
+        final Map<String, Object> r = new LinkedHashMap<>();
+        r.put("n", us.length);
+        r.put("p50_us", Stats.percentile(sorted, 50));
+        r.put("p90_us", Stats.percentile(sorted, 90));
+        r.put("p99_us", Stats.percentile(sorted, 99));
+        r.put("p999_us", Stats.percentile(sorted, 99.9));
+        r.put("min_us", sorted[0]);
+        r.put("max_us", sorted[sorted.length - 1]);
+        r.put("n_over_1ms", Arrays.stream(us).filter(x -> x > 1000).count());
+        r.put("roundtrips_per_s", Math.round(us.length / (loopNs / 1e9)));
+        return r;
+    }
+
+    // ------------------------------------------------------------------------------- 7: pipe throughput
+
+    static void sender(final Connection conn, final Integer size, final Integer count) throws Exception
+    {
+        final byte[] payload = new byte[size];
+        Arrays.fill(payload, PAYLOAD_BYTE);
+        final int reps = size == PIPE_BIG_PAYLOAD_BYTES ? PIPE_BIG_REPS : 1;
+        for (int r = 0; r < reps; r++)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                conn.sendBytes(payload);
+            }
+            conn.sendBytes(new byte[0]);
+        }
+        conn.close(); // the receiver still gets everything sent before the close
+    }
+
+    static Map<String, Object> pipeThroughput(final Map<String, Object> summary) throws Exception
+    {
+        final Map<String, Object> out = new LinkedHashMap<>();
+        out.put("small", throughput(true, PIPE_PAYLOAD_BYTES, PIPE_THROUGHPUT_N));
+        out.put("small_oneway", throughput(false, PIPE_PAYLOAD_BYTES, PIPE_THROUGHPUT_N));
+        out.put("big", throughput(true, PIPE_BIG_PAYLOAD_BYTES, PIPE_BIG_N));
+        summary.put("pipe_throughput.small_msgs_per_s", ((Map<?, ?>)out.get("small")).get("msgs_per_s"));
+        summary.put("pipe_throughput.big_MB_per_s", ((Map<?, ?>)out.get("big")).get("MB_per_s"));
+        return out;
+    }
+
+    private static Map<String, Object> throughput(final boolean duplex, final int size, final int count) throws Exception
+    {
+        final RuntimeDirectory dir = RuntimeDirectory.global();
+        final String name = "bt" + Long.toHexString(System.nanoTime());
+        final Pipe pipe = Pipe.create(dir, name, duplex);
+        final Connection receiver = pipe.first();
+        final Process child = Process.of(QueueWorkloads::sender, pipe.second(), size, count);
+        try
+        {
+            child.start();
+            pipe.second().close();
+            final int reps = size == PIPE_BIG_PAYLOAD_BYTES ? PIPE_BIG_REPS : 1;
+            final List<Double> passes = new ArrayList<>();
+            final Map<String, Object> r = new LinkedHashMap<>();
+            boolean correct = true;
+            double rate = 0;
+            for (int rep = 0; rep < reps; rep++)
+            {
+                byte[] m = receiver.recvBytes();
+                final long start = System.nanoTime();
+                long n = 1;
+                long bytes = m.length;
+                while ((m = receiver.recvBytes()).length != 0)
+                {
+                    n++;
+                    bytes += m.length;
+                }
+                final long window = System.nanoTime() - start;
+                correct &= n == count && bytes == (long)count * size;
+                rate = (count - 1) / (window / 1e9);
+                passes.add(Math.round((count - 1) * (double)size / (window / 1e9) / 1e5) / 10.0);
+            }
+            child.join(WAIT);
+            r.put("msgs", count);
+            r.put("payload_bytes", size);
+            r.put("duplex_api", duplex);
+            if (reps > 1)
+            {
+                final List<Double> sorted = new ArrayList<>(passes);
+                sorted.sort(Double::compare);
+                r.put("MB_per_s", sorted.get(sorted.size() / 2));
+                r.put("MB_per_s_passes", passes);
+            }
+            else
+            {
+                r.put("msgs_per_s", Math.round(rate));
+                r.put("MB_per_s", Math.round(rate * size / 1e5) / 10.0);
+            }
+            r.put("correct", correct);
+            return r;
+        }
+        finally
+        {
+            child.close();
+            receiver.close();
+            deleteQuietly(dir.resolve(name));
+        }
+    }
+
+    // --------------------------------------------------------------------------------------- raw Agrona
+
+    static final int RAW_CAPACITY = 1 << 20;
+    static final int RAW_N = 5_000_000;
+
+    static OneToOneRingBuffer rawRing(final MappedByteBuffer mapped, final int index)
+    {
+        final int length = RAW_CAPACITY + RingBufferDescriptor.TRAILER_LENGTH;
+        return new OneToOneRingBuffer(new UnsafeBuffer(mapped, index * length, length));
+    }
+
+    static void rawPeer(final String file, final String mode) throws Exception
+    {
+        final MappedByteBuffer mapped = IoUtil.mapExistingFile(Paths.get(file).toFile(), "raw");
+        final OneToOneRingBuffer toParent = rawRing(mapped, 0);
+        final OneToOneRingBuffer toChild = rawRing(mapped, 1);
+        final UnsafeBuffer msg = new UnsafeBuffer(new byte[8]);
+        if ("send".equals(mode))
+        {
+            for (long i = 0; i <= RAW_N; i++)
+            {
+                msg.putLong(0, i == RAW_N ? -1 : i);
+                while (!toParent.write(1, msg, 0, 8))
+                {
+                    Thread.onSpinWait();
+                }
+            }
+        }
+        else
+        {
+            final boolean[] stop = { false };
+            while (!stop[0])
+            {
+                if (toChild.read((type, buffer, index, length) ->
+                {
+                    final long v = buffer.getLong(index);
+                    if (v == -1)
+                    {
+                        stop[0] = true;
+                        return;
+                    }
+                    msg.putLong(0, v);
+                    while (!toParent.write(1, msg, 0, 8))
+                    {
+                        Thread.onSpinWait();
+                    }
+                }) == 0)
+                {
+                    Thread.onSpinWait();
+                }
+            }
+        }
+        IoUtil.unmap(mapped);
+    }
+
+    static Map<String, Object> rawAgrona(final Map<String, Object> summary) throws Exception
+    {
+        final RuntimeDirectory dir = RuntimeDirectory.global();
+        final Map<String, Object> out = new LinkedHashMap<>();
+        final Path file = dir.resolve("raw" + Long.toHexString(System.nanoTime()));
+        final int length = 2 * (RAW_CAPACITY + RingBufferDescriptor.TRAILER_LENGTH);
+        MappedByteBuffer mapped = IoUtil.mapNewFile(file.toFile(), length);
+        Process child = Process.of(QueueWorkloads::rawPeer, file.toString(), "send");
+        try
+        {
+            child.start();
+            final OneToOneRingBuffer in = rawRing(mapped, 0);
+            final long[] state = { 0, 0, 0 }; // count, start, end
+            while (state[2] == 0)
+            {
+                in.read((type, buffer, index, len) ->
+                {
+                    final long v = buffer.getLong(index);
+                    if (state[0] == 0)
+                    {
+                        state[1] = System.nanoTime();
+                    }
+                    if (v == -1)
+                    {
+                        state[2] = System.nanoTime();
+                    }
+                    state[0]++;
+                });
+            }
+            child.join(WAIT);
+            final Map<String, Object> oneway = new LinkedHashMap<>();
+            oneway.put("msgs", RAW_N);
+            oneway.put("msgs_per_s", Math.round(RAW_N / ((state[2] - state[1]) / 1e9)));
+            out.put("oneway_8B_spin", oneway);
+            summary.put("raw_agrona.oneway_msgs_per_s", oneway.get("msgs_per_s"));
+        }
+        finally
+        {
+            child.close();
+            IoUtil.unmap(mapped);
+            deleteQuietly(file);
+        }
+
+        mapped = IoUtil.mapNewFile(file.toFile(), length);
+        child = Process.of(QueueWorkloads::rawPeer, file.toString(), "echo");
+        try
+        {
+            child.start();
+            final OneToOneRingBuffer toChild = rawRing(mapped, 1);
+            final OneToOneRingBuffer toParent = rawRing(mapped, 0);
+            final UnsafeBuffer msg = new UnsafeBuffer(new byte[8]);
+            final double[] rtt = new double[PIPE_PINGPONG_N];
+            final long[] got = { 0 };
+            final long loopStart = System.nanoTime();
+            for (int i = -PIPE_PINGPONG_WARMUP; i < PIPE_PINGPONG_N; i++)
+            {
+                final long t0 = System.nanoTime();
+                msg.putLong(0, i + PIPE_PINGPONG_WARMUP);
+                while (!toChild.write(1, msg, 0, 8))
+                {
+                    Thread.onSpinWait();
+                }
+                got[0] = 0;
+                while (toParent.read((type, buffer, index, len) -> got[0] = 1) == 0)
+                {
+                    Thread.onSpinWait();
+                }
+                if (i >= 0)
+                {
+                    rtt[i] = (System.nanoTime() - t0) / 1e3;
+                }
+            }
+            final long loopNs = System.nanoTime() - loopStart;
+            msg.putLong(0, -1);
+            toChild.write(1, msg, 0, 8);
+            child.join(WAIT);
+            out.put("pingpong_8B_spin", rttSummary(rtt, loopNs));
+            summary.put("raw_agrona.pingpong_p50_us", ((Map<?, ?>)out.get("pingpong_8B_spin")).get("p50_us"));
+        }
+        finally
+        {
+            child.close();
+            IoUtil.unmap(mapped);
+            deleteQuietly(file);
+        }
+        return out;
+    }
+
+    private static void deleteQuietly(final Path... files)
+    {
+        for (final Path f : files)
+        {
+            try
+            {
+                java.nio.file.Files.deleteIfExists(f);
+            }
+            catch (final java.io.IOException ignore)
+            {
+                // the runtime directory removes it at exit
+            }
+        }
+    }
+}

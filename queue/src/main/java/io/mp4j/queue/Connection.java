@@ -1,0 +1,694 @@
+package io.mp4j.queue;
+
+import io.mp4j.shm.MappedRegion;
+import io.mp4j.shm.RegionType;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One end of a {@link Pipe}: Python's {@code multiprocessing.connection.Connection}.
+ *
+ * <p>{@link #send(Object)} and {@link #recv()} move objects (the built-in types in binary, others
+ * through the {@link ObjectCodec}); {@link #sendBytes(byte[], int, int)} and {@link #recvBytes()} move
+ * raw bytes. A message longer than the ring's maximum record ({@code capacity / 8}) is split into
+ * fragments and reassembled, so a message of any size up to 2 GiB gets through, neither truncated nor
+ * stuck. {@link #send(Object)} waits while the ring is full.
+ *
+ * <p><b>End of stream</b>: when the peer end was closed by the process that held it, or that process
+ * died (detected by pid and start time), {@link #recv()} first returns whatever was sent before, then
+ * throws {@link EndOfStreamException} instead of waiting; {@link #send(Object)} throws it too, as
+ * Python's {@code BrokenPipeError} (at once for a closed peer; for a dead one, when blocked on a full
+ * ring or at the first send after each 10 ms, since checking a pid is not free). The holder of an end is the process that created the pipe, attached
+ * the end with {@link #attach(Path, int)}, or received it through serialization (the usual way to give
+ * it to a child). Closing a copy of an end that another process has since taken over does not end the
+ * stream, so the Python idiom "start the child, then close the child's end in the parent" works; a
+ * serialized end that is never re-attached stops counting after {@value #HANDOFF_TIMEOUT_PROPERTY} ms
+ * (default 10000).
+ *
+ * <p>Sending is thread-safe within a JVM (fragments of one message stay together) and so is receiving;
+ * an end must be held by one process at a time.
+ *
+ * <p><b>Memory consistency effects</b>: actions before {@code send} happen-before actions after the
+ * matching {@code recv} returns, in whatever process.
+ */
+public final class Connection implements AutoCloseable, Serializable
+{
+    private static final long serialVersionUID = 1L;
+
+    /** System property: milliseconds a serialized end counts as held before it is re-attached. */
+    public static final String HANDOFF_TIMEOUT_PROPERTY = "mp4j.pipe.handoffTimeoutMillis";
+
+    private static final long HANDOFF_TIMEOUT_MS = Long.getLong(HANDOFF_TIMEOUT_PROPERTY, 10_000L);
+    private static final long PEER_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long FOREVER = Long.MAX_VALUE;
+    private static final Object NONE = new Object();
+
+    private static final int MODE_OBJECT = 0;
+    private static final int MODE_BYTES = 1;
+
+    private final transient MappedRegion region;
+    private final transient AtomicBuffer state;
+    private final transient int end;
+    private final transient int peer;
+    private final transient boolean readable;
+    private final transient boolean writable;
+    private final transient OneToOneRingBuffer out;
+    private final transient OneToOneRingBuffer in;
+    private final transient ObjectCodec codec;
+    private final transient Object sendLock = new Object();
+    private final transient Object recvLock = new Object();
+    private final transient Receiver receiver = new Receiver();
+    private transient volatile boolean closed;
+    private transient long lastSendCheckNs = System.nanoTime() - PEER_CHECK_INTERVAL_NS;
+
+    private Connection(final MappedRegion region, final int end, final ObjectCodec codec)
+    {
+        this.region = region;
+        this.state = region.buffer();
+        this.end = end;
+        this.peer = 1 - end;
+        this.codec = codec == null ? new JavaSerializationCodec() : codec;
+        final int capacity = PipeDescriptor.validate(region);
+        final boolean duplex = state.getInt(PipeDescriptor.DUPLEX_OFFSET) == 1;
+        this.writable = duplex || end == 1;
+        this.readable = duplex || end == 0;
+        this.out = writable ? PipeDescriptor.ring(region, end, capacity) : null;
+        this.in = readable ? PipeDescriptor.ring(region, peer, capacity) : null;
+    }
+
+    static Connection open(final Path file, final int end, final ObjectCodec codec, final boolean takeOver)
+    {
+        checkEnd(end);
+        final MappedRegion region = MappedRegion.attach(file, RegionType.PIPE);
+        final Connection connection;
+        try
+        {
+            connection = new Connection(region, end, codec);
+        }
+        catch (final RuntimeException ex)
+        {
+            region.close();
+            throw ex;
+        }
+        if (takeOver)
+        {
+            connection.takeOver();
+        }
+        return connection;
+    }
+
+    /**
+     * Take over one end of an existing pipe, e.g. created by another JVM: this process becomes its
+     * holder, so the peer sees end of stream when this process closes it or dies.
+     *
+     * @param file the pipe's file.
+     * @param end  0 ({@link Pipe#first()}) or 1 ({@link Pipe#second()}).
+     * @return the connection.
+     * @throws io.mp4j.shm.InvalidRegionException if the file is not a pipe or is corrupt.
+     */
+    public static Connection attach(final Path file, final int end)
+    {
+        return attach(file, end, null);
+    }
+
+    /**
+     * As {@link #attach(Path, int)}, with a codec.
+     *
+     * @param file  the pipe's file.
+     * @param end   0 or 1.
+     * @param codec the object codec, or null for the default.
+     * @return the connection.
+     */
+    public static Connection attach(final Path file, final int end, final ObjectCodec codec)
+    {
+        return open(file, end, codec, true);
+    }
+
+    static Connection attachHandedOff(final Path file, final int end)
+    {
+        final Connection connection = open(file, end, null, true);
+        final int offset = PipeDescriptor.endOffset(end) + PipeDescriptor.HANDOFFS_OFFSET;
+        while (true)
+        {
+            final int handoffs = connection.state.getIntVolatile(offset);
+            if (handoffs <= 0 || connection.state.compareAndSetInt(offset, handoffs, handoffs - 1))
+            {
+                return connection;
+            }
+        }
+    }
+
+    private static void checkEnd(final int end)
+    {
+        if (end != 0 && end != 1)
+        {
+            throw new IllegalArgumentException("end=" + end + " must be 0 or 1");
+        }
+    }
+
+    private void takeOver()
+    {
+        final int base = PipeDescriptor.endOffset(end);
+        state.putLongRelease(base + PipeDescriptor.HOLDER_OFFSET, ProcessIdentity.SELF);
+        state.putIntRelease(base + PipeDescriptor.CLOSED_OFFSET, 0);
+    }
+
+    // -------------------------------------------------------------------------------------------- send
+
+    /**
+     * Send an object, waiting while the ring is full.
+     *
+     * @param value the object, not null.
+     * @throws EndOfStreamException     if the peer closed its end or died.
+     * @throws IllegalStateException    if this end is closed or receive-only.
+     * @throws IllegalArgumentException if the codec cannot encode it (naming the class).
+     */
+    public void send(final Object value)
+    {
+        final Encoder encoder = Encoder.current().encode(value, codec);
+        try
+        {
+            write(encoder);
+        }
+        finally
+        {
+            encoder.clear();
+        }
+    }
+
+    /**
+     * Send a whole array as a bytes message.
+     *
+     * @param bytes the bytes.
+     */
+    public void sendBytes(final byte[] bytes)
+    {
+        sendBytes(bytes, 0, bytes.length);
+    }
+
+    /**
+     * Send part of an array as a bytes message (Python's {@code send_bytes(buf, offset, size)}).
+     *
+     * @param bytes  the array.
+     * @param offset where the message starts.
+     * @param length its length.
+     */
+    public void sendBytes(final byte[] bytes, final int offset, final int length)
+    {
+        final Encoder encoder = Encoder.current().bytes(bytes, offset, length);
+        try
+        {
+            write(encoder);
+        }
+        finally
+        {
+            encoder.clear();
+        }
+    }
+
+    /**
+     * Send part of a buffer as a bytes message, copied once into the ring.
+     *
+     * @param buffer the buffer.
+     * @param offset where the message starts.
+     * @param length its length.
+     */
+    public void sendBytes(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final Encoder encoder = Encoder.current().bytes(buffer, offset, length);
+        try
+        {
+            write(encoder);
+        }
+        finally
+        {
+            encoder.clear();
+        }
+    }
+
+    private void write(final Encoder encoder)
+    {
+        synchronized (sendLock)
+        {
+            ensureOpen();
+            if (!writable)
+            {
+                throw new IllegalStateException(this + " is receive-only (one-way pipe)");
+            }
+            final long now = System.nanoTime();
+            if (isPeerClosed() || (now - lastSendCheckNs >= PEER_CHECK_INTERVAL_NS && isPeerGone(now)))
+            {
+                throw endOfStream("cannot send: ");
+            }
+            final int max = out.maxMsgLength();
+            if (encoder.length <= max)
+            {
+                writeRecord(encoder.tag, encoder.buffer, encoder.offset, encoder.length, -1);
+                return;
+            }
+            // fragments: the first carries the total length in front, so the receiver allocates once
+            int position = 0;
+            while (position < encoder.length)
+            {
+                final boolean first = position == 0;
+                final int chunk = Math.min(first ? max - Integer.BYTES : max, encoder.length - position);
+                final int flag = first ? MessageTags.FRAGMENT_FIRST :
+                    position + chunk == encoder.length ? MessageTags.FRAGMENT_LAST : MessageTags.FRAGMENT_MIDDLE;
+                writeRecord(encoder.tag | flag, encoder.buffer, encoder.offset + position, chunk, first ? encoder.length : -1);
+                position += chunk;
+            }
+        }
+    }
+
+    /**
+     * @param totalLength for a first fragment, the whole message's length, written before the chunk; else -1.
+     */
+    private void writeRecord(final int typeId, final DirectBuffer src, final int offset, final int length, final int totalLength)
+    {
+        if (tryWriteRecord(typeId, src, offset, length, totalLength))
+        {
+            return;
+        }
+        final IdleStrategy idle = Idle.current();
+        long lastCheck = System.nanoTime();
+        while (!tryWriteRecord(typeId, src, offset, length, totalLength))
+        {
+            final long now = System.nanoTime();
+            if (now - lastCheck >= PEER_CHECK_INTERVAL_NS)
+            {
+                lastCheck = now;
+                ensureOpen();
+                if (isPeerGone())
+                {
+                    throw endOfStream("cannot send: ");
+                }
+            }
+            idle.idle();
+        }
+    }
+
+    private boolean tryWriteRecord(final int typeId, final DirectBuffer src, final int offset, final int length, final int totalLength)
+    {
+        if (totalLength < 0)
+        {
+            return out.write(typeId, src, offset, length);
+        }
+        final int index = out.tryClaim(typeId, Integer.BYTES + length);
+        if (index < 0)
+        {
+            return false;
+        }
+        final AtomicBuffer buffer = out.buffer();
+        buffer.putInt(index, totalLength, java.nio.ByteOrder.LITTLE_ENDIAN);
+        buffer.putBytes(index + Integer.BYTES, src, offset, length);
+        out.commit(index);
+        return true;
+    }
+
+    // ----------------------------------------------------------------------------------------- receive
+
+    /**
+     * Receive an object, waiting as long as necessary.
+     *
+     * @return the object.
+     * @throws EndOfStreamException     if nothing is left and the peer closed its end or died.
+     * @throws MessageDecodingException if it cannot be decoded (e.g. a class refused by the filter).
+     */
+    public Object recv()
+    {
+        return receive(MODE_OBJECT, FOREVER);
+    }
+
+    /**
+     * Receive an object, waiting at most {@code timeout}.
+     *
+     * @param timeout how long to wait.
+     * @return the object.
+     * @throws EmptyException       if nothing arrived in time.
+     * @throws EndOfStreamException if nothing is left and the peer closed its end or died.
+     */
+    public Object recv(final Duration timeout)
+    {
+        final Object value = receive(MODE_OBJECT, Math.max(0, timeout.toNanos()));
+        if (value == NONE)
+        {
+            throw new EmptyException(this + ": nothing received within " + timeout);
+        }
+        return value;
+    }
+
+    /**
+     * Receive the bytes of a message (for a message sent with {@code send}, its encoding).
+     *
+     * @return the bytes.
+     * @throws EndOfStreamException if nothing is left and the peer closed its end or died.
+     */
+    public byte[] recvBytes()
+    {
+        return (byte[])receive(MODE_BYTES, FOREVER);
+    }
+
+    /**
+     * Receive the bytes of a message into {@code buffer} at {@code offset} (Python's
+     * {@code recv_bytes_into}).
+     *
+     * @param buffer where to put them.
+     * @param offset where in it.
+     * @return the message length.
+     * @throws BufferTooShortException if it does not fit (the message is in the exception).
+     */
+    public int recvBytesInto(final byte[] buffer, final int offset)
+    {
+        final byte[] bytes = recvBytes();
+        if (bytes.length > buffer.length - offset)
+        {
+            throw new BufferTooShortException(bytes, buffer.length - offset);
+        }
+        System.arraycopy(bytes, 0, buffer, offset, bytes.length);
+        return bytes.length;
+    }
+
+    /**
+     * @return whether {@link #recv()} would not wait: a message is ready or the stream has ended.
+     */
+    public boolean poll()
+    {
+        ensureReadable();
+        return in.size() > 0 || isPeerGone();
+    }
+
+    /**
+     * Wait at most {@code timeout} until {@link #recv()} would not wait.
+     *
+     * @param timeout how long to wait.
+     * @return whether a message is ready or the stream has ended.
+     */
+    public boolean poll(final Duration timeout)
+    {
+        ensureReadable();
+        final long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+        final IdleStrategy idle = Idle.current();
+        long lastCheck = System.nanoTime() - PEER_CHECK_INTERVAL_NS;
+        while (true)
+        {
+            if (in.size() > 0)
+            {
+                return true;
+            }
+            final long now = System.nanoTime();
+            if (now - lastCheck >= PEER_CHECK_INTERVAL_NS)
+            {
+                lastCheck = now;
+                if (isPeerGone())
+                {
+                    return true;
+                }
+            }
+            if (now - deadline >= 0)
+            {
+                return false;
+            }
+            idle.idle();
+        }
+    }
+
+    private Object receive(final int mode, final long timeoutNs)
+    {
+        synchronized (recvLock)
+        {
+            ensureReadable();
+            final Receiver r = receiver;
+            r.mode = mode;
+            final long start = System.nanoTime();
+            long lastCheck = start;
+            IdleStrategy idle = null;
+            while (true)
+            {
+                final int read = in.read(r, 1);
+                if (r.complete)
+                {
+                    r.complete = false;
+                    final Object value = r.value;
+                    r.value = null;
+                    return value;
+                }
+                if (read > 0)
+                {
+                    continue;
+                }
+                if (state.getIntVolatile(PipeDescriptor.endOffset(peer) + PipeDescriptor.CLOSED_OFFSET) == 1)
+                {
+                    checkEndOfStream();
+                }
+                final long now = System.nanoTime();
+                if (now - lastCheck >= PEER_CHECK_INTERVAL_NS)
+                {
+                    lastCheck = now;
+                    ensureOpen();
+                    checkEndOfStream();
+                }
+                if (timeoutNs != FOREVER && now - start >= timeoutNs)
+                {
+                    return NONE;
+                }
+                if (idle == null)
+                {
+                    idle = Idle.current();
+                }
+                idle.idle();
+            }
+        }
+    }
+
+    private void checkEndOfStream()
+    {
+        if (isPeerGone() && in.size() == 0 && !receiver.assembling)
+        {
+            throw endOfStream("");
+        }
+    }
+
+    private boolean isPeerClosed()
+    {
+        final int base = PipeDescriptor.endOffset(peer);
+        return state.getIntVolatile(base + PipeDescriptor.CLOSED_OFFSET) == 1 && !handoffPending(base);
+    }
+
+    private boolean isPeerGone(final long nowNs)
+    {
+        lastSendCheckNs = nowNs;
+        return isPeerGone();
+    }
+
+    private boolean isPeerGone()
+    {
+        final int base = PipeDescriptor.endOffset(peer);
+        if (handoffPending(base))
+        {
+            return false;
+        }
+        if (state.getIntVolatile(base + PipeDescriptor.CLOSED_OFFSET) == 1)
+        {
+            return true;
+        }
+        final long holder = state.getLongVolatile(base + PipeDescriptor.HOLDER_OFFSET);
+        return holder != ProcessIdentity.NONE && !ProcessIdentity.isAlive(holder);
+    }
+
+    private boolean handoffPending(final int base)
+    {
+        return state.getIntVolatile(base + PipeDescriptor.HANDOFFS_OFFSET) > 0 &&
+            System.currentTimeMillis() - state.getLongVolatile(base + PipeDescriptor.HANDOFF_MILLIS_OFFSET) < HANDOFF_TIMEOUT_MS;
+    }
+
+    private EndOfStreamException endOfStream(final String prefix)
+    {
+        final int base = PipeDescriptor.endOffset(peer);
+        final long holder = state.getLongVolatile(base + PipeDescriptor.HOLDER_OFFSET);
+        final boolean closedFlag = state.getIntVolatile(base + PipeDescriptor.CLOSED_OFFSET) == 1;
+        return new EndOfStreamException(prefix + this + ": the peer end " + peer + " (pid " + ProcessIdentity.pid(holder) +
+            ") " + (closedFlag ? "was closed" : "died"));
+    }
+
+    // ------------------------------------------------------------------------------------------- state
+
+    /**
+     * @return whether this end can receive.
+     */
+    public boolean readable()
+    {
+        return readable;
+    }
+
+    /**
+     * @return whether this end can send.
+     */
+    public boolean writable()
+    {
+        return writable;
+    }
+
+    /**
+     * @return 0 or 1.
+     */
+    public int end()
+    {
+        return end;
+    }
+
+    /**
+     * @return the pipe's file.
+     */
+    public Path path()
+    {
+        return region.path();
+    }
+
+    /**
+     * @return whether {@link #close()} was called on this instance.
+     */
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    /**
+     * Close this end: if this process is the end's holder, the peer sees end of stream once it has
+     * received what was sent; then unmap. Idempotent. Must not race with a send or receive on this
+     * instance.
+     */
+    @Override
+    public void close()
+    {
+        synchronized (sendLock)
+        {
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
+            final int base = PipeDescriptor.endOffset(end);
+            if (state.getLongVolatile(base + PipeDescriptor.HOLDER_OFFSET) == ProcessIdentity.SELF)
+            {
+                state.putIntRelease(base + PipeDescriptor.CLOSED_OFFSET, 1);
+            }
+            region.close();
+        }
+    }
+
+    private void ensureOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException(this + " is closed");
+        }
+    }
+
+    private void ensureReadable()
+    {
+        ensureOpen();
+        if (!readable)
+        {
+            throw new IllegalStateException(this + " is send-only (one-way pipe)");
+        }
+    }
+
+    private Object writeReplace()
+    {
+        ensureOpen();
+        final int base = PipeDescriptor.endOffset(end);
+        state.putLongRelease(base + PipeDescriptor.HANDOFF_MILLIS_OFFSET, System.currentTimeMillis());
+        state.getAndAddInt(base + PipeDescriptor.HANDOFFS_OFFSET, 1);
+        return new QueueHandle(QueueHandle.KIND_CONNECTION, region.path().toString(), end);
+    }
+
+    @Override
+    public String toString()
+    {
+        return "Connection{" + region.path() + ", end " + end + '}';
+    }
+
+    private final class Receiver implements MessageHandler
+    {
+        int mode;
+        boolean complete;
+        boolean assembling;
+        Object value;
+        private byte[] assembly;
+        private int assembled;
+
+        @Override
+        public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+        {
+            final int fragment = msgTypeId & MessageTags.FRAGMENT_MASK;
+            final int tag = msgTypeId & MessageTags.TAG_MASK;
+            if (fragment == 0)
+            {
+                assembling = false;
+                assembly = null;
+                deliver(tag, buffer, index, length);
+                return;
+            }
+            int from = index;
+            int chunk = length;
+            if (fragment == MessageTags.FRAGMENT_FIRST)
+            {
+                assembly = new byte[buffer.getInt(index, java.nio.ByteOrder.LITTLE_ENDIAN)];
+                assembled = 0;
+                assembling = true;
+                from += Integer.BYTES;
+                chunk -= Integer.BYTES;
+            }
+            else if (!assembling)
+            {
+                return; // a fragment without its start (the sender died mid-message): drop it
+            }
+            buffer.getBytes(from, assembly, assembled, chunk);
+            assembled += chunk;
+            if (fragment == MessageTags.FRAGMENT_LAST)
+            {
+                assembling = false;
+                final byte[] whole = assembly;
+                assembly = null;
+                if (mode == MODE_BYTES || tag == MessageTags.BYTES)
+                {
+                    value = whole;
+                    complete = true;
+                }
+                else if (tag == MessageTags.BYTE_BUFFER)
+                {
+                    value = java.nio.ByteBuffer.wrap(whole);
+                    complete = true;
+                }
+                else
+                {
+                    deliver(tag, new org.agrona.concurrent.UnsafeBuffer(whole), 0, whole.length);
+                }
+            }
+        }
+
+        private void deliver(final int tag, final DirectBuffer buffer, final int index, final int length)
+        {
+            if (mode == MODE_BYTES)
+            {
+                final byte[] bytes = new byte[length];
+                buffer.getBytes(index, bytes);
+                value = bytes;
+            }
+            else
+            {
+                value = Encoder.decode(tag, buffer, index, length, codec);
+            }
+            complete = true;
+        }
+    }
+}

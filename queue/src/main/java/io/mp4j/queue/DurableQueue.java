@@ -1,0 +1,690 @@
+package io.mp4j.queue;
+
+import io.mp4j.shm.InvalidRegionException;
+import io.mp4j.shm.MappedRegion;
+import io.mp4j.shm.RegionType;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.temporal.ChronoField;
+
+/**
+ * A durable, replayable queue on Chronicle Queue: messages are appended to files in a directory (on disk,
+ * or in {@code /dev/shm} for speed without durability across reboots) and survive the death of every
+ * process that used it.
+ *
+ * <p>Two ways to read, which can be mixed on one queue:
+ * <ul>
+ *   <li><b>Work queue</b> ({@link #poll()}, {@link #take(Duration)}): each message goes to exactly one
+ *       consumer across all JVMs. Consumers claim messages by compare-and-set on a shared cursor in the
+ *       mapped file {@code work.cursor} beside the queue files (the index of the last message claimed),
+ *       so a restarted consumer continues after the last message claimed by anyone. Delivery is at most
+ *       once: a consumer killed after claiming a message and before handling it loses that message.</li>
+ *   <li><b>Broadcast / tail</b> ({@link #subscribe(String)}, {@link #tail(long)}): every subscriber
+ *       sees every message. A named subscriber's position is persisted by Chronicle, so after a restart
+ *       it resumes where it stopped; {@link #tail(long)} replays from any saved index
+ *       ({@link #put(Object)} returns the index of each message).</li>
+ * </ul>
+ *
+ * <p><b>Files</b>: one file per roll cycle ({@code FIVE_MINUTELY} by default; any name of Chronicle's
+ * {@code RollCycles} or {@code TestRollCycles}, e.g. {@code TEST_SECONDLY}). {@link #cleanup(Duration)}
+ * deletes cycle files older than a retention period that the work cursor has passed, except the
+ * current one.
+ *
+ * <p><b>No phone-home</b>: loading this class sets {@code chronicle.analytics.disable=true} before any
+ * Chronicle class initialises, so Chronicle neither sends analytics nor writes
+ * {@code ~/.chronicle.analytics.*}; it also sets {@code jna.tmpdir} to {@code java.io.tmpdir} when unset, so
+ * that JNA (used by Chronicle) does not unpack native code under {@code ~/.cache}. Chronicle needs the JVM flags listed in the parent pom
+ * ({@code mp4j.jvm.flags}). Opening takes about 0.4 s, so the queue is opened lazily on first use.
+ *
+ * <p>Example:
+ * <pre>{@code
+ * try (DurableQueue<String> q = DurableQueue.open(Paths.get("/var/lib/app/orders")))
+ * {
+ *     long index = q.put("order-1");             // durable once put returns
+ *     String work = q.take(Duration.ofSeconds(1)); // exactly one consumer gets it, in any JVM
+ *     try (DurableQueue.Subscriber<String> audit = q.subscribe("audit"))
+ *     {
+ *         String seen = audit.poll();             // every subscriber sees every message
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>Instances are thread-safe. A {@code DurableQueue} passed to a child process through Java
+ * serialization re-opens the same directory there.
+ *
+ * @param <T> the type of the elements.
+ */
+public final class DurableQueue<T> implements AutoCloseable, Serializable
+{
+    private static final long serialVersionUID = 1L;
+
+    static
+    {
+        System.setProperty("chronicle.analytics.disable", "true");
+        // Chronicle loads native code through JNA, which otherwise unpacks it under ~/.cache/JNA
+        if (System.getProperty("jna.tmpdir") == null)
+        {
+            System.setProperty("jna.tmpdir", System.getProperty("java.io.tmpdir"));
+        }
+    }
+
+    /** The default roll cycle. */
+    public static final String DEFAULT_ROLL_CYCLE = "FIVE_MINUTELY";
+    /** Name of the work cursor file in the queue directory. */
+    public static final String CURSOR_FILE = "work.cursor";
+
+    static final int KIND_DURABLE_CURSOR = 4;
+    static final int CURSOR_OFFSET = 0;
+    static final int CLAIM_COUNT_OFFSET = 128;
+    static final int CURSOR_PAYLOAD_LENGTH = 256;
+
+    private final Path directory;
+    private final String rollCycleName;
+    private final transient ObjectCodec codec;
+    private final transient Object appendLock = new Object();
+    private final transient Object claimLock = new Object();
+    private transient SingleChronicleQueue queue;
+    private transient ExcerptAppender appender;
+    private transient ExcerptTailer workTailer;
+    private transient long positionedAfter = -1;
+    private transient MappedRegion cursorRegion;
+    private transient AtomicBuffer cursor;
+    private transient volatile boolean closed;
+
+    private DurableQueue(final Path directory, final String rollCycleName, final ObjectCodec codec)
+    {
+        this.directory = directory;
+        this.rollCycleName = rollCycleName;
+        this.codec = codec == null ? new JavaSerializationCodec() : codec;
+        rollCycle(rollCycleName); // fail early on a bad name
+    }
+
+    /**
+     * Open (creating if needed) a durable queue with the {@link #DEFAULT_ROLL_CYCLE}.
+     *
+     * @param directory the queue's directory.
+     * @param <T>       the element type.
+     * @return the queue; Chronicle files are opened on first use.
+     */
+    public static <T> DurableQueue<T> open(final Path directory)
+    {
+        return open(directory, DEFAULT_ROLL_CYCLE, null);
+    }
+
+    /**
+     * Open (creating if needed) a durable queue.
+     *
+     * @param directory the queue's directory.
+     * @param rollCycle a Chronicle roll cycle name, e.g. {@code "FIVE_MINUTELY"} or {@code "TEST_SECONDLY"};
+     *                  every process using the directory must use the same one.
+     * @param codec     the object codec, or null for the default.
+     * @param <T>       the element type.
+     * @return the queue.
+     */
+    public static <T> DurableQueue<T> open(final Path directory, final String rollCycle, final ObjectCodec codec)
+    {
+        return new DurableQueue<>(directory.toAbsolutePath(), rollCycle, codec);
+    }
+
+    /**
+     * Open (creating if needed) a durable queue in a subdirectory of a runtime directory: it survives the
+     * death of every process that uses it, but not the removal of the runtime directory (its owner's
+     * {@code close()}) nor, in {@code /dev/shm}, a reboot.
+     *
+     * @param dir  the runtime directory.
+     * @param name the subdirectory's name.
+     * @param <T>  the element type.
+     * @return the queue.
+     */
+    public static <T> DurableQueue<T> open(final io.mp4j.shm.RuntimeDirectory dir, final String name)
+    {
+        return open(dir.resolve(name), DEFAULT_ROLL_CYCLE, null);
+    }
+
+    static RollCycle rollCycle(final String name)
+    {
+        for (final RollCycles cycle : RollCycles.values())
+        {
+            if (cycle.name().equals(name))
+            {
+                return cycle;
+            }
+        }
+        for (final TestRollCycles cycle : TestRollCycles.values())
+        {
+            if (cycle.name().equals(name))
+            {
+                return cycle;
+            }
+        }
+        throw new IllegalArgumentException("unknown roll cycle '" + name + "'; use a name of Chronicle's RollCycles or TestRollCycles");
+    }
+
+    private SingleChronicleQueue queue()
+    {
+        SingleChronicleQueue q = queue;
+        if (q == null)
+        {
+            synchronized (this)
+            {
+                if (closed)
+                {
+                    throw new IllegalStateException(this + " is closed");
+                }
+                q = queue;
+                if (q == null)
+                {
+                    try
+                    {
+                        Files.createDirectories(directory);
+                    }
+                    catch (final IOException ex)
+                    {
+                        throw new UncheckedIOException("cannot create " + directory, ex);
+                    }
+                    q = SingleChronicleQueueBuilder.binary(directory).rollCycle(rollCycle(rollCycleName)).build();
+                    queue = q;
+                }
+            }
+        }
+        return q;
+    }
+
+    private AtomicBuffer cursor()
+    {
+        AtomicBuffer c = cursor;
+        if (c == null)
+        {
+            synchronized (this)
+            {
+                c = cursor;
+                if (c == null)
+                {
+                    queue();
+                    final Path file = directory.resolve(CURSOR_FILE);
+                    MappedRegion region;
+                    try
+                    {
+                        region = MappedRegion.create(file, RegionType.QUEUE, KIND_DURABLE_CURSOR, CURSOR_PAYLOAD_LENGTH).publish();
+                    }
+                    catch (final IllegalStateException exists)
+                    {
+                        region = MappedRegion.attach(file, RegionType.QUEUE);
+                    }
+                    if (region.variant() != KIND_DURABLE_CURSOR || region.payloadLength() != CURSOR_PAYLOAD_LENGTH)
+                    {
+                        region.close();
+                        throw new InvalidRegionException(file, "not a durable queue work cursor");
+                    }
+                    cursorRegion = region;
+                    c = region.buffer();
+                    cursor = c;
+                }
+            }
+        }
+        return c;
+    }
+
+    /**
+     * Append a message; it is durable (in the page cache, so it survives process death) once this
+     * returns.
+     *
+     * @param item the element, not null.
+     * @return its index, for {@link #tail(long)}.
+     */
+    public long put(final T item)
+    {
+        final Encoder encoder = Encoder.current().encode(item, codec);
+        final byte[] payload = new byte[encoder.length];
+        encoder.buffer.getBytes(encoder.offset, payload);
+        final int tag = encoder.tag;
+        encoder.clear();
+        synchronized (appendLock)
+        {
+            ensureOpen();
+            if (appender == null)
+            {
+                appender = queue().createAppender();
+            }
+            try (DocumentContext dc = appender.writingDocument())
+            {
+                dc.wire().bytes().writeInt(tag).write(payload);
+            }
+            return appender.lastIndexAppended();
+        }
+    }
+
+    /**
+     * Claim the next unclaimed message, if there is one now: no other consumer, in any JVM, gets it.
+     *
+     * @return the element, or null if every message has been claimed.
+     */
+    @SuppressWarnings("unchecked")
+    public T poll()
+    {
+        synchronized (claimLock)
+        {
+            ensureOpen();
+            final AtomicBuffer c = cursor();
+            if (workTailer == null)
+            {
+                workTailer = queue().createTailer();
+            }
+            while (true)
+            {
+                final long claimed = c.getLongVolatile(CURSOR_OFFSET);
+                if (claimed != positionedAfter)
+                {
+                    position(claimed);
+                }
+                final long index;
+                final int tag;
+                final byte[] payload;
+                try (DocumentContext dc = workTailer.readingDocument())
+                {
+                    if (!dc.isPresent())
+                    {
+                        return null;
+                    }
+                    index = dc.index();
+                    final Bytes<?> bytes = dc.wire().bytes();
+                    tag = bytes.readInt();
+                    payload = new byte[(int)bytes.readRemaining()];
+                    bytes.read(payload);
+                }
+                if (c.compareAndSetLong(CURSOR_OFFSET, claimed, index))
+                {
+                    c.getAndAddLong(CLAIM_COUNT_OFFSET, 1);
+                    positionedAfter = index;
+                    return (T)decode(tag, payload); // claimed first: a message that cannot be decoded is not retried forever
+                }
+                positionedAfter = -1;
+            }
+        }
+    }
+
+    private void position(final long claimed)
+    {
+        if (claimed == 0)
+        {
+            workTailer.toStart();
+        }
+        else
+        {
+            if (!workTailer.moveToIndex(claimed))
+            {
+                throw new IllegalStateException(directory + ": the work cursor points at index " + Long.toHexString(claimed) +
+                    ", which is not in the queue (were its files deleted?)");
+            }
+            try (DocumentContext dc = workTailer.readingDocument())
+            {
+                // skip the claimed message itself
+            }
+        }
+        positionedAfter = claimed;
+    }
+
+    private Object decode(final Bytes<?> bytes)
+    {
+        final int tag = bytes.readInt();
+        final byte[] payload = new byte[(int)bytes.readRemaining()];
+        bytes.read(payload);
+        return decode(tag, payload);
+    }
+
+    private Object decode(final int tag, final byte[] payload)
+    {
+        if (!MessageTags.isValidTag(tag))
+        {
+            throw new MessageDecodingException(directory + ": unknown message tag " + tag + " (not written by mp4j?)", null);
+        }
+        return Encoder.decode(tag, new UnsafeBuffer(payload), 0, payload.length, codec);
+    }
+
+    /**
+     * Claim the next unclaimed message, waiting at most {@code timeout} for one.
+     *
+     * @param timeout how long to wait.
+     * @return the element, or null if none came.
+     * @throws InterruptedException if interrupted while waiting.
+     */
+    public T take(final Duration timeout) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        final IdleStrategy idle = Idle.current();
+        while (true)
+        {
+            final T value = poll();
+            if (value != null)
+            {
+                return value;
+            }
+            if (System.nanoTime() - deadline >= 0)
+            {
+                return null;
+            }
+            if (Thread.interrupted())
+            {
+                throw new InterruptedException();
+            }
+            idle.idle();
+        }
+    }
+
+    /**
+     * @return how many messages have been claimed through the work queue, by all consumers ever.
+     */
+    public long claimedCount()
+    {
+        ensureOpen();
+        return cursor().getLongVolatile(CLAIM_COUNT_OFFSET);
+    }
+
+    /**
+     * @return the index of the last message appended, or -1 if there is none.
+     */
+    public long lastIndex()
+    {
+        ensureOpen();
+        final long last = queue().lastIndex();
+        return last == Long.MIN_VALUE ? -1 : last;
+    }
+
+    /**
+     * A named subscriber: sees every message; its position is saved by Chronicle, so a subscriber of the
+     * same name resumes after a restart where the last one stopped.
+     *
+     * @param name letters, digits and '-' or '_'.
+     * @return the subscriber.
+     */
+    public Subscriber<T> subscribe(final String name)
+    {
+        ensureOpen();
+        if (!name.matches("[A-Za-z0-9_-]{1,64}"))
+        {
+            throw new IllegalArgumentException("invalid subscriber name '" + name + "'");
+        }
+        return new Subscriber<>(this, queue().createTailer(name));
+    }
+
+    /**
+     * A subscriber that replays from {@code index} (0 for the start of the queue) and then follows new
+     * messages; its position is not saved.
+     *
+     * @param index an index returned by {@link #put(Object)} or {@link Subscriber#lastIndex()}.
+     * @return the subscriber.
+     */
+    public Subscriber<T> tail(final long index)
+    {
+        ensureOpen();
+        final ExcerptTailer tailer = queue().createTailer();
+        if (index == 0)
+        {
+            tailer.toStart();
+        }
+        else if (!tailer.moveToIndex(index))
+        {
+            tailer.close();
+            throw new IllegalArgumentException(directory + ": no message at index " + Long.toHexString(index));
+        }
+        return new Subscriber<>(this, tailer);
+    }
+
+    /**
+     * Delete roll-cycle files whose cycle is older than {@code retention}, the current cycle, and the
+     * message the work cursor is at. Named subscribers that lag behind lose what was deleted.
+     *
+     * @param retention how long to keep files, e.g. {@link Duration#ZERO} to delete all consumed cycles.
+     * @return the number of files deleted.
+     */
+    public int cleanup(final Duration retention)
+    {
+        ensureOpen();
+        final SingleChronicleQueue q = queue();
+        final RollCycle rollCycle = q.rollCycle();
+        final long claimed = cursor().getLongVolatile(CURSOR_OFFSET);
+        final int cursorCycle = claimed == 0 ? Integer.MIN_VALUE : rollCycle.toCycle(claimed);
+        final int currentCycle = q.cycle();
+        final long oldestKeptMillis = System.currentTimeMillis() - retention.toMillis();
+        int deleted = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*" + SingleChronicleQueue.SUFFIX))
+        {
+            for (final Path file : files)
+            {
+                final String name = file.getFileName().toString();
+                final int cycle = cycleOf(q, name);
+                if (cycle == Integer.MIN_VALUE)
+                {
+                    continue;
+                }
+                final long cycleEndMillis = ((long)cycle + 1) * rollCycle.lengthInMillis() + rollCycle.defaultEpoch();
+                if (cycle < currentCycle && cycle < cursorCycle && cycleEndMillis <= oldestKeptMillis)
+                {
+                    Files.deleteIfExists(file);
+                    deleted++;
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot clean up " + directory, ex);
+        }
+        if (deleted > 0)
+        {
+            q.refreshDirectoryListing();
+        }
+        return deleted;
+    }
+
+    private static int cycleOf(final SingleChronicleQueue q, final String fileName)
+    {
+        final RollCycle rollCycle = q.rollCycle();
+        final String stem = fileName.substring(0, fileName.length() - SingleChronicleQueue.SUFFIX.length());
+        try
+        {
+            final DateTimeFormatter format = new DateTimeFormatterBuilder()
+                .appendPattern(rollCycle.format())
+                .parseDefaulting(ChronoField.HOUR_OF_DAY, 0)
+                .parseDefaulting(ChronoField.MINUTE_OF_HOUR, 0)
+                .parseDefaulting(ChronoField.SECOND_OF_MINUTE, 0)
+                .toFormatter()
+                .withZone(ZoneOffset.UTC);
+            final long millis = LocalDateTime.parse(stem, format).toInstant(ZoneOffset.UTC).toEpochMilli();
+            return (int)Math.floorDiv(millis - rollCycle.defaultEpoch(), (long)rollCycle.lengthInMillis());
+        }
+        catch (final DateTimeException | IllegalArgumentException ex)
+        {
+            return Integer.MIN_VALUE; // not a cycle file of this roll cycle: leave it alone
+        }
+    }
+
+    /**
+     * @return the queue's directory.
+     */
+    public Path directory()
+    {
+        return directory;
+    }
+
+    /**
+     * Close the Chronicle queue and the cursor mapping in this JVM. The files stay. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        synchronized (this)
+        {
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
+        }
+        synchronized (appendLock)
+        {
+            if (appender != null)
+            {
+                appender.close();
+            }
+        }
+        synchronized (claimLock)
+        {
+            if (workTailer != null)
+            {
+                workTailer.close();
+            }
+        }
+        if (queue != null)
+        {
+            queue.close();
+        }
+        if (cursorRegion != null)
+        {
+            cursorRegion.close();
+        }
+    }
+
+    private void ensureOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException(this + " is closed");
+        }
+    }
+
+    private Object writeReplace()
+    {
+        return new Handle(directory.toString(), rollCycleName);
+    }
+
+    @Override
+    public String toString()
+    {
+        return "DurableQueue{" + directory + '}';
+    }
+
+    private static final class Handle implements Serializable
+    {
+        private static final long serialVersionUID = 1L;
+        private final String directory;
+        private final String rollCycle;
+
+        Handle(final String directory, final String rollCycle)
+        {
+            this.directory = directory;
+            this.rollCycle = rollCycle;
+        }
+
+        private Object readResolve()
+        {
+            return DurableQueue.open(Paths.get(directory), rollCycle, null);
+        }
+    }
+
+    /**
+     * A reader that sees every message of a {@link DurableQueue}, from a named saved position
+     * ({@link DurableQueue#subscribe(String)}) or from an index ({@link DurableQueue#tail(long)}). Not
+     * thread-safe.
+     *
+     * @param <T> the element type.
+     */
+    public static final class Subscriber<T> implements AutoCloseable
+    {
+        private final DurableQueue<T> owner;
+        private final ExcerptTailer tailer;
+        private long lastIndex = -1;
+
+        private Subscriber(final DurableQueue<T> owner, final ExcerptTailer tailer)
+        {
+            this.owner = owner;
+            this.tailer = tailer;
+        }
+
+        /**
+         * @return the next message, or null if there is none yet.
+         */
+        @SuppressWarnings("unchecked")
+        public T poll()
+        {
+            owner.ensureOpen();
+            try (DocumentContext dc = tailer.readingDocument())
+            {
+                if (!dc.isPresent())
+                {
+                    return null;
+                }
+                lastIndex = dc.index();
+                return (T)owner.decode(dc.wire().bytes());
+            }
+        }
+
+        /**
+         * @param timeout how long to wait.
+         * @return the next message, or null if none came in time.
+         * @throws InterruptedException if interrupted while waiting.
+         */
+        public T poll(final Duration timeout) throws InterruptedException
+        {
+            final long deadline = System.nanoTime() + timeout.toNanos();
+            final IdleStrategy idle = Idle.current();
+            while (true)
+            {
+                final T value = poll();
+                if (value != null)
+                {
+                    return value;
+                }
+                if (System.nanoTime() - deadline >= 0)
+                {
+                    return null;
+                }
+                if (Thread.interrupted())
+                {
+                    throw new InterruptedException();
+                }
+                idle.idle();
+            }
+        }
+
+        /**
+         * @return the index of the message last returned, or -1.
+         */
+        public long lastIndex()
+        {
+            return lastIndex;
+        }
+
+        /**
+         * Release the tailer; a named subscriber's position stays saved.
+         */
+        @Override
+        public void close()
+        {
+            tailer.close();
+        }
+    }
+}

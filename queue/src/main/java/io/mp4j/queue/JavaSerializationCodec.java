@@ -1,0 +1,163 @@
+package io.mp4j.queue;
+
+import org.agrona.DirectBuffer;
+import org.agrona.io.DirectBufferInputStream;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InvalidClassException;
+import java.io.NotSerializableException;
+import java.io.ObjectInputFilter;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+
+/**
+ * The default {@link ObjectCodec}: Java serialization, with every received object graph checked by an
+ * {@link ObjectInputFilter} before any of its classes is instantiated.
+ *
+ * <p>The default filter ({@link #DEFAULT_PATTERNS}) allows the JDK's value types
+ * ({@code java.lang.*}, {@code java.util.*}, {@code java.time.*}, {@code java.math.*}), arrays of
+ * primitives, {@code io.mp4j.**}, then the patterns of the system property {@value #ALLOW_PROPERTY}
+ * (for example {@code -Dmp4j.serial.allow=com.example.**;org.acme.Order}) and rejects everything else.
+ * The syntax is that of {@link ObjectInputFilter.Config#createFilter(String)}. A JVM-wide filter set
+ * with {@code jdk.serialFilter} still applies on top of this one.
+ *
+ * <p>A refused class makes {@code get}/{@code recv} throw {@link MessageDecodingException} naming the
+ * class; the message is consumed. An object that cannot be serialized makes {@code put}/{@code send}
+ * throw {@link IllegalArgumentException} naming its class, before anything is written.
+ *
+ * <p>Example, allowing the application's own types for one queue:
+ * <pre>{@code
+ * ObjectCodec codec = new JavaSerializationCodec("com.example.orders.**");
+ * Queue<Order> orders = Queue.create(dir, "orders", Queue.DEFAULT_CAPACITY, codec);
+ * }</pre>
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class JavaSerializationCodec implements ObjectCodec
+{
+    /** System property with extra allowed class patterns, ';'-separated, added before the final reject. */
+    public static final String ALLOW_PROPERTY = "mp4j.serial.allow";
+
+    /** The classes allowed by default, before the {@value #ALLOW_PROPERTY} patterns and {@code !*}. */
+    public static final String DEFAULT_PATTERNS =
+        "maxdepth=100;java.lang.*;java.util.*;java.time.*;java.math.*;java.net.URI;io.mp4j.**";
+
+    private final ObjectInputFilter filter;
+    private final String description;
+
+    /**
+     * The default codec: {@link #DEFAULT_PATTERNS}, then {@value #ALLOW_PROPERTY}, then reject.
+     */
+    public JavaSerializationCodec()
+    {
+        this("");
+    }
+
+    /**
+     * @param extraAllowPatterns patterns allowed besides the defaults and {@value #ALLOW_PROPERTY}, as
+     *                           {@code "com.example.**;org.acme.Order"}; empty for none.
+     */
+    public JavaSerializationCodec(final String extraAllowPatterns)
+    {
+        final StringBuilder patterns = new StringBuilder(DEFAULT_PATTERNS);
+        append(patterns, System.getProperty(ALLOW_PROPERTY, ""));
+        append(patterns, extraAllowPatterns == null ? "" : extraAllowPatterns);
+        patterns.append(";!*");
+        this.description = patterns.toString();
+        this.filter = ObjectInputFilter.Config.createFilter(description);
+    }
+
+    /**
+     * @param filter the filter to check received classes with (null allows everything: do not do that
+     *               with data from processes you do not trust).
+     */
+    public JavaSerializationCodec(final ObjectInputFilter filter)
+    {
+        this.filter = filter;
+        this.description = String.valueOf(filter);
+    }
+
+    private static void append(final StringBuilder patterns, final String extra)
+    {
+        final String trimmed = extra.trim();
+        if (!trimmed.isEmpty())
+        {
+            patterns.append(';').append(trimmed);
+        }
+    }
+
+    /**
+     * @return the filter pattern in force.
+     */
+    public String filterDescription()
+    {
+        return description;
+    }
+
+    @Override
+    public byte[] encode(final Object value)
+    {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes))
+        {
+            out.writeObject(value);
+        }
+        catch (final NotSerializableException ex)
+        {
+            throw new IllegalArgumentException("cannot send an object of class " + value.getClass().getName() +
+                ": it is not serializable (" + ex.getMessage() + " is not java.io.Serializable); " +
+                "make it Serializable or give the queue an ObjectCodec for it", ex);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalArgumentException("cannot serialize an object of class " + value.getClass().getName() +
+                ": " + ex, ex);
+        }
+        return bytes.toByteArray();
+    }
+
+    @Override
+    public Object decode(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final String[] refused = new String[1];
+        try (ObjectInputStream in = new ObjectInputStream(new DirectBufferInputStream(buffer, offset, length)))
+        {
+            if (filter != null)
+            {
+                in.setObjectInputFilter(info ->
+                {
+                    final ObjectInputFilter.Status status = filter.checkInput(info);
+                    if (status == ObjectInputFilter.Status.REJECTED && info.serialClass() != null)
+                    {
+                        refused[0] = info.serialClass().getName();
+                    }
+                    return status;
+                });
+            }
+            return in.readObject();
+        }
+        catch (final InvalidClassException ex)
+        {
+            final String name = refused[0] != null ? refused[0] : ex.classname;
+            throw new MessageDecodingException("refused to deserialize class " + name +
+                " (" + ex.getMessage() + "); allowed: " + description +
+                "; allow it with -D" + ALLOW_PROPERTY + "=<pattern> or a JavaSerializationCodec", ex);
+        }
+        catch (final ClassNotFoundException ex)
+        {
+            throw new MessageDecodingException("cannot deserialize: class " + ex.getMessage() +
+                " is not on this JVM's class path", ex);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw new MessageDecodingException("cannot deserialize a message of " + length + " bytes: " + ex, ex);
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "JavaSerializationCodec{" + description + '}';
+    }
+}

@@ -1,0 +1,218 @@
+package io.mp4j.queue;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The durable queue across real JVMs: survival of process death, work-queue exactly once, named
+ * subscribers resuming, replay from an index, cleanup of old cycles, and no phone-home.
+ */
+class DurableQueueTest
+{
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    private Path dir;
+    private final List<ChildJvm> children = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() throws IOException
+    {
+        dir = Files.createTempDirectory("mp4j-durable-");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception
+    {
+        for (final ChildJvm child : children)
+        {
+            child.close();
+        }
+        deleteTree(dir);
+    }
+
+    private ChildJvm start(final List<String> jvmArgs, final String... args)
+    {
+        final ChildJvm child = ChildJvm.start(DurableChild.class, jvmArgs, args);
+        children.add(child);
+        return child;
+    }
+
+    private ChildJvm start(final String... args)
+    {
+        return start(List.of(), args);
+    }
+
+    @Test
+    void survivesTheDeathOfItsProducerAndResumesAfterRestart() throws Exception
+    {
+        final Path q = dir.resolve("q");
+        final ChildJvm producer = start("put-and-hang", q.toString(), "100");
+        producer.awaitLine("put 100", WAIT);
+        producer.kill();
+
+        final ChildJvm first = start("take", q.toString(), "40");
+        assertEquals("took " + range(0, 40), first.awaitLine("took", WAIT));
+        first.assertExitsCleanly(WAIT);
+
+        final ChildJvm audit1 = start("subscribe", q.toString(), "audit", "30");
+        assertEquals("saw " + range(0, 30), audit1.awaitLine("saw", WAIT));
+        audit1.assertExitsCleanly(WAIT);
+        final ChildJvm audit2 = start("subscribe", q.toString(), "audit", "30");
+        assertEquals("saw " + range(30, 60), audit2.awaitLine("saw", WAIT), "a named subscriber resumes after a restart");
+        audit2.assertExitsCleanly(WAIT);
+
+        try (DurableQueue<Long> queue = DurableQueue.open(q))
+        {
+            for (long i = 40; i < 100; i++)
+            {
+                assertEquals(i, queue.take(WAIT), "the work cursor resumes after the last claimed message");
+            }
+            assertNull(queue.poll());
+            assertEquals(100, queue.claimedCount());
+
+            final long index50;
+            try (DurableQueue.Subscriber<Long> all = queue.tail(0))
+            {
+                for (long i = 0; i <= 50; i++)
+                {
+                    assertEquals(i, all.poll());
+                }
+                index50 = all.lastIndex();
+            }
+            try (DurableQueue.Subscriber<Long> replay = queue.tail(index50))
+            {
+                assertEquals(50L, replay.poll(), "replay from a saved index");
+                assertEquals(51L, replay.poll());
+            }
+            final long next = queue.put(100L);
+            assertTrue(next > index50);
+            assertEquals(100L, queue.take(WAIT));
+        }
+    }
+
+    @Test
+    void workQueueGivesEachMessageToExactlyOneConsumer() throws Exception
+    {
+        final Path q = dir.resolve("q");
+        final Path out0 = dir.resolve("out0");
+        final Path out1 = dir.resolve("out1");
+        final ChildJvm c0 = start("take-all", q.toString(), out0.toString());
+        final ChildJvm c1 = start("take-all", q.toString(), out1.toString());
+        final int count = 3000;
+        try (DurableQueue<Long> queue = DurableQueue.open(q))
+        {
+            for (long i = 0; i < count; i++)
+            {
+                queue.put(i);
+            }
+            queue.put(-1L);
+            queue.put(-1L);
+            c0.assertExitsCleanly(WAIT);
+            c1.assertExitsCleanly(WAIT);
+        }
+        QueueCrossJvmTest.assertExactlyOnceInOrder(
+            new long[][]{ QueueCrossJvmTest.readLongs(out0), QueueCrossJvmTest.readLongs(out1) }, 1, count);
+    }
+
+    @Test
+    void cleanupDeletesConsumedCycles() throws Exception
+    {
+        try (DurableQueue<Long> queue = DurableQueue.open(dir.resolve("q"), "TEST_SECONDLY", null))
+        {
+            queue.put(1L);
+            final long firstCycleIndex = queue.lastIndex();
+            final long deadline = System.nanoTime() + WAIT.toNanos();
+            // wait for the clock to reach the next one-second cycle (a clock condition, not a sleep)
+            while (queue.put(2L) >>> 32 == firstCycleIndex >>> 32 && System.nanoTime() < deadline)
+            {
+                Thread.onSpinWait();
+            }
+            final long cycleFiles = cycleFiles(dir.resolve("q"));
+            assertTrue(cycleFiles >= 2, "files " + cycleFiles);
+            assertEquals(0, queue.cleanup(Duration.ZERO), "nothing consumed yet");
+            while (queue.poll() != null)
+            {
+                // consume all
+            }
+            final int deleted = queue.cleanup(Duration.ZERO);
+            assertTrue(deleted >= 1, "deleted " + deleted);
+            assertEquals(cycleFiles - deleted, cycleFiles(dir.resolve("q")));
+            queue.put(3L);
+            assertEquals(3L, queue.take(WAIT));
+        }
+    }
+
+    @Test
+    void aMessageThatCannotBeDecodedIsConsumedNotRetriedForever() throws Exception
+    {
+        try (DurableQueue<Object> queue = DurableQueue.open(dir.resolve("q")))
+        {
+            queue.put(new org.example.Forbidden("no"));
+            queue.put("next");
+            final MessageDecodingException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                MessageDecodingException.class, queue::poll);
+            assertTrue(refused.getMessage().contains("org.example.Forbidden"), refused.getMessage());
+            assertEquals("next", queue.poll());
+        }
+    }
+
+    @Test
+    void neverWritesAnalyticsToTheHomeDirectory() throws Exception
+    {
+        final Path home = Files.createTempDirectory(dir, "home");
+        final ChildJvm child = start(
+            List.of("!-Dchronicle.analytics.disable=true", "-Duser.home=" + home),
+            "exercise", dir.resolve("q").toString());
+        assertEquals("ok true", child.awaitLine("ok", WAIT), "DurableQueue disables analytics itself");
+        child.assertExitsCleanly(WAIT);
+        try (Stream<Path> files = Files.walk(home))
+        {
+            final List<Path> written = files.filter(p -> !p.equals(home)).collect(Collectors.toList());
+            assertEquals(List.of(), written, "nothing may be written to the home directory");
+        }
+    }
+
+    private static long cycleFiles(final Path q) throws IOException
+    {
+        try (Stream<Path> files = Files.list(q))
+        {
+            return files.filter(p -> p.getFileName().toString().endsWith(".cq4")).count();
+        }
+    }
+
+    private static String range(final int from, final int to)
+    {
+        return LongStream.range(from, to).mapToObj(Long::toString).collect(Collectors.joining(" "));
+    }
+
+    private static void deleteTree(final Path root) throws IOException
+    {
+        if (!Files.exists(root))
+        {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(root))
+        {
+            for (final Path p : files.sorted(Comparator.reverseOrder()).collect(Collectors.toList()))
+            {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

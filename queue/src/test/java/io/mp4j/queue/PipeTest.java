@@ -1,0 +1,138 @@
+package io.mp4j.queue;
+
+import io.mp4j.shm.RuntimeDirectory;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Single-JVM behaviour of pipes: both directions, fragmentation, one-way, close and end of stream.
+ */
+class PipeTest
+{
+    private RuntimeDirectory dir;
+
+    @BeforeEach
+    void setUp()
+    {
+        dir = RuntimeDirectory.create();
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        dir.close();
+        assertFalse(Files.exists(dir.path()));
+    }
+
+    @Test
+    void duplexBothWays()
+    {
+        final Pipe pipe = Pipe.create(dir, "p");
+        try (Connection a = pipe.first(); Connection b = pipe.second())
+        {
+            assertFalse(b.poll());
+            a.send(1);
+            a.send("two");
+            a.send(List.of(3L, 4.0));
+            assertTrue(b.poll());
+            assertTrue(b.poll(Duration.ofSeconds(1)));
+            assertEquals(1, b.recv());
+            assertEquals("two", b.recv());
+            assertEquals(List.of(3L, 4.0), b.recv());
+            b.sendBytes(new byte[]{ 0, 1, 2, 3, 4 }, 1, 3);
+            assertArrayEquals(new byte[]{ 1, 2, 3 }, a.recvBytes());
+            b.sendBytes(new UnsafeBuffer(new byte[]{ 7, 8 }), 0, 2);
+            final byte[] into = new byte[4];
+            assertEquals(2, a.recvBytesInto(into, 1));
+            assertArrayEquals(new byte[]{ 0, 7, 8, 0 }, into);
+            b.sendBytes(new byte[10]);
+            final BufferTooShortException tooShort = assertThrows(BufferTooShortException.class, () -> a.recvBytesInto(new byte[4], 0));
+            assertEquals(10, tooShort.message().length);
+            assertFalse(a.poll(Duration.ofMillis(20)));
+            assertThrows(EmptyException.class, () -> a.recv(Duration.ofMillis(20)));
+        }
+    }
+
+    @Test
+    void messagesLargerThanTheRingAreFragmentedAndReassembled() throws Exception
+    {
+        final Pipe pipe = Pipe.create(dir, "p", true, 1 << 16, null);
+        try (Connection a = pipe.first(); Connection b = pipe.second())
+        {
+            final byte[] big = new byte[3 << 20];
+            new Random(1).nextBytes(big);
+            final CompletableFuture<Void> sender = CompletableFuture.runAsync(() ->
+            {
+                a.sendBytes(big);
+                a.send(new String(new char[200_000]).replace('\0', 'z'));
+                a.send("small");
+                a.send(ByteBuffer.wrap(big, 1, (1 << 16) + 5));
+                a.send(big);
+                a.send(new ArrayList<>(List.of(big)));
+            });
+            assertArrayEquals(big, b.recvBytes());
+            assertEquals(200_000, ((String)b.recv()).length());
+            assertEquals("small", b.recv());
+            assertEquals(ByteBuffer.wrap(big, 1, (1 << 16) + 5), b.recv());
+            assertArrayEquals(big, (byte[])b.recv());
+            assertArrayEquals(big, (byte[])((List<?>)b.recv()).get(0));
+            sender.get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void oneWayPipe()
+    {
+        final Pipe pipe = Pipe.create(dir, "p", false);
+        try (Connection reader = pipe.first(); Connection writer = pipe.second())
+        {
+            assertTrue(reader.readable());
+            assertFalse(reader.writable());
+            assertTrue(writer.writable());
+            assertFalse(writer.readable());
+            writer.send("x");
+            assertEquals("x", reader.recv());
+            assertThrows(IllegalStateException.class, () -> reader.send("no"));
+            assertThrows(IllegalStateException.class, writer::recv);
+        }
+    }
+
+    @Test
+    void endOfStreamAfterPeerCloseDeliversWhatWasSentFirst()
+    {
+        final Pipe pipe = Pipe.create(dir, "p");
+        final Connection a = pipe.first();
+        final Connection b = pipe.second();
+        b.send("last words");
+        b.close();
+        assertThrows(IllegalStateException.class, () -> b.send("closed"), "send on a closed connection raises");
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () ->
+        {
+            assertTrue(a.poll());
+            assertEquals("last words", a.recv());
+            assertTrue(a.poll(), "poll is true at end of stream: recv would not wait");
+            final EndOfStreamException eof = assertThrows(EndOfStreamException.class, a::recv);
+            assertTrue(eof.getMessage().contains("was closed"), eof.getMessage());
+            assertThrows(EndOfStreamException.class, () -> a.send("to nobody"));
+        });
+        a.close();
+    }
+}

@@ -1,0 +1,265 @@
+package io.mp4j.queue;
+
+import io.mp4j.shm.MappedRegion;
+import io.mp4j.shm.RegionType;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+
+import java.io.ByteArrayInputStream;
+import java.io.DataOutputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Main class of the child JVMs of the cross-process tests. The first argument is the mode.
+ */
+public final class QueueChild
+{
+    private QueueChild()
+    {
+    }
+
+    static Object deserialize(final String base64) throws IOException, ClassNotFoundException
+    {
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(Base64.getDecoder().decode(base64))))
+        {
+            return in.readObject();
+        }
+    }
+
+    /**
+     * @param args mode and its arguments.
+     * @throws Exception on failure, which exits non-zero with the stack trace.
+     */
+    @SuppressWarnings("unchecked")
+    public static void main(final String[] args) throws Exception
+    {
+        switch (args[0])
+        {
+            case "produce-longs":
+            {
+                // produce-longs <serialized queue> <producer id> <count> <sentinels>
+                final Queue<Long> queue = (Queue<Long>)deserialize(args[1]);
+                final long id = Long.parseLong(args[2]);
+                final int count = Integer.parseInt(args[3]);
+                final int sentinels = Integer.parseInt(args[4]);
+                System.out.println("ready");
+                for (int i = 0; i < count; i++)
+                {
+                    queue.put((id << 32) | i);
+                }
+                for (int i = 0; i < sentinels; i++)
+                {
+                    queue.put(-1L);
+                }
+                queue.close();
+                System.out.println("done");
+                break;
+            }
+            case "consume-longs":
+            {
+                // consume-longs <queue path> <out file>: take until -1, write the values
+                final Queue<Long> queue = Queue.attach(Paths.get(args[1]));
+                int n = 0;
+                try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(Paths.get(args[2])))))
+                {
+                    System.out.println("ready");
+                    while (true)
+                    {
+                        final long v = queue.get();
+                        if (v == -1L)
+                        {
+                            break;
+                        }
+                        out.writeLong(v);
+                        n++;
+                    }
+                }
+                queue.close();
+                System.out.println("done " + n);
+                break;
+            }
+            case "produce-bytes":
+            {
+                // produce-bytes <queue path> <producer id> <comma-separated sizes>
+                final Queue<Object> queue = Queue.attach(Paths.get(args[1]));
+                final int id = Integer.parseInt(args[2]);
+                final String[] sizes = args[3].isEmpty() ? new String[0] : args[3].split(",");
+                int rejected = 0;
+                for (int i = 0; i < sizes.length; i++)
+                {
+                    final byte[] message = QueuePropertiesTest.message(id, i, Integer.parseInt(sizes[i]));
+                    try
+                    {
+                        queue.put(message);
+                    }
+                    catch (final MessageTooLargeException ex)
+                    {
+                        rejected++;
+                    }
+                }
+                queue.close();
+                System.out.println("done " + rejected);
+                break;
+            }
+            case "consume-bytes":
+            {
+                // consume-bytes <queue path> <out file>: take byte[] until the String "STOP"
+                final Queue<Object> queue = Queue.attach(Paths.get(args[1]));
+                try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(Paths.get(args[2])))))
+                {
+                    System.out.println("ready");
+                    while (true)
+                    {
+                        final Object v = queue.get();
+                        if ("STOP".equals(v))
+                        {
+                            break;
+                        }
+                        final byte[] bytes = (byte[])v;
+                        out.writeInt(bytes.length);
+                        out.write(bytes);
+                    }
+                }
+                queue.close();
+                System.out.println("done");
+                break;
+            }
+            case "produce-then-claim":
+            {
+                // produce-then-claim <queue path> <count>: put count longs, then claim a record and never commit it
+                final Queue<Long> queue = Queue.attach(Paths.get(args[1]));
+                final int count = Integer.parseInt(args[2]);
+                for (long i = 0; i < count; i++)
+                {
+                    queue.put(i);
+                }
+                final MappedRegion region = MappedRegion.attach(Paths.get(args[1]), RegionType.QUEUE);
+                final ManyToOneRingBuffer ring = QueueDescriptor.ring(
+                    region, QueueDescriptor.RING_OFFSET, region.buffer().getInt(QueueDescriptor.RING_CAPACITY_OFFSET));
+                final int index = ring.tryClaim(MessageTags.LONG, 8);
+                System.out.println("claimed " + index);
+                new CountDownLatch(1).await(); // killed here, mid-write
+                break;
+            }
+            case "claim-then-commit-on-signal":
+            {
+                // claim-then-commit-on-signal <queue path> <signal file>: register as a producer, claim a
+                // record, then commit 42 into it once the signal file exists (a producer paused mid-write)
+                final Queue<Long> queue = Queue.attach(Paths.get(args[1]));
+                final MappedRegion region = MappedRegion.attach(Paths.get(args[1]), RegionType.QUEUE);
+                final ManyToOneRingBuffer ring = QueueDescriptor.ring(
+                    region, QueueDescriptor.RING_OFFSET, region.buffer().getInt(QueueDescriptor.RING_CAPACITY_OFFSET));
+                queue.put(41L);
+                final int index = ring.tryClaim(MessageTags.LONG, 8);
+                System.out.println("claimed " + index);
+                final Path signal = Paths.get(args[2]);
+                while (!Files.exists(signal))
+                {
+                    Thread.sleep(5); // the paused producer; the test's own waits are bounded
+                }
+                ring.buffer().putLong(index, 42L, java.nio.ByteOrder.LITTLE_ENDIAN);
+                ring.commit(index);
+                System.out.println("committed");
+                break;
+            }
+            case "hold-consumer-lock":
+            {
+                // hold-consumer-lock <queue path>: take the consumer lock as if mid-read, then wait to be killed
+                final MappedRegion region = MappedRegion.attach(Paths.get(args[1]), RegionType.QUEUE);
+                if (!region.buffer().compareAndSetLong(QueueDescriptor.CONSUMER_LOCK_OFFSET, 0L, ProcessIdentity.SELF))
+                {
+                    throw new IllegalStateException("lock was not free");
+                }
+                System.out.println("locked");
+                new CountDownLatch(1).await();
+                break;
+            }
+            case "joinable-worker":
+            {
+                // joinable-worker <serialized joinable queue>: get, taskDone until "STOP"
+                final JoinableQueue<Object> queue = (JoinableQueue<Object>)deserialize(args[1]);
+                System.out.println("ready");
+                while (true)
+                {
+                    final Object v = queue.get();
+                    queue.taskDone();
+                    if ("STOP".equals(v))
+                    {
+                        break;
+                    }
+                }
+                queue.close();
+                System.out.println("done");
+                break;
+            }
+            case "pipe-echo":
+            {
+                // pipe-echo <serialized connection>: send back whatever arrives until end of stream
+                final Connection conn = (Connection)deserialize(args[1]);
+                System.out.println("ready");
+                int n = 0;
+                try
+                {
+                    while (true)
+                    {
+                        conn.send(conn.recv());
+                        n++;
+                    }
+                }
+                catch (final EndOfStreamException eof)
+                {
+                    System.out.println("eof " + n);
+                }
+                conn.close();
+                break;
+            }
+            case "pipe-send-close":
+            {
+                // pipe-send-close <pipe path> <end> <count>: attach, send count strings, close, exit
+                final Connection conn = Connection.attach(Paths.get(args[1]), Integer.parseInt(args[2]));
+                final int count = Integer.parseInt(args[3]);
+                for (int i = 0; i < count; i++)
+                {
+                    conn.send("m" + i);
+                }
+                conn.close();
+                System.out.println("closed");
+                break;
+            }
+            case "pipe-hold":
+            {
+                // pipe-hold <pipe path> <end>: attach and wait to be killed
+                final Connection conn = Connection.attach(Paths.get(args[1]), Integer.parseInt(args[2]));
+                conn.send("hello");
+                System.out.println("holding");
+                new CountDownLatch(1).await();
+                break;
+            }
+            case "pipe-send-object":
+            {
+                // pipe-send-object <pipe path> <end>: send an object of a class outside the default allow-list
+                final Connection conn = Connection.attach(Paths.get(args[1]), Integer.parseInt(args[2]));
+                conn.send(new org.example.Forbidden("payload"));
+                conn.send("after");
+                System.out.println("sent");
+                conn.recv(Duration.ofSeconds(60));
+                break;
+            }
+            default:
+                throw new IllegalArgumentException("unknown mode " + args[0]);
+        }
+        System.out.flush();
+    }
+
+    static Path path(final String s)
+    {
+        return Paths.get(s);
+    }
+}

@@ -1,0 +1,262 @@
+package io.mp4j.queue;
+
+import io.mp4j.shm.RuntimeDirectory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.BufferedInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Queues across real JVMs: sentinel, many-to-many exactly once, dead producer, dead consumer.
+ */
+class QueueCrossJvmTest
+{
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    private RuntimeDirectory dir;
+    private final List<ChildJvm> children = new ArrayList<>();
+
+    @BeforeEach
+    void setUp()
+    {
+        dir = RuntimeDirectory.create();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception
+    {
+        for (final ChildJvm child : children)
+        {
+            child.close();
+        }
+        dir.close();
+        assertFalse(Files.exists(dir.path()));
+    }
+
+    private ChildJvm start(final String... args)
+    {
+        final ChildJvm child = ChildJvm.start(QueueChild.class, args);
+        children.add(child);
+        return child;
+    }
+
+    @Test
+    void producerToConsumerWithSentinelThroughASerializedHandle() throws Exception
+    {
+        try (Queue<Long> q = Queue.create(dir, "q", 8192, null))
+        {
+            final Path out = dir.resolve("out");
+            final ChildJvm consumer = start("consume-longs", q.path().toString(), out.toString());
+            final ChildJvm producer = start("produce-longs", ChildJvm.serialize(q), "7", "50000", "1");
+            producer.assertExitsCleanly(WAIT);
+            assertEquals("done 50000", consumer.awaitLine("done", WAIT));
+            consumer.assertExitsCleanly(WAIT);
+            assertExactlyOnceInOrder(new long[][]{ readLongs(out) }, 8, 50_000, 7);
+            assertTrue(q.empty());
+        }
+    }
+
+    @Test
+    void twoProducersTwoConsumersExactlyOnceInProducerOrder() throws Exception
+    {
+        try (Queue<Long> q = Queue.create(dir, "q", 4096, null))
+        {
+            final int count = 30_000;
+            final Path out0 = dir.resolve("out0");
+            final Path out1 = dir.resolve("out1");
+            final ChildJvm c0 = start("consume-longs", q.path().toString(), out0.toString());
+            final ChildJvm c1 = start("consume-longs", q.path().toString(), out1.toString());
+            final ChildJvm p0 = start("produce-longs", ChildJvm.serialize(q), "0", Integer.toString(count), "0");
+            final ChildJvm p1 = start("produce-longs", ChildJvm.serialize(q), "1", Integer.toString(count), "0");
+            p0.assertExitsCleanly(WAIT);
+            p1.assertExitsCleanly(WAIT);
+            q.put(-1L);
+            q.put(-1L);
+            c0.assertExitsCleanly(WAIT);
+            c1.assertExitsCleanly(WAIT);
+            assertExactlyOnceInOrder(new long[][]{ readLongs(out0), readLongs(out1) }, 2, count);
+        }
+    }
+
+    @Test
+    void getWithTimeoutOnEmptyAndPutWithTimeoutOnFullAcrossJvms() throws Exception
+    {
+        try (Queue<Long> q = Queue.create(dir, "q", 1024, null))
+        {
+            // a producer in another JVM fills the queue and blocks; the parent sees it full
+            final ChildJvm producer = start("produce-longs", ChildJvm.serialize(q), "1", "1000", "0");
+            final long deadline = System.nanoTime() + WAIT.toNanos();
+            while (!q.full() && System.nanoTime() < deadline)
+            {
+                Thread.onSpinWait();
+            }
+            assertTrue(q.full());
+            int got = 0;
+            while (got < 1000)
+            {
+                q.get();
+                got++;
+            }
+            producer.assertExitsCleanly(WAIT);
+            try
+            {
+                q.get(Duration.ofMillis(100));
+                fail("expected Empty");
+            }
+            catch (final EmptyException expected)
+            {
+                // as Python's queue.Empty
+            }
+        }
+    }
+
+    @Test
+    void producerKilledMidWriteDoesNotStallConsumers() throws Exception
+    {
+        try (Queue<Long> q = Queue.create(dir, "q", 4096, null))
+        {
+            final ChildJvm producer = start("produce-then-claim", q.path().toString(), "5");
+            producer.awaitLine("claimed", WAIT);
+            producer.kill();
+            for (long i = 0; i < 5; i++)
+            {
+                assertEquals(i, q.get(WAIT), "committed messages of the dead producer are delivered");
+            }
+            q.put(100L);
+            assertEquals(100L, q.get(WAIT), "the stuck record is skipped after the unblock timeout");
+            assertEquals(1, q.unblockCount());
+            q.put(101L);
+            assertEquals(101L, q.get(WAIT));
+        }
+    }
+
+    @Test
+    void aLiveProducerPausedMidWriteIsWaitedForNotSkipped() throws Exception
+    {
+        try (Queue<Long> q = Queue.create(dir, "q", 4096, null))
+        {
+            final Path signal = dir.resolve("go");
+            final ChildJvm producer = start("claim-then-commit-on-signal", q.path().toString(), signal.toString());
+            producer.awaitLine("claimed", WAIT);
+            assertEquals(41L, q.get(WAIT));
+            // well past the unblock timeout: the producer is alive, so its record must not be skipped
+            final long stalledUntil = System.nanoTime() + 3 * Queue.UNBLOCK_TIMEOUT_NS;
+            while (System.nanoTime() < stalledUntil)
+            {
+                assertEquals(null, q.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS));
+            }
+            assertEquals(0, q.unblockCount());
+            Files.createFile(signal);
+            assertEquals(42L, q.get(WAIT), "the paused producer's message arrives intact");
+            producer.awaitLine("committed", WAIT);
+            producer.assertExitsCleanly(WAIT);
+            q.put(43L);
+            assertEquals(43L, q.get(WAIT));
+        }
+    }
+
+    @Test
+    void consumerKilledWhileHoldingTheLockDoesNotStallOthers() throws Exception
+    {
+        try (Queue<String> q = Queue.create(dir, "q"))
+        {
+            q.put("first");
+            final ChildJvm consumer = start("hold-consumer-lock", q.path().toString());
+            consumer.awaitLine("locked", WAIT);
+            assertEquals(null, q.poll(), "the lock is held by a live consumer");
+            consumer.kill();
+            assertEquals("first", q.get(WAIT), "the message the dead consumer held is not lost");
+            assertEquals(1, q.lockRecoveryCount());
+            q.put("second");
+            assertEquals("second", q.get(WAIT));
+        }
+    }
+
+    @Test
+    void joinableQueueJoinsAcrossProcesses() throws Exception
+    {
+        try (JoinableQueue<Object> q = JoinableQueue.create(dir, "j"))
+        {
+            final ChildJvm worker = start("joinable-worker", ChildJvm.serialize(q));
+            for (int i = 0; i < 1000; i++)
+            {
+                q.put(i);
+            }
+            q.put("STOP");
+            assertTrue(q.join(WAIT));
+            assertEquals(0, q.unfinishedTasks());
+            worker.assertExitsCleanly(WAIT);
+        }
+    }
+
+    static long[] readLongs(final Path file) throws IOException
+    {
+        final List<Long> values = new ArrayList<>();
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file))))
+        {
+            while (true)
+            {
+                values.add(in.readLong());
+            }
+        }
+        catch (final EOFException end)
+        {
+            // all read
+        }
+        return values.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /**
+     * Every (producer, seq) with producer in [0, producers) and seq in [0, perProducer) received exactly
+     * once over all consumers, and each consumer saw each producer's messages in increasing order.
+     */
+    static void assertExactlyOnceInOrder(final long[][] perConsumer, final int producers, final int perProducer)
+    {
+        assertExactlyOnceInOrder(perConsumer, producers, perProducer, -1);
+    }
+
+    static void assertExactlyOnceInOrder(final long[][] perConsumer, final int producers, final int perProducer, final int onlyProducer)
+    {
+        final int[][] seen = new int[producers][perProducer];
+        for (final long[] received : perConsumer)
+        {
+            final long[] last = new long[producers];
+            Arrays.fill(last, -1);
+            for (final long v : received)
+            {
+                final int p = (int)(v >>> 32);
+                final int seq = (int)v;
+                assertTrue(p < producers && (onlyProducer < 0 || p == onlyProducer), "unexpected producer " + p);
+                assertTrue(seq > last[p], "producer " + p + " out of order: " + seq + " after " + last[p]);
+                last[p] = seq;
+                seen[p][seq]++;
+            }
+        }
+        for (int p = 0; p < producers; p++)
+        {
+            if (onlyProducer >= 0 && p != onlyProducer)
+            {
+                continue;
+            }
+            for (int s = 0; s < perProducer; s++)
+            {
+                assertEquals(1, seen[p][s], "producer " + p + " message " + s + " received " + seen[p][s] + " times");
+            }
+        }
+    }
+}

@@ -1,0 +1,406 @@
+package io.mp4j.queue;
+
+import io.mp4j.shm.InvalidRegionException;
+import io.mp4j.shm.RuntimeDirectory;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.example.Forbidden;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Single-JVM behaviour of the queues: types, outcomes, limits, refusal of bad files.
+ */
+class QueueLocalTest
+{
+    private RuntimeDirectory dir;
+
+    @BeforeEach
+    void setUp()
+    {
+        dir = RuntimeDirectory.create();
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        dir.close();
+        assertFalse(Files.exists(dir.path()), "runtime directory left behind");
+    }
+
+    @Test
+    void builtInTypesRoundTrip() throws Exception
+    {
+        try (Queue<Object> q = Queue.create(dir, "q"))
+        {
+            final byte[] bytes = { 1, 2, 3 };
+            final List<Object> sent = List.of(42, -7L, 2.5, "héllo ✓", "", new ArrayList<>(List.of(1, "x")));
+            for (final Object o : sent)
+            {
+                q.put(o);
+            }
+            q.put(bytes);
+            q.put(ByteBuffer.wrap(new byte[]{ 9, 8, 7, 6 }, 1, 2));
+            q.put(ByteBuffer.allocateDirect(3).put((byte)5).flip());
+            q.put(ByteBuffer.wrap(new byte[]{ 4, 3 }).asReadOnlyBuffer());
+            assertEquals(sent.size() + 4, q.qsize());
+            for (final Object o : sent)
+            {
+                final Object got = q.get();
+                assertEquals(o, got);
+                assertEquals(o.getClass(), got.getClass());
+            }
+            assertArrayEquals(bytes, (byte[])q.get());
+            assertEquals(ByteBuffer.wrap(new byte[]{ 8, 7 }), q.get());
+            assertEquals(ByteBuffer.wrap(new byte[]{ 5 }), q.get());
+            assertEquals(ByteBuffer.wrap(new byte[]{ 4, 3 }), q.get());
+            assertTrue(q.empty());
+            assertEquals(0, q.qsize());
+        }
+    }
+
+    @Test
+    void emptyOutcomes() throws Exception
+    {
+        try (Queue<Integer> q = Queue.create(dir, "q"))
+        {
+            assertNull(q.poll());
+            assertNull(q.poll(10, TimeUnit.MILLISECONDS));
+            assertThrows(EmptyException.class, q::getNowait);
+            final EmptyException ex = assertThrows(EmptyException.class, () -> q.get(Duration.ofMillis(50)));
+            assertTrue(ex.getMessage().contains("q"), ex.getMessage());
+        }
+    }
+
+    @Test
+    void fullOutcomes() throws Exception
+    {
+        try (Queue<Integer> q = Queue.create(dir, "q", 1024, null))
+        {
+            int n = 0;
+            while (q.offer(n))
+            {
+                n++;
+            }
+            assertEquals(1024 / 16, n, "each int takes a 16-byte record");
+            assertTrue(q.full());
+            assertThrows(FullException.class, () -> q.putNowait(1));
+            assertThrows(FullException.class, () -> q.put(1, Duration.ofMillis(50)));
+            assertFalse(q.offer(1, 10, TimeUnit.MILLISECONDS));
+            assertEquals(0, q.get());
+            q.put(99, Duration.ofSeconds(5));
+            for (int i = 1; i < n; i++)
+            {
+                assertEquals(i, q.get());
+            }
+            assertEquals(99, q.get());
+        }
+    }
+
+    @Test
+    void oversizedMessageIsRejectedWithNumbers()
+    {
+        try (Queue<byte[]> q = Queue.create(dir, "q", 4096, null))
+        {
+            final MessageTooLargeException ex = assertThrows(MessageTooLargeException.class, () -> q.put(new byte[513]));
+            assertTrue(ex.getMessage().contains("maxMessageLength=" + q.maxMessageLength() + ", length=513"), ex.getMessage());
+            assertEquals(512, q.maxMessageLength());
+            assertTrue(q.offer(new byte[512]));
+            assertThrows(MessageTooLargeException.class, () -> q.offer(new byte[10_000]));
+        }
+    }
+
+    @Test
+    void unserializableObjectIsRejectedAtPutNamingTheClass()
+    {
+        try (Queue<Object> q = Queue.create(dir, "q"))
+        {
+            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> q.put(new Object()));
+            assertTrue(ex.getMessage().contains("java.lang.Object"), ex.getMessage());
+            final IllegalArgumentException nested = assertThrows(IllegalArgumentException.class,
+                () -> q.put(new ArrayList<>(List.of(new Thread()))));
+            assertTrue(nested.getMessage().contains("java.util.ArrayList") && nested.getMessage().contains("java.lang.Thread"),
+                nested.getMessage());
+            assertTrue(q.empty());
+        }
+    }
+
+    @Test
+    void filteredClassIsRefusedOnGet() throws Exception
+    {
+        try (Queue<Object> q = Queue.create(dir, "q"))
+        {
+            q.put(new Forbidden("x"));
+            q.put("next");
+            final MessageDecodingException ex = assertThrows(MessageDecodingException.class, q::get);
+            assertTrue(ex.getMessage().contains(Forbidden.class.getName()), ex.getMessage());
+            assertEquals("next", q.get(), "the refused message is consumed, the queue stays usable");
+        }
+        try (Queue<Object> q = Queue.create(dir, "allowed", Queue.DEFAULT_CAPACITY, new JavaSerializationCodec("org.example.*")))
+        {
+            q.put(new Forbidden("y"));
+            assertEquals("y", ((Forbidden)q.get()).text);
+        }
+    }
+
+    @Test
+    void zeroCopyBytes() throws Exception
+    {
+        try (Queue<Object> q = Queue.create(dir, "q"))
+        {
+            final UnsafeBuffer src = new UnsafeBuffer(new byte[]{ 0, 1, 2, 3, 4, 5 });
+            q.putBytes(src, 2, 3);
+            assertTrue(q.offerBytes(src, 0, 0));
+            final List<byte[]> got = new ArrayList<>();
+            assertTrue(q.readBytes((buffer, offset, length) ->
+            {
+                final byte[] b = new byte[length];
+                buffer.getBytes(offset, b);
+                got.add(b);
+            }));
+            assertArrayEquals(new byte[]{ 2, 3, 4 }, got.get(0));
+            assertArrayEquals(new byte[0], (byte[])q.get());
+            assertFalse(q.readBytes((buffer, offset, length) -> got.add(null)));
+        }
+    }
+
+    @Test
+    void attachAndSerializedHandleShareTheQueue() throws Exception
+    {
+        try (Queue<String> q = Queue.create(dir, "q");
+             Queue<String> attached = Queue.attach(dir.resolve("q")))
+        {
+            q.put("a");
+            assertEquals("a", attached.get());
+            @SuppressWarnings("unchecked")
+            final Queue<String> copy = (Queue<String>)roundTrip(q);
+            try (copy)
+            {
+                copy.put("b");
+                assertEquals("b", q.get());
+            }
+        }
+        try (SimpleQueue<String> s = SimpleQueue.create(dir, "s"))
+        {
+            @SuppressWarnings("unchecked")
+            final SimpleQueue<String> copy = (SimpleQueue<String>)roundTrip(s);
+            copy.put("c");
+            assertEquals("c", s.get());
+            assertTrue(s.empty());
+            copy.close();
+        }
+    }
+
+    @Test
+    void joinableQueueCountsTasks() throws Exception
+    {
+        try (JoinableQueue<Integer> q = JoinableQueue.create(dir, "j"))
+        {
+            assertTrue(q.join(Duration.ZERO));
+            q.put(1);
+            q.put(2);
+            assertEquals(2, q.unfinishedTasks());
+            assertFalse(q.join(Duration.ofMillis(20)));
+            q.get();
+            q.taskDone();
+            q.get();
+            q.taskDone();
+            assertTrue(q.join(Duration.ofSeconds(1)));
+            q.join();
+            assertThrows(IllegalStateException.class, q::taskDone);
+            final Object copy = roundTrip(q);
+            assertInstanceOf(JoinableQueue.class, copy);
+            ((JoinableQueue<?>)copy).close();
+        }
+    }
+
+    @Test
+    void foreignCorruptAndMismatchedFilesAreRefused() throws Exception
+    {
+        final Path garbage = dir.resolve("garbage");
+        final byte[] junk = new byte[4096];
+        Arrays.fill(junk, (byte)0x5A);
+        Files.write(garbage, junk);
+        final InvalidRegionException notOurs = assertThrows(InvalidRegionException.class, () -> Queue.attach(garbage));
+        assertTrue(notOurs.getMessage().contains("not an mp4j region"), notOurs.getMessage());
+
+        final Path tiny = dir.resolve("tiny");
+        Files.write(tiny, new byte[10]);
+        assertThrows(InvalidRegionException.class, () -> Queue.attach(tiny));
+
+        Queue.create(dir, "plain").close();
+        final InvalidRegionException kind = assertThrows(InvalidRegionException.class, () -> JoinableQueue.attach(dir.resolve("plain")));
+        assertTrue(kind.getMessage().contains("not a JoinableQueue"), kind.getMessage());
+        final Pipe pipe = Pipe.create(dir, "pipe");
+        pipe.first().close();
+        pipe.second().close();
+        final InvalidRegionException type = assertThrows(InvalidRegionException.class, () -> Queue.attach(dir.resolve("pipe")));
+        assertTrue(type.getMessage().contains("wrong type"), type.getMessage());
+
+        // a queue whose capacity field was overwritten
+        try (Queue<Integer> q = Queue.create(dir, "corrupt"))
+        {
+            q.state().putInt(QueueDescriptor.RING_CAPACITY_OFFSET, 12345);
+        }
+        final InvalidRegionException corrupt = assertThrows(InvalidRegionException.class, () -> Queue.attach(dir.resolve("corrupt")));
+        assertTrue(corrupt.getMessage().contains("ring capacity 12345"), corrupt.getMessage());
+
+        // truncated after creation
+        Queue.create(dir, "cut").close();
+        try (var channel = java.nio.channels.FileChannel.open(dir.resolve("cut"), java.nio.file.StandardOpenOption.WRITE))
+        {
+            channel.truncate(2048);
+        }
+        assertThrows(InvalidRegionException.class, () -> Queue.attach(dir.resolve("cut")));
+    }
+
+    @Test
+    void producersRegisterOnFirstPutAndDeregisterOnClose() throws Exception
+    {
+        try (Queue<Integer> observer = Queue.create(dir, "q"))
+        {
+            final Queue<Integer> a = Queue.attach(dir.resolve("q"));
+            final Queue<Integer> b = Queue.attach(dir.resolve("q"));
+            assertEquals(0, registeredSlots(observer));
+            a.put(1);
+            b.put(2);
+            assertEquals(1, registeredSlots(observer), "one slot per process");
+            a.close();
+            assertEquals(1, registeredSlots(observer), "b still produces");
+            b.close();
+            assertEquals(0, registeredSlots(observer), "a clean close is not a death");
+        }
+    }
+
+    private static int registeredSlots(final Queue<?> q)
+    {
+        int n = 0;
+        for (int i = 0; i < QueueDescriptor.PRODUCER_SLOTS; i++)
+        {
+            if (q.state().getLongVolatile(QueueDescriptor.PRODUCER_TABLE_OFFSET + i * Long.BYTES) != 0)
+            {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Test
+    void closedQueueRefusesUse() throws Exception
+    {
+        final Queue<Integer> q = Queue.create(dir, "q");
+        q.close();
+        q.close();
+        assertThrows(IllegalStateException.class, () -> q.put(1));
+        assertThrows(IllegalStateException.class, q::poll);
+        assertThrows(NullPointerException.class, () ->
+        {
+            try (Queue<Integer> other = Queue.create(dir, "n"))
+            {
+                other.put(null);
+            }
+        });
+    }
+
+    @Test
+    void manyThreadsExactlyOnce() throws Exception
+    {
+        try (Queue<Long> q = Queue.create(dir, "q", 4096, null))
+        {
+            final int producers = 3;
+            final int perProducer = 20_000;
+            final List<Thread> threads = new ArrayList<>();
+            final long[][] received = new long[2][];
+            for (int p = 0; p < producers; p++)
+            {
+                final long id = p;
+                threads.add(new Thread(() ->
+                {
+                    try
+                    {
+                        for (int i = 0; i < perProducer; i++)
+                        {
+                            q.put((id << 32) | i);
+                        }
+                    }
+                    catch (final InterruptedException ex)
+                    {
+                        throw new IllegalStateException(ex);
+                    }
+                }));
+            }
+            for (int c = 0; c < 2; c++)
+            {
+                final int slot = c;
+                threads.add(new Thread(() ->
+                {
+                    final long[] mine = new long[producers * perProducer];
+                    int n = 0;
+                    try
+                    {
+                        while (true)
+                        {
+                            final long v = q.get();
+                            if (v == -1)
+                            {
+                                break;
+                            }
+                            mine[n++] = v;
+                        }
+                    }
+                    catch (final InterruptedException ex)
+                    {
+                        throw new IllegalStateException(ex);
+                    }
+                    received[slot] = Arrays.copyOf(mine, n);
+                }));
+            }
+            threads.forEach(Thread::start);
+            for (int p = 0; p < producers; p++)
+            {
+                threads.get(p).join();
+            }
+            q.put(-1L);
+            q.put(-1L);
+            for (final Thread t : threads)
+            {
+                t.join(60_000);
+            }
+            QueueCrossJvmTest.assertExactlyOnceInOrder(received, producers, perProducer);
+        }
+    }
+
+    static Object roundTrip(final Object o) throws Exception
+    {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes))
+        {
+            out.writeObject(o);
+        }
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray())))
+        {
+            return in.readObject();
+        }
+    }
+}
