@@ -62,7 +62,15 @@ import java.util.function.Supplier;
  * <p>Example, two programs started separately:
  * <pre>{@code
  * RuntimeDirectory dir = RuntimeDirectory.openNamed("demo");
- * Lock lock = Files.exists(dir.resolve("lock")) ? Lock.attach(dir.resolve("lock")) : Lock.create(dir, "lock");
+ * Lock lock;
+ * try
+ * {
+ *     lock = Lock.create(dir, "lock");
+ * }
+ * catch (IllegalStateException alreadyCreatedByTheOther)
+ * {
+ *     lock = Lock.attach(dir, "lock");
+ * }
  * lock.lock();
  * try
  * {

@@ -56,7 +56,7 @@ import java.util.function.Supplier;
  * <p>Example, two programs started separately:
  * <pre>{@code
  * RuntimeDirectory dir = RuntimeDirectory.openNamed("demo");
- * RLock lock = Files.exists(dir.resolve("rlock")) ? RLock.attach(dir.resolve("rlock")) : RLock.create(dir, "rlock");
+ * RLock lock = RLock.create(dir, "rlock");   // another program: RLock.attach(dir, "rlock")
  * try (SharedLock.Held outer = lock.locked(); SharedLock.Held inner = lock.locked())
  * {
  *     assert lock.getHoldCount() == 2;

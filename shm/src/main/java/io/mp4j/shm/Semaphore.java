@@ -452,12 +452,21 @@ public class Semaphore implements SharedObject
      */
     public long reclaimDeadHolders()
     {
+        return reclaim(false);
+    }
+
+    /**
+     * @param freeEmptySlots also free the slots of dead processes that held nothing (costs a liveness
+     *                       check per slot, so only done when the table is full).
+     */
+    private long reclaim(final boolean freeEmptySlots)
+    {
         long total = 0;
         for (int i = 0; i < slotCount; i++)
         {
             final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
             final long pid = buffer.getLongVolatile(slot + SLOT_PID_OFFSET);
-            if (pid <= 0 || pid == OwnerWord.PID)
+            if (pid <= 0 || pid == OwnerWord.PID || (!freeEmptySlots && buffer.getLongVolatile(slot + SLOT_HELD_OFFSET) <= 0))
             {
                 continue;
             }
@@ -579,13 +588,20 @@ public class Semaphore implements SharedObject
                     found = slot;
                 }
             }
-            for (int i = 0; i < slotCount && found == SLOT_NONE; i++)
+            for (int pass = 0; pass < 2 && found == SLOT_NONE; pass++)
             {
-                final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
-                if (buffer.compareAndSetLong(slot + SLOT_PID_OFFSET, 0, OwnerWord.PID))
+                if (pass == 1)
                 {
-                    buffer.putLongVolatile(slot + SLOT_START_TIME_OFFSET, OwnerWord.START_TIME);
-                    found = slot;
+                    reclaim(true);
+                }
+                for (int i = 0; i < slotCount && found == SLOT_NONE; i++)
+                {
+                    final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
+                    if (buffer.compareAndSetLong(slot + SLOT_PID_OFFSET, 0, OwnerWord.PID))
+                    {
+                        buffer.putLongVolatile(slot + SLOT_START_TIME_OFFSET, OwnerWord.START_TIME);
+                        found = slot;
+                    }
                 }
             }
             mySlot = found;

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * jqwik over real processes: any number of child JVMs and increments add up.
  */
-class CounterProperties
+class CounterPropertiesTest
 {
     @Property(tries = 5)
     void counterEqualsTotal(@ForAll @IntRange(min = 1, max = 4) final int processes,
