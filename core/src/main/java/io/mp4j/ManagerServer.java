@@ -188,7 +188,15 @@ final class ManagerServer
 
     private void serveConnection(final SocketChannel channel)
     {
-        final ManagerWire.Conn conn = new ManagerWire.Conn(channel);
+        final ManagerWire.Conn conn;
+        try
+        {
+            conn = new ManagerWire.Conn(channel);
+        }
+        catch (final IOException ex)
+        {
+            return;
+        }
         try
         {
             if (!ManagerWire.serverHandshake(conn, config.key, pid))
