@@ -88,7 +88,8 @@ import java.util.concurrent.locks.LockSupport;
  * <p><b>Transport and security.</b> By default the server listens on a Unix domain socket in the runtime
  * directory of the context (directory 0700, socket 0600). {@link Builder#address} with an
  * {@link InetSocketAddress} listens on TCP instead (use 127.0.0.1 unless other hosts must connect; the
- * wildcard address is refused unless given explicitly, and then warned about). Every connection starts
+ * server listens on all interfaces only when given the wildcard address, and then warns on its standard
+ * error). Every connection starts
  * with a mutual HMAC-SHA256 challenge-response on the authentication key (random unless given); the key
  * itself never travels. A client with a wrong key gets an {@link AuthenticationException}, and the server
  * logs the refusal on its standard error. Another JVM connects with {@link #connect} and finds objects

@@ -25,7 +25,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.util.Arrays;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -110,7 +109,7 @@ final class ManagerWire
         private ByteBuffer in = ByteBuffer.allocate(4096);
         private int filled;
         private int consumed;
-        private final ByteArrayOutputStream objectBytes = new ByteArrayOutputStream(256);
+        private final Bytes objectBytes = new Bytes();
 
         private final Selector selector;
         private final SelectionKey key;
@@ -118,6 +117,13 @@ final class ManagerWire
         Conn(final SocketChannel channel) throws IOException
         {
             this.channel = channel;
+            if (SPIN_NANOS == 0)
+            {
+                // plain blocking reads and writes: one system call per message
+                selector = null;
+                key = null;
+                return;
+            }
             try
             {
                 channel.configureBlocking(false);
@@ -252,7 +258,7 @@ final class ManagerWire
 
         private byte[] objectBytesArray()
         {
-            return objectBytes.toByteArray();
+            return objectBytes.array();
         }
 
         /**
@@ -366,12 +372,29 @@ final class ManagerWire
             try
             {
                 channel.close();
-                selector.close();
+                if (selector != null)
+                {
+                    selector.close();
+                }
             }
             catch (final IOException ignore)
             {
                 // closing a broken connection tells nothing new
             }
+        }
+    }
+
+    /** A byte array output stream whose buffer can be read without a copy. */
+    private static final class Bytes extends ByteArrayOutputStream
+    {
+        Bytes()
+        {
+            super(256);
+        }
+
+        byte[] array()
+        {
+            return buf;
         }
     }
 
@@ -584,10 +607,5 @@ final class ManagerWire
         final byte[] theirs = take(conn.receive(), CHALLENGE_LENGTH);
         conn.begin().putBytes(hmac(key, SERVER_LABEL, theirs)).putLong(pid).send();
         return true;
-    }
-
-    static String describe(final byte[] bytes)
-    {
-        return bytes == null ? "null" : bytes.length + " bytes " + Arrays.hashCode(bytes);
     }
 }

@@ -6,8 +6,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A cyclic barrier held by a manager: Python's {@code Barrier}, with the methods of
- * {@link java.util.concurrent.CyclicBarrier}. A party whose connection breaks while waiting (its process
- * died) breaks the barrier for the others, so no one waits forever.
+ * {@link java.util.concurrent.CyclicBarrier}. A party that dies before arriving is not noticed: wait with
+ * a timeout ({@link #await(long, TimeUnit)}) when parties may die. If the manager dies, every waiter gets
+ * a {@link ManagerDiedException}.
  */
 public interface ManagedBarrier
 {
