@@ -35,13 +35,12 @@ import javax.crypto.spec.SecretKeySpec;
  * the client sends one request frame and reads one response frame, strictly in turn, on a connection that
  * belongs to one client thread.
  * <pre>
- *   request  = op (1 byte) ...
- *     CALL      objectId (8) methodIndex (4, -1 = toString) argc (1) value*
- *     CREATE    typeid (value) argc (1) value*          -> objectId (8), interface name (value)
- *     REGISTER  typeid (value) factory (value) interface name (value)
- *     BIND      name (value) objectId (8)
- *     LOOKUP    name (value)                             -> objectId (8), interface name (value)
- *     SHUTDOWN
+ *   request  = CALL objectId (8) methodIndex (4; -1 = toString) argc (1) value*
+ *            | op argc (1) value*      for op = CREATE (typeid, args...) -> objectId (Long)
+ *                                              REGISTER (typeid, factory, interface name) -> null
+ *                                              BIND (name, objectId) -> null
+ *                                              LOOKUP (name) -> "objectId interfaceName"
+ *                                              SHUTDOWN () -> null, then the server exits
  *   response = status (1 byte: 0 ok, 1 exception) value  (the result, or the Throwable)
  *   value    = tag (1 byte) then: NULL | STRING len (4) UTF-8 | INT (4) | LONG (8) | DOUBLE (8) | TRUE | FALSE
  *              | BYTES len (4) bytes | OBJECT len (4) Java serialization (read through an ObjectInputFilter)
