@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.function.BiConsumer;
 
 /**
@@ -130,6 +131,19 @@ final class ManagerProxy implements InvocationHandler, Serializable
             {
                 throw ex.getCause();
             }
+        }
+        if (proxy instanceof BlockingQueue && "drainTo".equals(name))
+        {
+            // the collection is local: the server drains into a list that comes back, in one call
+            @SuppressWarnings("unchecked") final Collection<Object> target = (Collection<Object>)args[0];
+            if (target == proxy)
+            {
+                throw new IllegalArgumentException("cannot drain a queue into itself");
+            }
+            final int max = parameters == 2 ? (Integer)args[1] : Integer.MAX_VALUE;
+            final List<?> drained = (List<?>)call(ManagerWire.DRAIN_TO, new Object[]{ max }, method);
+            target.addAll(drained);
+            return drained.size();
         }
         if (proxy instanceof Map && "forEach".equals(name) && parameters == 1)
         {

@@ -328,6 +328,13 @@ final class ManagerServer
                 }
                 return String.valueOf(e.target);
             }
+            if (index == ManagerWire.DRAIN_TO && e.target instanceof BlockingQueue)
+            {
+                final List<Object> drained = new ArrayList<>();
+                @SuppressWarnings("unchecked") final BlockingQueue<Object> queue = (BlockingQueue<Object>)e.target;
+                queue.drainTo(drained, (Integer)args[0]);
+                return drained;
+            }
             if (index < 0 || index >= e.methods.length)
             {
                 throw new ManagerException("method #" + index + " is out of range for " + e.interfaceName +

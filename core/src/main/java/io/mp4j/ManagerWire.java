@@ -35,7 +35,7 @@ import javax.crypto.spec.SecretKeySpec;
  * the client sends one request frame and reads one response frame, strictly in turn, on a connection that
  * belongs to one client thread.
  * <pre>
- *   request  = CALL objectId (8) methodIndex (4; -1 = toString) argc (1) value*
+ *   request  = CALL objectId (8) methodIndex (4; -1 = toString, -2 = drainTo) argc (1) value*
  *            | op argc (1) value*      for op = CREATE (typeid, args...) -> objectId (Long)
  *                                              REGISTER (typeid, factory, interface name) -> null
  *                                              BIND (name, objectId) -> null
@@ -65,6 +65,8 @@ final class ManagerWire
     static final byte STATUS_EXCEPTION = 1;
 
     static final int TO_STRING = -1;
+    /** Method number of a queue's drainTo: the server drains into a list it sends back. */
+    static final int DRAIN_TO = -2;
 
     static final byte TAG_NULL = 0;
     static final byte TAG_STRING = 1;

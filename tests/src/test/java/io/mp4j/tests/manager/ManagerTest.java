@@ -339,6 +339,17 @@ class ManagerTest
             p.join();
             assertEquals(0, p.exitCode().getAsInt());
             assertEquals(p.pid(), (long)ns.get("producer"));
+            queue.addAll(List.of("a", "b", "c"));
+            final List<String> drained = new ArrayList<>();
+            assertEquals(2, queue.drainTo(drained, 2));
+            assertEquals(1, queue.drainTo(drained));
+            assertEquals(List.of("a", "b", "c"), drained);
+            assertTrue(queue.isEmpty());
+            queue.add("x");
+            final List<String> seen = new ArrayList<>();
+            queue.forEach(seen::add);
+            assertEquals(List.of("x"), seen);
+            assertEquals("x", queue.iterator().next());
             assertThrows(NoSuchElementException.class, () -> ns.get("missing"));
 
             final List<Integer> array = manager.array(1, 2, 3);
