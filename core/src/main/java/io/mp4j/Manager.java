@@ -99,7 +99,12 @@ import java.util.concurrent.locks.LockSupport;
  * throws {@link ManagerDiedException} naming the server's pid and address; it never hangs. The server
  * is a daemon child of the JVM that started it, so it never outlives it.
  *
- * <p>A {@code Manager} is thread-safe; proxies are thread-safe.
+ * <p>Memory consistency effects: a call through a proxy is a request and a response on a socket, so
+ * actions of the calling thread before the call happen-before the method's execution in the server, which
+ * happens-before the call returns; calls on one data object are ordered by its monitor in the server.
+ *
+ * <p>A {@code Manager} is thread-safe; proxies are thread-safe. A thread's connections are closed when the
+ * thread is gone (collected), and by {@link #close()} for the calling thread.
  */
 public final class Manager implements AutoCloseable
 {

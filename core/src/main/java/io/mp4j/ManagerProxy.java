@@ -5,6 +5,7 @@ import io.mp4j.manager.ManagerDiedException;
 import io.mp4j.manager.ManagerException;
 
 import java.io.IOException;
+import java.lang.ref.Cleaner;
 import java.io.ObjectStreamException;
 import java.io.Serializable;
 import java.lang.reflect.InvocationHandler;
@@ -36,6 +37,13 @@ final class ManagerProxy implements InvocationHandler, Serializable
 {
     private static final long serialVersionUID = 1L;
     private static final ThreadLocal<HashMap<String, ManagerWire.Conn>> CONNECTIONS = ThreadLocal.withInitial(HashMap::new);
+    /** Closes the connections of threads that are gone, so their server threads end too. */
+    private static final Cleaner CLEANER = Cleaner.create(r ->
+    {
+        final Thread t = new Thread(r, "mp4j-manager-connection-cleaner");
+        t.setDaemon(true);
+        return t;
+    });
 
     final String address;
     final byte[] key;
@@ -301,6 +309,7 @@ final class ManagerProxy implements InvocationHandler, Serializable
         {
             conn = open(address, key, pid);
             open.put(address, conn);
+            CLEANER.register(Thread.currentThread(), conn::close);
         }
         return conn;
     }

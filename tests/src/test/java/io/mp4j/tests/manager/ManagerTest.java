@@ -105,6 +105,14 @@ class ManagerTest
         }
     }
 
+    static void lockAndDie(final Lock lock)
+    {
+        lock.lock();
+        System.out.println("locked");
+        System.out.flush();
+        Runtime.getRuntime().halt(0);
+    }
+
     static void remoteClient(final String host, final int port, final byte[] key)
     {
         final Manager remote = Manager.connect(new InetSocketAddress(host, port), key);
@@ -238,6 +246,20 @@ class ManagerTest
             assertFalse(lock.tryLock(), "a manager Lock is not reentrant");
             lock.unlock();
             assertThrows(IllegalMonitorStateException.class, lock::unlock);
+        }
+    }
+
+    @Test
+    void aLockHeldByAProcessThatDiedIsReleased() throws Exception
+    {
+        try (Manager manager = Manager.start())
+        {
+            final Lock lock = manager.lock();
+            final Process p = Process.of(ManagerTest::lockAndDie, lock);
+            p.start();
+            p.join();
+            assertTrue(lock.tryLock(60, TimeUnit.SECONDS), "the dead holder's lock was released by the server");
+            lock.unlock();
         }
     }
 
