@@ -406,6 +406,11 @@ class ManagerTest
             final Map<String, List<Integer>> nested = manager.dict();
             nested.put("list", List.of(1, 2));
             assertEquals(List.of(1, 2), nested.get("list"));
+            final Map<String, List<Integer>> holder = manager.dict();
+            final List<Integer> shared = manager.list();
+            holder.put("shared", shared);
+            holder.get("shared").add(7);
+            assertEquals(List.of(7), new ArrayList<>(shared), "a proxy stored in a dict comes back as a proxy of the same list");
             final var ex = assertThrows(io.mp4j.manager.ManagerException.class, () -> nested.computeIfAbsent("x", k -> List.of()));
             assertTrue(ex.getMessage().contains("cannot be sent"), ex.getMessage());
         }
