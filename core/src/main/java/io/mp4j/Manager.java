@@ -167,6 +167,25 @@ public final class Manager implements AutoCloseable
         return new Manager(text, key, pid[0], null, null);
     }
 
+    /**
+     * Run a manager server in this JVM until a client shuts it down, which ends this JVM: Python's
+     * {@code manager.get_server().serve_forever()}, for a program whose only job is to be the server that
+     * other JVMs {@link #connect} to. Register types and bind objects from a client.
+     *
+     * @param address where to listen (an {@link InetSocketAddress}, 127.0.0.1 unless other hosts must
+     *                connect, or a {@link UnixDomainSocketAddress}).
+     * @param authKey the authentication key clients must hold.
+     * @throws IOException if it cannot listen there.
+     */
+    public static void serveForever(final SocketAddress address, final byte[] authKey) throws IOException
+    {
+        if (authKey.length == 0)
+        {
+            throw new IllegalArgumentException("an empty authentication key protects nothing");
+        }
+        ManagerServer.serve(new ManagerServer.Config(ManagerWire.format(address), authKey.clone(), null));
+    }
+
     /** Chooses how a {@link Manager} is started. */
     public static final class Builder
     {

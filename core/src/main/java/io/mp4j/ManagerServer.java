@@ -159,10 +159,13 @@ final class ManagerServer
             }
         }
         bound = ManagerWire.format(server.getLocalAddress());
-        final Path ready = Paths.get(config.readyFile);
-        final Path tmp = ready.resolveSibling(ready.getFileName() + ".tmp");
-        Files.writeString(tmp, bound);
-        Files.move(tmp, ready, StandardCopyOption.ATOMIC_MOVE);
+        if (config.readyFile != null)
+        {
+            final Path ready = Paths.get(config.readyFile);
+            final Path tmp = ready.resolveSibling(ready.getFileName() + ".tmp");
+            Files.writeString(tmp, bound);
+            Files.move(tmp, ready, StandardCopyOption.ATOMIC_MOVE);
+        }
 
         int n = 0;
         while (true)
