@@ -113,6 +113,11 @@ class ManagerTest
         Runtime.getRuntime().halt(0);
     }
 
+    static void standaloneServer(final String socket, final byte[] key) throws Exception
+    {
+        Manager.serveForever(java.net.UnixDomainSocketAddress.of(socket), key);
+    }
+
     static void remoteClient(final String host, final int port, final byte[] key)
     {
         final Manager remote = Manager.connect(new InetSocketAddress(host, port), key);
@@ -246,6 +251,32 @@ class ManagerTest
             assertFalse(lock.tryLock(), "a manager Lock is not reentrant");
             lock.unlock();
             assertThrows(IllegalMonitorStateException.class, lock::unlock);
+        }
+    }
+
+    @Test
+    void aStandaloneServerIsReachedByPathFromAnotherJvm(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir) throws Exception
+    {
+        final java.nio.file.Path socket = dir.resolve("m.sock");
+        final byte[] key = "standalone".getBytes(StandardCharsets.UTF_8);
+        final Process server = Process.of(ManagerTest::standaloneServer, socket.toString(), key).daemon(true);
+        server.start();
+        try
+        {
+            Await.until("the server to listen", () -> java.nio.file.Files.exists(socket));
+            final Manager client = Manager.connect(java.net.UnixDomainSocketAddress.of(socket), key);
+            assertEquals(server.pid(), client.pid());
+            final Map<String, Integer> d = client.dict();
+            client.bind("d", d);
+            d.put("x", 1);
+            final Map<String, Integer> again = client.lookup("d");
+            assertEquals(1, again.get("x"));
+            client.close();
+        }
+        finally
+        {
+            server.kill();
+            server.join();
         }
     }
 
