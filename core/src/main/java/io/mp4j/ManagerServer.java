@@ -181,7 +181,7 @@ final class ManagerServer
             }
             if (!(requested instanceof UnixDomainSocketAddress))
             {
-                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                ManagerWire.tuneTcp(channel);
             }
             final Thread t = new Thread(() -> serveConnection(channel), "mp4j-manager-connection-" + (++n));
             t.setDaemon(true);
