@@ -350,12 +350,33 @@ public final class Manager implements AutoCloseable
     }
 
     /**
+     * @param initial the initial entries, copied (Python's {@code manager.dict(mapping)}).
+     * @param <K>     the key type.
+     * @param <V>     the value type.
+     * @return a new shared map.
+     */
+    public <K, V> Map<K, V> dict(final Map<? extends K, ? extends V> initial)
+    {
+        return make("dict", Map.class, new java.util.LinkedHashMap<>(initial));
+    }
+
+    /**
      * @param <E> the element type.
      * @return a new shared list.
      */
     public <E> List<E> list()
     {
         return make("list", List.class);
+    }
+
+    /**
+     * @param initial the initial elements, copied (Python's {@code manager.list(sequence)}).
+     * @param <E>     the element type.
+     * @return a new shared list.
+     */
+    public <E> List<E> list(final java.util.Collection<? extends E> initial)
+    {
+        return make("list", List.class, new java.util.ArrayList<>(initial));
     }
 
     /**
@@ -551,6 +572,24 @@ public final class Manager implements AutoCloseable
         {
             throw new ManagerException("the interface " + type + " of '" + name + "' is not on this class path", ex);
         }
+    }
+
+    /**
+     * Drop an object from the server (Python does it when the last proxy is collected; mp4j does not count
+     * references, so a long-running manager that makes many objects releases them). Every proxy of it,
+     * in any process, then fails with a {@link ManagerException}; names bound to it are unbound.
+     *
+     * @param proxy a proxy of this manager.
+     * @return whether the object was still held.
+     */
+    public boolean release(final Object proxy)
+    {
+        final ManagerProxy handler = ManagerProxy.handlerOf(proxy);
+        if (!handler.address.equals(address))
+        {
+            throw new IllegalArgumentException("the proxy belongs to the manager at " + handler.address + ", not " + address);
+        }
+        return (Boolean)request(ManagerWire.OP_RELEASE, handler.objectId);
     }
 
     @SuppressWarnings("unchecked")

@@ -392,6 +392,12 @@ final class ManagerServer
                 }
                 return id + " " + objects.get(id).interfaceName;
             }
+            case ManagerWire.OP_RELEASE:
+            {
+                final long id = (Long)args[0];
+                names.values().removeIf(bound -> bound == id);
+                return objects.remove(id) != null;
+            }
             case ManagerWire.OP_SHUTDOWN:
                 return null;
             default:
@@ -405,10 +411,10 @@ final class ManagerServer
         switch (typeid)
         {
             case "dict":
-                entry = new Entry(new LinkedHashMap<>(), Map.class, true);
+                entry = new Entry(args.length > 0 ? new LinkedHashMap<>((Map<?, ?>)args[0]) : new LinkedHashMap<>(), Map.class, true);
                 break;
             case "list":
-                entry = new Entry(new ArrayList<>(), List.class, true);
+                entry = new Entry(args.length > 0 ? new ArrayList<>((Collection<?>)args[0]) : new ArrayList<>(), List.class, true);
                 break;
             case "array":
                 entry = new Entry(Arrays.asList(((Object[])args[0]).clone()), List.class, true);

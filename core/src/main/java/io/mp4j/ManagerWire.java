@@ -40,6 +40,7 @@ import javax.crypto.spec.SecretKeySpec;
  *                                              REGISTER (typeid, factory, interface name) -> null
  *                                              BIND (name, objectId) -> null
  *                                              LOOKUP (name) -> "objectId interfaceName"
+ *                                              RELEASE (objectId) -> null
  *                                              SHUTDOWN () -> null, then the server exits
  *   response = status (1 byte: 0 ok, 1 exception) value  (the result, or the Throwable)
  *   value    = tag (1 byte) then: NULL | STRING len (4) UTF-8 | INT (4) | LONG (8) | DOUBLE (8) | TRUE | FALSE
@@ -60,6 +61,7 @@ final class ManagerWire
     static final byte OP_BIND = 4;
     static final byte OP_LOOKUP = 5;
     static final byte OP_SHUTDOWN = 6;
+    static final byte OP_RELEASE = 7;
 
     static final byte STATUS_OK = 0;
     static final byte STATUS_EXCEPTION = 1;

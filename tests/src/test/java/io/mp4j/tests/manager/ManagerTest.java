@@ -437,6 +437,15 @@ class ManagerTest
             final Map<String, List<Integer>> nested = manager.dict();
             nested.put("list", List.of(1, 2));
             assertEquals(List.of(1, 2), nested.get("list"));
+            final Map<String, Integer> seeded = manager.dict(Map.of("a", 1));
+            final List<String> seededList = manager.list(List.of("p", "q"));
+            assertEquals(1, seeded.get("a"));
+            assertEquals(List.of("p", "q"), new ArrayList<>(seededList));
+            assertTrue(manager.release(seededList));
+            assertFalse(manager.release(seededList));
+            final var gone = assertThrows(io.mp4j.manager.ManagerException.class, seededList::size);
+            assertTrue(gone.getMessage().contains("holds no object"), gone.getMessage());
+
             final Map<String, List<Integer>> holder = manager.dict();
             final List<Integer> shared = manager.list();
             holder.put("shared", shared);
