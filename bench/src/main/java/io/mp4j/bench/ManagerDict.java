@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * connection and handshake). The child is a cold JVM, so the figures include JIT warm-up, as CPython's
  * include nothing comparable; {@code warm_*} figures repeat the pass in the same child.
  * {@code manager_start_spare_ms} is the start of a manager whose server takes a ready spare JVM
- * ({@link StartMethod#SPARE}).
+ * ({@link StartMethod#SPARE}); {@code tuned} repeats the workload with C1-only JVMs for the server and
+ * the child ({@link #TUNED}), options a user can choose through a {@link Context}.
  */
 public final class ManagerDict implements Workload
 {
@@ -113,14 +114,29 @@ public final class ManagerDict implements Workload
     @Override
     public Map<String, Object> run(final Map<String, Object> summary) throws Exception
     {
+        final Map<String, Object> out = measure(Context.global());
+        try (Context tuned = Context.create(StartMethod.SPAWN, TUNED))
+        {
+            final Map<String, Object> t = measure(tuned);
+            t.put("jvm_options", TUNED);
+            out.put("tuned", t);
+        }
+        return finish(out, summary);
+    }
+
+    /** Options a user can give the manager's and the children's JVMs: C1 only, for a quicker warm-up. */
+    static final List<String> TUNED = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData");
+
+    private static Map<String, Object> measure(final Context ctx) throws Exception
+    {
         final Map<String, Object> out = new LinkedHashMap<>();
         final long exp = (long)OPS * (OPS - 1) / 2;
         final long t0 = System.nanoTime();
-        try (Manager manager = Manager.start(); SharedMemory res = SharedMemory.create(64))
+        try (Manager manager = Manager.builder().context(ctx).start(); SharedMemory res = SharedMemory.create(64))
         {
             out.put("manager_start_ms", Math.round((System.nanoTime() - t0) / 1e4) / 100.0);
             final Map<Integer, Integer> d = manager.dict();
-            Process p = Process.of(ManagerDict::dictChild, d, OPS, res);
+            Process p = Process.of(ManagerDict::dictChild, d, OPS, res).context(ctx);
             p.start();
             p.join();
             check(p);
@@ -141,7 +157,7 @@ public final class ManagerDict implements Workload
             out.put("dict", dict);
 
             final List<Integer> l = manager.list();
-            p = Process.of(ManagerDict::listChild, l, OPS, res);
+            p = Process.of(ManagerDict::listChild, l, OPS, res).context(ctx);
             p.start();
             p.join();
             check(p);
@@ -156,6 +172,11 @@ public final class ManagerDict implements Workload
             out.put("list", list);
             res.unlink();
         }
+        return out;
+    }
+
+    private static Map<String, Object> finish(final Map<String, Object> out, final Map<String, Object> summary) throws Exception
+    {
         try (Context ctx = Context.create(StartMethod.SPARE, List.of()))
         {
             if (ctx.awaitSpare(60, TimeUnit.SECONDS))
