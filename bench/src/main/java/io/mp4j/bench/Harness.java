@@ -51,7 +51,7 @@ public final class Harness
      */
     public static List<Workload> workloads()
     {
-        return List.of(new ProcessStart());
+        return List.of(new ProcessStart(), new ManagerDict(), new SharedMemoryCopy());
     }
 
     /**
