@@ -51,7 +51,13 @@ public final class Harness
      */
     public static List<Workload> workloads()
     {
-        return List.of(new ProcessStart(), new ManagerDict(), new SharedMemoryCopy());
+        final List<Workload> all = new ArrayList<>();
+        all.add(new ProcessStart());
+        all.addAll(QueueWorkloads.workloads());
+        all.addAll(ShmWorkloads.workloads());
+        all.add(new ManagerDict());
+        all.add(new SharedMemoryCopy());
+        return all;
     }
 
     /**

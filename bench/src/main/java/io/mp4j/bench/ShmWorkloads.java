@@ -1,5 +1,6 @@
 package io.mp4j.bench;
 
+import io.mp4j.shm.Array;
 import io.mp4j.shm.Barrier;
 import io.mp4j.shm.Condition;
 import io.mp4j.shm.ElementType;
@@ -21,8 +22,10 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -55,6 +58,149 @@ public final class ShmWorkloads
     {
     }
 
+    /** As ARRAY_N in mp_bench.py: 10 M doubles (80 MB). */
+    static final int ARRAY_N = Harness.count(10_000_000, 100_000);
+
+    /**
+     * @return the shm workloads for {@link Harness}, named as in mp_bench.py, with the baseline's summary names.
+     */
+    public static List<Workload> workloads()
+    {
+        return List.of(
+            shm("value_lock_increment", (dir, summary) ->
+            {
+                final Map<String, Object> r = parse(valueLockIncrement(dir));
+                summary.put("value_lock_increment_ops_per_s", r.get("ops_per_s"));
+                summary.put("value_lock_increment_correct", r.get("correct"));
+                return r;
+            }),
+            shm("lock_uncontended", (dir, summary) ->
+            {
+                final Map<String, Object> r = parse(lockUncontended(dir));
+                summary.put("lock_ns", nested(r, "Lock", "acquire_release_ns"));
+                summary.put("rlock_ns", nested(r, "RLock", "acquire_release_ns"));
+                summary.put("semaphore_ns", nested(r, "Semaphore", "acquire_release_ns"));
+                return r;
+            }),
+            shm("event_pingpong", (dir, summary) ->
+            {
+                final Map<String, Object> r = new LinkedHashMap<>();
+                r.put("backoff", parse(eventPingPong(dir, "default")));
+                r.put("spin", parse(eventPingPong(dir, "spin")));
+                summary.put("event_pingpong_p50_us", nested(r, "backoff", "p50_us"));
+                summary.put("event_pingpong_spin_p50_us", nested(r, "spin", "p50_us"));
+                return r;
+            }),
+            shm("barrier_rounds", (dir, summary) ->
+            {
+                final Map<String, Object> r = parse(barrierRounds(dir));
+                summary.put("barrier_rounds_per_s", r.get("rounds_per_s"));
+                return r;
+            }),
+            shm("condition_pingpong", (dir, summary) ->
+            {
+                final Map<String, Object> r = parse(conditionPingPong(dir));
+                summary.put("condition_pingpong_p50_us", r.get("p50_us"));
+                return r;
+            }),
+            shm("array_sum", ShmWorkloads::arraySum));
+    }
+
+    private interface ShmBody
+    {
+        Map<String, Object> run(RuntimeDirectory dir, Map<String, Object> summary) throws Exception;
+    }
+
+    private static Workload shm(final String name, final ShmBody body)
+    {
+        return new Workload()
+        {
+            @Override
+            public String name()
+            {
+                return name;
+            }
+
+            @Override
+            public Map<String, Object> run(final Map<String, Object> summary) throws Exception
+            {
+                try (RuntimeDirectory dir = RuntimeDirectory.create())
+                {
+                    final Map<String, Object> result = body.run(dir, summary);
+                    result.put("idle", System.getProperty(IdleStrategies.PROPERTY, IdleStrategies.DEFAULT_NAME));
+                    return result;
+                }
+            }
+        };
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> parse(final String json)
+    {
+        return (Map<String, Object>)Json.parse(json);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Object nested(final Map<String, Object> map, final String outer, final String inner)
+    {
+        return ((Map<String, Object>)map.get(outer)).get(inner);
+    }
+
+    static void fillArray(final Array array)
+    {
+        for (int i = 0; i < array.length(); i++)
+        {
+            array.setDouble(i, i);
+        }
+    }
+
+    /**
+     * {@code array_sum}: a child fills a raw {@code Array('d', 10 M)}; the parent sums it element by element
+     * ({@code getDouble}) and copies it out in bulk ({@code copyTo}, the memmove of the baseline). GB/s
+     * over the 80 MB; median of 5 passes each.
+     */
+    private static Map<String, Object> arraySum(final RuntimeDirectory dir, final Map<String, Object> summary) throws Exception
+    {
+        final Array array = Array.createRaw(dir, "array", ElementType.DOUBLE, ARRAY_N);
+        final io.mp4j.Process child = io.mp4j.Process.of(ShmWorkloads::fillArray, array);
+        child.start();
+        child.join();
+        final double expected = (double)(ARRAY_N - 1) * ARRAY_N / 2;
+        final double bytes = 8.0 * ARRAY_N;
+        final double[] sumRates = new double[5];
+        final double[] copyRates = new double[5];
+        final double[] out = new double[ARRAY_N];
+        for (int pass = 0; pass < 5; pass++)
+        {
+            long t = System.nanoTime();
+            double sum = 0;
+            for (int i = 0; i < ARRAY_N; i++)
+            {
+                sum += array.getDouble(i);
+            }
+            sumRates[pass] = bytes / (System.nanoTime() - t);
+            if (sum != expected)
+            {
+                throw new IllegalStateException("array_sum: sum " + sum + " != " + expected);
+            }
+            t = System.nanoTime();
+            array.copyTo(0, out, 0, ARRAY_N);
+            copyRates[pass] = bytes / (System.nanoTime() - t);
+        }
+        array.close();
+        final Map<String, Object> r = new LinkedHashMap<>();
+        r.put("n", ARRAY_N);
+        r.put("sum_GB_per_s", Stats.summary(sumRates));
+        r.put("copy_GB_per_s", Stats.summary(copyRates));
+        summary.put("array_sum_GB_per_s", Stats.summary(sumRates).get("median"));
+        summary.put("array_memmove_GB_per_s", Stats.summary(copyRates).get("median"));
+        return r;
+    }
+
+    /**
+     * @param args workload names, or {@code child ...} in a child JVM.
+     * @throws Exception on failure.
+     */
     public static void main(final String[] args) throws Exception
     {
         if (args.length > 0 && args[0].equals("child"))

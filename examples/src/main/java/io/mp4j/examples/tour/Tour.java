@@ -16,6 +16,7 @@ public final class Tour
         new SharedSections.QueueSection(),
         new SharedSections.PipeSection(),
         new SharedSections.ValueArraySection(),
+        new ManagerSections.SharedObjects(),
         new SharedSections.SyncSection(),
         new ProcessSections.Daemon(),
         new ProcessSections.Termination());
@@ -25,7 +26,7 @@ public final class Tour
     static
     {
         GROUPS.put("process", List.of("creating", "daemon", "termination"));
-        GROUPS.put("shared", List.of("queue", "pipe", "value-array", "sync"));
+        GROUPS.put("shared", List.of("queue", "pipe", "value-array", "manager", "sync"));
     }
 
     private Tour()
