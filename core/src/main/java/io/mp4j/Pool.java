@@ -46,7 +46,8 @@ import java.util.function.IntFunction;
  * <p><b>Workers.</b> Each worker is a daemon mp4j {@link Process} (so it never outlives this JVM, however
  * this JVM dies) started through the pool's {@link Context} and reused for many tasks. All workers start
  * at once, in parallel; the constructor does not wait for them, and the pool hands out work as soon as
- * the first is ready. An initializer runs once in each worker before its first task; with
+ * the first is ready (one chunk at a time per worker while others are still starting, then up to
+ * {@link Builder#prefetch(int)} chunks queued per worker). An initializer runs once in each worker before its first task; with
  * {@link Builder#maxTasksPerChild(int)} a worker is replaced after that many tasks (a chunk counts as one
  * task, as in Python), its replacement started while it finishes.
  *
@@ -849,6 +850,7 @@ public final class Pool implements AutoCloseable
     {
         final byte[] body = TaskCodec.serialize(task, "the task " + task.getClass().getName());
         @SuppressWarnings({"unchecked", "rawtypes"}) final SingleJob<?> job = new SingleJob(future);
+        job.owner = future;
         enqueue(job, new Chunk[]{ new Chunk(job, 0, 0, 1, null, PoolWorker.MODE_INLINE, body) });
     }
 
@@ -1139,15 +1141,19 @@ public final class Pool implements AutoCloseable
                 continue;
             }
             Slot target = null;
+            boolean starting = false;
             for (final Slot s : slots)
             {
+                starting |= !s.ready && !s.retiring;
                 if (s.ready && !s.retiring && s.inFlight.size() < prefetch &&
                     (target == null || s.inFlight.size() < target.inFlight.size()))
                 {
                     target = s;
                 }
             }
-            if (target == null || !send(target, c))
+            // while a worker is still starting, ready ones take one chunk at a time, so they do not hoard
+            // work the starting worker could share
+            if (target == null || (starting && !target.inFlight.isEmpty()) || !send(target, c))
             {
                 break;
             }
