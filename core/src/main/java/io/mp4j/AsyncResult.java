@@ -26,7 +26,8 @@ import java.util.function.Consumer;
  * <p>{@link #get()} throws an {@link ExecutionException} whose cause is a {@link RemoteTaskException}
  * (the task threw; its cause carries the worker's stack trace) or a {@link WorkerDiedException}; it
  * throws {@link java.util.concurrent.CancellationException} if the pool was terminated first. Callbacks run on
- * the pool's dispatcher thread, as Python's run on its result handler thread: keep them short.
+ * the thread that collects the result: the pool's dispatcher thread (as Python's run on its result
+ * handler thread) or a thread waiting on the same pool that was collecting at the time: keep them short.
  * {@link #cancel(boolean)} stops a task that has not yet been handed to a worker; one already running
  * runs to its end, its result discarded.
  *
@@ -37,14 +38,19 @@ import java.util.function.Consumer;
  */
 public final class AsyncResult<T> implements Future<T>
 {
-    /** How long {@link #get()} spins before it blocks: a round trip to a busy worker is a few microseconds. */
+    /**
+     * How long {@link #get()} spins (collecting results itself when the pool's dispatcher thread is not)
+     * before it blocks: a round trip to a busy worker is a few microseconds.
+     */
     private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
 
     private final CompletableFuture<T> future;
+    private final Pool pool;
 
-    AsyncResult(final CompletableFuture<T> future)
+    AsyncResult(final CompletableFuture<T> future, final Pool pool)
     {
         this.future = future;
+        this.pool = pool;
     }
 
     private void spin()
@@ -54,7 +60,10 @@ public final class AsyncResult<T> implements Future<T>
             final long deadline = System.nanoTime() + SPIN_NANOS;
             while (!future.isDone() && System.nanoTime() - deadline < 0)
             {
-                Thread.onSpinWait();
+                if (pool == null || pool.helpDispatch() <= 0)
+                {
+                    Thread.onSpinWait();
+                }
             }
         }
     }

@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntFunction;
 
 /**
@@ -53,8 +54,10 @@ import java.util.function.IntFunction;
  *
  * <p><b>Transport.</b> Tasks travel in chunks over shared memory (see {@link WorkerChannel}): one region
  * per worker with two Agrona ring buffers. One dispatcher thread per pool writes chunks and reads
- * results; idle workers and the idle dispatcher back off from spinning to parking (up to 1 ms), so an
- * idle pool burns no CPU. A function is serialized once per call and cached in each worker by id;
+ * results; a thread waiting for a result (in {@link AsyncResult#get()}) first spins for up to 50 µs doing
+ * that work itself when the dispatcher is not, so a short call needs no hand-off between threads. Idle
+ * workers and the idle dispatcher back off from spinning to parking (up to 1 ms), so an idle pool burns
+ * no CPU. A function is serialized once per call and cached in each worker by id;
  * arguments and results that are all {@code Integer}, {@code Long}, {@code Double} or {@code String} travel
  * as primitive arrays, anything else by Java serialization read through an {@link java.io.ObjectInputFilter}.
  * A function or argument that cannot be serialized fails in the caller, naming its class.
@@ -100,6 +103,7 @@ public final class Pool implements AutoCloseable
     private final String name;
 
     private final Object submitLock = new Object();
+    private final ReentrantLock dispatchLock = new ReentrantLock();
     private volatile int state = RUNNING;
     private volatile RuntimeException broken;
     private final ConcurrentLinkedQueue<Chunk> submissions = new ConcurrentLinkedQueue<>();
@@ -110,7 +114,7 @@ public final class Pool implements AutoCloseable
     private final List<Chunk> neverStarted = new ArrayList<>();
     private final Thread dispatcher;
 
-    // confined to the dispatcher thread (the constructor's writes happen-before its start)
+    // guarded by dispatchLock: the dispatcher thread, or a waiting caller helping it (helpDispatch)
     private final List<Slot> slots = new ArrayList<>();
     private final ArrayDeque<Chunk> pending = new ArrayDeque<>();
     private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(64 * 1024);
@@ -411,7 +415,7 @@ public final class Pool implements AutoCloseable
         final List<? extends T> list = toList(items);
         final ListJob<R> job = new ListJob<>(list.size());
         submit(job, functionRef(fn), PoolWorker.MODE_FUNCTION, list::get, null, list.size(), chunksize);
-        return new AsyncResult<>(job.future);
+        return new AsyncResult<>(job.future, this);
     }
 
     /**
@@ -454,7 +458,7 @@ public final class Pool implements AutoCloseable
         final ListJob<R> job = new ListJob<>(list.size());
         submit(job, functionRef(fn), PoolWorker.MODE_BIFUNCTION, i -> list.get(i).getKey(), i -> list.get(i).getValue(),
             list.size(), chunksize > 0 ? chunksize : defaultChunksize(list.size()));
-        return new AsyncResult<>(job.future);
+        return new AsyncResult<>(job.future, this);
     }
 
     /**
@@ -508,7 +512,7 @@ public final class Pool implements AutoCloseable
     {
         final SingleJob<R> job = new SingleJob<>(new CompletableFuture<>());
         submit(job, functionRef(fn), PoolWorker.MODE_FUNCTION, i -> arg, null, 1, 1);
-        return new AsyncResult<>(job.future);
+        return new AsyncResult<>(job.future, this);
     }
 
     /**
@@ -524,7 +528,7 @@ public final class Pool implements AutoCloseable
     {
         final SingleJob<R> job = new SingleJob<>(new CompletableFuture<>());
         submit(job, functionRef(fn), PoolWorker.MODE_BIFUNCTION, i -> a, i -> b, 1, 1);
-        return new AsyncResult<>(job.future);
+        return new AsyncResult<>(job.future, this);
     }
 
     /**
@@ -536,7 +540,7 @@ public final class Pool implements AutoCloseable
     {
         final SingleJob<R> job = new SingleJob<>(new CompletableFuture<>());
         submit(job, functionRef(fn), PoolWorker.MODE_CALLABLE, null, null, 1, 1);
-        return new AsyncResult<>(job.future);
+        return new AsyncResult<>(job.future, this);
     }
 
     /**
@@ -879,7 +883,10 @@ public final class Pool implements AutoCloseable
                 submissions.add(c);
             }
         }
-        LockSupport.unpark(dispatcher);
+        if (helpDispatch() < 0)
+        {
+            LockSupport.unpark(dispatcher);
+        }
     }
 
     /**
@@ -929,16 +936,32 @@ public final class Pool implements AutoCloseable
         {
             while (true)
             {
-                int work = drainSubmissions();
-                work += pollWorkers();
-                final int s = state;
-                if (s == TERMINATING)
+                int work = 0;
+                boolean finished = false;
+                if (dispatchLock.tryLock())
                 {
-                    terminateNow();
-                    break;
+                    try
+                    {
+                        work = drainSubmissions();
+                        work += pollWorkers();
+                        final int s = state;
+                        if (s == TERMINATING)
+                        {
+                            terminateNow();
+                            finished = true;
+                        }
+                        else
+                        {
+                            work += dispatch();
+                            finished = s == SHUTDOWN && submissions.isEmpty() && pending.isEmpty() && allIdle() && stopAll();
+                        }
+                    }
+                    finally
+                    {
+                        dispatchLock.unlock();
+                    }
                 }
-                work += dispatch();
-                if (s == SHUTDOWN && submissions.isEmpty() && pending.isEmpty() && allIdle() && stopAll())
+                if (finished)
                 {
                     break;
                 }
@@ -949,12 +972,54 @@ public final class Pool implements AutoCloseable
         {
             broken = new IllegalStateException(name + ": dispatcher failed: " + ex, ex);
             ex.printStackTrace();
-            terminateNow();
+            dispatchLock.lock();
+            try
+            {
+                terminateNow();
+            }
+            finally
+            {
+                dispatchLock.unlock();
+            }
         }
         finally
         {
             state = TERMINATED;
             readyPids.clear();
+        }
+    }
+
+    /**
+     * One round of the dispatcher's work (send queued chunks, collect results, notice dead workers), done
+     * by a thread that waits on this pool, if the dispatcher thread is not doing it right now: a caller
+     * that spins for its result then collects it itself, with no hand-off between threads.
+     *
+     * @return the work done, or -1 if the dispatcher was busy.
+     */
+    int helpDispatch()
+    {
+        if (state >= TERMINATING || !dispatchLock.tryLock())
+        {
+            return -1;
+        }
+        try
+        {
+            if (state >= TERMINATING)
+            {
+                return -1;
+            }
+            return drainSubmissions() + pollWorkers() + dispatch();
+        }
+        catch (final Throwable ex)
+        {
+            broken = new IllegalStateException(name + ": dispatching failed: " + ex, ex);
+            ex.printStackTrace();
+            terminate();
+            return -1;
+        }
+        finally
+        {
+            dispatchLock.unlock();
         }
     }
 

@@ -35,7 +35,11 @@ public final class Harness
      */
     public static List<Workload> workloads()
     {
-        return List.of(new ProcessStart());
+        return List.of(
+            new ProcessStart(),
+            new PoolMapSmall(),
+            new PoolApplyAsyncRtt(),
+            new ThreadsVsProcesses());
     }
 
     /**
