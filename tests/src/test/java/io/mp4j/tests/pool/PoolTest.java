@@ -131,6 +131,23 @@ class PoolTest
         }
     }
 
+    /** The first worker to get here goes on; any other waits until dir/release exists. */
+    static void firstGoesOthersWait(final String dir) throws Exception
+    {
+        try
+        {
+            Files.createFile(Path.of(dir, "first"));
+        }
+        catch (final java.nio.file.FileAlreadyExistsException ex)
+        {
+            while (!Files.exists(Path.of(dir, "release")))
+            {
+                // a worker held back at start-up, polled by the test's release file
+                TimeUnit.MILLISECONDS.sleep(5);
+            }
+        }
+    }
+
     static final class Opaque
     {
         final int value;
@@ -274,6 +291,10 @@ class PoolTest
             final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
                 () -> pool.map(o -> o.value, List.of(new Opaque(1))));
             assertTrue(ex.getMessage().contains(Opaque.class.getName()), ex.getMessage());
+            final Opaque captured = new Opaque(3);
+            final IllegalArgumentException fn = assertThrows(IllegalArgumentException.class,
+                () -> pool.map(x -> x + captured.value, List.of(1)));
+            assertTrue(fn.getMessage().contains(Opaque.class.getName()), fn.getMessage());
             assertEquals(List.of(4), pool.map(PoolTest::square, List.of(2)));
         }
     }
@@ -288,6 +309,21 @@ class PoolTest
             {
                 assertTrue(s.startsWith("1:hello:"), s);
             }
+        }
+    }
+
+    @Test
+    void thePoolIsUsableAsSoonAsTheFirstWorkerIsReady(@TempDir final Path dir) throws Exception
+    {
+        try (Pool pool = Pool.builder().processes(2).initializer(PoolTest::firstGoesOthersWait, dir.toString()).build())
+        {
+            // the second worker is held in its initializer: the first serves every task meanwhile
+            assertEquals(List.of(0, 1, 4, 9, 16, 25), pool.map(PoolTest::square, List.of(0, 1, 2, 3, 4, 5), 1));
+            assertEquals(1, pool.workerPids().size());
+            Files.writeString(dir.resolve("release"), "go");
+            Await.until("both workers ready", () -> pool.workerPids().size() == 2);
+            final Set<Long> pids = new HashSet<>(pool.map(PoolTest::pid, IntStream.range(0, 50).boxed().collect(Collectors.toList()), 1));
+            assertEquals(pool.workerPids(), pids);
         }
     }
 
