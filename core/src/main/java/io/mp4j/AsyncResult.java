@@ -27,7 +27,8 @@ import java.util.function.Consumer;
  * (the task threw; its cause carries the worker's stack trace) or a {@link WorkerDiedException}; it
  * throws {@link java.util.concurrent.CancellationException} if the pool was terminated first. Callbacks run on
  * the thread that collects the result: the pool's dispatcher thread (as Python's run on its result
- * handler thread) or a thread waiting on the same pool that was collecting at the time: keep them short.
+ * handler thread) or a thread waiting on the same pool that was collecting at the time: keep them short,
+ * and never wait on the pool from a callback (submitting is fine).
  * {@link #cancel(boolean)} stops a task that has not yet been handed to a worker; one already running
  * runs to its end, its result discarded.
  *

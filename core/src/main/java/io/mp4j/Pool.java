@@ -998,7 +998,8 @@ public final class Pool implements AutoCloseable
      */
     int helpDispatch()
     {
-        if (state >= TERMINATING || !dispatchLock.tryLock())
+        // not re-entrantly: a callback run while this thread reads a ring must not read it again
+        if (state >= TERMINATING || dispatchLock.isHeldByCurrentThread() || !dispatchLock.tryLock())
         {
             return -1;
         }

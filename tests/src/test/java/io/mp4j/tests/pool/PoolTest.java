@@ -213,6 +213,15 @@ class PoolTest
             assertTrue(r.successful());
             Await.until("callback ran", () -> seen.equals(List.of(100)));
 
+            // a callback may submit more work to the same pool
+            final java.util.concurrent.atomic.AtomicReference<AsyncResult<Integer>> chained = new java.util.concurrent.atomic.AtomicReference<>();
+            pool.applyAsync(PoolTest::square, 2).onSuccess(v -> chained.set(pool.applyAsync(PoolTest::square, v)));
+            assertEquals(16, Await.value("chained result", chained::get).get());
+            final List<Throwable> errors = new CopyOnWriteArrayList<>();
+            pool.applyAsync(PoolTest::failOn13, 13).onError(errors::add);
+            Await.until("error callback ran", () -> errors.size() == 1);
+            assertInstanceOf(RemoteTaskException.class, errors.get(0));
+
             final AsyncResult<List<Integer>> m = pool.mapAsync(PoolTest::square, List.of(0, 1, 2, 3, 4));
             assertTrue(m.waitFor(Duration.ofSeconds(60)));
             assertEquals(List.of(0, 1, 4, 9, 16), m.get(Duration.ofSeconds(1)));
