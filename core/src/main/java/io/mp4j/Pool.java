@@ -659,6 +659,10 @@ public final class Pool implements AutoCloseable
         {
             throw new IllegalStateException(name + " is still running: call shutdown() or terminate() before join()");
         }
+        if (Thread.currentThread() == dispatcher)
+        {
+            throw new IllegalStateException(name + ": join() from a callback would wait for itself");
+        }
         dispatcher.join();
     }
 
@@ -700,6 +704,10 @@ public final class Pool implements AutoCloseable
     public void close()
     {
         terminate();
+        if (Thread.currentThread() == dispatcher)
+        {
+            return; // from a callback: the dispatcher terminates the pool once the callback returns
+        }
         boolean interrupted = false;
         while (true)
         {
