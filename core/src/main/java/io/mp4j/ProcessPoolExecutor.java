@@ -103,6 +103,18 @@ public final class ProcessPoolExecutor extends AbstractExecutorService implement
     }
 
     /**
+     * Wait until every worker is ready (see {@link Pool#awaitReady(Duration)}).
+     *
+     * @param timeout how long to wait at most.
+     * @return whether all workers were ready in time.
+     * @throws InterruptedException if interrupted while waiting.
+     */
+    public boolean awaitReady(final Duration timeout) throws InterruptedException
+    {
+        return pool.awaitReady(timeout);
+    }
+
+    /**
      * Run a task in a worker.
      *
      * @param task the task (a lambda is compiled serializable).

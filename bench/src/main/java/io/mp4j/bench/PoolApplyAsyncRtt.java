@@ -26,6 +26,7 @@ public final class PoolApplyAsyncRtt implements Workload
     {
         try (Pool pool = Pool.create(PoolMapSmall.PROCESSES))
         {
+            pool.awaitReady(java.time.Duration.ofSeconds(60));
             pool.map(PoolMapSmall::square, PoolMapSmall.range(1000));
             for (long i = 0; i < WARMUP; i++)
             {

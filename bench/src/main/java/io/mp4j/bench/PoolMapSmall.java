@@ -67,6 +67,7 @@ public final class PoolMapSmall implements Workload
         final List<Long> xs1 = range(CHUNK1_N);
         try (Pool pool = Pool.create(PROCESSES))
         {
+            pool.awaitReady(java.time.Duration.ofSeconds(60));
             pool.map(PoolMapSmall::square, warm);
             final double[] passes = new double[MAP_REPS];
             for (int i = 0; i < MAP_REPS; i++)

@@ -94,6 +94,7 @@ public final class ThreadsVsProcesses implements Workload
         }
         try (Pool pool = Pool.create(2))
         {
+            pool.awaitReady(java.time.Duration.ofSeconds(60));
             pool.map(ThreadsVsProcesses::cpuBound, Collections.nCopies(8, 1000), 1);
             for (int r = 0; r < REPS; r++)
             {

@@ -243,10 +243,11 @@ class PoolTest
     }
 
     @Test
-    void imapIsInInputOrderAndImapUnorderedHasEverything()
+    void imapIsInInputOrderAndImapUnorderedHasEverything() throws InterruptedException
     {
         try (Pool pool = Pool.create(2))
         {
+            assertTrue(pool.awaitReady(Await.DEFAULT));
             final List<Integer> xs = IntStream.range(0, 30).boxed().collect(Collectors.toList());
             final List<Integer> expected = xs.stream().map(x -> x * x).collect(Collectors.toList());
             final ResultIterator<Integer> it = pool.imap(PoolTest::slowSquare, xs);

@@ -113,6 +113,8 @@ class ProcessPoolExecutorTest
     {
         try (ProcessPoolExecutor executor = new ProcessPoolExecutor(2))
         {
+            // both workers up, so the short task is not held back while the second JVM starts
+            assertTrue(executor.awaitReady(Await.DEFAULT));
             final List<CompletableFuture<Integer>> futures = new ArrayList<>();
             for (final int ms : List.of(1500, 1))
             {
