@@ -1090,7 +1090,7 @@ public final class Pool implements AutoCloseable
             }
             else if (slot.retiring && !slot.stopSent && slot.inFlight.isEmpty())
             {
-                slot.stopSent = slot.channel.offer(slot.channel.tasks(), WorkerChannel.MSG_STOP, scratch, 0, 0);
+                stop(slot);
             }
         }
         return work;
@@ -1328,10 +1328,23 @@ public final class Pool implements AutoCloseable
         {
             if (!s.stopSent)
             {
-                s.stopSent = s.channel.offer(s.channel.tasks(), WorkerChannel.MSG_STOP, scratch, 0, 0);
+                stop(s);
             }
         }
         return slots.isEmpty();
+    }
+
+    /**
+     * Ask an idle worker to exit: MSG_STOP, and end-of-file on its standard input, which ends it at once
+     * (a normal JVM exit would wait 300 ms for the thread blocked reading that input).
+     */
+    private void stop(final Slot slot)
+    {
+        slot.stopSent = slot.channel.offer(slot.channel.tasks(), WorkerChannel.MSG_STOP, scratch, 0, 0);
+        if (slot.stopSent)
+        {
+            slot.process.releaseStdin();
+        }
     }
 
     private void failAll(final RuntimeException why)
@@ -1369,13 +1382,15 @@ public final class Pool implements AutoCloseable
             state = TERMINATING;
         }
         failAll(new CancellationException(name + " was terminated"));
+        // end-of-file on its standard input makes a daemon worker exit at once, as SIGTERM would (shutdown
+        // hooks run), but without the JVM's 300 ms wait for the thread reading that input; SIGTERM after
+        // a second, SIGKILL after five
         for (final Slot s : slots)
         {
-            if (s.process.isAlive())
-            {
-                s.process.terminate();
-            }
+            s.process.releaseStdin();
         }
+        final long termAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        boolean termed = false;
         final long killAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         boolean killed = false;
         for (final Slot s : slots)
@@ -1384,6 +1399,17 @@ public final class Pool implements AutoCloseable
             {
                 while (s.process.isAlive())
                 {
+                    if (!termed && System.nanoTime() - termAt > 0)
+                    {
+                        for (final Slot k : slots)
+                        {
+                            if (k.process.isAlive())
+                            {
+                                k.process.terminate();
+                            }
+                        }
+                        termed = true;
+                    }
                     if (!killed && System.nanoTime() - killAt > 0)
                     {
                         for (final Slot k : slots)
@@ -1395,7 +1421,7 @@ public final class Pool implements AutoCloseable
                         }
                         killed = true;
                     }
-                    s.process.join(Duration.ofMillis(50));
+                    s.process.join(Duration.ofMillis(10));
                 }
                 s.process.join(Duration.ofSeconds(1));
             }
