@@ -84,6 +84,10 @@ public final class Pool implements AutoCloseable
     private static final int TERMINATING = 2;
     private static final int TERMINATED = 3;
 
+    /** A call's chunks are handed to the dispatcher in batches of about this many bytes... */
+    static final int SUBMIT_BATCH_BYTES = 64 * 1024;
+    /** ...or this many chunks. */
+    static final int SUBMIT_BATCH_CHUNKS = 256;
     /** Functions each worker keeps cached; the oldest is forgotten beyond this. */
     static final int FUNCTION_CACHE = 128;
     /** Consecutive workers that may die before they are ready before the pool declares itself broken. */
@@ -855,31 +859,55 @@ public final class Pool implements AutoCloseable
     {
         checkChunksize(chunksize);
         final int chunks = (n + chunksize - 1) / chunksize;
-        final Chunk[] made = new Chunk[chunks];
-        final ExpandableArrayBuffer buf = new ExpandableArrayBuffer(Math.min(1 << 20, 64 + chunksize * 8));
-        for (int c = 0; c < chunks; c++)
+        if (chunks == 0)
         {
-            final int start = c * chunksize;
-            final int count = Math.min(chunksize, n - start);
-            int len;
-            if (mode == PoolWorker.MODE_CALLABLE)
+            job.empty();
+            return;
+        }
+        job.expect(chunks);
+        // chunks go out in batches as they are encoded, so the workers start while the rest is encoded
+        final List<Chunk> batch = new ArrayList<>();
+        int batchBytes = 0;
+        int sent = 0;
+        final ExpandableArrayBuffer buf = new ExpandableArrayBuffer(Math.min(1 << 20, 64 + chunksize * 8));
+        try
+        {
+            for (int c = 0; c < chunks; c++)
             {
-                buf.putInt(0, count);
-                len = 4;
-            }
-            else
-            {
-                len = TaskCodec.encode(i -> colA.apply(start + i), count, buf, 0);
-                if (colB != null)
+                final int start = c * chunksize;
+                final int count = Math.min(chunksize, n - start);
+                int len;
+                if (mode == PoolWorker.MODE_CALLABLE)
                 {
-                    len += TaskCodec.encode(i -> colB.apply(start + i), count, buf, len);
+                    buf.putInt(0, count);
+                    len = 4;
+                }
+                else
+                {
+                    len = TaskCodec.encode(i -> colA.apply(start + i), count, buf, 0);
+                    if (colB != null)
+                    {
+                        len += TaskCodec.encode(i -> colB.apply(start + i), count, buf, len);
+                    }
+                }
+                final byte[] args = new byte[len];
+                buf.getBytes(0, args);
+                batch.add(new Chunk(job, c, start, count, fn, mode, args));
+                batchBytes += len;
+                if (batchBytes >= SUBMIT_BATCH_BYTES || batch.size() >= SUBMIT_BATCH_CHUNKS || c == chunks - 1)
+                {
+                    enqueue(batch);
+                    sent = c + 1;
+                    batch.clear();
+                    batchBytes = 0;
                 }
             }
-            final byte[] args = new byte[len];
-            buf.getBytes(0, args);
-            made[c] = new Chunk(job, c, start, count, fn, mode, args);
         }
-        enqueue(job, made);
+        catch (final RuntimeException ex)
+        {
+            job.abandon(sent, chunks, chunksize, n, ex);
+            throw ex;
+        }
     }
 
     /**
@@ -891,17 +919,12 @@ public final class Pool implements AutoCloseable
         final byte[] body = TaskCodec.serialize(task, "the task " + task.getClass().getName());
         @SuppressWarnings({"unchecked", "rawtypes"}) final SingleJob<?> job = new SingleJob(future);
         job.owner = future;
-        enqueue(job, new Chunk[]{ new Chunk(job, 0, 0, 1, null, PoolWorker.MODE_INLINE, body) });
+        job.expect(1);
+        enqueue(List.of(new Chunk(job, 0, 0, 1, null, PoolWorker.MODE_INLINE, body)));
     }
 
-    private void enqueue(final Job job, final Chunk[] chunks)
+    private void enqueue(final List<Chunk> chunks)
     {
-        if (chunks.length == 0)
-        {
-            job.empty();
-            return;
-        }
-        job.expect(chunks.length);
         synchronized (submitLock)
         {
             final RuntimeException why = broken;
@@ -1502,6 +1525,14 @@ public final class Pool implements AutoCloseable
         {
         }
 
+        /**
+         * Submitting failed after chunks 0 .. firstUnsent-1 were sent: the call fails.
+         */
+        void abandon(final int firstUnsent, final int chunks, final int chunksize, final int n, final Throwable failure)
+        {
+            chunkFailed(null, failure);
+        }
+
         Object owner()
         {
             return this;
@@ -1614,6 +1645,15 @@ public final class Pool implements AutoCloseable
         void chunkFailed(final Chunk c, final Throwable failure)
         {
             iterator.fail(c.index, c.count, failure);
+        }
+
+        @Override
+        void abandon(final int firstUnsent, final int chunks, final int chunksize, final int n, final Throwable failure)
+        {
+            for (int i = firstUnsent; i < chunks; i++)
+            {
+                iterator.fail(i, Math.min(chunksize, n - i * chunksize), failure);
+            }
         }
 
         @Override
