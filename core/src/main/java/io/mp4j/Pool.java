@@ -1121,7 +1121,7 @@ public final class Pool implements AutoCloseable
         return work;
     }
 
-    private void onResult(final int type, final org.agrona.MutableDirectBuffer buffer, final int index, final int length)
+    private void onResult(final int type, final MutableDirectBuffer buffer, final int index, final int length)
     {
         final Slot slot = current;
         switch (type)

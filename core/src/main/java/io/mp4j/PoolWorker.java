@@ -2,6 +2,7 @@ package io.mp4j;
 
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -91,7 +92,7 @@ final class PoolWorker implements MessageHandler
     }
 
     @Override
-    public void onMessage(final int type, final org.agrona.MutableDirectBuffer buffer, final int index, final int length)
+    public void onMessage(final int type, final MutableDirectBuffer buffer, final int index, final int length)
     {
         switch (type)
         {
