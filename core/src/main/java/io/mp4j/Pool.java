@@ -974,7 +974,7 @@ public final class Pool implements AutoCloseable
         final int number = ++workerCounter;
         final String workerName = name + "-worker-" + number;
         final WorkerChannel channel = WorkerChannel.create(context.directory().resolve(workerName), ringCapacity);
-        final Process process = Process.of(PoolWorker::run, new WorkerSpec(channel.path().toString(), initializer, initArg, spinTries))
+        final Process process = Process.of(PoolWorker.target(), new WorkerSpec(channel.path().toString(), initializer, initArg, spinTries))
             .daemon(true).context(context).name(workerName);
         try
         {

@@ -49,6 +49,15 @@ final class PoolWorker implements MessageHandler
         this.idle = idleStrategy(spinTries);
     }
 
+    /**
+     * The target of a worker {@link Process}. Made here, not in {@link Pool}, so that deserializing it in
+     * the worker loads (and verifies) this small class instead of the pool's classes: start-up time.
+     */
+    static SerializableConsumer<WorkerSpec> target()
+    {
+        return PoolWorker::run;
+    }
+
     static IdleStrategy idleStrategy(final int spinTries)
     {
         return new BackoffIdleStrategy(spinTries, 100, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
