@@ -61,10 +61,14 @@ public final class AsyncResult<T> implements Future<T>
             final long deadline = System.nanoTime() + SPIN_NANOS;
             while (!future.isDone() && System.nanoTime() - deadline < 0)
             {
-                if (pool == null || pool.helpDispatch() <= 0)
+                if (pool == null || pool.helpDispatch(true) <= 0)
                 {
                     Thread.onSpinWait();
                 }
+            }
+            if (pool != null)
+            {
+                pool.stopHelping();
             }
         }
     }

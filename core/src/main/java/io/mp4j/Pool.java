@@ -88,6 +88,8 @@ public final class Pool implements AutoCloseable
     static final int SUBMIT_BATCH_BYTES = 64 * 1024;
     /** ...or this many chunks. */
     static final int SUBMIT_BATCH_CHUNKS = 256;
+    /** How long after a caller last helped the dispatcher thread leaves the work to callers. */
+    static final long HELPER_LEASE_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
     /** Functions each worker keeps cached; the oldest is forgotten beyond this. */
     static final int FUNCTION_CACHE = 128;
     /** Consecutive workers that may die before they are ready before the pool declares itself broken. */
@@ -108,6 +110,8 @@ public final class Pool implements AutoCloseable
 
     private final Object submitLock = new Object();
     private final ReentrantLock dispatchLock = new ReentrantLock();
+    /** Until when (System.nanoTime) a helping caller is taken to be doing the dispatcher's work. */
+    private volatile long helperActiveUntil = System.nanoTime();
     private volatile int state = RUNNING;
     private volatile RuntimeException broken;
     private final ConcurrentLinkedQueue<Chunk> submissions = new ConcurrentLinkedQueue<>();
@@ -995,6 +999,15 @@ public final class Pool implements AutoCloseable
         {
             while (true)
             {
+                // while a waiting caller is doing the work, stay out of its way (sleep instead of
+                // spinning against it for the lock and the CPU); it wakes this thread when it stops
+                final long lease = helperActiveUntil - System.nanoTime();
+                if (lease > 0 && state == RUNNING)
+                {
+                    LockSupport.parkNanos(lease);
+                    idle.reset();
+                    continue;
+                }
                 int work = 0;
                 boolean finished = false;
                 if (dispatchLock.tryLock())
@@ -1057,6 +1070,16 @@ public final class Pool implements AutoCloseable
      */
     int helpDispatch()
     {
+        return helpDispatch(false);
+    }
+
+    /**
+     * @param waiting true from a caller that spins for a result: the dispatcher thread then leaves the
+     *                work to it (and sleeps) until it stops ({@link #stopHelping()}) or for 100 µs.
+     * @return the work done, or -1 if the dispatcher was busy.
+     */
+    int helpDispatch(final boolean waiting)
+    {
         // not re-entrantly: a callback run while this thread reads a ring must not read it again
         if (state >= TERMINATING || dispatchLock.isHeldByCurrentThread() || !dispatchLock.tryLock())
         {
@@ -1067,6 +1090,10 @@ public final class Pool implements AutoCloseable
             if (state >= TERMINATING)
             {
                 return -1;
+            }
+            if (waiting)
+            {
+                helperActiveUntil = System.nanoTime() + HELPER_LEASE_NANOS;
             }
             return drainSubmissions() + pollWorkers() + dispatch();
         }
@@ -1081,6 +1108,15 @@ public final class Pool implements AutoCloseable
         {
             dispatchLock.unlock();
         }
+    }
+
+    /**
+     * A caller that stops helping (it is about to block) hands the work back to the dispatcher thread.
+     */
+    void stopHelping()
+    {
+        helperActiveUntil = System.nanoTime();
+        LockSupport.unpark(dispatcher);
     }
 
     private int drainSubmissions()
