@@ -55,7 +55,7 @@ import java.util.function.IntFunction;
  * <p><b>Transport.</b> Tasks travel in chunks over shared memory (see {@link WorkerChannel}): one region
  * per worker with two Agrona ring buffers. One dispatcher thread per pool writes chunks and reads
  * results; a thread waiting for a result (in {@link AsyncResult#get()}) first spins for up to 50 µs doing
- * that work itself when the dispatcher is not, so a short call needs no hand-off between threads. Idle
+ * that work itself while the dispatcher thread sleeps, so a short call needs no hand-off between threads. Idle
  * workers and the idle dispatcher back off from spinning to parking (up to 1 ms), so an idle pool burns
  * no CPU. A function is serialized once per call and cached in each worker by id;
  * arguments and results that are all {@code Integer}, {@code Long}, {@code Double} or {@code String} travel
