@@ -40,10 +40,12 @@ import java.util.function.Consumer;
 public final class AsyncResult<T> implements Future<T>
 {
     /**
-     * How long {@link #get()} spins (collecting results itself when the pool's dispatcher thread is not)
+     * How long {@link #get()} spins (collecting results itself while the pool's dispatcher thread sleeps)
      * before it blocks: a round trip to a busy worker is a few microseconds.
      */
     private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    /** Then it polls, yielding the CPU between polls, until this long has passed, then blocks. */
+    private static final long YIELD_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
 
     private final CompletableFuture<T> future;
     private final Pool pool;
@@ -58,13 +60,22 @@ public final class AsyncResult<T> implements Future<T>
     {
         if (!future.isDone())
         {
-            final long deadline = System.nanoTime() + SPIN_NANOS;
-            while (!future.isDone() && System.nanoTime() - deadline < 0)
+            final long start = System.nanoTime();
+            long now = start;
+            while (!future.isDone() && now - start < YIELD_NANOS)
             {
                 if (pool == null || pool.helpDispatch(true) <= 0)
                 {
-                    Thread.onSpinWait();
+                    if (now - start < SPIN_NANOS)
+                    {
+                        Thread.onSpinWait();
+                    }
+                    else
+                    {
+                        Thread.yield();
+                    }
                 }
+                now = System.nanoTime();
             }
             if (pool != null)
             {
