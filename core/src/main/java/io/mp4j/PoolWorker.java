@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
  * {@link WorkerChannel}, run the initializer, say ready, then run task chunks until told to stop.
  *
  * <p>A task that throws fails its chunk: the exception (or a {@link RemoteError} standing in for it)
- * goes back to the pool and the worker carries on. A {@link VirtualMachineError} (out of memory, stack
- * overflow is not one) ends the worker with status {@link #VM_ERROR_STATUS}: its heap is no longer to
+ * goes back to the pool and the worker carries on, a {@link StackOverflowError} included. Another
+ * {@link VirtualMachineError} (out of memory, an internal error) ends the worker with status {@link #VM_ERROR_STATUS}: its heap is no longer to
  * be trusted; the pool sees the death and replaces it.
  */
 final class PoolWorker implements MessageHandler
@@ -192,6 +192,13 @@ final class PoolWorker implements MessageHandler
             final int len = TaskCodec.encode(k -> a[k], count, out, WorkerChannel.RESULT_VALUES_OFFSET);
             java.util.Arrays.fill(a, 0, count, null);
             send(WorkerChannel.MSG_RESULT, WorkerChannel.RESULT_VALUES_OFFSET + len);
+        }
+        catch (final StackOverflowError ex)
+        {
+            // the stack has unwound: an ordinary task failure
+            java.util.Arrays.fill(argsA, null);
+            java.util.Arrays.fill(argsB, null);
+            sendError(chunkId, i, ex);
         }
         catch (final VirtualMachineError ex)
         {

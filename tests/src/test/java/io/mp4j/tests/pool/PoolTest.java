@@ -122,6 +122,11 @@ class PoolTest
         return 42;
     }
 
+    static int recurse(final int depth)
+    {
+        return depth <= 0 ? 0 : 1 + recurse(depth + 1);
+    }
+
     static int eatMemory(final int ignored)
     {
         final List<long[]> hog = new ArrayList<>();
@@ -288,6 +293,9 @@ class PoolTest
             assertThrows(RemoteTaskException.class, it::next);
             assertEquals(14, it.next());
             assertFalse(it.hasNext());
+
+            final RemoteTaskException deep = assertThrows(RemoteTaskException.class, () -> pool.apply(PoolTest::recurse, 1));
+            assertInstanceOf(StackOverflowError.class, deep.getCause());
 
             assertEquals(List.of(1, 4), pool.map(PoolTest::square, List.of(1, 2)));
         }
