@@ -1218,6 +1218,18 @@ public final class Pool implements AutoCloseable
         final int code = slot.process.exitCode().orElse(Integer.MIN_VALUE);
         final long pid = slot.process.pid();
         final boolean expected = slot.stopSent || state == TERMINATING;
+        if (!expected)
+        {
+            try
+            {
+                // an unexpected death: let its last words on stderr arrive, for the exception message
+                slot.process.join(Duration.ofMillis(200));
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (!slot.inFlight.isEmpty())
         {
             final String how = code == -9 ? " (SIGKILL)" : code == PoolWorker.VM_ERROR_STATUS ? " (out of memory or another VM error)" : "";

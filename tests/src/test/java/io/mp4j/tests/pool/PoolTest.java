@@ -86,6 +86,11 @@ class PoolTest
         return x;
     }
 
+    static void failingInit(final String why)
+    {
+        throw new IllegalStateException(why);
+    }
+
     static void init(final String value)
     {
         initCount++;
@@ -342,6 +347,18 @@ class PoolTest
             Await.until("both workers ready", () -> pool.workerPids().size() == 2);
             final Set<Long> pids = new HashSet<>(pool.map(PoolTest::pid, IntStream.range(0, 50).boxed().collect(Collectors.toList()), 1));
             assertEquals(pool.workerPids(), pids);
+        }
+    }
+
+    @Test
+    void anInitializerThatAlwaysFailsBreaksThePoolInsteadOfHangingIt()
+    {
+        try (Pool pool = Pool.builder().processes(2).initializer(PoolTest::failingInit, "no config").build())
+        {
+            final IllegalStateException ex = assertThrows(IllegalStateException.class, () -> pool.map(PoolTest::square, List.of(1, 2, 3)));
+            assertTrue(ex.getMessage().contains("before they were ready"), ex.getMessage());
+            assertTrue(ex.getMessage().contains("no config"), ex.getMessage());
+            assertThrows(IllegalStateException.class, () -> pool.apply(PoolTest::square, 1));
         }
     }
 
