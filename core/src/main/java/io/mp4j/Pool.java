@@ -1,6 +1,10 @@
 package io.mp4j;
 
-import org.agrona.DirectBuffer;
+import io.mp4j.PoolJob.Chunk;
+import io.mp4j.PoolJob.FunctionRef;
+import io.mp4j.PoolJob.IterJob;
+import io.mp4j.PoolJob.ListJob;
+import io.mp4j.PoolJob.SingleJob;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
@@ -10,7 +14,6 @@ import org.agrona.concurrent.MessageHandler;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -853,7 +856,7 @@ public final class Pool implements AutoCloseable
     }
 
     private void submit(
-        final Job job,
+        final PoolJob job,
         final FunctionRef fn,
         final int mode,
         final IntFunction<?> colA,
@@ -1510,205 +1513,6 @@ public final class Pool implements AutoCloseable
             s.channel.closeAndDelete();
         }
         slots.clear();
-    }
-
-    // ------------------------------------------------------------------------------------------------
-    // Bookkeeping types
-    // ------------------------------------------------------------------------------------------------
-
-    static final class FunctionRef
-    {
-        final int id;
-        final byte[] bytes;
-
-        FunctionRef(final int id, final byte[] bytes)
-        {
-            this.id = id;
-            this.bytes = bytes;
-        }
-    }
-
-    static final class Chunk
-    {
-        final Job job;
-        final int index;
-        final int start;
-        final int count;
-        final FunctionRef fn;
-        final int mode;
-        final byte[] args;
-        long id;
-        long sequence;
-        int attempts;
-
-        Chunk(final Job job, final int index, final int start, final int count, final FunctionRef fn, final int mode, final byte[] args)
-        {
-            this.job = job;
-            this.index = index;
-            this.start = start;
-            this.count = count;
-            this.fn = fn;
-            this.mode = mode;
-            this.args = args;
-        }
-    }
-
-    /**
-     * One call (a map, an apply, an imap): what to do with its chunks' results. Called on the dispatcher
-     * thread.
-     */
-    abstract static class Job
-    {
-        abstract void chunkDone(Chunk c, DirectBuffer buffer, int offset);
-
-        abstract void chunkFailed(Chunk c, Throwable failure);
-
-        abstract boolean isDone();
-
-        void empty()
-        {
-        }
-
-        void expect(final int chunks)
-        {
-        }
-
-        /**
-         * Submitting failed after chunks 0 .. firstUnsent-1 were sent: the call fails.
-         */
-        void abandon(final int firstUnsent, final int chunks, final int chunksize, final int n, final Throwable failure)
-        {
-            chunkFailed(null, failure);
-        }
-
-        Object owner()
-        {
-            return this;
-        }
-    }
-
-    static final class ListJob<R> extends Job
-    {
-        final CompletableFuture<List<R>> future = new CompletableFuture<>();
-        private final Object[] results;
-        private int remaining;
-
-        ListJob(final int n)
-        {
-            this.results = new Object[n];
-        }
-
-        @Override
-        @SuppressWarnings("unchecked")
-        void chunkDone(final Chunk c, final DirectBuffer buffer, final int offset)
-        {
-            TaskCodec.decode(buffer, offset, results, c.start);
-            if (--remaining == 0)
-            {
-                future.complete((List<R>)Arrays.asList(results));
-            }
-        }
-
-        @Override
-        void expect(final int chunks)
-        {
-            remaining = chunks;
-        }
-
-        @Override
-        void chunkFailed(final Chunk c, final Throwable failure)
-        {
-            future.completeExceptionally(failure);
-        }
-
-        @Override
-        boolean isDone()
-        {
-            return future.isDone();
-        }
-
-        @Override
-        void empty()
-        {
-            future.complete(new ArrayList<>());
-        }
-    }
-
-    static final class SingleJob<R> extends Job
-    {
-        final CompletableFuture<R> future;
-        Object owner;
-
-        SingleJob(final CompletableFuture<R> future)
-        {
-            this.future = future;
-        }
-
-        @Override
-        @SuppressWarnings("unchecked")
-        void chunkDone(final Chunk c, final DirectBuffer buffer, final int offset)
-        {
-            final Object[] one = new Object[1];
-            TaskCodec.decode(buffer, offset, one, 0);
-            future.complete((R)one[0]);
-        }
-
-        @Override
-        void chunkFailed(final Chunk c, final Throwable failure)
-        {
-            future.completeExceptionally(failure);
-        }
-
-        @Override
-        boolean isDone()
-        {
-            return future.isDone();
-        }
-
-        @Override
-        Object owner()
-        {
-            return owner != null ? owner : this;
-        }
-    }
-
-    static final class IterJob extends Job
-    {
-        private final ResultIterator<?> iterator;
-
-        IterJob(final ResultIterator<?> iterator)
-        {
-            this.iterator = iterator;
-        }
-
-        @Override
-        void chunkDone(final Chunk c, final DirectBuffer buffer, final int offset)
-        {
-            final Object[] values = new Object[c.count];
-            TaskCodec.decode(buffer, offset, values, 0);
-            iterator.deliver(c.index, values);
-        }
-
-        @Override
-        void chunkFailed(final Chunk c, final Throwable failure)
-        {
-            iterator.fail(c.index, c.count, failure);
-        }
-
-        @Override
-        void abandon(final int firstUnsent, final int chunks, final int chunksize, final int n, final Throwable failure)
-        {
-            for (int i = firstUnsent; i < chunks; i++)
-            {
-                iterator.fail(i, Math.min(chunksize, n - i * chunksize), failure);
-            }
-        }
-
-        @Override
-        boolean isDone()
-        {
-            return false;
-        }
     }
 
     private final class Slot
