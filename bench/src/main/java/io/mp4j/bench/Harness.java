@@ -53,10 +53,13 @@ public final class Harness
     {
         final List<Workload> all = new ArrayList<>();
         all.add(new ProcessStart());
+        all.add(new PoolMapSmall());
+        all.add(new PoolApplyAsyncRtt());
         all.addAll(QueueWorkloads.workloads());
         all.addAll(ShmWorkloads.workloads());
         all.add(new ManagerDict());
         all.add(new SharedMemoryCopy());
+        all.add(new ThreadsVsProcesses());
         return all;
     }
 

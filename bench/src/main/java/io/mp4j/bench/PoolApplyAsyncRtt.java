@@ -1,0 +1,66 @@
+package io.mp4j.bench;
+
+import io.mp4j.Pool;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code pool_apply_async_rtt}: a new {@code Pool(2)} warmed with one map over 1,000; then 200 unmeasured
+ * and 5,000 measured sequential {@code applyAsync(square, i).get()}. Per-call latency percentiles in
+ * microseconds (nearest rank), calls/s.
+ */
+public final class PoolApplyAsyncRtt implements Workload
+{
+    static final int WARMUP = 200;
+    static final int N = 5_000;
+
+    @Override
+    public String name()
+    {
+        return "pool_apply_async_rtt";
+    }
+
+    @Override
+    public Map<String, Object> run(final Map<String, Object> summary) throws Exception
+    {
+        try (Pool pool = Pool.create(PoolMapSmall.PROCESSES))
+        {
+            pool.awaitReady(java.time.Duration.ofSeconds(60));
+            pool.map(PoolMapSmall::square, PoolMapSmall.range(1000));
+            for (long i = 0; i < WARMUP; i++)
+            {
+                pool.applyAsync(PoolMapSmall::square, i).get();
+            }
+            final double[] us = new double[N];
+            final long start = System.nanoTime();
+            for (int i = 0; i < N; i++)
+            {
+                final long x = i;
+                final long t0 = System.nanoTime();
+                final long r = pool.applyAsync(PoolMapSmall::square, x).get();
+                us[i] = (System.nanoTime() - t0) / 1e3;
+                if (r != x * x)
+                {
+                    throw new IllegalStateException("wrong result " + r + " for " + x);
+                }
+            }
+            final double wall = (System.nanoTime() - start) / 1e9;
+            final Map<String, Object> out = new LinkedHashMap<>(Stats.summary(us));
+            final double[] sorted = us.clone();
+            java.util.Arrays.sort(sorted);
+            out.put("p999", Stats.percentile(sorted, 99.9));
+            int over = 0;
+            for (final double v : us)
+            {
+                over += v > 1000 ? 1 : 0;
+            }
+            out.put("n_over_1ms", over);
+            out.put("unit", "us");
+            out.put("calls_per_s", N / wall);
+            summary.put("pool_apply_async_rtt.p50_us", out.get("median"));
+            summary.put("pool_apply_async_rtt.p99_us", out.get("p99"));
+            return out;
+        }
+    }
+}

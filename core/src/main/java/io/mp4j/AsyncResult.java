@@ -1,0 +1,246 @@
+package io.mp4j;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * The result of {@link Pool#applyAsync} or {@link Pool#mapAsync}: Python's {@code AsyncResult} as a
+ * {@link Future}.
+ *
+ * <pre>{@code
+ * AsyncResult<Integer> r = pool.applyAsync(Demo::square, 10)
+ *     .onSuccess(v -> System.out.println("done: " + v))
+ *     .onError(e -> e.printStackTrace());
+ * r.waitFor(Duration.ofSeconds(5));
+ * if (r.ready() && r.successful())
+ * {
+ *     System.out.println(r.get());
+ * }
+ * }</pre>
+ *
+ * <p>{@link #get()} throws an {@link ExecutionException} whose cause is a {@link RemoteTaskException}
+ * (the task threw; its cause carries the worker's stack trace) or a {@link WorkerDiedException}; it
+ * throws {@link java.util.concurrent.CancellationException} if the pool was terminated first. Callbacks run on
+ * the thread that collects the result: the pool's dispatcher thread (as Python's run on its result
+ * handler thread) or a thread waiting on the same pool that was collecting at the time: keep them short,
+ * and never wait on the pool from a callback (submitting is fine).
+ * {@link #cancel(boolean)} stops a task that has not yet been handed to a worker; one already running
+ * runs to its end, its result discarded.
+ *
+ * <p>Memory consistency effects: actions in the worker before the task returned, and actions in this JVM
+ * before the task was submitted, happen-before a successful return from {@link #get()}.
+ *
+ * @param <T> the result type.
+ */
+public final class AsyncResult<T> implements Future<T>
+{
+    /**
+     * How long {@link #get()} spins (collecting results itself while the pool's dispatcher thread sleeps)
+     * before it blocks: a round trip to a busy worker is a few microseconds.
+     */
+    private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    /** Then it polls, yielding the CPU between polls, until this long has passed, then blocks. */
+    private static final long YIELD_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
+
+    private final CompletableFuture<T> future;
+    private final Pool pool;
+
+    AsyncResult(final CompletableFuture<T> future, final Pool pool)
+    {
+        this.future = future;
+        this.pool = pool;
+    }
+
+    private void spin()
+    {
+        if (!future.isDone())
+        {
+            final long start = System.nanoTime();
+            long now = start;
+            while (!future.isDone() && now - start < YIELD_NANOS)
+            {
+                if (pool == null || pool.helpDispatch(true) <= 0)
+                {
+                    if (now - start < SPIN_NANOS)
+                    {
+                        Thread.onSpinWait();
+                    }
+                    else
+                    {
+                        Thread.yield();
+                    }
+                }
+                now = System.nanoTime();
+            }
+            if (pool != null)
+            {
+                pool.stopHelping();
+            }
+        }
+    }
+
+    @Override
+    public T get() throws InterruptedException, ExecutionException
+    {
+        spin();
+        return future.get();
+    }
+
+    @Override
+    public T get(final long timeout, final TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException
+    {
+        spin();
+        return future.get(timeout, unit);
+    }
+
+    /**
+     * Python's {@code get(timeout)}.
+     *
+     * @param timeout how long to wait at most.
+     * @return the result.
+     * @throws InterruptedException if interrupted while waiting.
+     * @throws ExecutionException   if the task failed (see the class comment for the causes).
+     * @throws TimeoutException     if the result is not ready in time.
+     */
+    public T get(final Duration timeout) throws InterruptedException, ExecutionException, TimeoutException
+    {
+        return get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * @return whether the call has completed (Python's {@code ready()}).
+     */
+    public boolean ready()
+    {
+        return future.isDone();
+    }
+
+    /**
+     * @return whether the call completed without an exception (Python's {@code successful()}).
+     * @throws IllegalStateException if it is not ready yet, as Python raises {@code ValueError}.
+     */
+    public boolean successful()
+    {
+        if (!future.isDone())
+        {
+            throw new IllegalStateException("result is not ready");
+        }
+        return !future.isCompletedExceptionally();
+    }
+
+    /**
+     * Wait until the result is ready (Python's {@code wait()}; {@code wait} is taken by {@link Object}).
+     *
+     * @throws InterruptedException if interrupted while waiting.
+     */
+    public void waitFor() throws InterruptedException
+    {
+        try
+        {
+            get();
+        }
+        catch (final ExecutionException | java.util.concurrent.CancellationException ignore)
+        {
+            // ready, unsuccessfully
+        }
+    }
+
+    /**
+     * Wait at most {@code timeout} until the result is ready.
+     *
+     * @param timeout how long to wait at most.
+     * @return whether it is ready.
+     * @throws InterruptedException if interrupted while waiting.
+     */
+    public boolean waitFor(final Duration timeout) throws InterruptedException
+    {
+        try
+        {
+            get(timeout);
+        }
+        catch (final ExecutionException | java.util.concurrent.CancellationException ignore)
+        {
+            // ready, unsuccessfully
+        }
+        catch (final TimeoutException ex)
+        {
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Python's {@code callback}: called with the result once it is ready, if the call succeeds.
+     *
+     * @param callback what to call.
+     * @return this.
+     */
+    public AsyncResult<T> onSuccess(final Consumer<? super T> callback)
+    {
+        future.whenComplete((v, ex) ->
+        {
+            if (ex == null)
+            {
+                callback.accept(v);
+            }
+        });
+        return this;
+    }
+
+    /**
+     * Python's {@code error_callback}: called with the exception if the call fails.
+     *
+     * @param callback what to call with the {@link RemoteTaskException}, {@link WorkerDiedException} or
+     *                 cancellation.
+     * @return this.
+     */
+    public AsyncResult<T> onError(final Consumer<? super Throwable> callback)
+    {
+        future.whenComplete((v, ex) ->
+        {
+            if (ex != null)
+            {
+                callback.accept(ex instanceof java.util.concurrent.CompletionException && ex.getCause() != null ? ex.getCause() : ex);
+            }
+        });
+        return this;
+    }
+
+    /**
+     * @return a {@link CompletableFuture} that completes as this result does (completing it does not
+     * affect this result).
+     */
+    public CompletableFuture<T> toCompletableFuture()
+    {
+        return future.copy();
+    }
+
+    @Override
+    public boolean cancel(final boolean mayInterruptIfRunning)
+    {
+        return future.cancel(mayInterruptIfRunning);
+    }
+
+    @Override
+    public boolean isCancelled()
+    {
+        return future.isCancelled();
+    }
+
+    @Override
+    public boolean isDone()
+    {
+        return future.isDone();
+    }
+
+    @Override
+    public String toString()
+    {
+        return "AsyncResult" + (future.isDone() ? (future.isCompletedExceptionally() ? "[failed]" : "[ready]") : "[pending]");
+    }
+}

@@ -1,0 +1,249 @@
+package io.mp4j;
+
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The loop a pool worker JVM runs (as the target of an mp4j {@link Process}): attach to its
+ * {@link WorkerChannel}, run the initializer, say ready, then run task chunks until told to stop.
+ *
+ * <p>A task that throws fails its chunk: the exception (or a {@link RemoteError} standing in for it)
+ * goes back to the pool and the worker carries on, a {@link StackOverflowError} included. Another
+ * {@link VirtualMachineError} (out of memory, an internal error) ends the worker with status {@link #VM_ERROR_STATUS}: its heap is no longer to
+ * be trusted; the pool sees the death and replaces it.
+ */
+final class PoolWorker implements MessageHandler
+{
+    /** Task modes (the MSG_TASK mode field). */
+    static final int MODE_FUNCTION = 0;
+    static final int MODE_BIFUNCTION = 1;
+    static final int MODE_CALLABLE = 2;
+    /** The task body is a Java-serialized {@link SerializableCallable}, sent once and not cached. */
+    static final int MODE_INLINE = 3;
+
+    /** Exit status of a worker after a {@link VirtualMachineError}: what {@code -XX:+ExitOnOutOfMemoryError} gives. */
+    static final int VM_ERROR_STATUS = 3;
+
+    private final WorkerChannel channel;
+    private final OneToOneRingBuffer results;
+    private final Int2ObjectHashMap<Object> functions = new Int2ObjectHashMap<>();
+    private final ExpandableArrayBuffer out = new ExpandableArrayBuffer(64 * 1024);
+    private final IdleStrategy idle;
+    private Object[] argsA = new Object[64];
+    private Object[] argsB = new Object[64];
+    private boolean stop;
+
+    private PoolWorker(final WorkerChannel channel, final int spinTries)
+    {
+        this.channel = channel;
+        this.results = channel.results();
+        this.idle = idleStrategy(spinTries);
+    }
+
+    /**
+     * The target of a worker {@link Process}. Made here, not in {@link Pool}, so that deserializing it in
+     * the worker loads (and verifies) this small class instead of the pool's classes: start-up time.
+     */
+    static SerializableConsumer<WorkerSpec> target()
+    {
+        return PoolWorker::run;
+    }
+
+    static IdleStrategy idleStrategy(final int spinTries)
+    {
+        return new BackoffIdleStrategy(spinTries, 100, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+    }
+
+    /**
+     * The worker's main loop.
+     *
+     * @param spec where the region is and what to initialise.
+     * @throws Exception if the initializer throws (the worker then exits with status 1 and the pool sees it).
+     */
+    @SuppressWarnings("unchecked")
+    static void run(final WorkerSpec spec) throws Exception
+    {
+        try (WorkerChannel channel = WorkerChannel.attach(Path.of(spec.regionPath)))
+        {
+            if (spec.initializer instanceof SerializableRunnable)
+            {
+                ((SerializableRunnable)spec.initializer).run();
+            }
+            else if (spec.initializer instanceof SerializableConsumer)
+            {
+                ((SerializableConsumer<Object>)spec.initializer).accept(spec.initArg);
+            }
+            final PoolWorker worker = new PoolWorker(channel, spec.spinTries);
+            worker.out.putLong(0, ProcessHandle.current().pid());
+            worker.send(WorkerChannel.MSG_READY, 8);
+            worker.loop();
+        }
+        System.out.flush();
+    }
+
+    private void loop()
+    {
+        final MessageHandler handler = channel.unblobbing(this);
+        final OneToOneRingBuffer tasks = channel.tasks();
+        while (!stop)
+        {
+            idle.idle(tasks.read(handler, 1));
+        }
+    }
+
+    @Override
+    public void onMessage(final int type, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        switch (type)
+        {
+            case WorkerChannel.MSG_TASK:
+                channel.taskStarted();
+                runChunk(buffer, index, length);
+                break;
+            case WorkerChannel.MSG_FUNCTION:
+                final byte[] bytes = new byte[length - 4];
+                buffer.getBytes(index + 4, bytes);
+                functions.put(buffer.getInt(index), TaskCodec.deserialize(bytes));
+                break;
+            case WorkerChannel.MSG_FORGET:
+                functions.remove(buffer.getInt(index));
+                break;
+            case WorkerChannel.MSG_STOP:
+                stop = true;
+                break;
+            default:
+                throw new IllegalStateException("pool worker: unknown message type " + type);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void runChunk(final DirectBuffer buffer, final int index, final int length)
+    {
+        final long chunkId = buffer.getLong(index + WorkerChannel.CHUNK_ID_OFFSET);
+        final int fnId = buffer.getInt(index + WorkerChannel.TASK_FN_ID_OFFSET);
+        final int mode = buffer.getInt(index + WorkerChannel.TASK_MODE_OFFSET);
+        final int argsOffset = index + WorkerChannel.TASK_ARGS_OFFSET;
+        int i = 0;
+        try
+        {
+            final Object fn;
+            final int count;
+            if (mode == MODE_INLINE)
+            {
+                final byte[] bytes = new byte[length - WorkerChannel.TASK_ARGS_OFFSET];
+                buffer.getBytes(argsOffset, bytes);
+                fn = TaskCodec.deserialize(bytes);
+                count = 1;
+            }
+            else
+            {
+                fn = functions.get(fnId);
+                if (fn == null)
+                {
+                    throw new IllegalStateException("pool worker: no function with id " + fnId);
+                }
+                count = mode == MODE_CALLABLE ? buffer.getInt(argsOffset) : TaskCodec.count(buffer, argsOffset);
+            }
+            if (argsA.length < count)
+            {
+                argsA = new Object[count];
+                argsB = new Object[count];
+            }
+            final Object[] a = argsA;
+            if (mode == MODE_FUNCTION)
+            {
+                TaskCodec.decode(buffer, argsOffset, a, 0);
+                final SerializableFunction<Object, Object> f = (SerializableFunction<Object, Object>)fn;
+                for (; i < count; i++)
+                {
+                    a[i] = f.apply(a[i]);
+                }
+            }
+            else if (mode == MODE_BIFUNCTION)
+            {
+                final Object[] b = argsB;
+                final int next = TaskCodec.decode(buffer, argsOffset, a, 0);
+                TaskCodec.decode(buffer, next, b, 0);
+                final SerializableBiFunction<Object, Object, Object> f = (SerializableBiFunction<Object, Object, Object>)fn;
+                for (; i < count; i++)
+                {
+                    a[i] = f.apply(a[i], b[i]);
+                    b[i] = null;
+                }
+            }
+            else
+            {
+                final SerializableCallable<Object> f = (SerializableCallable<Object>)fn;
+                for (; i < count; i++)
+                {
+                    a[i] = f.call();
+                }
+            }
+            out.putLong(WorkerChannel.CHUNK_ID_OFFSET, chunkId);
+            final int len = TaskCodec.encode(k -> a[k], count, out, WorkerChannel.RESULT_VALUES_OFFSET);
+            java.util.Arrays.fill(a, 0, count, null);
+            send(WorkerChannel.MSG_RESULT, WorkerChannel.RESULT_VALUES_OFFSET + len);
+        }
+        catch (final StackOverflowError ex)
+        {
+            // the stack has unwound: an ordinary task failure
+            java.util.Arrays.fill(argsA, null);
+            java.util.Arrays.fill(argsB, null);
+            sendError(chunkId, i, ex);
+        }
+        catch (final VirtualMachineError ex)
+        {
+            try
+            {
+                System.err.println("mp4j pool worker " + ProcessHandle.current().pid() + ": " + ex + "; exiting");
+                System.err.flush();
+            }
+            finally
+            {
+                Runtime.getRuntime().halt(VM_ERROR_STATUS);
+            }
+        }
+        catch (final Throwable ex)
+        {
+            java.util.Arrays.fill(argsA, null);
+            java.util.Arrays.fill(argsB, null);
+            sendError(chunkId, i, ex);
+        }
+    }
+
+    private void sendError(final long chunkId, final int index, final Throwable ex)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = TaskCodec.serialize(ex, "exception");
+        }
+        catch (final RuntimeException notSerializable)
+        {
+            bytes = TaskCodec.serialize(new RemoteError(ex), "exception");
+        }
+        out.putLong(WorkerChannel.CHUNK_ID_OFFSET, chunkId);
+        out.putInt(WorkerChannel.ERROR_INDEX_OFFSET, index);
+        out.putBytes(WorkerChannel.ERROR_THROWABLE_OFFSET, bytes);
+        send(WorkerChannel.MSG_ERROR, WorkerChannel.ERROR_THROWABLE_OFFSET + bytes.length);
+    }
+
+    private void send(final int type, final int length)
+    {
+        idle.reset();
+        while (!channel.offer(results, type, out, 0, length))
+        {
+            idle.idle();
+        }
+        idle.reset();
+    }
+}

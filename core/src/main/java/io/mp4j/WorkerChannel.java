@@ -1,0 +1,270 @@
+package io.mp4j;
+
+import io.mp4j.shm.MappedRegion;
+import io.mp4j.shm.RegionType;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The shared-memory link between a pool and one worker JVM: a {@link RegionType#POOL} region holding two
+ * Agrona {@link OneToOneRingBuffer}s, tasks (parent to worker) and results (worker to parent). Each ring
+ * has exactly one writer thread (the pool's dispatcher, or the worker's main thread) and one reader.
+ *
+ * <p>Payload layout (after the 128-byte region header; {@code C} is the ring capacity, a power of two;
+ * {@code T} is {@link RingBufferDescriptor#TRAILER_LENGTH}):
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |        Tasks ring: C bytes of records, then its T-byte trailer ...
+ * ...  (parent writes, worker reads)                               |
+ *  +---------------------------------------------------------------+
+ *  |      Results ring: C bytes of records, then its T-byte trailer ...
+ * ...  (worker writes, parent reads)                               |
+ *  +---------------------------------------------------------------+
+ *  |   Tasks started (64 bits, worker writes with a release store) |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                  Reserved (120 bytes, zero)                  ...
+ *  +---------------------------------------------------------------+
+ * </pre>
+ * The worker counts the MSG_TASK records it has started; the pool numbers the tasks it sends each worker
+ * 1, 2, 3..., so when a worker dies the pool knows which of its chunks was running (number = count) and
+ * which never started (number &gt; count) and can be sent elsewhere with no harm.
+ * The header's variant field holds {@code C}. Records are Agrona ring records; their type ids and bodies
+ * are the {@code MSG_*} constants below (all integers little-endian):
+ * <pre>
+ *  parent -> worker
+ *   MSG_FUNCTION  fnId:int32, Java-serialized function ...
+ *   MSG_FORGET    fnId:int32                      (the worker drops the cached function)
+ *   MSG_TASK      chunkId:int64, fnId:int32, mode:int32, arguments ({@link TaskCodec})
+ *   MSG_STOP      (empty: finish and exit with status 0)
+ *  worker -> parent
+ *   MSG_READY     pid:int64                       (initializer done, ready for tasks)
+ *   MSG_RESULT    chunkId:int64, results ({@link TaskCodec})
+ *   MSG_ERROR     chunkId:int64, index:int32, Java-serialized Throwable ...
+ *  either way
+ *   MSG_BLOB      innerType:int32, UTF-8 file name ...   (a record longer than the ring's maximum
+ *                 message length travels in a file of the runtime directory; the reader deletes it)
+ * </pre>
+ * (This is the part that will move onto {@code io.mp4j.queue.Pipe} once it is on main.)
+ */
+final class WorkerChannel implements AutoCloseable
+{
+    static final int MSG_FUNCTION = 1;
+    static final int MSG_FORGET = 2;
+    static final int MSG_TASK = 3;
+    static final int MSG_STOP = 4;
+    static final int MSG_READY = 10;
+    static final int MSG_RESULT = 11;
+    static final int MSG_ERROR = 12;
+    static final int MSG_BLOB = 20;
+
+    /** Offset of the chunk id in MSG_TASK, MSG_RESULT and MSG_ERROR. */
+    static final int CHUNK_ID_OFFSET = 0;
+    /** Offset of the function id in MSG_TASK. */
+    static final int TASK_FN_ID_OFFSET = 8;
+    /** Offset of the mode in MSG_TASK. */
+    static final int TASK_MODE_OFFSET = 12;
+    /** Offset of the encoded arguments in MSG_TASK. */
+    static final int TASK_ARGS_OFFSET = 16;
+    /** Offset of the encoded results in MSG_RESULT. */
+    static final int RESULT_VALUES_OFFSET = 8;
+    /** Offset of the failing task's index in MSG_ERROR. */
+    static final int ERROR_INDEX_OFFSET = 8;
+    /** Offset of the serialized throwable in MSG_ERROR. */
+    static final int ERROR_THROWABLE_OFFSET = 12;
+
+    /** Default ring capacity: 2 MiB each way, so one message can be up to 256 KiB before it goes by file. */
+    static final int DEFAULT_CAPACITY = 2 * 1024 * 1024;
+
+    private static final AtomicLong BLOB_COUNTER = new AtomicLong();
+
+    /** Length of the control block after the rings. */
+    static final int CONTROL_LENGTH = 128;
+
+    private final MappedRegion region;
+    private final AtomicBuffer control;
+    private final OneToOneRingBuffer tasks;
+    private final OneToOneRingBuffer results;
+    private final Path directory;
+    private final String blobPrefix;
+
+    private WorkerChannel(final MappedRegion region, final int capacity, final String blobPrefix)
+    {
+        this.region = region;
+        final AtomicBuffer payload = region.buffer();
+        final int ringLength = capacity + RingBufferDescriptor.TRAILER_LENGTH;
+        this.tasks = new OneToOneRingBuffer(new UnsafeBuffer(payload, 0, ringLength));
+        this.results = new OneToOneRingBuffer(new UnsafeBuffer(payload, ringLength, ringLength));
+        this.control = new UnsafeBuffer(payload, 2 * ringLength, CONTROL_LENGTH);
+        this.directory = region.path().getParent();
+        this.blobPrefix = blobPrefix;
+    }
+
+    /**
+     * Create and publish the region of a new worker.
+     */
+    static WorkerChannel create(final Path file, final int capacity)
+    {
+        checkCapacity(capacity);
+        final long payloadLength = 2L * (capacity + RingBufferDescriptor.TRAILER_LENGTH) + CONTROL_LENGTH;
+        final MappedRegion region = MappedRegion.create(file, RegionType.POOL, capacity, payloadLength);
+        region.publish();
+        return new WorkerChannel(region, capacity, file.getFileName() + "-p");
+    }
+
+    /**
+     * Attach, in the worker, to the region its pool created.
+     */
+    static WorkerChannel attach(final Path file)
+    {
+        final MappedRegion region = MappedRegion.attach(file, RegionType.POOL);
+        return new WorkerChannel(region, region.variant(), file.getFileName() + "-w");
+    }
+
+    Path path()
+    {
+        return region.path();
+    }
+
+    /**
+     * In the worker: one more task chunk has started.
+     */
+    void taskStarted()
+    {
+        control.putLongRelease(0, control.getLong(0) + 1);
+    }
+
+    /**
+     * @return how many task chunks the worker has started.
+     */
+    long tasksStarted()
+    {
+        return control.getLongVolatile(0);
+    }
+
+    OneToOneRingBuffer tasks()
+    {
+        return tasks;
+    }
+
+    OneToOneRingBuffer results()
+    {
+        return results;
+    }
+
+    /**
+     * Write one record, by file if it is longer than the ring allows.
+     *
+     * @return false if the ring is full now (back-pressure: try again later).
+     */
+    boolean offer(final OneToOneRingBuffer ring, final int type, final DirectBuffer src, final int offset, final int length)
+    {
+        if (length <= ring.maxMsgLength())
+        {
+            return ring.write(type, src, offset, length);
+        }
+        final String name = blobPrefix + BLOB_COUNTER.incrementAndGet();
+        final Path file = directory.resolve(name);
+        final byte[] body = new byte[length];
+        src.getBytes(offset, body);
+        final byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
+        final UnsafeBuffer ref = new UnsafeBuffer(new byte[4 + nameBytes.length]);
+        ref.putInt(0, type);
+        ref.putBytes(4, nameBytes);
+        try
+        {
+            Files.write(file, body);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot write a " + length + "-byte message to " + file, ex);
+        }
+        if (!ring.write(MSG_BLOB, ref, 0, ref.capacity()))
+        {
+            deleteQuietly(file);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * A handler that resolves {@link #MSG_BLOB} records before passing them on.
+     */
+    MessageHandler unblobbing(final MessageHandler handler)
+    {
+        return (type, buffer, index, length) ->
+        {
+            if (type != MSG_BLOB)
+            {
+                handler.onMessage(type, buffer, index, length);
+                return;
+            }
+            final int innerType = buffer.getInt(index);
+            final String name = buffer.getStringWithoutLengthUtf8(index + 4, length - 4);
+            final Path file = directory.resolve(name);
+            final byte[] body;
+            try
+            {
+                body = Files.readAllBytes(file);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot read message file " + file, ex);
+            }
+            deleteQuietly(file);
+            handler.onMessage(innerType, new UnsafeBuffer(body), 0, body.length);
+        };
+    }
+
+    /**
+     * @param capacity a ring capacity to check.
+     * @throws IllegalArgumentException unless it is a power of two of at least 4096 bytes.
+     */
+    static void checkCapacity(final int capacity)
+    {
+        if (capacity < 4096 || Integer.bitCount(capacity) != 1)
+        {
+            throw new IllegalArgumentException("ring capacity=" + capacity + " must be a power of two, at least 4096");
+        }
+    }
+
+    private static void deleteQuietly(final Path file)
+    {
+        try
+        {
+            Files.deleteIfExists(file);
+        }
+        catch (final IOException ignore)
+        {
+            // the runtime directory is removed with its context anyway
+        }
+    }
+
+    /**
+     * Unmap, and delete the file if this side created it.
+     */
+    void closeAndDelete()
+    {
+        region.close();
+        deleteQuietly(region.path());
+    }
+
+    @Override
+    public void close()
+    {
+        region.close();
+    }
+}

@@ -1,0 +1,24 @@
+package io.mp4j;
+
+import java.io.Serializable;
+
+/**
+ * What a pool hands each worker JVM: where its region is, and the initializer to run once.
+ */
+final class WorkerSpec implements Serializable
+{
+    private static final long serialVersionUID = 1L;
+
+    final String regionPath;
+    final Object initializer;
+    final Object initArg;
+    final int spinTries;
+
+    WorkerSpec(final String regionPath, final Object initializer, final Object initArg, final int spinTries)
+    {
+        this.regionPath = regionPath;
+        this.initializer = initializer;
+        this.initArg = initArg;
+        this.spinTries = spinTries;
+    }
+}

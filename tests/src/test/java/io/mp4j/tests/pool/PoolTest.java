@@ -1,0 +1,514 @@
+package io.mp4j.tests.pool;
+
+import io.mp4j.AsyncResult;
+import io.mp4j.Context;
+import io.mp4j.Pool;
+import io.mp4j.RemoteTaskException;
+import io.mp4j.ResultIterator;
+import io.mp4j.StartMethod;
+import io.mp4j.WorkerDiedException;
+import io.mp4j.tests.Await;
+import io.mp4j.tests.NoLeaks;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@ExtendWith(NoLeaks.class)
+class PoolTest
+{
+    static int initCount;
+    static String initValue = "none";
+
+    static int square(final int x)
+    {
+        return x * x;
+    }
+
+    static long squareLong(final long x)
+    {
+        return x * x;
+    }
+
+    static int add(final int a, final int b)
+    {
+        return a + b;
+    }
+
+    static String shout(final String s)
+    {
+        return s.toUpperCase() + "!";
+    }
+
+    static long pid(final int ignored)
+    {
+        return ProcessHandle.current().pid();
+    }
+
+    static int slowSquare(final int x) throws InterruptedException
+    {
+        // the behaviour under test: tasks that take different times, so completion order differs from input order
+        TimeUnit.MILLISECONDS.sleep(x % 3 == 0 ? 60 : 1);
+        return x * x;
+    }
+
+    static int failOn13(final int x)
+    {
+        if (x == 13)
+        {
+            throw new IllegalStateException("unlucky " + x);
+        }
+        return x;
+    }
+
+    static void failingInit(final String why)
+    {
+        throw new IllegalStateException(why);
+    }
+
+    static void init(final String value)
+    {
+        initCount++;
+        initValue = value;
+    }
+
+    static String initState(final int ignored)
+    {
+        return initCount + ":" + initValue + ":" + ProcessHandle.current().pid();
+    }
+
+    /** Writes its pid to dir/started-pid, then blocks until killed. */
+    static int announceAndBlock(final String dir) throws Exception
+    {
+        Files.writeString(Path.of(dir, "started-" + ProcessHandle.current().pid()), "x");
+        Thread.sleep(Long.MAX_VALUE);
+        return 0;
+    }
+
+    static int exitWith(final int status)
+    {
+        System.exit(status);
+        return 0;
+    }
+
+    static int exitOnFirstAttempt(final String dir) throws IOException
+    {
+        final Path marker = Path.of(dir, "attempted");
+        if (!Files.exists(marker))
+        {
+            Files.writeString(marker, "1");
+            Runtime.getRuntime().halt(9);
+        }
+        return 42;
+    }
+
+    static int recurse(final int depth)
+    {
+        return depth <= 0 ? 0 : 1 + recurse(depth + 1);
+    }
+
+    static int eatMemory(final int ignored)
+    {
+        final List<long[]> hog = new ArrayList<>();
+        while (true)
+        {
+            hog.add(new long[1 << 20]);
+        }
+    }
+
+    /** The first worker to get here goes on; any other waits until dir/release exists. */
+    static void firstGoesOthersWait(final String dir) throws Exception
+    {
+        try
+        {
+            Files.createFile(Path.of(dir, "first"));
+        }
+        catch (final java.nio.file.FileAlreadyExistsException ex)
+        {
+            while (!Files.exists(Path.of(dir, "release")))
+            {
+                // a worker held back at start-up, polled by the test's release file
+                TimeUnit.MILLISECONDS.sleep(5);
+            }
+        }
+    }
+
+    static final class Opaque
+    {
+        final int value;
+
+        Opaque(final int value)
+        {
+            this.value = value;
+        }
+    }
+
+    @Test
+    void mapReturnsResultsInInputOrderWithAnyChunksize()
+    {
+        try (Pool pool = Pool.create(2))
+        {
+            final List<Integer> xs = IntStream.range(0, 1000).boxed().collect(Collectors.toList());
+            final List<Integer> expected = xs.stream().map(PoolTest::square).collect(Collectors.toList());
+            assertEquals(expected, pool.map(PoolTest::square, xs));
+            assertEquals(expected, pool.map(PoolTest::square, xs, 1));
+            assertEquals(expected, pool.map(PoolTest::square, xs, 7));
+            assertEquals(expected, pool.map(PoolTest::square, xs, 5000));
+            assertEquals(List.of(), pool.map(PoolTest::square, List.<Integer>of()));
+            assertEquals(List.of(0L, 1L, 4L, 10_000_000_000L), pool.map(PoolTest::squareLong, List.of(0L, 1L, 2L, 100_000L)));
+            assertEquals(List.of("A!", "BÉ!"), pool.map(PoolTest::shout, List.of("a", "bé")));
+            // a mix of types and nulls goes by Java serialization
+            final List<Object> mixed = new ArrayList<>(List.of(1, "two", 3.0));
+            mixed.add(null);
+            assertEquals(List.of("1", "two", "3.0", "null"), pool.map(String::valueOf, mixed));
+        }
+    }
+
+    @Test
+    void largeChunksTravelThroughFiles()
+    {
+        try (Pool pool = Pool.builder().processes(1).ringCapacity(64 * 1024).build())
+        {
+            final List<Long> xs = LongStream(50_000);
+            final List<Long> out = pool.map(PoolTest::squareLong, xs);
+            assertEquals(50_000, out.size());
+            assertEquals(49_999L * 49_999L, out.get(49_999));
+        }
+    }
+
+    private static List<Long> LongStream(final int n)
+    {
+        return java.util.stream.LongStream.range(0, n).boxed().collect(Collectors.toList());
+    }
+
+    @Test
+    void starmapApplyAndAsyncVariants() throws Exception
+    {
+        try (Pool pool = Pool.create(2))
+        {
+            assertEquals(List.of(3, 7, 11), pool.starmap(PoolTest::add, List.of(Map.entry(1, 2), Map.entry(3, 4), Map.entry(5, 6))));
+            assertEquals(100, pool.apply(PoolTest::square, 10));
+            assertEquals(5, pool.apply(PoolTest::add, 2, 3));
+            assertEquals("called", pool.apply(() -> "called"));
+
+            final List<Integer> seen = new CopyOnWriteArrayList<>();
+            final AsyncResult<Integer> r = pool.applyAsync(PoolTest::square, 10).onSuccess(seen::add);
+            assertEquals(100, r.get());
+            assertTrue(r.ready());
+            assertTrue(r.successful());
+            Await.until("callback ran", () -> seen.equals(List.of(100)));
+
+            // a callback may submit more work to the same pool
+            final java.util.concurrent.atomic.AtomicReference<AsyncResult<Integer>> chained = new java.util.concurrent.atomic.AtomicReference<>();
+            pool.applyAsync(PoolTest::square, 2).onSuccess(v -> chained.set(pool.applyAsync(PoolTest::square, v)));
+            assertEquals(16, Await.value("chained result", chained::get).get());
+            final List<Throwable> errors = new CopyOnWriteArrayList<>();
+            pool.applyAsync(PoolTest::failOn13, 13).onError(errors::add);
+            Await.until("error callback ran", () -> errors.size() == 1);
+            assertInstanceOf(RemoteTaskException.class, errors.get(0));
+
+            final AsyncResult<List<Integer>> m = pool.mapAsync(PoolTest::square, List.of(0, 1, 2, 3, 4));
+            assertTrue(m.waitFor(Duration.ofSeconds(60)));
+            assertEquals(List.of(0, 1, 4, 9, 16), m.get(Duration.ofSeconds(1)));
+            assertEquals(List.of(3), pool.starmapAsync(PoolTest::add, List.of(Map.entry(1, 2)), 0).get());
+        }
+    }
+
+    @Test
+    void asyncResultTimesOutAndReportsNotReady(@TempDir final Path dir) throws Exception
+    {
+        try (Pool pool = Pool.create(1))
+        {
+            final AsyncResult<Integer> r = pool.applyAsync(PoolTest::announceAndBlock, dir.toString());
+            assertThrows(TimeoutException.class, () -> r.get(Duration.ofMillis(100)));
+            assertFalse(r.ready());
+            assertThrows(IllegalStateException.class, r::successful);
+            assertFalse(r.waitFor(Duration.ofMillis(10)));
+        }
+    }
+
+    @Test
+    void imapIsInInputOrderAndImapUnorderedHasEverything() throws InterruptedException
+    {
+        try (Pool pool = Pool.create(2))
+        {
+            assertTrue(pool.awaitReady(Await.DEFAULT));
+            final List<Integer> xs = IntStream.range(0, 30).boxed().collect(Collectors.toList());
+            final List<Integer> expected = xs.stream().map(x -> x * x).collect(Collectors.toList());
+            final ResultIterator<Integer> it = pool.imap(PoolTest::slowSquare, xs);
+            final List<Integer> ordered = new ArrayList<>();
+            it.forEachRemaining(ordered::add);
+            assertEquals(expected, ordered);
+            assertEquals(expected, pool.imap(PoolTest::slowSquare, xs, 4).stream().collect(Collectors.toList()));
+
+            final List<Integer> unordered = pool.imapUnordered(PoolTest::slowSquare, xs).stream().collect(Collectors.toList());
+            assertEquals(new HashSet<>(expected), new HashSet<>(unordered));
+            assertEquals(expected.size(), unordered.size());
+            // a slow task (x % 3 == 0) does not hold back the fast ones behind it
+            assertNotEquals(expected, unordered);
+        }
+    }
+
+    @Test
+    void aTaskExceptionReachesTheCallerWithTheRemoteStackTraceAndThePoolStaysUsable() throws Exception
+    {
+        try (Pool pool = Pool.create(2))
+        {
+            final List<Integer> xs = IntStream.range(0, 20).boxed().collect(Collectors.toList());
+            final RemoteTaskException ex = assertThrows(RemoteTaskException.class, () -> pool.map(PoolTest::failOn13, xs));
+            assertTrue(ex.getMessage().contains("task 13"), ex.getMessage());
+            assertInstanceOf(IllegalStateException.class, ex.getCause());
+            assertEquals("unlucky 13", ex.getCause().getMessage());
+            final StringWriter trace = new StringWriter();
+            ex.getCause().printStackTrace(new java.io.PrintWriter(trace));
+            assertTrue(trace.toString().contains("PoolTest.failOn13"), trace.toString());
+            assertTrue(trace.toString().contains("io.mp4j.PoolWorker"), trace.toString());
+            assertTrue(pool.workerPids().contains(ex.workerPid()), ex.workerPid() + " " + pool.workerPids());
+
+            final ExecutionException async = assertThrows(ExecutionException.class, () -> pool.applyAsync(PoolTest::failOn13, 13).get());
+            assertInstanceOf(RemoteTaskException.class, async.getCause());
+
+            final ResultIterator<Integer> it = pool.imap(PoolTest::failOn13, List.of(12, 13, 14));
+            assertEquals(12, it.next());
+            assertThrows(RemoteTaskException.class, it::next);
+            assertEquals(14, it.next());
+            assertFalse(it.hasNext());
+
+            final RemoteTaskException deep = assertThrows(RemoteTaskException.class, () -> pool.apply(PoolTest::recurse, 1));
+            assertInstanceOf(StackOverflowError.class, deep.getCause());
+
+            assertEquals(List.of(1, 4), pool.map(PoolTest::square, List.of(1, 2)));
+        }
+    }
+
+    @Test
+    void anUnserializableArgumentFailsAtSubmitNamingItsClass()
+    {
+        try (Pool pool = Pool.create(1))
+        {
+            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                () -> pool.map(o -> o.value, List.of(new Opaque(1))));
+            assertTrue(ex.getMessage().contains(Opaque.class.getName()), ex.getMessage());
+            final Opaque captured = new Opaque(3);
+            final IllegalArgumentException fn = assertThrows(IllegalArgumentException.class,
+                () -> pool.map(x -> x + captured.value, List.of(1)));
+            assertTrue(fn.getMessage().contains(Opaque.class.getName()), fn.getMessage());
+            assertEquals(List.of(4), pool.map(PoolTest::square, List.of(2)));
+        }
+    }
+
+    @Test
+    void theInitializerRunsOncePerWorker()
+    {
+        try (Pool pool = Pool.builder().processes(2).initializer(PoolTest::init, "hello").build())
+        {
+            final List<String> states = pool.map(PoolTest::initState, IntStream.range(0, 200).boxed().collect(Collectors.toList()), 1);
+            for (final String s : states)
+            {
+                assertTrue(s.startsWith("1:hello:"), s);
+            }
+        }
+    }
+
+    @Test
+    void thePoolIsUsableAsSoonAsTheFirstWorkerIsReady(@TempDir final Path dir) throws Exception
+    {
+        try (Pool pool = Pool.builder().processes(2).initializer(PoolTest::firstGoesOthersWait, dir.toString()).build())
+        {
+            // the second worker is held in its initializer: the first serves every task meanwhile
+            assertEquals(List.of(0, 1, 4, 9, 16, 25), pool.map(PoolTest::square, List.of(0, 1, 2, 3, 4, 5), 1));
+            assertEquals(1, pool.workerPids().size());
+            Files.writeString(dir.resolve("release"), "go");
+            Await.until("both workers ready", () -> pool.workerPids().size() == 2);
+            final Set<Long> pids = new HashSet<>(pool.map(PoolTest::pid, IntStream.range(0, 50).boxed().collect(Collectors.toList()), 1));
+            assertEquals(pool.workerPids(), pids);
+        }
+    }
+
+    @Test
+    void anInitializerThatAlwaysFailsBreaksThePoolInsteadOfHangingIt()
+    {
+        try (Pool pool = Pool.builder().processes(2).initializer(PoolTest::failingInit, "no config").build())
+        {
+            final IllegalStateException ex = assertThrows(IllegalStateException.class, () -> pool.map(PoolTest::square, List.of(1, 2, 3)));
+            assertTrue(ex.getMessage().contains("before they were ready"), ex.getMessage());
+            assertTrue(ex.getMessage().contains("no config"), ex.getMessage());
+            assertThrows(IllegalStateException.class, () -> pool.apply(PoolTest::square, 1));
+        }
+    }
+
+    @Test
+    void maxTasksPerChildReplacesWorkers()
+    {
+        try (Pool pool = Pool.builder().processes(1).maxTasksPerChild(2).build())
+        {
+            final List<Long> pids = new ArrayList<>();
+            for (int i = 0; i < 6; i++)
+            {
+                pids.add(pool.apply(PoolTest::pid, i));
+            }
+            final Map<Long, Integer> perPid = new HashMap<>();
+            pids.forEach(p -> perPid.merge(p, 1, Integer::sum));
+            assertEquals(3, perPid.size(), pids.toString());
+            perPid.values().forEach(n -> assertEquals(2, n, pids.toString()));
+            assertEquals(pids.get(0), pids.get(1));
+            assertNotEquals(pids.get(1), pids.get(2));
+        }
+    }
+
+    @Test
+    void aWorkerKilledMidTaskFailsOnlyItsTaskAndIsReplaced(@TempDir final Path dir) throws Exception
+    {
+        try (Pool pool = Pool.create(2))
+        {
+            final AsyncResult<Integer> doomed = pool.applyAsync(PoolTest::announceAndBlock, dir.toString());
+            final long victim = Await.value("task started", () -> startedPid(dir));
+            final AsyncResult<List<Integer>> others = pool.mapAsync(PoolTest::square, List.of(1, 2, 3, 4, 5), 1);
+            ProcessHandle.of(victim).ifPresent(ProcessHandle::destroyForcibly);
+
+            final ExecutionException ex = assertThrows(ExecutionException.class, () -> doomed.get(Duration.ofSeconds(60)));
+            final WorkerDiedException died = assertInstanceOf(WorkerDiedException.class, ex.getCause());
+            assertEquals(victim, died.workerPid());
+            assertEquals(-9, died.exitCode());
+            assertTrue(died.getMessage().contains("pid " + victim) && died.getMessage().contains("-9"), died.getMessage());
+
+            assertEquals(List.of(1, 4, 9, 16, 25), others.get(Duration.ofSeconds(60)));
+            Await.until("replacement ready", () -> pool.workerPids().size() == 2 && !pool.workerPids().contains(victim));
+            assertEquals(List.of(36), pool.map(PoolTest::square, List.of(6)));
+        }
+    }
+
+    private static Long startedPid(final Path dir)
+    {
+        try (var files = Files.list(dir))
+        {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("started-"))
+                .map(n -> Long.parseLong(n.substring("started-".length()))).findFirst().orElse(null);
+        }
+        catch (final IOException ex)
+        {
+            return null;
+        }
+    }
+
+    @Test
+    void aWorkerThatCallsSystemExitFailsItsTaskWithTheExitCode() throws Exception
+    {
+        try (Pool pool = Pool.create(1))
+        {
+            final WorkerDiedException died = assertThrows(WorkerDiedException.class, () -> pool.apply(PoolTest::exitWith, 7));
+            assertEquals(7, died.exitCode());
+            assertEquals(List.of(4), pool.map(PoolTest::square, List.of(2)));
+        }
+    }
+
+    @Test
+    void aWorkerOutOfMemoryIsReplaced() throws Exception
+    {
+        try (Context ctx = Context.create(StartMethod.SPAWN, List.of("-Xmx48m"));
+             Pool pool = Pool.builder().processes(1).context(ctx).build())
+        {
+            final WorkerDiedException died = assertThrows(WorkerDiedException.class, () -> pool.apply(PoolTest::eatMemory, 0));
+            assertTrue(died.getMessage().contains("out of memory"), died.getMessage());
+            assertEquals(List.of(9), pool.map(PoolTest::square, List.of(3)));
+        }
+    }
+
+    @Test
+    void retryOnWorkerDeathRunsTheTaskOnceMore(@TempDir final Path dir)
+    {
+        try (Pool pool = Pool.builder().processes(1).retryOnWorkerDeath(true).build())
+        {
+            assertEquals(42, pool.apply(PoolTest::exitOnFirstAttempt, dir.toString()));
+        }
+    }
+
+    @Test
+    void terminateWithTasksInFlightFailsThemAndLeavesNoWorker(@TempDir final Path dir) throws Exception
+    {
+        final Pool pool = Pool.create(2);
+        try
+        {
+            final AsyncResult<Integer> a = pool.applyAsync(PoolTest::announceAndBlock, dir.toString());
+            final AsyncResult<Integer> b = pool.applyAsync(PoolTest::announceAndBlock, dir.toString());
+            final AsyncResult<Integer> queued = pool.applyAsync(PoolTest::square, 3);
+            Await.until("a task started", () -> startedPid(dir) != null);
+            pool.terminate();
+            pool.join();
+            for (final AsyncResult<Integer> r : List.of(a, b))
+            {
+                assertThrows(CancellationException.class, r::get);
+            }
+            assertTrue(queued.ready());
+            assertTrue(pool.isTerminated());
+            assertThrows(IllegalStateException.class, () -> pool.apply(PoolTest::square, 1));
+        }
+        finally
+        {
+            pool.close();
+        }
+    }
+
+    @Test
+    void shutdownLetsQueuedTasksFinishThenJoinWaitsForWorkers() throws Exception
+    {
+        final Pool pool = Pool.create(2);
+        try
+        {
+            assertThrows(IllegalStateException.class, pool::join);
+            final AsyncResult<List<Integer>> r = pool.mapAsync(PoolTest::slowSquare, List.of(0, 1, 2, 3, 4, 5), 1);
+            pool.shutdown();
+            assertThrows(IllegalStateException.class, () -> pool.apply(PoolTest::square, 1));
+            pool.join();
+            assertEquals(List.of(0, 1, 4, 9, 16, 25), r.get());
+            assertTrue(pool.isTerminated());
+        }
+        finally
+        {
+            pool.close();
+        }
+    }
+
+    @Test
+    void closeInTryWithResourcesTerminates(@TempDir final Path dir) throws Exception
+    {
+        final AsyncResult<Integer> r;
+        final Set<Long> pids;
+        try (Pool pool = Pool.create(1))
+        {
+            r = pool.applyAsync(PoolTest::announceAndBlock, dir.toString());
+            Await.until("task started", () -> startedPid(dir) != null);
+            pids = pool.workerPids();
+        }
+        assertThrows(CancellationException.class, r::get);
+        for (final long pid : pids)
+        {
+            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package io.mp4j.tests.pool;
+
+import io.mp4j.ProcessPoolExecutor;
+import io.mp4j.RemoteTaskException;
+import io.mp4j.SerializableCallable;
+import io.mp4j.tests.Await;
+import io.mp4j.tests.NoLeaks;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@ExtendWith(NoLeaks.class)
+class ProcessPoolExecutorTest
+{
+    static long compute(final int n)
+    {
+        long sum = 0;
+        for (int i = 0; i < n; i++)
+        {
+            sum += (long)i * i;
+        }
+        return sum;
+    }
+
+    static int sleepThenReturn(final int millis) throws InterruptedException
+    {
+        // the behaviour under test: tasks that finish in a known order
+        TimeUnit.MILLISECONDS.sleep(millis);
+        return millis;
+    }
+
+    static int boom(final int x)
+    {
+        throw new ArithmeticException("boom " + x);
+    }
+
+    static int block(final String dir) throws Exception
+    {
+        Files.writeString(Path.of(dir, "started-" + ProcessHandle.current().pid()), "x");
+        Thread.sleep(Long.MAX_VALUE);
+        return 0;
+    }
+
+    @Test
+    void submitTakesALambdaWithoutACastAndReturnsACompletableFuture() throws Exception
+    {
+        try (ProcessPoolExecutor executor = new ProcessPoolExecutor(2))
+        {
+            final int n = 1000;
+            final CompletableFuture<Long> f = executor.submit(() -> compute(n));
+            assertEquals(compute(n), f.get());
+            assertEquals(7, executor.submit(() -> 7).thenApply(x -> x * 2).get() / 2);
+            final List<Long> all = new ArrayList<>();
+            executor.map(ProcessPoolExecutorTest::compute, List.of(10, 20, 30)).forEachRemaining(all::add);
+            assertEquals(List.of(compute(10), compute(20), compute(30)), all);
+        }
+    }
+
+    @Test
+    void aPlainCallableLambdaIsRejectedWithAHint()
+    {
+        try (ProcessPoolExecutor executor = new ProcessPoolExecutor(1))
+        {
+            final Callable<Integer> plain = () -> 1;
+            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> executor.submit(plain));
+            assertTrue(ex.getMessage().contains("SerializableCallable"), ex.getMessage());
+            final Runnable runnable = () -> { };
+            assertThrows(IllegalArgumentException.class, () -> executor.submit(runnable));
+        }
+    }
+
+    @Test
+    void invokeAllAndInvokeAny() throws Exception
+    {
+        try (ProcessPoolExecutor executor = new ProcessPoolExecutor(2))
+        {
+            final List<SerializableCallable<Integer>> tasks = List.of(() -> sleepThenReturn(30), () -> sleepThenReturn(1), () -> sleepThenReturn(10));
+            final List<Future<Integer>> futures = executor.invokeAll(tasks);
+            final List<Integer> results = new ArrayList<>();
+            for (final Future<Integer> f : futures)
+            {
+                assertTrue(f.isDone());
+                results.add(f.get());
+            }
+            assertEquals(List.of(30, 1, 10), results);
+            final int any = executor.invokeAny(List.<SerializableCallable<Integer>>of(() -> boom(1), () -> sleepThenReturn(5)));
+            assertEquals(5, any);
+        }
+    }
+
+    @Test
+    void completionOrderWithAsCompletedAndExecutorCompletionService() throws Exception
+    {
+        try (ProcessPoolExecutor executor = new ProcessPoolExecutor(2))
+        {
+            // both workers up, so the short task is not held back while the second JVM starts
+            assertTrue(executor.awaitReady(Await.DEFAULT));
+            final List<CompletableFuture<Integer>> futures = new ArrayList<>();
+            for (final int ms : List.of(1500, 1))
+            {
+                futures.add(executor.submit(() -> sleepThenReturn(ms)));
+            }
+            final List<Integer> order = new ArrayList<>();
+            for (final Future<Integer> f : ProcessPoolExecutor.asCompleted(futures))
+            {
+                order.add(f.get());
+            }
+            assertEquals(List.of(1, 1500), order);
+
+            final CompletionService<Integer> ecs = new ExecutorCompletionService<>(executor);
+            for (final int ms : List.of(1500, 1))
+            {
+                final SerializableCallable<Integer> task = () -> sleepThenReturn(ms);
+                ecs.submit(task);
+            }
+            assertEquals(1, ecs.take().get());
+            assertEquals(1500, ecs.take().get());
+        }
+    }
+
+    @Test
+    void aTaskExceptionIsAnExecutionExceptionWithTheRemoteCause() throws Exception
+    {
+        try (ProcessPoolExecutor executor = new ProcessPoolExecutor(1))
+        {
+            final ExecutionException ex = assertThrows(ExecutionException.class, () -> executor.submit(() -> boom(3)).get());
+            final RemoteTaskException remote = assertInstanceOf(RemoteTaskException.class, ex.getCause());
+            assertInstanceOf(ArithmeticException.class, remote.getCause());
+            assertTrue(remote.getCause().getStackTrace()[0].getMethodName().contains("boom"));
+            assertEquals(2, executor.submit(() -> 2).get());
+        }
+    }
+
+    @Test
+    void shutdownLetsSubmittedTasksFinishAndRejectsNewOnes() throws Exception
+    {
+        final ProcessPoolExecutor executor = new ProcessPoolExecutor(2);
+        try
+        {
+            final CompletableFuture<Integer> f = executor.submit(() -> sleepThenReturn(200));
+            executor.shutdown();
+            assertTrue(executor.isShutdown());
+            assertThrows(RejectedExecutionException.class, () -> executor.submit(() -> 1));
+            assertTrue(executor.awaitTermination(60, TimeUnit.SECONDS));
+            assertTrue(executor.isTerminated());
+            assertEquals(200, f.get());
+        }
+        finally
+        {
+            executor.shutdownNow();
+        }
+    }
+
+    @Test
+    void shutdownNowStopsRunningTasksAndReturnsThoseNeverStarted(@TempDir final Path dir) throws Exception
+    {
+        final ProcessPoolExecutor executor = new ProcessPoolExecutor(io.mp4j.Pool.builder().processes(1).prefetch(1));
+        try
+        {
+            final String d = dir.toString();
+            final CompletableFuture<Integer> running = executor.submit(() -> block(d));
+            final CompletableFuture<Integer> queued = executor.submit(() -> 5);
+            Await.until("task started", () -> dir.toFile().list().length > 0);
+            final List<Runnable> never = executor.shutdownNow();
+            assertEquals(1, never.size());
+            assertTrue(executor.isTerminated());
+            assertThrows(CancellationException.class, running::get);
+            assertThrows(CancellationException.class, queued::get);
+            assertFalse(running.isCompletedExceptionally() && !running.isDone());
+        }
+        finally
+        {
+            executor.shutdownNow();
+        }
+    }
+}
