@@ -54,24 +54,53 @@ class CommandLineTest
     }
 
     @Test
-    void tourProcessRunsTheThreeProcessSections() throws Exception
+    void tourRunsEverySectionOfTheSeedInOrder() throws Exception
     {
-        final String output = runMp4j("tour", "process");
-        for (final String heading : List.of("== Creating Processes ==", "== Daemon Processes ==", "== Handling Process Termination =="))
+        final String output = runMp4j("tour");
+        final List<String> headings = List.of("Creating Processes", "Process Pool", "Pool Methods", "Sharing Data with Queue",
+            "Sharing Data with Pipe", "Shared Memory with Value and Array", "Manager for Complex Shared Objects",
+            "Process Synchronization", "Daemon Processes", "Handling Process Termination", "ProcessPoolExecutor",
+            "Comparing Threads vs Processes");
+        int at = -1;
+        for (final String heading : headings)
         {
-            assertTrue(output.contains(heading), heading + " missing from:\n" + output);
+            final int next = output.indexOf("== " + heading + " ==");
+            assertTrue(next > at, heading + " missing or out of order in:\n" + output);
+            at = next;
         }
+        assertEquals(headings.size(), output.split("\n-> ", -1).length - 1, "one lesson line per section:\n" + output);
         for (int i = 0; i < 4; i++)
         {
             assertTrue(output.matches("(?s).*Worker " + i + ", PID: \\d+.*"), output);
         }
         assertTrue(output.matches("(?s).*Main process PID: \\d+.*"), output);
+        assertTrue(output.contains("map: [0, 1, 4, 9, 16, 25, 36, 49, 64, 81]"), output);
+        assertTrue(output.contains("starmap: [3, 7, 11]"), output);
+        assertTrue(output.contains("apply_async: 100"), output);
+        for (int i = 0; i < 5; i++)
+        {
+            assertTrue(output.contains("Produced: " + i) && output.contains("Consumed: " + i), output);
+        }
+        assertTrue(output.contains("Receiver got: Hello from sender"), output);
+        assertTrue(output.contains("Receiver got: [1, 2, 3]"), output);
+        assertTrue(output.contains("Sender received: Thanks!"), output);
+        assertTrue(output.contains("Array: [2.0, 4.0, 6.0, 8.0]"), output);
+        assertEquals(2, output.split("Counter: 40000", -1).length - 1, output);
         assertTrue(output.contains("Background process running..."), output);
-        assertTrue(output.contains("Main process exiting, daemon will be terminated"), output);
         assertTrue(output.contains("still running after its parent exited: false"), output);
-        assertTrue(output.contains("Working..."), output);
         assertTrue(output.contains("Graceful shutdown"), output);
         assertTrue(output.contains("Exit code: -15"), output);
+        assertTrue(output.contains("Result: "), output);
+        assertTrue(output.contains("GIL"), output);
+    }
+
+    @Test
+    void tourRunsOneSectionByName() throws Exception
+    {
+        final String output = runMp4j("tour", "termination");
+        assertTrue(output.contains("== Handling Process Termination =="), output);
+        assertTrue(output.contains("Exit code: -15"), output);
+        assertTrue(!output.contains("== Creating Processes =="), output);
     }
 
     @Test
@@ -122,26 +151,6 @@ class CommandLineTest
             assertTrue(((Double)summary.get(figure)) > 0, figure + " in " + summary);
         }
         assertTrue(((Map<String, Object>)doc.get("machine")).containsKey("nproc"));
-    }
-
-    @Test
-    void tourSharedRunsTheQueuePipeValueAndSyncSections() throws Exception
-    {
-        final String output = runMp4j("tour", "shared");
-        for (final String heading : List.of("== Sharing Data with Queue ==", "== Sharing Data with Pipe ==",
-            "== Shared Memory with Value and Array ==", "== Process Synchronization =="))
-        {
-            assertTrue(output.contains(heading), heading + " missing from:\n" + output);
-        }
-        for (int i = 0; i < 5; i++)
-        {
-            assertTrue(output.contains("Produced: " + i) && output.contains("Consumed: " + i), output);
-        }
-        assertTrue(output.contains("Receiver got: Hello from sender"), output);
-        assertTrue(output.contains("Receiver got: [1, 2, 3]"), output);
-        assertTrue(output.contains("Sender received: Thanks!"), output);
-        assertTrue(output.contains("Array: [2.0, 4.0, 6.0, 8.0]"), output);
-        assertEquals(2, output.split("Counter: 40000", -1).length - 1, output);
     }
 
     @Test

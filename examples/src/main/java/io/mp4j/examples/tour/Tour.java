@@ -13,13 +13,17 @@ public final class Tour
 {
     private static final List<Section> SECTIONS = List.of(
         new ProcessSections.Creating(),
+        new PoolSections.ProcessPool(),
+        new PoolSections.PoolMethods(),
         new SharedSections.QueueSection(),
         new SharedSections.PipeSection(),
         new SharedSections.ValueArraySection(),
         new ManagerSections.SharedObjects(),
         new SharedSections.SyncSection(),
         new ProcessSections.Daemon(),
-        new ProcessSections.Termination());
+        new ProcessSections.Termination(),
+        new PoolSections.Executor(),
+        new PoolSections.ThreadsVsProcesses());
 
     private static final Map<String, List<String>> GROUPS = new LinkedHashMap<>();
 
@@ -27,6 +31,7 @@ public final class Tour
     {
         GROUPS.put("process", List.of("creating", "daemon", "termination"));
         GROUPS.put("shared", List.of("queue", "pipe", "value-array", "manager", "sync"));
+        GROUPS.put("pools", List.of("pool", "pool-methods", "executor", "threads-vs-processes"));
     }
 
     private Tour()
