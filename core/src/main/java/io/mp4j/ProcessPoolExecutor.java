@@ -212,7 +212,8 @@ public final class ProcessPoolExecutor extends AbstractExecutorService implement
             }
             else
             {
-                CompletableFuture.runAsync(() ->
+                // a thread of its own: f.get() blocks, and the common pool may have a single worker
+                final Thread waiter = new Thread(() ->
                 {
                     try
                     {
@@ -223,7 +224,9 @@ public final class ProcessPoolExecutor extends AbstractExecutorService implement
                         // completed anyway
                     }
                     done.add(f);
-                });
+                }, "mp4j-as-completed");
+                waiter.setDaemon(true);
+                waiter.start();
             }
         }
         return () -> new Iterator<>()
