@@ -1,5 +1,6 @@
 package io.mp4j;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -90,6 +91,55 @@ public final class JvmFlags
     }
 
     /**
+     * The parent's class path with mp4j's own jars (and Agrona's) moved to the front. A JVM looks for a
+     * class in each class path entry in turn, opening every jar it passes; with Chronicle Queue's twenty
+     * jars ahead of mp4j's, a child spent a third of its start-up opening jars it did not need.
+     *
+     * @return the class path for a child JVM.
+     */
+    static String childClassPath()
+    {
+        final List<String> entries = new ArrayList<>(List.of(System.getProperty("java.class.path").split(File.pathSeparator)));
+        final List<String> front = new ArrayList<>();
+        for (final Class<?> anchor : new Class<?>[]{ ChildMain.class, io.mp4j.shm.MappedRegion.class,
+            org.agrona.concurrent.UnsafeBuffer.class, io.mp4j.queue.Queue.class })
+        {
+            final String jar = jarOf(anchor);
+            if (jar != null && entries.remove(jar) && !front.contains(jar))
+            {
+                front.add(jar);
+            }
+        }
+        front.addAll(entries);
+        return String.join(File.pathSeparator, front);
+    }
+
+    private static String jarOf(final Class<?> type)
+    {
+        try
+        {
+            final java.security.CodeSource source = type.getProtectionDomain().getCodeSource();
+            if (source == null || !source.getLocation().getPath().endsWith(".jar"))
+            {
+                return null;
+            }
+            final String path = Paths.get(source.getLocation().toURI()).toString();
+            for (final String entry : System.getProperty("java.class.path").split(File.pathSeparator))
+            {
+                if (!entry.isEmpty() && Paths.get(entry).toAbsolutePath().normalize().toString().equals(path))
+                {
+                    return entry;
+                }
+            }
+            return null;
+        }
+        catch (final java.net.URISyntaxException | SecurityException | IllegalArgumentException ex)
+        {
+            return null;
+        }
+    }
+
+    /**
      * The command line of a child JVM that runs {@code mainClass} like this JVM would.
      *
      * @param extraOptions JVM options to add after the inherited ones (they win where they repeat one).
@@ -122,7 +172,7 @@ public final class JvmFlags
         command.add(javaExecutable().toString());
         command.addAll(options);
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(childClassPath());
         command.add(mainClass);
         Collections.addAll(command, args);
         return command;
