@@ -51,7 +51,10 @@ public final class Harness
      */
     public static List<Workload> workloads()
     {
-        return List.of(new ProcessStart());
+        final List<Workload> all = new ArrayList<>();
+        all.add(new ProcessStart());
+        all.addAll(QueueWorkloads.workloads());
+        return all;
     }
 
     /**
