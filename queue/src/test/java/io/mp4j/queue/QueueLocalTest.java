@@ -307,6 +307,41 @@ class QueueLocalTest
     }
 
     @Test
+    void conveniencesCreateInTheGlobalRuntimeDirectory() throws Exception
+    {
+        final Queue<Integer> q = Queue.create();
+        final SimpleQueue<Integer> s = SimpleQueue.create();
+        final JoinableQueue<Integer> j = JoinableQueue.create();
+        final Pipe p = Pipe.create(false);
+        try
+        {
+            for (final Path path : List.of(q.path(), s.path(), j.path(), p.first().path()))
+            {
+                assertEquals(RuntimeDirectory.global().path(), path.getParent());
+            }
+            q.put(1);
+            s.put(2);
+            j.put(3);
+            p.second().send(4);
+            assertEquals(1, q.get());
+            assertEquals(2, s.get());
+            assertEquals(3, j.get());
+            assertEquals(4, p.first().recv());
+        }
+        finally
+        {
+            for (final AutoCloseable c : List.<AutoCloseable>of(q, s, j, p.first(), p.second()))
+            {
+                c.close();
+            }
+            for (final Path path : List.of(q.path(), s.path(), j.path(), p.first().path()))
+            {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
+    @Test
     void closedQueueRefusesUse() throws Exception
     {
         final Queue<Integer> q = Queue.create(dir, "q");
