@@ -116,6 +116,33 @@ class PipeTest
     }
 
     @Test
+    void closeFromAnotherThreadStopsABlockedReceiverAndPoller() throws Exception
+    {
+        final Pipe pipe = Pipe.create(dir, "p");
+        final Connection a = pipe.first();
+        final java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(2);
+        final CompletableFuture<Object> receiver = CompletableFuture.supplyAsync(() ->
+        {
+            started.countDown();
+            return a.recv();
+        });
+        final CompletableFuture<Boolean> poller = CompletableFuture.supplyAsync(() ->
+        {
+            started.countDown();
+            return a.poll(Duration.ofSeconds(60));
+        });
+        assertTrue(started.await(60, TimeUnit.SECONDS));
+        a.close();
+        final java.util.concurrent.ExecutionException recvFailure = assertThrows(java.util.concurrent.ExecutionException.class,
+            () -> receiver.get(60, TimeUnit.SECONDS));
+        assertTrue(recvFailure.getCause() instanceof IllegalStateException, String.valueOf(recvFailure.getCause()));
+        final java.util.concurrent.ExecutionException pollFailure = assertThrows(java.util.concurrent.ExecutionException.class,
+            () -> poller.get(60, TimeUnit.SECONDS));
+        assertTrue(pollFailure.getCause() instanceof IllegalStateException, String.valueOf(pollFailure.getCause()));
+        pipe.second().close();
+    }
+
+    @Test
     void endOfStreamAfterPeerCloseDeliversWhatWasSentFirst()
     {
         final Pipe pipe = Pipe.create(dir, "p");
