@@ -352,33 +352,23 @@ class QueueLocalTest
         final java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
         final Queue<Integer> reader = Queue.create(dir, "empty");
         final List<java.util.concurrent.CompletableFuture<Object>> blocked = List.of(
-            java.util.concurrent.CompletableFuture.supplyAsync(() -> call(() -> { q.put(1); return null; })),
-            java.util.concurrent.CompletableFuture.supplyAsync(() -> call(() -> { q.join(); return null; })),
-            java.util.concurrent.CompletableFuture.supplyAsync(() -> call(() -> { started.countDown(); return reader.get(); })));
-        assertTrue(started.await(60, TimeUnit.SECONDS));
-        q.close();
-        reader.close();
+            TestThreads.supply(() -> { q.put(1); return null; }),
+            TestThreads.supply(() -> { q.join(); return null; }),
+            TestThreads.supply(() -> { started.countDown(); return reader.get(); }));
+        try
+        {
+            assertTrue(started.await(60, TimeUnit.SECONDS));
+        }
+        finally
+        {
+            q.close();
+            reader.close();
+        }
         for (final java.util.concurrent.CompletableFuture<Object> f : blocked)
         {
             final java.util.concurrent.ExecutionException ex = assertThrows(java.util.concurrent.ExecutionException.class,
                 () -> f.get(60, TimeUnit.SECONDS));
             assertInstanceOf(IllegalStateException.class, ex.getCause());
-        }
-    }
-
-    private static Object call(final java.util.concurrent.Callable<Object> body)
-    {
-        try
-        {
-            return body.call();
-        }
-        catch (final RuntimeException ex)
-        {
-            throw ex;
-        }
-        catch (final Exception ex)
-        {
-            throw new IllegalStateException("unexpected " + ex, ex);
         }
     }
 
