@@ -506,7 +506,7 @@ public class Queue<T> implements AutoCloseable, Serializable
     public boolean readBytes(final BytesHandler handler)
     {
         ensureOpen();
-        if (ring.producerPosition() == ring.consumerPosition() || !lockConsumer(true))
+        if (nothingToRead() || !lockConsumer(true))
         {
             return false;
         }
@@ -580,12 +580,25 @@ public class Queue<T> implements AutoCloseable, Serializable
     }
 
     /**
+     * Whether there is certainly nothing to read, without touching the producers' tail counter while
+     * messages flow: peek at the length word of the record at the consumer position (the cache line
+     * {@code read} touches next anyway); only if it is 0 compare the positions, which also lets a
+     * record stuck with length 0 (a producer that died right after claiming) reach the stall watch.
+     */
+    private boolean nothingToRead()
+    {
+        final long head = ring.consumerPosition();
+        final int index = (int)head & (ring.capacity() - 1);
+        return ring.buffer().getIntVolatile(RecordDescriptor.lengthOffset(index)) == 0 && ring.producerPosition() == head;
+    }
+
+    /**
      * @param persist whether to wait briefly for a consumer lock held by another live consumer.
      */
     private Object takeNow(final boolean persist)
     {
         ensureOpen();
-        if (ring.producerPosition() == ring.consumerPosition())
+        if (nothingToRead())
         {
             return NONE;
         }
