@@ -4,6 +4,13 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,6 +46,7 @@ public final class ChildMain
         final InputStream stdin = System.in;
         if (args.length > 0 && SPARE_ARG.equals(args[0]))
         {
+            warmUp();
             System.out.println(READY_MARKER);
             System.out.flush();
         }
@@ -85,16 +93,67 @@ public final class ChildMain
         System.err.flush();
     }
 
+    /**
+     * A spare JVM has time before its task arrives: it runs the path a task takes once (serialization,
+     * lambda deserialization, the dispatch), so that the real task finds those classes loaded.
+     */
+    private static void warmUp()
+    {
+        try
+        {
+            final SerializableConsumer<Object> noop = ChildMain::warmUpTarget;
+            final ChildSpec spec = ChildSpec.fromBytes(
+                new ChildSpec("warm-up", "", false, 0, "", noop, new Object[]{ "warm-up" }).toBytes());
+            spec.run();
+        }
+        catch (final Exception ex)
+        {
+            // warming up is an optimisation; the real task reports its own failures
+        }
+    }
+
+    private static void warmUpTarget(final Object ignored)
+    {
+    }
+
+    /**
+     * Watch standard input for end-of-file in a daemon thread.
+     *
+     * <p>Not with {@code System.in}: a thread blocked in a native read makes HotSpot's exit wait about
+     * 300 ms for it (VM_Exit waits for threads in native code), which would be most of a short child's
+     * life. An interruptible channel on the same pipe is closed by a shutdown hook instead, which takes
+     * the watcher out of native code before the VM exits.
+     */
     private static void watchParent(final InputStream stdin, final boolean daemon)
     {
+        final FileChannel channel = openStdinChannel();
+        if (channel != null)
+        {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(channel), "mp4j-parent-watcher-stop"));
+        }
         final Thread watcher = new Thread(() ->
         {
             try
             {
-                while (stdin.read() != -1)
+                if (channel != null)
                 {
-                    // the parent never writes after the spec; anything else is ignored
+                    final ByteBuffer buffer = ByteBuffer.allocate(64);
+                    while (channel.read(buffer.clear()) != -1)
+                    {
+                        // the parent never writes after the spec; anything else is ignored
+                    }
                 }
+                else
+                {
+                    while (stdin.read() != -1)
+                    {
+                        // as above
+                    }
+                }
+            }
+            catch (final ClosedChannelException exiting)
+            {
+                return;
             }
             catch (final IOException ignore)
             {
@@ -107,6 +166,35 @@ public final class ChildMain
         }, "mp4j-parent-watcher");
         watcher.setDaemon(true);
         watcher.start();
+    }
+
+    private static FileChannel openStdinChannel()
+    {
+        final Path fd0 = Paths.get("/proc/self/fd/0");
+        if (!Files.exists(fd0))
+        {
+            return null;
+        }
+        try
+        {
+            return FileChannel.open(fd0, StandardOpenOption.READ);
+        }
+        catch (final IOException | UnsupportedOperationException ex)
+        {
+            return null;
+        }
+    }
+
+    private static void closeQuietly(final FileChannel channel)
+    {
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ignore)
+        {
+            // exiting anyway
+        }
     }
 
     private static void exitOrphanedDaemon()

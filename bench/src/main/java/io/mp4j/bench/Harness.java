@@ -54,6 +54,9 @@ public final class Harness
         final List<Workload> all = new ArrayList<>();
         all.add(new ProcessStart());
         all.addAll(QueueWorkloads.workloads());
+        all.addAll(ShmWorkloads.workloads());
+        all.add(new ManagerDict());
+        all.add(new SharedMemoryCopy());
         return all;
     }
 

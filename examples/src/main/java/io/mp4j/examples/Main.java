@@ -43,6 +43,8 @@ public final class Main
         {
             case "tour":
                 return tour(rest);
+            case "counter":
+                return CounterCommand.run(rest, System.out);
             case "stat":
                 return StatCommand.run(rest, System.out);
             case "bench":
@@ -85,6 +87,8 @@ public final class Main
             "commands:\n" +
             "  tour [NAME...]     the seed tutorial in Java, across real JVMs; all sections, or these:\n" +
             sections +
+            "  counter [--jvms N] [--increments M] [--mode locked|unlocked|atomic|all]\n" +
+            "                     N separately started JVMs attach by name to one counter and increment it\n" +
             "  stat [--once] [--json]\n" +
             "                     live runtime directories and regions on this host (every second; Ctrl-C stops)\n" +
             "  bench [--python] [--only NAME...] [--out FILE] [--json]\n" +

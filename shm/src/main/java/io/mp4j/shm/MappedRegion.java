@@ -323,7 +323,7 @@ public final class MappedRegion implements AutoCloseable
         IoUtil.unmap(zeros);
     }
 
-    private static void deleteQuietly(final Path file)
+    static void deleteQuietly(final Path file)
     {
         try
         {

@@ -123,4 +123,34 @@ class CommandLineTest
         }
         assertTrue(((Map<String, Object>)doc.get("machine")).containsKey("nproc"));
     }
+
+    @Test
+    void tourSharedRunsTheQueuePipeValueAndSyncSections() throws Exception
+    {
+        final String output = runMp4j("tour", "shared");
+        for (final String heading : List.of("== Sharing Data with Queue ==", "== Sharing Data with Pipe ==",
+            "== Shared Memory with Value and Array ==", "== Process Synchronization =="))
+        {
+            assertTrue(output.contains(heading), heading + " missing from:\n" + output);
+        }
+        for (int i = 0; i < 5; i++)
+        {
+            assertTrue(output.contains("Produced: " + i) && output.contains("Consumed: " + i), output);
+        }
+        assertTrue(output.contains("Receiver got: Hello from sender"), output);
+        assertTrue(output.contains("Receiver got: [1, 2, 3]"), output);
+        assertTrue(output.contains("Sender received: Thanks!"), output);
+        assertTrue(output.contains("Array: [2.0, 4.0, 6.0, 8.0]"), output);
+        assertEquals(2, output.split("Counter: 40000", -1).length - 1, output);
+    }
+
+    @Test
+    void counterIsExactWithTheLockAndAtomicallyAndTheUnlockedVariantRuns() throws Exception
+    {
+        final String output = runMp4j("counter", "--jvms", "2", "--increments", "20000");
+        assertTrue(output.matches("(?s).*locked\\s+40,000 / 40,000\\s+exact.*"), output);
+        assertTrue(output.matches("(?s).*atomic\\s+40,000 / 40,000\\s+exact.*"), output);
+        // lost updates are likely but not certain on any one run: only the line is required
+        assertTrue(output.matches("(?s).*unlocked\\s+[\\d,]+ / 40,000\\s+.*"), output);
+    }
 }

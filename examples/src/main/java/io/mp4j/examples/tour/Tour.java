@@ -13,6 +13,11 @@ public final class Tour
 {
     private static final List<Section> SECTIONS = List.of(
         new ProcessSections.Creating(),
+        new SharedSections.QueueSection(),
+        new SharedSections.PipeSection(),
+        new SharedSections.ValueArraySection(),
+        new ManagerSections.SharedObjects(),
+        new SharedSections.SyncSection(),
         new ProcessSections.Daemon(),
         new ProcessSections.Termination());
 
@@ -21,6 +26,7 @@ public final class Tour
     static
     {
         GROUPS.put("process", List.of("creating", "daemon", "termination"));
+        GROUPS.put("shared", List.of("queue", "pipe", "value-array", "manager", "sync"));
     }
 
     private Tour()

@@ -1,0 +1,657 @@
+package io.mp4j.bench;
+
+import io.mp4j.shm.Array;
+import io.mp4j.shm.Barrier;
+import io.mp4j.shm.Condition;
+import io.mp4j.shm.ElementType;
+import io.mp4j.shm.Event;
+import io.mp4j.shm.IdleStrategies;
+import io.mp4j.shm.Lock;
+import io.mp4j.shm.RLock;
+import io.mp4j.shm.RuntimeDirectory;
+import io.mp4j.shm.Semaphore;
+import io.mp4j.shm.SharedLock;
+import io.mp4j.shm.Value;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Cross-process workloads of the shm primitives, mirroring {@code bench/python/mp_bench.py}
+ * (value_lock_increment, lock_uncontended, event_pingpong, barrier_rounds, condition_pingpong), printing
+ * one JSON object on stdout.
+ *
+ * <pre>
+ * mvn -q -pl bench -am package -DskipTests
+ * java --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED -cp 'bench/target/mp4j-bench.jar:bench/target/lib/*' \
+ *     io.mp4j.bench.ShmWorkloads [value_lock_increment] [lock_uncontended] [event_pingpong] [barrier_rounds] [condition_pingpong]
+ * </pre>
+ *
+ * Children are JVMs started with this JVM's java, class path and {@code --add-*} / {@code -Dmp4j.*} flags.
+ */
+public final class ShmWorkloads
+{
+    static final int VALUE_INCR_PROCS = 2;
+    static final int VALUE_INCR_PER_PROC = 100_000;
+    static final int VALUE_INCR_REPS = 5;
+    static final int LOCK_UNCONTENDED_N = 1_000_000;
+    static final int SYNC_WARMUP = 500;
+    static final int EVENT_ROUNDS = 10_000;
+    static final int BARRIER_ROUNDS = 10_000;
+    static final int CONDITION_ROUNDS = 10_000;
+    static final Duration CHILD_TIMEOUT = Duration.ofSeconds(120);
+
+    private ShmWorkloads()
+    {
+    }
+
+    /** As ARRAY_N in mp_bench.py: 10 M doubles (80 MB). */
+    static final int ARRAY_N = Harness.count(10_000_000, 100_000);
+
+    /**
+     * @return the shm workloads for {@link Harness}, named as in mp_bench.py, with the baseline's summary names.
+     */
+    public static List<Workload> workloads()
+    {
+        return List.of(
+            shm("value_lock_increment", (dir, summary) ->
+            {
+                final Map<String, Object> r = parse(valueLockIncrement(dir));
+                summary.put("value_lock_increment_ops_per_s", r.get("ops_per_s"));
+                summary.put("value_lock_increment_correct", r.get("correct"));
+                return r;
+            }),
+            shm("lock_uncontended", (dir, summary) ->
+            {
+                final Map<String, Object> r = parse(lockUncontended(dir));
+                summary.put("lock_ns", nested(r, "Lock", "acquire_release_ns"));
+                summary.put("rlock_ns", nested(r, "RLock", "acquire_release_ns"));
+                summary.put("semaphore_ns", nested(r, "Semaphore", "acquire_release_ns"));
+                return r;
+            }),
+            shm("event_pingpong", (dir, summary) ->
+            {
+                final Map<String, Object> r = new LinkedHashMap<>();
+                r.put("backoff", parse(eventPingPong(dir, "default")));
+                r.put("spin", parse(eventPingPong(dir, "spin")));
+                summary.put("event_pingpong_p50_us", nested(r, "backoff", "p50_us"));
+                summary.put("event_pingpong_spin_p50_us", nested(r, "spin", "p50_us"));
+                return r;
+            }),
+            shm("barrier_rounds", (dir, summary) ->
+            {
+                final Map<String, Object> r = parse(barrierRounds(dir));
+                summary.put("barrier_rounds_per_s", r.get("rounds_per_s"));
+                return r;
+            }),
+            shm("condition_pingpong", (dir, summary) ->
+            {
+                final Map<String, Object> r = parse(conditionPingPong(dir));
+                summary.put("condition_pingpong_p50_us", r.get("p50_us"));
+                return r;
+            }),
+            shm("array_sum", ShmWorkloads::arraySum));
+    }
+
+    private interface ShmBody
+    {
+        Map<String, Object> run(RuntimeDirectory dir, Map<String, Object> summary) throws Exception;
+    }
+
+    private static Workload shm(final String name, final ShmBody body)
+    {
+        return new Workload()
+        {
+            @Override
+            public String name()
+            {
+                return name;
+            }
+
+            @Override
+            public Map<String, Object> run(final Map<String, Object> summary) throws Exception
+            {
+                try (RuntimeDirectory dir = RuntimeDirectory.create())
+                {
+                    final Map<String, Object> result = body.run(dir, summary);
+                    result.put("idle", System.getProperty(IdleStrategies.PROPERTY, IdleStrategies.DEFAULT_NAME));
+                    return result;
+                }
+            }
+        };
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> parse(final String json)
+    {
+        return (Map<String, Object>)Json.parse(json);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Object nested(final Map<String, Object> map, final String outer, final String inner)
+    {
+        return ((Map<String, Object>)map.get(outer)).get(inner);
+    }
+
+    static void fillArray(final Array array)
+    {
+        for (int i = 0; i < array.length(); i++)
+        {
+            array.setDouble(i, i);
+        }
+    }
+
+    /**
+     * {@code array_sum}: a child fills a raw {@code Array('d', 10 M)}; the parent sums it element by element
+     * ({@code getDouble}) and copies it out in bulk ({@code copyTo}, the memmove of the baseline). GB/s
+     * over the 80 MB; median of 5 passes each.
+     */
+    private static Map<String, Object> arraySum(final RuntimeDirectory dir, final Map<String, Object> summary) throws Exception
+    {
+        final Array array = Array.createRaw(dir, "array", ElementType.DOUBLE, ARRAY_N);
+        final io.mp4j.Process child = io.mp4j.Process.of(ShmWorkloads::fillArray, array);
+        child.start();
+        child.join();
+        final double expected = (double)(ARRAY_N - 1) * ARRAY_N / 2;
+        final double bytes = 8.0 * ARRAY_N;
+        final double[] sumRates = new double[5];
+        final double[] copyRates = new double[5];
+        final double[] out = new double[ARRAY_N];
+        for (int pass = 0; pass < 5; pass++)
+        {
+            long t = System.nanoTime();
+            double sum = 0;
+            for (int i = 0; i < ARRAY_N; i++)
+            {
+                sum += array.getDouble(i);
+            }
+            sumRates[pass] = bytes / (System.nanoTime() - t);
+            if (sum != expected)
+            {
+                throw new IllegalStateException("array_sum: sum " + sum + " != " + expected);
+            }
+            t = System.nanoTime();
+            array.copyTo(0, out, 0, ARRAY_N);
+            copyRates[pass] = bytes / (System.nanoTime() - t);
+        }
+        array.close();
+        final Map<String, Object> r = new LinkedHashMap<>();
+        r.put("n", ARRAY_N);
+        r.put("sum_GB_per_s", Stats.summary(sumRates));
+        r.put("copy_GB_per_s", Stats.summary(copyRates));
+        summary.put("array_sum_GB_per_s", Stats.summary(sumRates).get("median"));
+        summary.put("array_memmove_GB_per_s", Stats.summary(copyRates).get("median"));
+        return r;
+    }
+
+    /**
+     * @param args workload names, or {@code child ...} in a child JVM.
+     * @throws Exception on failure.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        if (args.length > 0 && args[0].equals("child"))
+        {
+            child(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        final List<String> only = Arrays.asList(args);
+        final StringBuilder json = new StringBuilder("{\n");
+        json.append("  \"idle\": \"").append(System.getProperty(IdleStrategies.PROPERTY, IdleStrategies.DEFAULT_NAME)).append('"');
+        try (RuntimeDirectory dir = RuntimeDirectory.create())
+        {
+            if (only.isEmpty() || only.contains("value_lock_increment"))
+            {
+                json.append(",\n  \"value_lock_increment\": ").append(valueLockIncrement(dir));
+            }
+            if (only.isEmpty() || only.contains("lock_uncontended"))
+            {
+                json.append(",\n  \"lock_uncontended\": ").append(lockUncontended(dir));
+            }
+            if (only.isEmpty() || only.contains("event_pingpong"))
+            {
+                json.append(",\n  \"event_pingpong\": ").append(eventPingPong(dir, "default"));
+                json.append(",\n  \"event_pingpong_spin\": ").append(eventPingPong(dir, "spin"));
+            }
+            if (only.isEmpty() || only.contains("barrier_rounds"))
+            {
+                json.append(",\n  \"barrier_rounds\": ").append(barrierRounds(dir));
+            }
+            if (only.isEmpty() || only.contains("condition_pingpong"))
+            {
+                json.append(",\n  \"condition_pingpong\": ").append(conditionPingPong(dir));
+            }
+        }
+        json.append("\n}");
+        System.out.println(json);
+    }
+
+    // ---------------------------------------------------------------- value_lock_increment
+
+    private static String valueLockIncrement(final RuntimeDirectory dir) throws Exception
+    {
+        final double[] rates = new double[VALUE_INCR_REPS];
+        final long[] finals = new long[VALUE_INCR_REPS];
+        boolean correct = true;
+        for (int pass = 0; pass < VALUE_INCR_REPS; pass++)
+        {
+            final Value value = Value.create(dir, "v" + pass, "i", 0);
+            final Barrier start = Barrier.create(dir, "start" + pass, VALUE_INCR_PROCS);
+            final List<Child> children = new ArrayList<>();
+            try
+            {
+                for (int i = 0; i < VALUE_INCR_PROCS; i++)
+                {
+                    children.add(Child.start("increment", value.path().toString(), start.path().toString(),
+                        Integer.toString(VALUE_INCR_PER_PROC)));
+                }
+                long first = Long.MAX_VALUE;
+                long last = Long.MIN_VALUE;
+                for (final Child child : children)
+                {
+                    final String[] times = child.line().split(" ");
+                    first = Math.min(first, Long.parseLong(times[0]));
+                    last = Math.max(last, Long.parseLong(times[1]));
+                }
+                finals[pass] = value.getInt();
+                correct &= finals[pass] == (long)VALUE_INCR_PROCS * VALUE_INCR_PER_PROC;
+                rates[pass] = VALUE_INCR_PROCS * (double)VALUE_INCR_PER_PROC / ((last - first) / 1e9);
+            }
+            finally
+            {
+                children.forEach(Child::kill);
+            }
+        }
+        final double[] sorted = rates.clone();
+        Arrays.sort(sorted);
+        return String.format(Locale.ROOT,
+            "{\"expected\": %d, \"finals\": %s, \"correct\": %b, \"ops_per_s\": %.0f, \"ops_per_s_passes\": %s}",
+            VALUE_INCR_PROCS * VALUE_INCR_PER_PROC, Arrays.toString(finals), correct, sorted[sorted.length / 2],
+            formatArray(rates, "%.0f"));
+    }
+
+    // ---------------------------------------------------------------- lock_uncontended
+
+    private static String lockUncontended(final RuntimeDirectory dir) throws InterruptedException
+    {
+        final Lock lock = Lock.create(dir, "uncontended-lock");
+        final RLock rlock = RLock.create(dir, "uncontended-rlock");
+        final Semaphore semaphore = Semaphore.create(dir, "uncontended-semaphore", 1);
+        final ReentrantLock reference = new ReentrantLock();
+        final StringBuilder out = new StringBuilder("{");
+        // two rounds: the first warms up the JIT, the second is reported
+        for (int round = 0; round < 2; round++)
+        {
+            final double lockNs = timeLock(lock);
+            final double rlockNs = timeLock(rlock);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < LOCK_UNCONTENDED_N; i++)
+            {
+                semaphore.acquire();
+                semaphore.release();
+            }
+            final double semNs = (System.nanoTime() - t0) / (double)LOCK_UNCONTENDED_N;
+            t0 = System.nanoTime();
+            for (int i = 0; i < LOCK_UNCONTENDED_N; i++)
+            {
+                try (SharedLock.Held held = lock.locked())
+                {
+                    blackhole(held);
+                }
+            }
+            final double withNs = (System.nanoTime() - t0) / (double)LOCK_UNCONTENDED_N;
+            t0 = System.nanoTime();
+            for (int i = 0; i < LOCK_UNCONTENDED_N; i++)
+            {
+                reference.lock();
+                reference.unlock();
+            }
+            final double referenceNs = (System.nanoTime() - t0) / (double)LOCK_UNCONTENDED_N;
+            if (round == 1)
+            {
+                out.append(String.format(Locale.ROOT,
+                    "\"n\": %d, \"Lock\": {\"acquire_release_ns\": %.1f, \"with_ns\": %.1f}, " +
+                    "\"RLock\": {\"acquire_release_ns\": %.1f}, \"Semaphore\": {\"acquire_release_ns\": %.1f}, " +
+                    "\"ReentrantLock\": {\"acquire_release_ns\": %.1f}",
+                    LOCK_UNCONTENDED_N, lockNs, withNs, rlockNs, semNs, referenceNs));
+            }
+        }
+        return out.append('}').toString();
+    }
+
+    private static double timeLock(final SharedLock lock)
+    {
+        final long t0 = System.nanoTime();
+        for (int i = 0; i < LOCK_UNCONTENDED_N; i++)
+        {
+            lock.acquire();
+            lock.release();
+        }
+        return (System.nanoTime() - t0) / (double)LOCK_UNCONTENDED_N;
+    }
+
+    private static volatile Object sink;
+
+    private static void blackhole(final Object o)
+    {
+        sink = o;
+    }
+
+    // ---------------------------------------------------------------- event_pingpong
+
+    private static String eventPingPong(final RuntimeDirectory dir, final String idle) throws Exception
+    {
+        final Event ping = Event.create(dir, "ping-" + idle);
+        final Event pong = Event.create(dir, "pong-" + idle);
+        if (!idle.equals("default"))
+        {
+            ping.withIdleStrategy(IdleStrategies.named(idle));
+            pong.withIdleStrategy(IdleStrategies.named(idle));
+        }
+        final int total = SYNC_WARMUP + EVENT_ROUNDS;
+        final Child child = Child.start("event", ping.path().toString(), pong.path().toString(), Integer.toString(total), idle);
+        try
+        {
+            final Duration timeout = CHILD_TIMEOUT;
+            for (int i = 0; i < SYNC_WARMUP; i++)
+            {
+                ping.set();
+                check(pong.await(timeout));
+                pong.clear();
+            }
+            final long[] samples = new long[EVENT_ROUNDS];
+            final long wall0 = System.nanoTime();
+            for (int i = 0; i < EVENT_ROUNDS; i++)
+            {
+                final long t0 = System.nanoTime();
+                ping.set();
+                check(pong.await(timeout));
+                pong.clear();
+                samples[i] = System.nanoTime() - t0;
+            }
+            final long wall = System.nanoTime() - wall0;
+            child.line();
+            Arrays.sort(samples);
+            return String.format(Locale.ROOT,
+                "{\"idle\": \"%s\", \"n\": %d, \"p50_us\": %.3f, \"p90_us\": %.3f, \"p99_us\": %.3f, \"p999_us\": %.3f, " +
+                "\"min_us\": %.3f, \"max_us\": %.3f, \"rounds_per_s\": %.0f}",
+                idle, EVENT_ROUNDS, pct(samples, 50), pct(samples, 90), pct(samples, 99), pct(samples, 99.9),
+                samples[0] / 1e3, samples[samples.length - 1] / 1e3, EVENT_ROUNDS / (wall / 1e9));
+        }
+        finally
+        {
+            child.kill();
+        }
+    }
+
+    // ---------------------------------------------------------------- barrier_rounds
+
+    private static String barrierRounds(final RuntimeDirectory dir) throws Exception
+    {
+        final Barrier barrier = Barrier.create(dir, "rounds", 2);
+        final int total = SYNC_WARMUP + BARRIER_ROUNDS;
+        final Child child = Child.start("barrier", barrier.path().toString(), Integer.toString(total));
+        try
+        {
+            for (int i = 0; i < SYNC_WARMUP; i++)
+            {
+                barrier.await(CHILD_TIMEOUT);
+            }
+            final long[] samples = new long[BARRIER_ROUNDS];
+            final long wall0 = System.nanoTime();
+            for (int i = 0; i < BARRIER_ROUNDS; i++)
+            {
+                final long t0 = System.nanoTime();
+                barrier.await(CHILD_TIMEOUT);
+                samples[i] = System.nanoTime() - t0;
+            }
+            final long wall = System.nanoTime() - wall0;
+            child.line();
+            return latency(samples, wall, BARRIER_ROUNDS, "default");
+        }
+        finally
+        {
+            child.kill();
+        }
+    }
+
+    // ---------------------------------------------------------------- condition_pingpong
+
+    private static String conditionPingPong(final RuntimeDirectory dir) throws Exception
+    {
+        final Condition cond = Condition.create(dir, "cond");
+        final Value turn = Value.createRaw(dir, "turn", ElementType.INT, 0);
+        final int total = SYNC_WARMUP + CONDITION_ROUNDS;
+        final Child child = Child.start("condition", cond.path().toString(), turn.path().toString(), Integer.toString(total));
+        try
+        {
+            final long[] samples = new long[CONDITION_ROUNDS];
+            long wall0 = System.nanoTime();
+            for (int i = 0; i < total; i++)
+            {
+                if (i == SYNC_WARMUP)
+                {
+                    wall0 = System.nanoTime();
+                }
+                final long t0 = System.nanoTime();
+                cond.getLock().lock();
+                try
+                {
+                    turn.setInt(1);
+                    cond.signal();
+                    while (turn.getInt() != 0)
+                    {
+                        check(cond.await(CHILD_TIMEOUT));
+                    }
+                }
+                finally
+                {
+                    cond.getLock().unlock();
+                }
+                if (i >= SYNC_WARMUP)
+                {
+                    samples[i - SYNC_WARMUP] = System.nanoTime() - t0;
+                }
+            }
+            final long wall = System.nanoTime() - wall0;
+            child.line();
+            return latency(samples, wall, CONDITION_ROUNDS, "default");
+        }
+        finally
+        {
+            child.kill();
+        }
+    }
+
+    private static String latency(final long[] samples, final long wall, final int rounds, final String idle)
+    {
+        Arrays.sort(samples);
+        return String.format(Locale.ROOT,
+            "{\"idle\": \"%s\", \"n\": %d, \"p50_us\": %.3f, \"p90_us\": %.3f, \"p99_us\": %.3f, \"p999_us\": %.3f, " +
+            "\"min_us\": %.3f, \"max_us\": %.3f, \"rounds_per_s\": %.0f}",
+            idle, rounds, pct(samples, 50), pct(samples, 90), pct(samples, 99), pct(samples, 99.9),
+            samples[0] / 1e3, samples[samples.length - 1] / 1e3, rounds / (wall / 1e9));
+    }
+
+    private static double pct(final long[] sorted, final double p)
+    {
+        final int index = (int)Math.min(sorted.length - 1, Math.round(p / 100.0 * (sorted.length - 1)));
+        return sorted[index] / 1e3;
+    }
+
+    private static void check(final boolean ok)
+    {
+        if (!ok)
+        {
+            throw new IllegalStateException("timed out waiting for the child");
+        }
+    }
+
+    private static String formatArray(final double[] values, final String format)
+    {
+        final StringBuilder out = new StringBuilder("[");
+        for (int i = 0; i < values.length; i++)
+        {
+            out.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, format, values[i]));
+        }
+        return out.append(']').toString();
+    }
+
+    // ---------------------------------------------------------------- children
+
+    private static void child(final String[] args) throws Exception
+    {
+        switch (args[0])
+        {
+            case "increment":
+            {
+                final Value value = Value.attach(Paths.get(args[1]));
+                final Barrier start = Barrier.attach(Paths.get(args[2]));
+                final int n = Integer.parseInt(args[3]);
+                final SharedLock lock = value.getLock();
+                start.await(CHILD_TIMEOUT);
+                final long t0 = System.nanoTime();
+                for (int i = 0; i < n; i++)
+                {
+                    lock.lock();
+                    try
+                    {
+                        value.setInt(value.getInt() + 1);
+                    }
+                    finally
+                    {
+                        lock.unlock();
+                    }
+                }
+                final long t1 = System.nanoTime();
+                System.out.println(t0 + " " + t1);
+                break;
+            }
+            case "event":
+            {
+                final Event ping = Event.attach(Paths.get(args[1]));
+                final Event pong = Event.attach(Paths.get(args[2]));
+                final int total = Integer.parseInt(args[3]);
+                if (!args[4].equals("default"))
+                {
+                    ping.withIdleStrategy(IdleStrategies.named(args[4]));
+                    pong.withIdleStrategy(IdleStrategies.named(args[4]));
+                }
+                for (int i = 0; i < total; i++)
+                {
+                    check(ping.await(CHILD_TIMEOUT));
+                    ping.clear();
+                    pong.set();
+                }
+                System.out.println("done");
+                break;
+            }
+            case "barrier":
+            {
+                final Barrier barrier = Barrier.attach(Paths.get(args[1]));
+                for (int i = 0, total = Integer.parseInt(args[2]); i < total; i++)
+                {
+                    barrier.await(CHILD_TIMEOUT);
+                }
+                System.out.println("done");
+                break;
+            }
+            case "condition":
+            {
+                final Condition cond = Condition.attach(Paths.get(args[1]));
+                final Value turn = Value.attach(Paths.get(args[2]));
+                final int total = Integer.parseInt(args[3]);
+                cond.getLock().lock();
+                try
+                {
+                    for (int i = 0; i < total; i++)
+                    {
+                        while (turn.getInt() != 1)
+                        {
+                            check(cond.await(CHILD_TIMEOUT));
+                        }
+                        turn.setInt(0);
+                        cond.signal();
+                    }
+                }
+                finally
+                {
+                    cond.getLock().unlock();
+                }
+                System.out.println("done");
+                break;
+            }
+            default:
+                throw new IllegalArgumentException(args[0]);
+        }
+        System.out.flush();
+    }
+
+    static final class Child
+    {
+        private final Process process;
+        private final BufferedReader out;
+
+        private Child(final Process process)
+        {
+            this.process = process;
+            this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        }
+
+        static Child start(final String... args) throws IOException
+        {
+            final List<String> command = new ArrayList<>();
+            command.add(ProcessHandle.current().info().command().orElse("java"));
+            for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
+            {
+                if (arg.startsWith("--add-") || arg.startsWith("--sun-misc") || arg.startsWith("--enable-native") ||
+                    arg.startsWith("-Dmp4j.") || arg.startsWith("-Xmx"))
+                {
+                    command.add(arg);
+                }
+            }
+            command.add("-cp");
+            command.add(System.getProperty("java.class.path"));
+            command.add(ShmWorkloads.class.getName());
+            command.add("child");
+            command.addAll(Arrays.asList(args));
+            return new Child(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start());
+        }
+
+        String line() throws IOException
+        {
+            final String line = out.readLine();
+            if (line == null)
+            {
+                throw new IllegalStateException("child " + process.pid() + " exited without a result");
+            }
+            return line;
+        }
+
+        void kill()
+        {
+            process.destroyForcibly();
+            try
+            {
+                process.waitFor(30, TimeUnit.SECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,722 @@
+package io.mp4j;
+
+import io.mp4j.manager.AuthenticationException;
+import io.mp4j.manager.ManagedBarrier;
+import io.mp4j.manager.ManagedCondition;
+import io.mp4j.manager.ManagedEvent;
+import io.mp4j.manager.ManagedSemaphore;
+import io.mp4j.manager.ManagedValue;
+import io.mp4j.manager.ManagerDiedException;
+import io.mp4j.manager.ManagerException;
+import io.mp4j.manager.Namespace;
+import io.mp4j.shm.RuntimeDirectory;
+
+import java.io.IOException;
+import java.io.ObjectStreamException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A server JVM that holds shared objects, used by any number of processes through proxies: Python's
+ * {@code multiprocessing.Manager}.
+ *
+ * <pre>{@code
+ * static void worker(Map<Integer, Integer> dict, List<Integer> list, int id)
+ * {
+ *     dict.put(id, id * 10);
+ *     list.add(id);
+ * }
+ *
+ * try (Manager manager = Manager.start())
+ * {
+ *     Map<Integer, Integer> dict = manager.dict();
+ *     List<Integer> list = manager.list();
+ *     List<Process> processes = new ArrayList<>();
+ *     for (int i = 0; i < 4; i++)
+ *     {
+ *         Process p = Process.of(Demo::worker, dict, list, i);   // proxies travel as handles
+ *         processes.add(p);
+ *         p.start();
+ *     }
+ *     for (Process p : processes)
+ *     {
+ *         p.join();
+ *     }
+ *     System.out.println("Dict: " + dict + ", List: " + list);
+ * }
+ * }</pre>
+ *
+ * <p><b>Objects.</b> {@link #dict()} is a {@link Map}, {@link #list()} a {@link List}, {@link #queue()} a
+ * {@link BlockingQueue}, {@link #lock()} and {@link #rlock()} a {@link Lock}; {@link #namespace()},
+ * {@link #value}, {@link #event()}, {@link #semaphore}, {@link #condition()} and {@link #barrier} have the
+ * small interfaces of {@code io.mp4j.manager}. User types are registered with a factory and an interface
+ * ({@link #register}) and made with {@link #create}; a proxy is a dynamic proxy of the interface whose
+ * calls run in the server. Every method of a data object (dict, list, namespace, value, array, user type)
+ * runs under that object's monitor in the server, so a method of a registered type is atomic: that is how
+ * a compound update is made atomic, or else by holding a manager {@link #lock()} around it.
+ *
+ * <p><b>Values</b> travel by copy: arguments and results are sent with a compact encoding for
+ * {@code null}, {@code String}, {@code Integer}, {@code Long}, {@code Double}, {@code Boolean} and
+ * {@code byte[]}, and Java serialization for the rest, read through an {@link java.io.ObjectInputFilter}
+ * (limits by default; the system property {@value ManagerWire#SERIAL_FILTER_PROPERTY} takes a full
+ * {@code jdk.serialFilter} pattern). Mutating an object you got from a proxy (a list stored in the dict,
+ * say) changes your copy only, as in Python. Iterating a collection proxy iterates a snapshot taken in one
+ * call; {@code keySet()}, {@code values()} and {@code entrySet()} return copies. Lambdas are not sent:
+ * {@code map.merge(k, 1, Integer::sum)} fails with a clear exception.
+ *
+ * <p><b>Proxies</b> are {@link java.io.Serializable}: passed to a {@link Process} (or a pool task) they
+ * travel as a handle (address, authentication key, server pid, object id, interface) and connect on their
+ * first call. Each thread has one connection per manager, so a call blocked in the server (a lock, a
+ * queue's {@code take}) blocks only its own thread; a lock belongs to the thread that took it, and the
+ * server releases the locks of a connection that ends (its process died).
+ *
+ * <p><b>Transport and security.</b> By default the server listens on a Unix domain socket in the runtime
+ * directory of the context (directory 0700, socket 0600). {@link Builder#address} with an
+ * {@link InetSocketAddress} listens on TCP instead (use 127.0.0.1 unless other hosts must connect; the
+ * server listens on all interfaces only when given the wildcard address, and then warns on its standard
+ * error). Every connection starts
+ * with a mutual HMAC-SHA256 challenge-response on the authentication key (random unless given); the key
+ * itself never travels. A client with a wrong key gets an {@link AuthenticationException}, and the server
+ * logs the refusal on its standard error. Another JVM connects with {@link #connect} and finds objects
+ * by the names they were {@link #bind bound} to.
+ *
+ * <p><b>Failure.</b> If the server JVM dies, the next call through any proxy, or one blocked in a call,
+ * throws {@link ManagerDiedException} naming the server's pid and address; it never hangs. The server
+ * is a daemon child of the JVM that started it, so it never outlives it.
+ *
+ * <p>Memory consistency effects: a call through a proxy is a request and a response on a socket, so
+ * actions of the calling thread before the call happen-before the method's execution in the server, which
+ * happens-before the call returns; calls on one data object are ordered by its monitor in the server.
+ *
+ * <p>A {@code Manager} is thread-safe; proxies are thread-safe. A thread's connections are closed when the
+ * thread is gone (collected), and by {@link #close()} for the calling thread.
+ */
+public final class Manager implements AutoCloseable
+{
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(60);
+
+    private final String address;
+    private final byte[] key;
+    private final long pid;
+    private final Process process;
+    private final Path socketFile;
+    private volatile boolean closed;
+
+    private Manager(final String address, final byte[] key, final long pid, final Process process, final Path socketFile)
+    {
+        this.address = address;
+        this.key = key;
+        this.pid = pid;
+        this.process = process;
+        this.socketFile = socketFile;
+    }
+
+    /**
+     * Start a manager with the defaults: a Unix domain socket in the global context's runtime directory,
+     * and a random authentication key.
+     *
+     * @return the running manager.
+     */
+    public static Manager start()
+    {
+        return builder().start();
+    }
+
+    /**
+     * @return a builder to choose the address, key or context.
+     */
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    /**
+     * Connect to a manager started by another JVM (Python's {@code BaseManager(address, authkey).connect()}).
+     * The returned manager does not own the server: {@link #close()} only closes this thread's connection.
+     *
+     * @param address the manager's address ({@link InetSocketAddress} or {@link UnixDomainSocketAddress}).
+     * @param authKey its authentication key.
+     * @return a manager for it.
+     * @throws AuthenticationException if the key is wrong.
+     * @throws ManagerDiedException    if nothing answers there.
+     */
+    public static Manager connect(final SocketAddress address, final byte[] authKey)
+    {
+        final String text = ManagerWire.format(address);
+        final byte[] key = authKey.clone();
+        final long[] pid = new long[1];
+        ManagerProxy.drop(text);
+        final ManagerWire.Conn conn = ManagerProxy.open(text, key, 0, pid);
+        conn.close();
+        return new Manager(text, key, pid[0], null, null);
+    }
+
+    /**
+     * Run a manager server in this JVM until a client shuts it down, which ends this JVM: Python's
+     * {@code manager.get_server().serve_forever()}, for a program whose only job is to be the server that
+     * other JVMs {@link #connect} to. Register types and bind objects from a client.
+     *
+     * @param address where to listen (an {@link InetSocketAddress}, 127.0.0.1 unless other hosts must
+     *                connect, or a {@link UnixDomainSocketAddress}).
+     * @param authKey the authentication key clients must hold.
+     * @throws IOException if it cannot listen there.
+     */
+    public static void serveForever(final SocketAddress address, final byte[] authKey) throws IOException
+    {
+        if (authKey.length == 0)
+        {
+            throw new IllegalArgumentException("an empty authentication key protects nothing");
+        }
+        ManagerServer.serve(new ManagerServer.Config(ManagerWire.format(address), authKey.clone(), null));
+    }
+
+    /** Chooses how a {@link Manager} is started. */
+    public static final class Builder
+    {
+        private SocketAddress address;
+        private byte[] authKey;
+        private Context context;
+        private Duration startTimeout = DEFAULT_START_TIMEOUT;
+
+        private Builder()
+        {
+        }
+
+        /**
+         * Listen here instead of a Unix domain socket in the runtime directory: an {@link InetSocketAddress}
+         * for TCP (port 0 picks a free port, see {@link Manager#address()}) or a
+         * {@link UnixDomainSocketAddress}.
+         *
+         * @param address where the server listens.
+         * @return this builder.
+         */
+        public Builder address(final SocketAddress address)
+        {
+            this.address = Objects.requireNonNull(address, "address");
+            return this;
+        }
+
+        /**
+         * @param authKey the authentication key (Python's {@code authkey}); random 32 bytes if not given.
+         * @return this builder.
+         */
+        public Builder authKey(final byte[] authKey)
+        {
+            if (authKey.length == 0)
+            {
+                throw new IllegalArgumentException("an empty authentication key protects nothing");
+            }
+            this.authKey = authKey.clone();
+            return this;
+        }
+
+        /**
+         * @param context where the server JVM and its socket come from; the global context if not given.
+         * @return this builder.
+         */
+        public Builder context(final Context context)
+        {
+            this.context = Objects.requireNonNull(context, "context");
+            return this;
+        }
+
+        /**
+         * @param timeout how long {@link #start()} waits for the server to listen.
+         * @return this builder.
+         */
+        public Builder startTimeout(final Duration timeout)
+        {
+            this.startTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * Start the server JVM and wait until it listens.
+         *
+         * @return the running manager.
+         * @throws IllegalStateException if the server died or did not listen within the start timeout.
+         */
+        public Manager start()
+        {
+            final Context ctx = context != null ? context : Context.global();
+            final RuntimeDirectory dir = ctx.directory();
+            final String token = Long.toHexString(RANDOM.nextLong() >>> 24);
+            final Path socketFile = address == null ? dir.resolve("manager-" + token + ".sock") : null;
+            final String requested = address == null ? "unix:" + socketFile : ManagerWire.format(address);
+            final byte[] key = authKey != null ? authKey : ManagerWire.newKey();
+            final Path ready = dir.resolve("manager-" + token + ".ready");
+            final Process server = Process.of(ManagerServer::serve, new ManagerServer.Config(requested, key, ready.toString()))
+                .daemon(true).context(ctx).name("Manager-" + token);
+            server.start();
+            final String bound = awaitReady(server, ready, startTimeout);
+            return new Manager(bound, key, server.pid(), server,
+                address instanceof UnixDomainSocketAddress ? ((UnixDomainSocketAddress)address).getPath() : socketFile);
+        }
+
+        private static String awaitReady(final Process server, final Path ready, final Duration timeout)
+        {
+            final long deadline = System.nanoTime() + timeout.toNanos();
+            long pause = 100_000;
+            while (true)
+            {
+                try
+                {
+                    final String bound = Files.readString(ready, StandardCharsets.UTF_8);
+                    Files.deleteIfExists(ready);
+                    return bound;
+                }
+                catch (final NoSuchFileException ex)
+                {
+                    // not ready yet
+                }
+                catch (final IOException ex)
+                {
+                    throw new IllegalStateException("cannot read " + ready + ": " + ex, ex);
+                }
+                if (!server.isAlive())
+                {
+                    throw new IllegalStateException("the manager server (pid " + server.pid() + ") exited with code " +
+                        server.exitCode().orElse(-1) + " before listening: " + String.join("\n", server.stderrTail()));
+                }
+                if (System.nanoTime() - deadline > 0)
+                {
+                    server.kill();
+                    throw new IllegalStateException("the manager server (pid " + server.pid() + ") did not listen within " + timeout);
+                }
+                LockSupport.parkNanos(pause);
+                pause = Math.min(pause * 2, 10_000_000);
+            }
+        }
+    }
+
+    /**
+     * @return where the server listens (with the actual port if port 0 was asked for).
+     */
+    public SocketAddress address()
+    {
+        return ManagerWire.parse(address);
+    }
+
+    /**
+     * @return the server JVM's pid.
+     */
+    public long pid()
+    {
+        return pid;
+    }
+
+    /**
+     * @return a copy of the authentication key, to give to {@link #connect} in another JVM.
+     */
+    public byte[] authKey()
+    {
+        return key.clone();
+    }
+
+    /**
+     * @return whether this JVM started the server (and {@link #close()} stops it).
+     */
+    public boolean isOwner()
+    {
+        return process != null;
+    }
+
+    // ---- built-in objects
+
+    /**
+     * @param <K> the key type.
+     * @param <V> the value type.
+     * @return a new shared map (insertion-ordered, as a Python dict).
+     */
+    public <K, V> Map<K, V> dict()
+    {
+        return make("dict", Map.class);
+    }
+
+    /**
+     * @param initial the initial entries, copied (Python's {@code manager.dict(mapping)}).
+     * @param <K>     the key type.
+     * @param <V>     the value type.
+     * @return a new shared map.
+     */
+    public <K, V> Map<K, V> dict(final Map<? extends K, ? extends V> initial)
+    {
+        return make("dict", Map.class, new java.util.LinkedHashMap<>(initial));
+    }
+
+    /**
+     * @param <E> the element type.
+     * @return a new shared list.
+     */
+    public <E> List<E> list()
+    {
+        return make("list", List.class);
+    }
+
+    /**
+     * @param initial the initial elements, copied (Python's {@code manager.list(sequence)}).
+     * @param <E>     the element type.
+     * @return a new shared list.
+     */
+    public <E> List<E> list(final java.util.Collection<? extends E> initial)
+    {
+        return make("list", List.class, new java.util.ArrayList<>(initial));
+    }
+
+    /**
+     * A fixed-length shared list: Python's {@code manager.Array(typecode, sequence)}. {@code set} works,
+     * {@code add} and {@code remove} do not.
+     *
+     * @param initial the elements.
+     * @param <E>     the element type.
+     * @return the array.
+     */
+    @SafeVarargs
+    public final <E> List<E> array(final E... initial)
+    {
+        return make("array", List.class, (Object)initial.clone());
+    }
+
+    /**
+     * @return a new namespace (named attributes).
+     */
+    public Namespace namespace()
+    {
+        return make("namespace", Namespace.class);
+    }
+
+    /**
+     * @param initial the initial value.
+     * @param <T>     its type.
+     * @return a new shared value.
+     */
+    public <T> ManagedValue<T> value(final T initial)
+    {
+        return make("value", ManagedValue.class, initial);
+    }
+
+    /**
+     * @return a new non-reentrant lock (Python's {@code Lock}); {@code newCondition()} is not supported.
+     */
+    public Lock lock()
+    {
+        return make("lock", Lock.class);
+    }
+
+    /**
+     * @return a new reentrant lock (Python's {@code RLock}), owned by the thread that takes it.
+     */
+    public Lock rlock()
+    {
+        return make("rlock", Lock.class);
+    }
+
+    /**
+     * @param permits the initial permits.
+     * @return a new semaphore.
+     */
+    public ManagedSemaphore semaphore(final int permits)
+    {
+        return make("semaphore", ManagedSemaphore.class, permits);
+    }
+
+    /**
+     * @param permits the initial and largest number of permits.
+     * @return a new bounded semaphore: releasing above {@code permits} throws.
+     */
+    public ManagedSemaphore boundedSemaphore(final int permits)
+    {
+        return make("boundedSemaphore", ManagedSemaphore.class, permits);
+    }
+
+    /**
+     * @return a new event, initially clear.
+     */
+    public ManagedEvent event()
+    {
+        return make("event", ManagedEvent.class);
+    }
+
+    /**
+     * @return a new condition with its own reentrant lock.
+     */
+    public ManagedCondition condition()
+    {
+        return make("condition", ManagedCondition.class);
+    }
+
+    /**
+     * @param parties how many must arrive.
+     * @return a new cyclic barrier.
+     */
+    public ManagedBarrier barrier(final int parties)
+    {
+        return make("barrier", ManagedBarrier.class, parties);
+    }
+
+    /**
+     * @param <E> the element type.
+     * @return a new unbounded queue.
+     */
+    public <E> BlockingQueue<E> queue()
+    {
+        return queue(0);
+    }
+
+    /**
+     * @param capacity the most elements it holds ({@code put} blocks, {@code offer} returns false beyond);
+     *                 0 for unbounded, as Python's {@code maxsize}.
+     * @param <E>      the element type.
+     * @return a new queue.
+     */
+    public <E> BlockingQueue<E> queue(final int capacity)
+    {
+        return make("queue", BlockingQueue.class, capacity);
+    }
+
+    // ---- user types
+
+    /**
+     * Register a user type: Python's {@code BaseManager.register(typeid, callable)}. The factory is sent to
+     * the server (its class must be on the server's class path, which is this JVM's) and run there by each
+     * {@link #create}. Every method of the object runs atomically (under its monitor) in the server.
+     *
+     * <pre>{@code
+     * manager.register("Counter", Counter::new, CounterApi.class);
+     * CounterApi counter = manager.create("Counter", CounterApi.class);
+     * counter.increment();   // runs in the server
+     * }</pre>
+     *
+     * @param typeid    the name to create it by.
+     * @param factory   makes a new object in the server.
+     * @param api       the interface the proxies implement; the object must implement it.
+     * @param <I>       the interface type.
+     * @throws IllegalArgumentException if {@code api} is not an interface or the factory cannot be sent.
+     */
+    public <I> void register(final String typeid, final SerializableSupplier<? extends I> factory, final Class<I> api)
+    {
+        if (!api.isInterface())
+        {
+            throw new IllegalArgumentException(api.getName() + " is not an interface: proxies need one");
+        }
+        request(ManagerWire.OP_REGISTER, typeid, factory, api.getName());
+    }
+
+    /**
+     * Make a new object of a registered type in the server.
+     *
+     * @param typeid the name it was registered by.
+     * @param api    the interface it was registered with.
+     * @param <I>    the interface type.
+     * @return a proxy.
+     * @throws IllegalArgumentException if no such type is registered.
+     */
+    public <I> I create(final String typeid, final Class<I> api)
+    {
+        return make(typeid, api);
+    }
+
+    /**
+     * Give an object of this manager a name that other JVMs can {@link #lookup} (Python's registered
+     * {@code get_queue} callables, for remote managers).
+     *
+     * @param name  the name.
+     * @param proxy a proxy of this manager.
+     */
+    public void bind(final String name, final Object proxy)
+    {
+        final ManagerProxy handler = ManagerProxy.handlerOf(proxy);
+        if (!handler.address.equals(address))
+        {
+            throw new IllegalArgumentException("the proxy belongs to the manager at " + handler.address + ", not " + address);
+        }
+        request(ManagerWire.OP_BIND, name, handler.objectId);
+    }
+
+    /**
+     * @param name a name given with {@link #bind}.
+     * @param <T>  the proxy's interface type.
+     * @return a proxy of the object bound to it.
+     * @throws java.util.NoSuchElementException if nothing is bound to it.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T lookup(final String name)
+    {
+        final String answer = (String)request(ManagerWire.OP_LOOKUP, name);
+        final int space = answer.indexOf(' ');
+        final long id = Long.parseLong(answer.substring(0, space));
+        final String type = answer.substring(space + 1);
+        try
+        {
+            final ClassLoader loader = Thread.currentThread().getContextClassLoader();
+            return (T)ManagerProxy.newProxy(address, key, pid, id, Class.forName(type, false,
+                loader != null ? loader : Manager.class.getClassLoader()));
+        }
+        catch (final ClassNotFoundException ex)
+        {
+            throw new ManagerException("the interface " + type + " of '" + name + "' is not on this class path", ex);
+        }
+    }
+
+    /**
+     * Drop an object from the server (Python does it when the last proxy is collected; mp4j does not count
+     * references, so a long-running manager that makes many objects releases them). Every proxy of it,
+     * in any process, then fails with a {@link ManagerException}; names bound to it are unbound.
+     *
+     * @param proxy a proxy of this manager.
+     * @return whether the object was still held.
+     */
+    public boolean release(final Object proxy)
+    {
+        final ManagerProxy handler = ManagerProxy.handlerOf(proxy);
+        if (!handler.address.equals(address))
+        {
+            throw new IllegalArgumentException("the proxy belongs to the manager at " + handler.address + ", not " + address);
+        }
+        return (Boolean)request(ManagerWire.OP_RELEASE, handler.objectId);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T make(final String typeid, final Class<?> api, final Object... args)
+    {
+        final Object[] values = new Object[args.length + 1];
+        values[0] = typeid;
+        System.arraycopy(args, 0, values, 1, args.length);
+        final long id = (Long)request(ManagerWire.OP_CREATE, values);
+        return (T)ManagerProxy.newProxy(address, key, pid, id, api);
+    }
+
+    private Object request(final byte op, final Object... values)
+    {
+        if (closed && isOwner())
+        {
+            throw new ManagerDiedException("the manager (server pid " + pid + ") at " + address + " has been shut down", null);
+        }
+        final ManagerWire.Conn conn = ManagerProxy.connection(address, key, pid);
+        conn.begin().putByte(op).putByte((byte)values.length);
+        for (final Object v : values)
+        {
+            try
+            {
+                conn.putValue(v);
+            }
+            catch (final ObjectStreamException ex)
+            {
+                throw new IllegalArgumentException("cannot send " + v + " to the manager: " + ex, ex);
+            }
+            catch (final IOException ex)
+            {
+                throw new ManagerException("cannot encode " + v + ": " + ex, ex);
+            }
+        }
+        final ByteBuffer response = ManagerProxy.roundTrip(conn, address, pid);
+        try
+        {
+            return ManagerProxy.result(response, null, address, pid);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            throw ex;
+        }
+        catch (final Throwable ex)
+        {
+            throw new ManagerException("the manager failed: " + ex, ex);
+        }
+    }
+
+    /**
+     * Python's {@code shutdown()}: as {@link #close()}.
+     */
+    public void shutdown()
+    {
+        close();
+    }
+
+    /**
+     * Stop the server JVM (if this JVM started it) and wait for it to exit; its objects are gone, and
+     * their proxies throw {@link ManagerDiedException}. For a manager from {@link #connect}, close this
+     * thread's connection only. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        if (process == null)
+        {
+            ManagerProxy.drop(address);
+            return;
+        }
+        try
+        {
+            if (process.isAlive())
+            {
+                final ManagerWire.Conn conn = ManagerProxy.connection(address, key, pid);
+                conn.begin().putByte(ManagerWire.OP_SHUTDOWN).putByte((byte)0);
+                ManagerProxy.roundTrip(conn, address, pid);
+            }
+        }
+        catch (final ManagerException ex)
+        {
+            // already dead: nothing to ask
+        }
+        finally
+        {
+            ManagerProxy.drop(address);
+        }
+        try
+        {
+            if (!process.join(Duration.ofSeconds(10)))
+            {
+                process.kill();
+                process.join(Duration.ofSeconds(10));
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            process.kill();
+            Thread.currentThread().interrupt();
+        }
+        if (socketFile != null)
+        {
+            try
+            {
+                Files.deleteIfExists(socketFile);
+            }
+            catch (final IOException ignore)
+            {
+                // the runtime directory goes with its owner anyway
+            }
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "Manager{" + address + ", server pid " + pid + (isOwner() ? "" : ", connected") + (closed ? ", closed" : "") + '}';
+    }
+
+    static long waitPause(final long pause)
+    {
+        return Math.min(pause * 2, TimeUnit.MILLISECONDS.toNanos(10));
+    }
+}

@@ -1,0 +1,362 @@
+package io.mp4j;
+
+import io.mp4j.manager.AuthenticationException;
+import io.mp4j.manager.ManagerDiedException;
+import io.mp4j.manager.ManagerException;
+
+import java.io.IOException;
+import java.lang.ref.Cleaner;
+import java.io.ObjectStreamException;
+import java.io.Serializable;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.function.BiConsumer;
+
+/**
+ * The invocation handler behind every manager proxy, and the handle a proxy travels as: the manager's
+ * address, its authentication key and pid, the object's id and its interface. Serializing a proxy
+ * serializes this; the receiving JVM connects to the manager on its first call. Not for direct use.
+ *
+ * <p>Each thread of a JVM has one connection per manager, opened on its first call and shared by all that
+ * thread's proxies of that manager: a blocking call (a lock, a queue's {@code take}) holds only its own
+ * thread's connection, and a lock is owned by the calling thread of the calling process.
+ */
+final class ManagerProxy implements InvocationHandler, Serializable
+{
+    private static final long serialVersionUID = 1L;
+    private static final ThreadLocal<HashMap<String, ManagerWire.Conn>> CONNECTIONS = ThreadLocal.withInitial(HashMap::new);
+    /** Closes the connections of threads that are gone, so their server threads end too. */
+    private static final Cleaner CLEANER = Cleaner.create(r ->
+    {
+        final Thread t = new Thread(r, "mp4j-manager-connection-cleaner");
+        t.setDaemon(true);
+        return t;
+    });
+
+    final String address;
+    final byte[] key;
+    final long serverPid;
+    final long objectId;
+    final String interfaceName;
+    private transient volatile ManagerMethods methods;
+
+    ManagerProxy(final String address, final byte[] key, final long serverPid, final long objectId, final String interfaceName)
+    {
+        this.address = address;
+        this.key = key;
+        this.serverPid = serverPid;
+        this.objectId = objectId;
+        this.interfaceName = interfaceName;
+    }
+
+    static Object newProxy(final String address, final byte[] key, final long pid, final long id, final Class<?> type)
+    {
+        final ClassLoader loader = type.getClassLoader() != null ? type.getClassLoader() : ManagerProxy.class.getClassLoader();
+        return Proxy.newProxyInstance(loader, new Class<?>[]{ type }, new ManagerProxy(address, key, pid, id, type.getName()));
+    }
+
+    static ManagerProxy handlerOf(final Object proxy)
+    {
+        if (proxy != null && Proxy.isProxyClass(proxy.getClass()) && Proxy.getInvocationHandler(proxy) instanceof ManagerProxy)
+        {
+            return (ManagerProxy)Proxy.getInvocationHandler(proxy);
+        }
+        throw new IllegalArgumentException("not a manager proxy: " + (proxy == null ? "null" : proxy.getClass().getName()));
+    }
+
+    private ManagerMethods methods()
+    {
+        ManagerMethods m = methods;
+        if (m == null)
+        {
+            try
+            {
+                m = ManagerMethods.of(Class.forName(interfaceName, false, classLoader()));
+            }
+            catch (final ClassNotFoundException ex)
+            {
+                throw new ManagerException("interface " + interfaceName + " of a manager proxy is not on this class path", ex);
+            }
+            methods = m;
+        }
+        return m;
+    }
+
+    private static ClassLoader classLoader()
+    {
+        final ClassLoader context = Thread.currentThread().getContextClassLoader();
+        return context != null ? context : ManagerProxy.class.getClassLoader();
+    }
+
+    @Override
+    public Object invoke(final Object proxy, final Method method, final Object[] args) throws Throwable
+    {
+        final String name = method.getName();
+        final int parameters = method.getParameterCount();
+        if (method.getDeclaringClass() == Object.class)
+        {
+            switch (name)
+            {
+                case "equals":
+                    return args[0] != null && Proxy.isProxyClass(args[0].getClass()) &&
+                        Proxy.getInvocationHandler(args[0]) instanceof ManagerProxy &&
+                        sameObject((ManagerProxy)Proxy.getInvocationHandler(args[0]));
+                case "hashCode":
+                    return address.hashCode() * 31 + Long.hashCode(objectId);
+                default:
+                    try
+                    {
+                        return call(ManagerWire.TO_STRING, null, method);
+                    }
+                    catch (final ManagerException ex)
+                    {
+                        return "<proxy of " + interfaceName + " #" + objectId + " at " + address + ": " + ex.getMessage() + ">";
+                    }
+            }
+        }
+        if (proxy instanceof Collection && isIteration(name, parameters))
+        {
+            // iteration works on a snapshot, taken in one call, as Python's proxies copy for iteration
+            final Object[] items = (Object[])call(methods().indexOf("toArray"), null, method);
+            final List<Object> snapshot = Collections.unmodifiableList(Arrays.asList(items));
+            try
+            {
+                return method.invoke(snapshot, args);
+            }
+            catch (final InvocationTargetException ex)
+            {
+                throw ex.getCause();
+            }
+        }
+        if (proxy instanceof BlockingQueue && "drainTo".equals(name))
+        {
+            // the collection is local: the server drains into a list that comes back, in one call
+            @SuppressWarnings("unchecked") final Collection<Object> target = (Collection<Object>)args[0];
+            if (target == proxy)
+            {
+                throw new IllegalArgumentException("cannot drain a queue into itself");
+            }
+            final int max = parameters == 2 ? (Integer)args[1] : Integer.MAX_VALUE;
+            final List<?> drained = (List<?>)call(ManagerWire.DRAIN_TO, new Object[]{ max }, method);
+            target.addAll(drained);
+            return drained.size();
+        }
+        if (proxy instanceof Map && "forEach".equals(name) && parameters == 1)
+        {
+            @SuppressWarnings("unchecked") final Set<Map.Entry<Object, Object>> entries =
+                (Set<Map.Entry<Object, Object>>)call(methods().indexOf("entrySet"), null, method);
+            @SuppressWarnings("unchecked") final BiConsumer<Object, Object> action = (BiConsumer<Object, Object>)args[0];
+            for (final Map.Entry<Object, Object> e : entries)
+            {
+                action.accept(e.getKey(), e.getValue());
+            }
+            return null;
+        }
+        return call(methods().indexOf(method), args, method);
+    }
+
+    private static boolean isIteration(final String name, final int parameters)
+    {
+        switch (name)
+        {
+            case "iterator":
+            case "spliterator":
+            case "stream":
+            case "parallelStream":
+                return parameters == 0;
+            case "listIterator":
+            case "forEach":
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private boolean sameObject(final ManagerProxy other)
+    {
+        return other.objectId == objectId && other.address.equals(address);
+    }
+
+    private Object call(final int methodIndex, final Object[] args, final Method method) throws Throwable
+    {
+        final ManagerWire.Conn conn = connection(address, key, serverPid);
+        conn.begin().putByte(ManagerWire.OP_CALL).putLong(objectId).putInt(methodIndex);
+        final int argc = args == null ? 0 : args.length;
+        conn.putByte((byte)argc);
+        for (int i = 0; i < argc; i++)
+        {
+            try
+            {
+                conn.putValue(args[i]);
+            }
+            catch (final ObjectStreamException | RuntimeException ex)
+            {
+                throw new ManagerException("argument " + i + " of " + method.getDeclaringClass().getSimpleName() + "." +
+                    method.getName() + " cannot be sent to the manager: " + ex + (args[i] != null &&
+                    args[i].getClass().isSynthetic() ? " (a lambda: register a type whose method does the work, or hold a manager lock)" : ""), ex);
+            }
+        }
+        final ByteBuffer response = roundTrip(conn, address, serverPid);
+        return result(response, method, address, serverPid);
+    }
+
+    static Object result(final ByteBuffer response, final Method method, final String address, final long pid) throws Throwable
+    {
+        final byte status = response.get();
+        final Object value;
+        try
+        {
+            value = ManagerWire.getValue(response);
+        }
+        catch (final IOException ex)
+        {
+            throw new ManagerException("cannot read the manager's answer" + (method != null ? " to " + method.getName() : "") + ": " + ex, ex);
+        }
+        if (status == ManagerWire.STATUS_OK)
+        {
+            return value;
+        }
+        final Throwable remote = localize((Throwable)value, pid, address);
+        if (remote instanceof RuntimeException || remote instanceof Error)
+        {
+            throw remote;
+        }
+        if (method != null)
+        {
+            for (final Class<?> declared : method.getExceptionTypes())
+            {
+                if (declared.isInstance(remote))
+                {
+                    throw remote;
+                }
+            }
+        }
+        throw new ManagerException("the manager's " + (method != null ? method.getName() : "call") + " threw " + remote, remote);
+    }
+
+    /**
+     * The remote stack trace, cut below the server's reflective dispatch, then a marker frame, then this
+     * thread's stack: read top-down it is the whole story, as RMI tells it.
+     */
+    private static Throwable localize(final Throwable remote, final long pid, final String address)
+    {
+        final StackTraceElement[] there = remote.getStackTrace();
+        int cut = there.length;
+        for (int i = 0; i < there.length; i++)
+        {
+            final String cls = there[i].getClassName();
+            if (cls.startsWith("jdk.internal.reflect.") || cls.equals("java.lang.reflect.Method") || cls.startsWith("io.mp4j.ManagerServer"))
+            {
+                cut = i;
+                break;
+            }
+        }
+        final StackTraceElement[] here = new Throwable().getStackTrace();
+        final StackTraceElement[] all = new StackTraceElement[cut + 1 + here.length];
+        System.arraycopy(there, 0, all, 0, cut);
+        all[cut] = new StackTraceElement("<<mp4j manager pid " + pid + " at " + address + ">>", "remote call", null, -1);
+        System.arraycopy(here, 0, all, cut + 1, here.length);
+        remote.setStackTrace(all);
+        return remote;
+    }
+
+    static ByteBuffer roundTrip(final ManagerWire.Conn conn, final String address, final long pid)
+    {
+        try
+        {
+            conn.send();
+            return conn.receive();
+        }
+        catch (final ClosedByInterruptException ex)
+        {
+            drop(address);
+            throw new ManagerException("interrupted while waiting for the manager at " + address +
+                "; this thread's connection was closed (the manager releases the locks it held)", ex);
+        }
+        catch (final IOException ex)
+        {
+            drop(address);
+            throw died(address, pid, "its connection broke", ex);
+        }
+    }
+
+    static ManagerDiedException died(final String address, final long pid, final String what, final Throwable cause)
+    {
+        final String alive = pid > 0 && address.startsWith("unix:")
+            ? ProcessHandle.of(pid).map(h -> h.isAlive() ? ", still running" : ", no longer running").orElse(", no longer running")
+            : "";
+        return new ManagerDiedException("the manager (server pid " + (pid > 0 ? pid : "unknown") + alive + ") at " + address +
+            " is gone: " + what + " (" + cause + "); the objects it held are lost", cause);
+    }
+
+    static ManagerWire.Conn connection(final String address, final byte[] key, final long pid)
+    {
+        final HashMap<String, ManagerWire.Conn> open = CONNECTIONS.get();
+        ManagerWire.Conn conn = open.get(address);
+        if (conn == null)
+        {
+            conn = open(address, key, pid);
+            open.put(address, conn);
+            CLEANER.register(Thread.currentThread(), conn::close);
+        }
+        return conn;
+    }
+
+    /**
+     * Open and authenticate a connection.
+     *
+     * @return the connection; its server pid is in {@code pidOut[0]} if given.
+     */
+    static ManagerWire.Conn open(final String address, final byte[] key, final long pid, final long... pidOut)
+    {
+        final ManagerWire.Conn conn;
+        try
+        {
+            conn = new ManagerWire.Conn(ManagerWire.connect(ManagerWire.parse(address)));
+        }
+        catch (final IOException ex)
+        {
+            throw died(address, pid, "cannot connect", ex);
+        }
+        try
+        {
+            final long serverPid = ManagerWire.clientHandshake(conn, key, address);
+            if (pidOut.length > 0)
+            {
+                pidOut[0] = serverPid;
+            }
+            return conn;
+        }
+        catch (final AuthenticationException ex)
+        {
+            conn.close();
+            throw ex;
+        }
+        catch (final IOException ex)
+        {
+            conn.close();
+            throw died(address, pid, "the handshake failed", ex);
+        }
+    }
+
+    static void drop(final String address)
+    {
+        final ManagerWire.Conn conn = CONNECTIONS.get().remove(address);
+        if (conn != null)
+        {
+            conn.close();
+        }
+    }
+}

@@ -1,0 +1,907 @@
+package io.mp4j;
+
+import io.mp4j.manager.ManagedBarrier;
+import io.mp4j.manager.ManagedCondition;
+import io.mp4j.manager.ManagedEvent;
+import io.mp4j.manager.ManagedSemaphore;
+import io.mp4j.manager.ManagedValue;
+import io.mp4j.manager.ManagerException;
+import io.mp4j.manager.Namespace;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The manager's server: runs in its own (daemon) child JVM, holds the shared objects and serves each
+ * connection on its own thread. Not for direct use; see {@link Manager}.
+ *
+ * <p>Objects of the data kinds (dict, list, namespace, value, array, user-registered types) are
+ * <em>exclusive</em>: each call runs under the object's monitor, so every method of a registered type is
+ * atomic. The synchronisation kinds (locks, semaphores, events, conditions, barriers, queues) are
+ * thread-safe themselves and are called without it, so a blocked call blocks only its caller. A lock is
+ * owned by the server thread of the caller's connection, which is the caller's thread; when a connection
+ * ends (its process died or its thread was interrupted) the locks it held are released.
+ */
+final class ManagerServer
+{
+    /** What the parent tells the server JVM. */
+    static final class Config implements Serializable
+    {
+        private static final long serialVersionUID = 1L;
+        final String address;
+        final byte[] key;
+        final String readyFile;
+
+        Config(final String address, final byte[] key, final String readyFile)
+        {
+            this.address = address;
+            this.key = key;
+            this.readyFile = readyFile;
+        }
+    }
+
+    /** A server object that holds per-owner state to release when its owner's connection ends. */
+    interface Releasable
+    {
+        void releaseHeldByCurrentThread();
+    }
+
+    private static final class Entry
+    {
+        final Object target;
+        final Method[] methods;
+        final boolean exclusive;
+        final String interfaceName;
+
+        Entry(final Object target, final Class<?> type, final boolean exclusive)
+        {
+            this.target = target;
+            this.methods = ManagerMethods.of(type).methods;
+            this.exclusive = exclusive;
+            this.interfaceName = type.getName();
+        }
+    }
+
+    private static final class Factory
+    {
+        final SerializableSupplier<?> supplier;
+        final Class<?> type;
+
+        Factory(final SerializableSupplier<?> supplier, final Class<?> type)
+        {
+            this.supplier = supplier;
+            this.type = type;
+        }
+    }
+
+    private final Config config;
+    private final long pid = ProcessHandle.current().pid();
+    private final AtomicLong ids = new AtomicLong();
+    private final ConcurrentHashMap<Long, Entry> objects = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Factory> factories = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Long> names = new ConcurrentHashMap<>();
+    private ServerSocketChannel server;
+    private String bound;
+    private Path socketFile;
+
+    private ManagerServer(final Config config)
+    {
+        this.config = config;
+    }
+
+    /**
+     * The server JVM's task.
+     *
+     * @param config where to listen, the key, and where to say it is ready.
+     * @throws IOException if it cannot listen.
+     */
+    static void serve(final Config config) throws IOException
+    {
+        new ManagerServer(config).run();
+    }
+
+    private void run() throws IOException
+    {
+        final SocketAddress requested = ManagerWire.parse(config.address);
+        if (requested instanceof UnixDomainSocketAddress)
+        {
+            socketFile = ((UnixDomainSocketAddress)requested).getPath();
+            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            server.bind(requested);
+            Files.setPosixFilePermissions(socketFile, PosixFilePermissions.fromString("rw-------"));
+        }
+        else
+        {
+            server = ServerSocketChannel.open();
+            server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            server.bind(requested, 64);
+            if (((InetSocketAddress)requested).getAddress().isAnyLocalAddress())
+            {
+                System.err.println("mp4j manager (pid " + pid + "): listening on ALL interfaces at " + requested +
+                    ", as asked; only the authentication key protects it");
+            }
+        }
+        bound = ManagerWire.format(server.getLocalAddress());
+        if (config.readyFile != null)
+        {
+            final Path ready = Paths.get(config.readyFile);
+            final Path tmp = ready.resolveSibling(ready.getFileName() + ".tmp");
+            Files.writeString(tmp, bound);
+            Files.move(tmp, ready, StandardCopyOption.ATOMIC_MOVE);
+        }
+
+        int n = 0;
+        while (true)
+        {
+            final SocketChannel channel;
+            try
+            {
+                channel = server.accept();
+            }
+            catch (final ClosedChannelException ex)
+            {
+                return;
+            }
+            if (!(requested instanceof UnixDomainSocketAddress))
+            {
+                ManagerWire.tuneTcp(channel);
+            }
+            final Thread t = new Thread(() -> serveConnection(channel), "mp4j-manager-connection-" + (++n));
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    private void serveConnection(final SocketChannel channel)
+    {
+        final ManagerWire.Conn conn;
+        try
+        {
+            conn = new ManagerWire.Conn(channel);
+        }
+        catch (final IOException ex)
+        {
+            return;
+        }
+        try
+        {
+            if (!ManagerWire.serverHandshake(conn, config.key, pid))
+            {
+                String peer;
+                try
+                {
+                    peer = String.valueOf(channel.getRemoteAddress());
+                }
+                catch (final IOException ex)
+                {
+                    peer = "?";
+                }
+                System.err.println("mp4j manager (pid " + pid + ") at " + bound + ": refused a connection from " +
+                    (peer.isEmpty() ? "a local process" : peer) + ": wrong authentication key (HMAC challenge failed)");
+                return;
+            }
+            while (true)
+            {
+                final ByteBuffer request = conn.receive();
+                final byte op = request.get();
+                Object result = null;
+                Throwable failure = null;
+                try
+                {
+                    result = handle(op, request);
+                }
+                catch (final InvocationTargetException ex)
+                {
+                    failure = ex.getCause();
+                }
+                catch (final Throwable ex)
+                {
+                    failure = ex;
+                }
+                if (failure == null)
+                {
+                    try
+                    {
+                        conn.begin().putByte(ManagerWire.STATUS_OK).putValue(portable(result));
+                    }
+                    catch (final IOException | RuntimeException ex)
+                    {
+                        failure = new ManagerException("the result (" + result.getClass().getName() +
+                            ") cannot be sent back: " + ex, ex);
+                    }
+                }
+                if (failure != null)
+                {
+                    try
+                    {
+                        conn.begin().putByte(ManagerWire.STATUS_EXCEPTION).putValue(failure);
+                    }
+                    catch (final IOException | RuntimeException ex)
+                    {
+                        final ManagerException plain = new ManagerException(failure.toString());
+                        plain.setStackTrace(failure.getStackTrace());
+                        conn.begin().putByte(ManagerWire.STATUS_EXCEPTION).putValue(plain);
+                    }
+                }
+                conn.send();
+                if (op == ManagerWire.OP_SHUTDOWN)
+                {
+                    shutdown();
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            // the client closed its connection or died: nothing to answer
+        }
+        finally
+        {
+            for (final Entry e : objects.values())
+            {
+                if (e.target instanceof Releasable)
+                {
+                    ((Releasable)e.target).releaseHeldByCurrentThread();
+                }
+            }
+            conn.close();
+        }
+    }
+
+    private void shutdown()
+    {
+        try
+        {
+            server.close();
+            if (socketFile != null)
+            {
+                Files.deleteIfExists(socketFile);
+            }
+        }
+        catch (final IOException ignore)
+        {
+            // exiting anyway
+        }
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(0);
+    }
+
+    private Object handle(final byte op, final ByteBuffer request) throws Throwable
+    {
+        if (op == ManagerWire.OP_CALL)
+        {
+            final long id = request.getLong();
+            final int index = request.getInt();
+            final int argc = request.get();
+            final Object[] args = new Object[argc];
+            for (int i = 0; i < argc; i++)
+            {
+                args[i] = ManagerWire.getValue(request);
+            }
+            final Entry e = objects.get(id);
+            if (e == null)
+            {
+                throw new ManagerException("the manager (pid " + pid + ") holds no object #" + id);
+            }
+            if (index == ManagerWire.TO_STRING)
+            {
+                if (e.exclusive)
+                {
+                    synchronized (e.target)
+                    {
+                        return String.valueOf(e.target);
+                    }
+                }
+                return String.valueOf(e.target);
+            }
+            if (index == ManagerWire.DRAIN_TO && e.target instanceof BlockingQueue)
+            {
+                final List<Object> drained = new ArrayList<>();
+                @SuppressWarnings("unchecked") final BlockingQueue<Object> queue = (BlockingQueue<Object>)e.target;
+                queue.drainTo(drained, (Integer)args[0]);
+                return drained;
+            }
+            if (index < 0 || index >= e.methods.length)
+            {
+                throw new ManagerException("method #" + index + " is out of range for " + e.interfaceName +
+                    " (different versions of the interface on the two sides?)");
+            }
+            final Method m = e.methods[index];
+            if (e.exclusive)
+            {
+                synchronized (e.target)
+                {
+                    return m.invoke(e.target, args);
+                }
+            }
+            return m.invoke(e.target, args);
+        }
+        final int argc = request.get();
+        final Object[] args = new Object[argc];
+        for (int i = 0; i < argc; i++)
+        {
+            args[i] = ManagerWire.getValue(request);
+        }
+        switch (op)
+        {
+            case ManagerWire.OP_CREATE:
+                return create((String)args[0], Arrays.copyOfRange(args, 1, args.length));
+            case ManagerWire.OP_REGISTER:
+            {
+                final Class<?> type = Class.forName((String)args[2], false, Thread.currentThread().getContextClassLoader());
+                if (!type.isInterface())
+                {
+                    throw new IllegalArgumentException(type.getName() + " is not an interface: proxies need one");
+                }
+                factories.put((String)args[0], new Factory((SerializableSupplier<?>)args[1], type));
+                return null;
+            }
+            case ManagerWire.OP_BIND:
+            {
+                final long id = (Long)args[1];
+                if (!objects.containsKey(id))
+                {
+                    throw new ManagerException("the manager (pid " + pid + ") holds no object #" + id);
+                }
+                names.put((String)args[0], id);
+                return null;
+            }
+            case ManagerWire.OP_LOOKUP:
+            {
+                final Long id = names.get((String)args[0]);
+                if (id == null)
+                {
+                    throw new NoSuchElementException("no object is bound to '" + args[0] + "' in the manager at " + bound);
+                }
+                return id + " " + objects.get(id).interfaceName;
+            }
+            case ManagerWire.OP_RELEASE:
+            {
+                final long id = (Long)args[0];
+                names.values().removeIf(bound -> bound == id);
+                return objects.remove(id) != null;
+            }
+            case ManagerWire.OP_SHUTDOWN:
+                return null;
+            default:
+                throw new ManagerException("unknown request " + op);
+        }
+    }
+
+    private long create(final String typeid, final Object[] args)
+    {
+        final Entry entry;
+        switch (typeid)
+        {
+            case "dict":
+                entry = new Entry(args.length > 0 ? new LinkedHashMap<>((Map<?, ?>)args[0]) : new LinkedHashMap<>(), Map.class, true);
+                break;
+            case "list":
+                entry = new Entry(args.length > 0 ? new ArrayList<>((Collection<?>)args[0]) : new ArrayList<>(), List.class, true);
+                break;
+            case "array":
+                entry = new Entry(Arrays.asList(((Object[])args[0]).clone()), List.class, true);
+                break;
+            case "namespace":
+                entry = new Entry(new NamespaceImpl(), Namespace.class, true);
+                break;
+            case "value":
+                entry = new Entry(new ValueImpl(args[0]), ManagedValue.class, true);
+                break;
+            case "lock":
+                entry = new Entry(new LockImpl(), Lock.class, false);
+                break;
+            case "rlock":
+                entry = new Entry(new RLockImpl(), Lock.class, false);
+                break;
+            case "semaphore":
+                entry = new Entry(new SemaphoreImpl((Integer)args[0], false), ManagedSemaphore.class, false);
+                break;
+            case "boundedSemaphore":
+                entry = new Entry(new SemaphoreImpl((Integer)args[0], true), ManagedSemaphore.class, false);
+                break;
+            case "event":
+                entry = new Entry(new EventImpl(), ManagedEvent.class, false);
+                break;
+            case "condition":
+                entry = new Entry(new ConditionImpl(), ManagedCondition.class, false);
+                break;
+            case "barrier":
+                entry = new Entry(new BarrierImpl((Integer)args[0]), ManagedBarrier.class, false);
+                break;
+            case "queue":
+            {
+                final int capacity = (Integer)args[0];
+                entry = new Entry(capacity > 0 ? new LinkedBlockingQueue<>(capacity) : new LinkedBlockingQueue<>(),
+                    BlockingQueue.class, false);
+                break;
+            }
+            default:
+            {
+                final Factory factory = factories.get(typeid);
+                if (factory == null)
+                {
+                    throw new IllegalArgumentException("no type '" + typeid + "' is registered with the manager at " + bound);
+                }
+                final Object target = Objects.requireNonNull(factory.supplier.get(), "the factory of '" + typeid + "' returned null");
+                if (!factory.type.isInstance(target))
+                {
+                    throw new IllegalArgumentException("the factory of '" + typeid + "' made a " + target.getClass().getName() +
+                        ", which does not implement " + factory.type.getName());
+                }
+                entry = new Entry(target, factory.type, true);
+            }
+        }
+        final long id = ids.incrementAndGet();
+        objects.put(id, entry);
+        return id;
+    }
+
+    /**
+     * Make a result sendable: the views a collection hands out (key sets, entry sets, sub-lists) are not
+     * serializable, so they travel as copies, as Python's proxies return copies of {@code keys()}.
+     */
+    static Object portable(final Object r)
+    {
+        if (r == null || r instanceof Serializable)
+        {
+            return r;
+        }
+        if (r instanceof Map.Entry)
+        {
+            return new AbstractMap.SimpleImmutableEntry<>((Map.Entry<?, ?>)r);
+        }
+        if (r instanceof Set)
+        {
+            final Set<Object> copy = new LinkedHashSet<>();
+            for (final Object o : (Set<?>)r)
+            {
+                copy.add(o instanceof Map.Entry && !(o instanceof Serializable) ? new AbstractMap.SimpleImmutableEntry<>((Map.Entry<?, ?>)o) : o);
+            }
+            return copy;
+        }
+        if (r instanceof Collection)
+        {
+            return new ArrayList<>((Collection<?>)r);
+        }
+        if (r instanceof Map)
+        {
+            return new LinkedHashMap<>((Map<?, ?>)r);
+        }
+        return r;
+    }
+
+    // ---- the built-in objects
+
+    static final class NamespaceImpl implements Namespace
+    {
+        private final Map<String, Object> attributes = new LinkedHashMap<>();
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T> T get(final String name)
+        {
+            if (!attributes.containsKey(name))
+            {
+                throw new NoSuchElementException("'Namespace' object has no attribute '" + name + "'");
+            }
+            return (T)attributes.get(name);
+        }
+
+        @Override
+        public void set(final String name, final Object value)
+        {
+            attributes.put(Objects.requireNonNull(name, "name"), value);
+        }
+
+        @Override
+        public boolean contains(final String name)
+        {
+            return attributes.containsKey(name);
+        }
+
+        @Override
+        public Object remove(final String name)
+        {
+            return attributes.remove(name);
+        }
+
+        @Override
+        public Map<String, Object> asMap()
+        {
+            return new LinkedHashMap<>(attributes);
+        }
+
+        @Override
+        public String toString()
+        {
+            final StringBuilder b = new StringBuilder("Namespace(");
+            String sep = "";
+            for (final Map.Entry<String, Object> e : attributes.entrySet())
+            {
+                b.append(sep).append(e.getKey()).append('=').append(e.getValue());
+                sep = ", ";
+            }
+            return b.append(')').toString();
+        }
+    }
+
+    static final class ValueImpl implements ManagedValue<Object>
+    {
+        private Object value;
+
+        ValueImpl(final Object value)
+        {
+            this.value = value;
+        }
+
+        @Override
+        public Object get()
+        {
+            return value;
+        }
+
+        @Override
+        public void set(final Object value)
+        {
+            this.value = value;
+        }
+
+        @Override
+        public Object getAndSet(final Object value)
+        {
+            final Object old = this.value;
+            this.value = value;
+            return old;
+        }
+
+        @Override
+        public boolean compareAndSet(final Object expected, final Object update)
+        {
+            if (Objects.equals(value, expected))
+            {
+                value = update;
+                return true;
+            }
+            return false;
+        }
+
+        @Override
+        public String toString()
+        {
+            return "Value(" + value + ")";
+        }
+    }
+
+    /** Python's Lock: not reentrant; any thread of any process may release it, as Python allows. */
+    static final class LockImpl implements Lock, Releasable
+    {
+        private boolean locked;
+        private Thread owner;
+
+        @Override
+        public synchronized void lock()
+        {
+            boolean interrupted = false;
+            while (locked)
+            {
+                try
+                {
+                    wait();
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;
+                }
+            }
+            take();
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private void take()
+        {
+            locked = true;
+            owner = Thread.currentThread();
+        }
+
+        @Override
+        public synchronized void lockInterruptibly() throws InterruptedException
+        {
+            while (locked)
+            {
+                wait();
+            }
+            take();
+        }
+
+        @Override
+        public synchronized boolean tryLock()
+        {
+            if (locked)
+            {
+                return false;
+            }
+            take();
+            return true;
+        }
+
+        @Override
+        public synchronized boolean tryLock(final long time, final TimeUnit unit) throws InterruptedException
+        {
+            final long deadline = System.nanoTime() + unit.toNanos(time);
+            while (locked)
+            {
+                final long left = deadline - System.nanoTime();
+                if (left <= 0)
+                {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            take();
+            return true;
+        }
+
+        @Override
+        public synchronized void unlock()
+        {
+            if (!locked)
+            {
+                throw new IllegalMonitorStateException("release of an unlocked manager Lock");
+            }
+            locked = false;
+            owner = null;
+            notify();
+        }
+
+        @Override
+        public Condition newCondition()
+        {
+            throw new UnsupportedOperationException("a manager lock has no conditions: use Manager.condition()");
+        }
+
+        @Override
+        public synchronized void releaseHeldByCurrentThread()
+        {
+            if (locked && owner == Thread.currentThread())
+            {
+                unlock();
+            }
+        }
+
+        @Override
+        public synchronized String toString()
+        {
+            return "<Lock " + (locked ? "locked" : "unlocked") + ">";
+        }
+    }
+
+    /** Python's RLock: reentrant, owned by the calling thread of the calling process. */
+    static final class RLockImpl extends ReentrantLock implements Releasable
+    {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Condition newCondition()
+        {
+            throw new UnsupportedOperationException("a manager lock has no conditions: use Manager.condition()");
+        }
+
+        @Override
+        public void releaseHeldByCurrentThread()
+        {
+            while (isHeldByCurrentThread())
+            {
+                unlock();
+            }
+        }
+    }
+
+    static final class SemaphoreImpl implements ManagedSemaphore
+    {
+        private final Semaphore semaphore;
+        private final int bound;
+        private final boolean bounded;
+
+        SemaphoreImpl(final int permits, final boolean bounded)
+        {
+            this.semaphore = new Semaphore(permits);
+            this.bound = permits;
+            this.bounded = bounded;
+        }
+
+        @Override
+        public void acquire() throws InterruptedException
+        {
+            semaphore.acquire();
+        }
+
+        @Override
+        public boolean tryAcquire()
+        {
+            return semaphore.tryAcquire();
+        }
+
+        @Override
+        public boolean tryAcquire(final long timeout, final TimeUnit unit) throws InterruptedException
+        {
+            return semaphore.tryAcquire(timeout, unit);
+        }
+
+        @Override
+        public synchronized void release()
+        {
+            if (bounded && semaphore.availablePermits() >= bound)
+            {
+                throw new IllegalStateException("bounded semaphore released too many times (bound " + bound + ")");
+            }
+            semaphore.release();
+        }
+
+        @Override
+        public int availablePermits()
+        {
+            return semaphore.availablePermits();
+        }
+
+        @Override
+        public String toString()
+        {
+            return "<" + (bounded ? "BoundedSemaphore" : "Semaphore") + " value=" + semaphore.availablePermits() + ">";
+        }
+    }
+
+    static final class EventImpl implements ManagedEvent
+    {
+        private boolean flag;
+
+        @Override
+        public synchronized void set()
+        {
+            flag = true;
+            notifyAll();
+        }
+
+        @Override
+        public synchronized void clear()
+        {
+            flag = false;
+        }
+
+        @Override
+        public synchronized boolean isSet()
+        {
+            return flag;
+        }
+
+        @Override
+        public synchronized void await() throws InterruptedException
+        {
+            while (!flag)
+            {
+                wait();
+            }
+        }
+
+        @Override
+        public synchronized boolean await(final long timeout, final TimeUnit unit) throws InterruptedException
+        {
+            final long deadline = System.nanoTime() + unit.toNanos(timeout);
+            while (!flag)
+            {
+                final long left = deadline - System.nanoTime();
+                if (left <= 0)
+                {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            return true;
+        }
+
+        @Override
+        public synchronized String toString()
+        {
+            return "<Event " + (flag ? "set" : "unset") + ">";
+        }
+    }
+
+    static final class ConditionImpl implements ManagedCondition, Releasable
+    {
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition condition = lock.newCondition();
+
+        @Override
+        public void lock()
+        {
+            lock.lock();
+        }
+
+        @Override
+        public void unlock()
+        {
+            lock.unlock();
+        }
+
+        @Override
+        public void await() throws InterruptedException
+        {
+            condition.await();
+        }
+
+        @Override
+        public boolean await(final long timeout, final TimeUnit unit) throws InterruptedException
+        {
+            return condition.await(timeout, unit);
+        }
+
+        @Override
+        public void signal()
+        {
+            condition.signal();
+        }
+
+        @Override
+        public void signalAll()
+        {
+            condition.signalAll();
+        }
+
+        @Override
+        public void releaseHeldByCurrentThread()
+        {
+            while (lock.isHeldByCurrentThread())
+            {
+                lock.unlock();
+            }
+        }
+    }
+
+    static final class BarrierImpl extends CyclicBarrier implements ManagedBarrier
+    {
+        BarrierImpl(final int parties)
+        {
+            super(parties);
+        }
+    }
+}

@@ -1,0 +1,636 @@
+package io.mp4j;
+
+import io.mp4j.manager.AuthenticationException;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InvalidClassException;
+import java.io.ObjectInputFilter;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.StreamCorruptedException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The manager's wire protocol, shared by the server and the proxies. Not for direct use.
+ *
+ * <p>Every message is a frame: a 4-byte big-endian body length, then the body. After the handshake (below)
+ * the client sends one request frame and reads one response frame, strictly in turn, on a connection that
+ * belongs to one client thread.
+ * <pre>
+ *   request  = CALL objectId (8) methodIndex (4; -1 = toString, -2 = drainTo) argc (1) value*
+ *            | op argc (1) value*      for op = CREATE (typeid, args...) -> objectId (Long)
+ *                                              REGISTER (typeid, factory, interface name) -> null
+ *                                              BIND (name, objectId) -> null
+ *                                              LOOKUP (name) -> "objectId interfaceName"
+ *                                              RELEASE (objectId) -> null
+ *                                              SHUTDOWN () -> null, then the server exits
+ *   response = status (1 byte: 0 ok, 1 exception) value  (the result, or the Throwable)
+ *   value    = tag (1 byte) then: NULL | STRING len (4) UTF-8 | INT (4) | LONG (8) | DOUBLE (8) | TRUE | FALSE
+ *              | BYTES len (4) bytes | OBJECT len (4) Java serialization (read through an ObjectInputFilter)
+ * </pre>
+ *
+ * <p>Handshake, HMAC-SHA256 both ways with the authentication key, which never travels: the server sends a
+ * 32-byte random challenge; the client answers HMAC(key, "mp4j-client" + challenge); the server answers
+ * one byte, 1 (welcome) or 0 (refused, then closes and logs the refusal). Then the client sends its own
+ * challenge and the server answers HMAC(key, "mp4j-server" + challenge) followed by its pid (8 bytes). The
+ * two labels keep a challenge reflected back at its sender from being answered by the sender itself.
+ */
+final class ManagerWire
+{
+    static final byte OP_CALL = 1;
+    static final byte OP_CREATE = 2;
+    static final byte OP_REGISTER = 3;
+    static final byte OP_BIND = 4;
+    static final byte OP_LOOKUP = 5;
+    static final byte OP_SHUTDOWN = 6;
+    static final byte OP_RELEASE = 7;
+
+    static final byte STATUS_OK = 0;
+    static final byte STATUS_EXCEPTION = 1;
+
+    static final int TO_STRING = -1;
+    /** Method number of a queue's drainTo: the server drains into a list it sends back. */
+    static final int DRAIN_TO = -2;
+
+    static final byte TAG_NULL = 0;
+    static final byte TAG_STRING = 1;
+    static final byte TAG_INT = 2;
+    static final byte TAG_LONG = 3;
+    static final byte TAG_DOUBLE = 4;
+    static final byte TAG_TRUE = 5;
+    static final byte TAG_FALSE = 6;
+    static final byte TAG_BYTES = 7;
+    static final byte TAG_OBJECT = 8;
+
+    /** System property: an {@link ObjectInputFilter} pattern applied to every serialized value received. */
+    static final String SERIAL_FILTER_PROPERTY = "mp4j.manager.serialFilter";
+    static final String DEFAULT_SERIAL_FILTER = "maxdepth=100;maxrefs=10000000;maxbytes=268435456;maxarray=268435456";
+
+    static final int MAX_FRAME = 256 << 20;
+    /**
+     * System property: how long, in microseconds, a side polls (yielding) for the next message before it
+     * blocks. 0 by default: on the loaded 2-core machine it was measured on, polling made round trips
+     * slower (the polling thread keeps its peer off the CPU); on a machine with idle cores it may help.
+     */
+    static final String SPIN_MICROS_PROPERTY = "mp4j.manager.spinMicros";
+    static final long SPIN_NANOS = Long.getLong(SPIN_MICROS_PROPERTY, 0) * 1000;
+    static final int CHALLENGE_LENGTH = 32;
+    static final int HMAC_LENGTH = 32;
+    private static final byte[] CLIENT_LABEL = "mp4j-client".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SERVER_LABEL = "mp4j-server".getBytes(StandardCharsets.US_ASCII);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final ObjectInputFilter FILTER = ObjectInputFilter.Config.createFilter(
+        System.getProperty(SERIAL_FILTER_PROPERTY, DEFAULT_SERIAL_FILTER));
+
+    private ManagerWire()
+    {
+    }
+
+    /** One end of a connection: a blocking channel and its reusable buffers. Used by one thread at a time. */
+    static final class Conn implements AutoCloseable
+    {
+        final SocketChannel channel;
+        private ByteBuffer out = ByteBuffer.allocate(4096);
+        private ByteBuffer in = ByteBuffer.allocate(4096);
+        private int filled;
+        private int consumed;
+        private final Bytes objectBytes = new Bytes();
+
+        private final Selector selector;
+        private final SelectionKey key;
+
+        Conn(final SocketChannel channel) throws IOException
+        {
+            this.channel = channel;
+            if (SPIN_NANOS == 0)
+            {
+                // plain blocking reads and writes: one system call per message
+                selector = null;
+                key = null;
+                return;
+            }
+            try
+            {
+                channel.configureBlocking(false);
+                selector = Selector.open();
+                key = channel.register(selector, SelectionKey.OP_READ);
+            }
+            catch (final IOException ex)
+            {
+                channel.close();
+                throw ex;
+            }
+        }
+
+        /**
+         * Start a new frame in the output buffer.
+         *
+         * @return this.
+         */
+        Conn begin()
+        {
+            out.clear();
+            out.position(4);
+            return this;
+        }
+
+        private void ensure(final int more)
+        {
+            if (out.remaining() < more)
+            {
+                final int needed = out.position() + more;
+                if (needed > MAX_FRAME + 4)
+                {
+                    throw new IllegalArgumentException("message of " + needed + " bytes exceeds the manager's limit of " +
+                        MAX_FRAME + " bytes");
+                }
+                final ByteBuffer bigger = ByteBuffer.allocate(Math.max(needed, out.capacity() * 2));
+                out.flip();
+                bigger.put(out);
+                out = bigger;
+            }
+        }
+
+        Conn putByte(final byte b)
+        {
+            ensure(1);
+            out.put(b);
+            return this;
+        }
+
+        Conn putInt(final int v)
+        {
+            ensure(4);
+            out.putInt(v);
+            return this;
+        }
+
+        Conn putLong(final long v)
+        {
+            ensure(8);
+            out.putLong(v);
+            return this;
+        }
+
+        Conn putBytes(final byte[] b)
+        {
+            ensure(b.length);
+            out.put(b);
+            return this;
+        }
+
+        Conn putValue(final Object value) throws IOException
+        {
+            if (value == null)
+            {
+                return putByte(TAG_NULL);
+            }
+            final Class<?> type = value.getClass();
+            if (type == String.class)
+            {
+                final String s = (String)value;
+                final int n = s.length();
+                if (n < 256 && isAscii(s))
+                {
+                    ensure(5 + n);
+                    out.put(TAG_STRING).putInt(n);
+                    for (int i = 0; i < n; i++)
+                    {
+                        out.put((byte)s.charAt(i));
+                    }
+                    return this;
+                }
+                final byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+                return putByte(TAG_STRING).putInt(utf8.length).putBytes(utf8);
+            }
+            if (type == Integer.class)
+            {
+                ensure(5);
+                out.put(TAG_INT).putInt((Integer)value);
+                return this;
+            }
+            if (type == Long.class)
+            {
+                ensure(9);
+                out.put(TAG_LONG).putLong((Long)value);
+                return this;
+            }
+            if (type == Double.class)
+            {
+                ensure(9);
+                out.put(TAG_DOUBLE).putDouble((Double)value);
+                return this;
+            }
+            if (type == Boolean.class)
+            {
+                return putByte((Boolean)value ? TAG_TRUE : TAG_FALSE);
+            }
+            if (type == byte[].class)
+            {
+                final byte[] b = (byte[])value;
+                return putByte(TAG_BYTES).putInt(b.length).putBytes(b);
+            }
+            objectBytes.reset();
+            try (ObjectOutputStream oos = new ObjectOutputStream(objectBytes))
+            {
+                oos.writeObject(value);
+            }
+            ensure(5 + objectBytes.size());
+            out.put(TAG_OBJECT).putInt(objectBytes.size());
+            out.put(objectBytesArray(), 0, objectBytes.size());
+            return this;
+        }
+
+        private byte[] objectBytesArray()
+        {
+            return objectBytes.array();
+        }
+
+        /**
+         * Send the frame built since {@link #begin()}.
+         *
+         * @throws IOException if the peer is gone.
+         */
+        void send() throws IOException
+        {
+            out.putInt(0, out.position() - 4);
+            out.flip();
+            while (out.hasRemaining())
+            {
+                if (channel.write(out) == 0)
+                {
+                    key.interestOps(SelectionKey.OP_WRITE);
+                    await();
+                    key.interestOps(SelectionKey.OP_READ);
+                }
+            }
+        }
+
+        private void await() throws IOException
+        {
+            if (Thread.currentThread().isInterrupted())
+            {
+                close();
+                throw new ClosedByInterruptException();
+            }
+            selector.select();
+            selector.selectedKeys().clear();
+        }
+
+        /**
+         * Read the next frame.
+         *
+         * @return a buffer over its body.
+         * @throws IOException  if the peer is gone ({@link EOFException} on an orderly close).
+         */
+        ByteBuffer receive() throws IOException
+        {
+            if (consumed > 0)
+            {
+                in.limit(filled).position(consumed);
+                in.compact();
+                filled = in.position();
+                consumed = 0;
+            }
+            fill(4);
+            final int length = in.getInt(0);
+            if (length < 0 || length > MAX_FRAME)
+            {
+                throw new StreamCorruptedException("frame length " + length + " is out of range 0.." + MAX_FRAME);
+            }
+            if (in.capacity() < 4 + length)
+            {
+                final ByteBuffer bigger = ByteBuffer.allocate(4 + length);
+                in.limit(filled).position(0);
+                bigger.put(in);
+                in = bigger;
+            }
+            fill(4 + length);
+            consumed = 4 + length;
+            final ByteBuffer body = in.duplicate();
+            body.limit(4 + length).position(4);
+            return body;
+        }
+
+        /**
+         * Read until {@code atLeast} bytes are in: poll the socket for up to {@link #SPIN_NANOS} (a reply or
+         * the next request usually comes within microseconds, and a blocked thread costs a scheduler
+         * wake-up of tens of microseconds on a busy machine), then block in a selector.
+         */
+        private void fill(final int atLeast) throws IOException
+        {
+            long spinStart = 0;
+            while (filled < atLeast)
+            {
+                in.limit(in.capacity()).position(filled);
+                final int n = channel.read(in);
+                if (n < 0)
+                {
+                    throw new EOFException("connection closed by the peer");
+                }
+                if (n > 0)
+                {
+                    filled += n;
+                    continue;
+                }
+                final long now = System.nanoTime();
+                if (spinStart == 0)
+                {
+                    spinStart = now;
+                }
+                if (now - spinStart < SPIN_NANOS)
+                {
+                    // yield rather than spin: on a machine with fewer free cores than runnable threads, a
+                    // pure spin would keep the peer that must answer off the CPU
+                    Thread.yield();
+                }
+                else
+                {
+                    await();
+                }
+            }
+        }
+
+        @Override
+        public void close()
+        {
+            try
+            {
+                channel.close();
+                if (selector != null)
+                {
+                    selector.close();
+                }
+            }
+            catch (final IOException ignore)
+            {
+                // closing a broken connection tells nothing new
+            }
+        }
+    }
+
+    /** A byte array output stream whose buffer can be read without a copy. */
+    private static final class Bytes extends ByteArrayOutputStream
+    {
+        Bytes()
+        {
+            super(256);
+        }
+
+        byte[] array()
+        {
+            return buf;
+        }
+    }
+
+    private static boolean isAscii(final String s)
+    {
+        for (int i = 0, n = s.length(); i < n; i++)
+        {
+            if (s.charAt(i) >= 0x80)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static Object getValue(final ByteBuffer b) throws IOException
+    {
+        final byte tag = b.get();
+        switch (tag)
+        {
+            case TAG_NULL:
+                return null;
+            case TAG_STRING:
+            {
+                final int n = b.getInt();
+                final String s = new String(b.array(), b.arrayOffset() + b.position(), n, StandardCharsets.UTF_8);
+                b.position(b.position() + n);
+                return s;
+            }
+            case TAG_INT:
+                return b.getInt();
+            case TAG_LONG:
+                return b.getLong();
+            case TAG_DOUBLE:
+                return b.getDouble();
+            case TAG_TRUE:
+                return Boolean.TRUE;
+            case TAG_FALSE:
+                return Boolean.FALSE;
+            case TAG_BYTES:
+            {
+                final byte[] bytes = new byte[b.getInt()];
+                b.get(bytes);
+                return bytes;
+            }
+            case TAG_OBJECT:
+            {
+                final int n = b.getInt();
+                final ByteArrayInputStream bytes = new ByteArrayInputStream(b.array(), b.arrayOffset() + b.position(), n);
+                b.position(b.position() + n);
+                try (ObjectInputStream in = new ObjectInputStream(bytes))
+                {
+                    in.setObjectInputFilter(FILTER);
+                    return in.readObject();
+                }
+                catch (final ClassNotFoundException ex)
+                {
+                    throw new InvalidClassException("class not found on this side: " + ex.getMessage());
+                }
+            }
+            default:
+                throw new StreamCorruptedException("unknown value tag " + tag);
+        }
+    }
+
+    static String getString(final ByteBuffer b) throws IOException
+    {
+        return (String)getValue(b);
+    }
+
+    // ---- addresses
+
+    /**
+     * @param address a socket address.
+     * @return its text form: {@code unix:/path} or {@code tcp:host:port}.
+     */
+    static String format(final SocketAddress address)
+    {
+        if (address instanceof UnixDomainSocketAddress)
+        {
+            return "unix:" + ((UnixDomainSocketAddress)address).getPath();
+        }
+        final InetSocketAddress inet = (InetSocketAddress)address;
+        return "tcp:" + inet.getHostString() + ":" + inet.getPort();
+    }
+
+    static SocketAddress parse(final String text)
+    {
+        if (text.startsWith("unix:"))
+        {
+            return UnixDomainSocketAddress.of(text.substring(5));
+        }
+        if (text.startsWith("tcp:"))
+        {
+            final int colon = text.lastIndexOf(':');
+            return new InetSocketAddress(text.substring(4, colon), Integer.parseInt(text.substring(colon + 1)));
+        }
+        throw new IllegalArgumentException("not a manager address: " + text);
+    }
+
+    static SocketChannel connect(final SocketAddress address) throws IOException
+    {
+        if (address instanceof UnixDomainSocketAddress)
+        {
+            final SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            try
+            {
+                ch.connect(address);
+            }
+            catch (final IOException ex)
+            {
+                ch.close();
+                throw ex;
+            }
+            return ch;
+        }
+        final SocketChannel ch = SocketChannel.open();
+        try
+        {
+            ch.socket().connect(address, 10_000);
+            tuneTcp(ch);
+        }
+        catch (final IOException ex)
+        {
+            ch.close();
+            throw ex;
+        }
+        return ch;
+    }
+
+    /**
+     * No Nagle delay, and keep-alive probes (after 10 s idle, every 5 s, 3 misses) where the platform
+     * allows, so that a peer whose host died, which sends no end-of-file, is noticed within about 25 s
+     * instead of hanging a call forever. (A peer process that dies on a live host is noticed at once: its
+     * kernel closes the socket.)
+     */
+    static void tuneTcp(final SocketChannel ch) throws IOException
+    {
+        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+        try
+        {
+            ch.setOption(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE, 10);
+            ch.setOption(jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL, 5);
+            ch.setOption(jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT, 3);
+        }
+        catch (final UnsupportedOperationException | IOException ex)
+        {
+            // the platform's keep-alive defaults apply
+        }
+    }
+
+    // ---- authentication
+
+    static byte[] newKey()
+    {
+        final byte[] key = new byte[32];
+        RANDOM.nextBytes(key);
+        return key;
+    }
+
+    private static byte[] hmac(final byte[] key, final byte[] label, final byte[] challenge)
+    {
+        try
+        {
+            final Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            mac.update(label);
+            return mac.doFinal(challenge);
+        }
+        catch (final GeneralSecurityException ex)
+        {
+            throw new IllegalStateException("HmacSHA256 is not available", ex);
+        }
+    }
+
+    private static byte[] take(final ByteBuffer b, final int n) throws IOException
+    {
+        if (b.remaining() < n)
+        {
+            throw new StreamCorruptedException("handshake message of " + b.remaining() + " bytes, expected " + n);
+        }
+        final byte[] out = new byte[n];
+        b.get(out);
+        return out;
+    }
+
+    /**
+     * Client side of the handshake.
+     *
+     * @return the server's pid.
+     */
+    static long clientHandshake(final Conn conn, final byte[] key, final String address) throws IOException
+    {
+        final byte[] challenge = take(conn.receive(), CHALLENGE_LENGTH);
+        conn.begin().putBytes(hmac(key, CLIENT_LABEL, challenge)).send();
+        if (conn.receive().get() != 1)
+        {
+            throw new AuthenticationException("the manager at " + address +
+                " refused our authentication key (HMAC challenge failed): the key is not the manager's");
+        }
+        final byte[] mine = new byte[CHALLENGE_LENGTH];
+        RANDOM.nextBytes(mine);
+        conn.begin().putBytes(mine).send();
+        final ByteBuffer answer = conn.receive();
+        final byte[] digest = take(answer, HMAC_LENGTH);
+        if (!MessageDigest.isEqual(digest, hmac(key, SERVER_LABEL, mine)))
+        {
+            throw new AuthenticationException("the server at " + address +
+                " could not prove it holds the authentication key: not our manager");
+        }
+        return answer.getLong();
+    }
+
+    /**
+     * Server side of the handshake.
+     *
+     * @return whether the client proved it holds the key.
+     */
+    static boolean serverHandshake(final Conn conn, final byte[] key, final long pid) throws IOException
+    {
+        final byte[] challenge = new byte[CHALLENGE_LENGTH];
+        RANDOM.nextBytes(challenge);
+        conn.begin().putBytes(challenge).send();
+        final byte[] answer = take(conn.receive(), HMAC_LENGTH);
+        final boolean ok = MessageDigest.isEqual(answer, hmac(key, CLIENT_LABEL, challenge));
+        conn.begin().putByte((byte)(ok ? 1 : 0)).send();
+        if (!ok)
+        {
+            return false;
+        }
+        final byte[] theirs = take(conn.receive(), CHALLENGE_LENGTH);
+        conn.begin().putBytes(hmac(key, SERVER_LABEL, theirs)).putLong(pid).send();
+        return true;
+    }
+}

@@ -1,0 +1,170 @@
+package io.mp4j.shm;
+
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NoOpIdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.YieldingIdleStrategy;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * How the primitives of this package wait: every blocking call spins on a word in shared memory and
+ * calls an Agrona {@link IdleStrategy} between attempts. An {@code IdleStrategy} has state and is not
+ * thread-safe, so strategies are configured as a {@link Supplier}; each primitive keeps one instance per
+ * waiting thread, made on that thread's first wait and reset before each later one, so neither the
+ * uncontended path nor a warm waiting path allocates.
+ *
+ * <p>The strategy of a primitive is found in this order:
+ * <ol>
+ *     <li>the one set on the primitive itself ({@code withIdleStrategy(...)} on each primitive);</li>
+ *     <li>the one set for its runtime directory with {@link #setForDirectory(RuntimeDirectory, Supplier)};</li>
+ *     <li>the JVM default, {@link #setDefault(Supplier)}, initially named by the system property
+ *     {@value #PROPERTY}: {@code backoff} (the default), {@code spin}, {@code yield}, {@code sleep}
+ *     or {@code noop}.</li>
+ * </ol>
+ *
+ * <p>{@code backoff} is Agrona's {@link BackoffIdleStrategy} with its defaults: 10 spins, 5 yields,
+ * then parks from 1 µs doubling to 1 ms, so a waiter that waits long burns next to no CPU and wakes
+ * at most about a millisecond late. {@code spin} busy-spins (lowest latency, a whole core per waiter),
+ * {@code yield} calls {@link Thread#yield()}, {@code sleep} sleeps 1 ms between attempts.
+ *
+ * <p>Example, a latency-critical process that busy-spins on everything in one directory:
+ * <pre>{@code
+ * RuntimeDirectory dir = RuntimeDirectory.openNamed("trading");
+ * IdleStrategies.setForDirectory(dir, BusySpinIdleStrategy::new);
+ * Lock lock = Lock.create(dir, "book");                  // spins
+ * Event ready = Event.create(dir, "ready")
+ *     .withIdleStrategy(IdleStrategies.named("sleep"));  // but this one sleeps
+ * }</pre>
+ */
+public final class IdleStrategies
+{
+    /** System property naming the default idle strategy: backoff, spin, yield, sleep or noop. */
+    public static final String PROPERTY = "mp4j.idle";
+    /** The default value of {@value #PROPERTY}. */
+    public static final String DEFAULT_NAME = "backoff";
+
+    private static final Map<Path, Supplier<IdleStrategy>> BY_DIRECTORY = new ConcurrentHashMap<>();
+    private static volatile Supplier<IdleStrategy> defaultSupplier = named(System.getProperty(PROPERTY, DEFAULT_NAME));
+
+    private IdleStrategies()
+    {
+    }
+
+    /**
+     * @param name backoff, spin, yield, sleep or noop (case-insensitive).
+     * @return a supplier of fresh strategies of that kind.
+     * @throws IllegalArgumentException for another name.
+     */
+    public static Supplier<IdleStrategy> named(final String name)
+    {
+        switch (name.trim().toLowerCase(Locale.ROOT))
+        {
+            case "backoff":
+                return BackoffIdleStrategy::new;
+            case "spin":
+                return BusySpinIdleStrategy::new;
+            case "yield":
+                return YieldingIdleStrategy::new;
+            case "sleep":
+                return () -> new SleepingMillisIdleStrategy(1);
+            case "noop":
+                return NoOpIdleStrategy::new;
+            default:
+                throw new IllegalArgumentException(
+                    PROPERTY + "=" + name + " is not one of backoff, spin, yield, sleep, noop");
+        }
+    }
+
+    /**
+     * @return the JVM default supplier.
+     */
+    public static Supplier<IdleStrategy> getDefault()
+    {
+        return defaultSupplier;
+    }
+
+    /**
+     * Change the JVM default, for primitives with no strategy of their own or of their directory.
+     *
+     * @param supplier gives a fresh strategy per wait.
+     */
+    public static void setDefault(final Supplier<IdleStrategy> supplier)
+    {
+        defaultSupplier = requireSupplier(supplier);
+    }
+
+    /**
+     * Set the strategy of every primitive in a runtime directory (in this JVM) that has none of its own.
+     *
+     * @param directory the runtime directory.
+     * @param supplier  gives a fresh strategy per wait, or null to fall back to the JVM default again.
+     */
+    public static void setForDirectory(final RuntimeDirectory directory, final Supplier<IdleStrategy> supplier)
+    {
+        final Path key = directory.path().toAbsolutePath().normalize();
+        if (supplier == null)
+        {
+            BY_DIRECTORY.remove(key);
+        }
+        else
+        {
+            BY_DIRECTORY.put(key, supplier);
+        }
+    }
+
+    /**
+     * @param regionFile a region file.
+     * @return the supplier for primitives in that file's directory, else the JVM default.
+     */
+    public static Supplier<IdleStrategy> forRegion(final Path regionFile)
+    {
+        if (!BY_DIRECTORY.isEmpty())
+        {
+            final Path parent = regionFile.toAbsolutePath().normalize().getParent();
+            final Supplier<IdleStrategy> supplier = parent == null ? null : BY_DIRECTORY.get(parent);
+            if (supplier != null)
+            {
+                return supplier;
+            }
+        }
+        return defaultSupplier;
+    }
+
+    static Supplier<IdleStrategy> requireSupplier(final Supplier<IdleStrategy> supplier)
+    {
+        if (supplier == null)
+        {
+            throw new NullPointerException("idle strategy supplier");
+        }
+        return supplier;
+    }
+
+    static long toNanos(final java.time.Duration timeout)
+    {
+        if (timeout == null)
+        {
+            return Long.MAX_VALUE;
+        }
+        try
+        {
+            return timeout.toNanos();
+        }
+        catch (final ArithmeticException ex)
+        {
+            return timeout.isNegative() ? 0 : Long.MAX_VALUE;
+        }
+    }
+
+    static long toNanos(final long timeout, final TimeUnit unit)
+    {
+        return unit.toNanos(timeout);
+    }
+}

@@ -1,0 +1,82 @@
+package io.mp4j.shm;
+
+import org.agrona.concurrent.AtomicBuffer;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Who is who in shared memory: the 64-bit identity of a thread of a process, and the liveness check of
+ * a process recorded by pid and start time.
+ *
+ * <p>An owner word is {@code pid << 32 | (threadId & 0xFFFFFFFF)}: never 0 (pids are positive), unique
+ * among the live threads of the host. The process start time goes in a separate word (see
+ * {@link RobustMutex}).
+ */
+final class OwnerWord
+{
+    /** System property: how often, in milliseconds, a waiter checks whether the holder it waits on is alive. */
+    static final String LIVENESS_PROPERTY = "mp4j.liveness.checkMillis";
+    /** A waiter checks the liveness of whom it waits on at most this often (default 10 ms). */
+    static final long LIVENESS_INTERVAL_NANOS =
+        TimeUnit.MILLISECONDS.toNanos(Long.getLong(LIVENESS_PROPERTY, 10L));
+
+    static final long PID = ProcessIds.currentPid();
+    static final long START_TIME = ProcessIds.currentStartTime();
+
+    private OwnerWord()
+    {
+    }
+
+    @SuppressWarnings("deprecation")
+    static long current()
+    {
+        return PID << 32 | (Thread.currentThread().getId() & 0xFFFF_FFFFL);
+    }
+
+    static long pidOf(final long owner)
+    {
+        return owner >>> 32;
+    }
+
+    static long threadOf(final long owner)
+    {
+        return owner & 0xFFFF_FFFFL;
+    }
+
+    static String describe(final long owner)
+    {
+        return owner == 0 ? "nobody" : "pid " + pidOf(owner) + " thread " + threadOf(owner);
+    }
+
+    /**
+     * Whether the process recorded as (pid, startTime) is alive. This JVM is always alive.
+     */
+    static boolean isAlive(final long pid, final long startTime)
+    {
+        return pid == PID || ProcessIds.isAlive(pid, startTime);
+    }
+
+    /**
+     * Write this process's identity into a slot of {@code pid, startTime} words, pid last with release
+     * semantics so that a reader who sees the pid sees the start time.
+     */
+    static void putIdentity(final AtomicBuffer buffer, final int pidOffset, final int startTimeOffset)
+    {
+        buffer.putLong(startTimeOffset, START_TIME);
+        buffer.putLongRelease(pidOffset, PID);
+    }
+
+    /**
+     * Whether the process in a {@code pid, startTime} slot is dead. A slot with pid 0 is free, not dead.
+     */
+    static boolean isSlotDead(final AtomicBuffer buffer, final int pidOffset, final int startTimeOffset)
+    {
+        final long pid = buffer.getLongVolatile(pidOffset);
+        if (pid == 0 || pid == PID)
+        {
+            return false;
+        }
+        final long startTime = buffer.getLongVolatile(startTimeOffset);
+        return pid == buffer.getLongVolatile(pidOffset) && !ProcessIds.isAlive(pid, startTime);
+    }
+}

@@ -1,0 +1,292 @@
+package io.mp4j.shm;
+
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.util.function.Supplier;
+
+/**
+ * The robust mutual exclusion word behind {@link Lock}, {@link RLock} and the internal locks of
+ * {@link Barrier}: an owner word CASed from 0 to the acquirer's identity, plus what a waiter needs to
+ * tell whether the owner died. 64 bytes, one cache line (all of it is written by the holder only;
+ * waiters only read it until they CAS the owner word).
+ *
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |       Owner word: 0 = free, else pid &lt;&lt; 32 | thread id        |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                 Owner process start time                      |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |     Owner tag: copy of the owner word, written after the      |
+ *  |     start time (so a reader knows whose start time it read)   |
+ *  +---------------------------------------------------------------+
+ *  |                  Hold count (RLock depth)                     |
+ *  +---------------------------------------------------------------+
+ *  |      Owner died: 1 if this holding recovered a dead owner     |
+ *  +---------------------------------------------------------------+
+ *  |               Recoveries (count of dead owners, 64 bits)      |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |            Last dead owner word (64 bits)                     |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                      Reserved (16 bytes)                     ...
+ *  +---------------------------------------------------------------+
+ * </pre>
+ *
+ * <p>Acquire: CAS the owner word from 0 to {@code pid << 32 | threadId}, then write the start time and
+ * the tag. Release: a release store of 0. A waiter that has waited {@link OwnerWord#LIVENESS_INTERVAL_NANOS}
+ * reads the owner's pid, and judges it dead if no process has that pid, or if the process that has it
+ * started at another time than the one recorded under a matching tag (pid reuse). It then CASes the
+ * owner word from <em>that exact owner</em> to itself, so two recoverers never both win, and a holder
+ * that released in between is never robbed. The new holder sees {@link #ownerDied()} true.
+ */
+final class RobustMutex
+{
+    static final int OWNER_OFFSET = 0;
+    static final int START_TIME_OFFSET = 8;
+    static final int TAG_OFFSET = 16;
+    static final int HOLD_COUNT_OFFSET = 24;
+    static final int OWNER_DIED_OFFSET = 28;
+    static final int RECOVERIES_OFFSET = 32;
+    static final int LAST_DEAD_OWNER_OFFSET = 40;
+    static final int LENGTH = 64;
+
+    private final AtomicBuffer buffer;
+    private final int ownerOffset;
+    private final int startTimeOffset;
+    private final int tagOffset;
+    private final int holdCountOffset;
+    private final int ownerDiedOffset;
+    private final int recoveriesOffset;
+    private final int lastDeadOffset;
+    private final IdleCache idleCache = new IdleCache();
+    private volatile long lastTryCheckNanos;
+
+    RobustMutex(final AtomicBuffer buffer, final int offset)
+    {
+        this.buffer = buffer;
+        this.ownerOffset = offset + OWNER_OFFSET;
+        this.startTimeOffset = offset + START_TIME_OFFSET;
+        this.tagOffset = offset + TAG_OFFSET;
+        this.holdCountOffset = offset + HOLD_COUNT_OFFSET;
+        this.ownerDiedOffset = offset + OWNER_DIED_OFFSET;
+        this.recoveriesOffset = offset + RECOVERIES_OFFSET;
+        this.lastDeadOffset = offset + LAST_DEAD_OWNER_OFFSET;
+    }
+
+    long owner()
+    {
+        return buffer.getLongVolatile(ownerOffset);
+    }
+
+    boolean isHeldByCurrentThread()
+    {
+        return buffer.getLongVolatile(ownerOffset) == OwnerWord.current();
+    }
+
+    int holdCount()
+    {
+        return buffer.getInt(holdCountOffset);
+    }
+
+    void holdCount(final int count)
+    {
+        buffer.putInt(holdCountOffset, count);
+    }
+
+    boolean ownerDied()
+    {
+        return buffer.getInt(ownerDiedOffset) != 0;
+    }
+
+    long recoveries()
+    {
+        return buffer.getLongVolatile(recoveriesOffset);
+    }
+
+    long lastDeadOwner()
+    {
+        return buffer.getLongVolatile(lastDeadOffset);
+    }
+
+    /**
+     * The uncontended path: one CAS from free, no liveness check, no allocation.
+     */
+    boolean tryAcquireFree(final long me)
+    {
+        if (buffer.compareAndSetLong(ownerOffset, 0, me))
+        {
+            acquired(me, 0);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * One attempt, no waiting. Checks the owner's liveness at most once per liveness interval per
+     * instance, so a caller that only ever polls still recovers a dead owner.
+     */
+    boolean tryAcquire(final long me)
+    {
+        final long owner = buffer.getLongVolatile(ownerOffset);
+        if (owner == 0)
+        {
+            if (buffer.compareAndSetLong(ownerOffset, 0, me))
+            {
+                acquired(me, 0);
+                return true;
+            }
+            return false;
+        }
+        final long now = System.nanoTime();
+        if (now - lastTryCheckNanos >= OwnerWord.LIVENESS_INTERVAL_NANOS)
+        {
+            lastTryCheckNanos = now;
+            return tryRecover(owner, me);
+        }
+        return false;
+    }
+
+    /**
+     * Acquire, waiting at most {@code timeoutNanos} (Long.MAX_VALUE: forever).
+     *
+     * @return true if acquired.
+     * @throws InterruptedException if interruptible and the thread is interrupted while waiting.
+     */
+    boolean acquire(final long me, final long timeoutNanos, final boolean interruptible, final Supplier<IdleStrategy> idleSupplier)
+        throws InterruptedException
+    {
+        if (buffer.compareAndSetLong(ownerOffset, 0, me))
+        {
+            acquired(me, 0);
+            return true;
+        }
+        if (interruptible && Thread.interrupted())
+        {
+            throw new InterruptedException();
+        }
+        final long start = System.nanoTime();
+        final boolean forever = timeoutNanos == Long.MAX_VALUE;
+        long nextCheck = start + OwnerWord.LIVENESS_INTERVAL_NANOS;
+        IdleStrategy idle = null;
+        while (true)
+        {
+            final long owner = buffer.getLongVolatile(ownerOffset);
+            if (owner == 0)
+            {
+                if (buffer.compareAndSetLong(ownerOffset, 0, me))
+                {
+                    acquired(me, 0);
+                    return true;
+                }
+                continue;
+            }
+            final long now = System.nanoTime();
+            if (now - nextCheck >= 0)
+            {
+                nextCheck = now + OwnerWord.LIVENESS_INTERVAL_NANOS;
+                if (tryRecover(owner, me))
+                {
+                    return true;
+                }
+            }
+            if (!forever && now - start >= timeoutNanos)
+            {
+                return false;
+            }
+            if (interruptible && Thread.interrupted())
+            {
+                throw new InterruptedException();
+            }
+            if (idle == null)
+            {
+                idle = idleCache.get(idleSupplier);
+            }
+            idle.idle();
+        }
+    }
+
+    /**
+     * Release by the owner (whatever the hold count).
+     */
+    void release()
+    {
+        buffer.putInt(holdCountOffset, 0);
+        buffer.putLongRelease(ownerOffset, 0);
+    }
+
+    /**
+     * Release whoever holds it (Python's {@code Lock.release()} may be called by any process).
+     *
+     * @return the owner it released, or 0 if it was not held.
+     */
+    long releaseAny()
+    {
+        while (true)
+        {
+            final long owner = buffer.getLongVolatile(ownerOffset);
+            if (owner == 0)
+            {
+                return 0;
+            }
+            if (buffer.compareAndSetLong(ownerOffset, owner, 0))
+            {
+                return owner;
+            }
+        }
+    }
+
+    /**
+     * @return whether the holder {@code owner} is a dead process (never true for this JVM).
+     */
+    boolean isOwnerDead(final long owner)
+    {
+        final long pid = OwnerWord.pidOf(owner);
+        if (pid == OwnerWord.PID)
+        {
+            return false;
+        }
+        final long actualStart = ProcessIds.startTime(pid);
+        if (actualStart == ProcessIds.NO_PROCESS)
+        {
+            return buffer.getLongVolatile(ownerOffset) == owner;
+        }
+        // A process with that pid lives: dead only if the start time recorded by the owner differs.
+        final long tag = buffer.getLongVolatile(tagOffset);
+        final long recordedStart = buffer.getLongVolatile(startTimeOffset);
+        return tag == owner && buffer.getLongVolatile(tagOffset) == owner &&
+            buffer.getLongVolatile(ownerOffset) == owner && recordedStart != actualStart;
+    }
+
+    private boolean tryRecover(final long owner, final long me)
+    {
+        if (isOwnerDead(owner) && buffer.compareAndSetLong(ownerOffset, owner, me))
+        {
+            acquired(me, owner);
+            return true;
+        }
+        return false;
+    }
+
+    private void acquired(final long me, final long deadOwner)
+    {
+        buffer.putLong(startTimeOffset, OwnerWord.START_TIME);
+        buffer.putLongRelease(tagOffset, me);
+        buffer.putInt(holdCountOffset, 1);
+        if (deadOwner != 0)
+        {
+            buffer.putLong(lastDeadOffset, deadOwner);
+            buffer.getAndAddLong(recoveriesOffset, 1);
+            buffer.putInt(ownerDiedOffset, 1);
+        }
+        else
+        {
+            buffer.putInt(ownerDiedOffset, 0);
+        }
+    }
+}

@@ -1,0 +1,335 @@
+package io.mp4j.shm;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConditionBarrierTest
+{
+    RuntimeDirectory dir;
+
+    @BeforeEach
+    void setUp()
+    {
+        dir = RuntimeDirectory.create();
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        if (dir != null)
+        {
+            dir.close();
+        }
+    }
+
+    static void awaitTrue(final BooleanSupplier condition, final String what)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() > deadline)
+            {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.yield();
+        }
+    }
+
+    @Test
+    void waitRequiresLockAndTimesOut() throws Exception
+    {
+        final Condition cond = Condition.create(dir, "c");
+        assertThrows(IllegalMonitorStateException.class, cond::await);
+        assertThrows(IllegalMonitorStateException.class, cond::signal);
+        try (SharedLock.Held held = cond.locked())
+        {
+            cond.getLock().lock();   // RLock depth 2: wait releases fully and restores
+            assertFalse(cond.await(Duration.ofMillis(5)));
+            assertEquals(2, ((RLock)cond.getLock()).getHoldCount());
+            cond.getLock().unlock();
+            assertFalse(cond.waitFor(() -> false, Duration.ofMillis(5)));
+            assertTrue(cond.waitFor(() -> true, Duration.ZERO));
+        }
+        assertEquals(0, cond.waiters());
+    }
+
+    @Test
+    void producerConsumer() throws Exception
+    {
+        final Condition cond = Condition.create(dir, "c");
+        final Value items = Value.create(dir, "items", ElementType.INT, 0, cond.getLock());
+        final int total = 2_000;
+        final CompletableFuture<Integer> consumer = CompletableFuture.supplyAsync(() ->
+        {
+            int taken = 0;
+            try
+            {
+                while (taken < total)
+                {
+                    try (SharedLock.Held held = cond.locked())
+                    {
+                        assertTrue(cond.waitFor(() -> items.getInt() > 0, Duration.ofSeconds(30)));
+                        items.setInt(items.getInt() - 1);
+                        taken++;
+                    }
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+            return taken;
+        });
+        for (int i = 0; i < total; i++)
+        {
+            try (SharedLock.Held held = cond.locked())
+            {
+                items.setInt(items.getInt() + 1);
+                cond.signal();
+            }
+        }
+        assertEquals(total, consumer.get(60, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void signalNWakesExactlyNAndSkipsDeadWaiters() throws Exception
+    {
+        final Condition cond = Condition.create(dir, "c");
+        // a dead process's waiter slot, oldest of all
+        try (MappedRegion region = MappedRegion.attach(cond.path(), RegionType.CONDITION))
+        {
+            final int slot = Condition.SLOTS_OFFSET;
+            region.buffer().putLong(slot + Condition.SLOT_TICKET_OFFSET, -5);
+            region.buffer().putLong(slot + Condition.SLOT_START_TIME_OFFSET, 1);
+            region.buffer().putLong(slot + Condition.SLOT_PID_OFFSET, LockTest.DEAD_PID);
+            region.buffer().putIntVolatile(slot + Condition.SLOT_STATE_OFFSET, Condition.WAITING);
+        }
+        final AtomicInteger woken = new AtomicInteger();
+        final List<CompletableFuture<Boolean>> waiters = new ArrayList<>();
+        for (int i = 0; i < 3; i++)
+        {
+            waiters.add(CompletableFuture.supplyAsync(() ->
+            {
+                try (SharedLock.Held held = cond.locked())
+                {
+                    final boolean signalled = cond.await(Duration.ofSeconds(30));
+                    woken.incrementAndGet();
+                    return signalled;
+                }
+                catch (final InterruptedException ex)
+                {
+                    return false;
+                }
+            }));
+        }
+        awaitTrue(() -> cond.waiters() == 4, "3 live waiters and the dead one");
+        try (SharedLock.Held held = cond.locked())
+        {
+            assertEquals(2, cond.signal(2), "the dead waiter and one live one are signalled; the dead one's signal is handed on");
+        }
+        awaitTrue(() -> woken.get() == 2, "two woken");
+        assertEquals(1, cond.waiters());
+        try (SharedLock.Held held = cond.locked())
+        {
+            assertEquals(1, cond.signalAll());
+        }
+        for (final CompletableFuture<Boolean> waiter : waiters)
+        {
+            assertTrue(waiter.get(30, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void barrierReleasesAllRunsActionOncePerGeneration() throws Exception
+    {
+        final AtomicInteger actions = new AtomicInteger();
+        final Barrier barrier = Barrier.create(dir, "b", 3, actions::incrementAndGet, Duration.ofSeconds(30));
+        for (int generation = 1; generation <= 3; generation++)
+        {
+            final List<CompletableFuture<Integer>> parties = new ArrayList<>();
+            for (int i = 0; i < 3; i++)
+            {
+                final Barrier mine = i == 0 ? barrier : Barrier.attach(barrier.path(), actions::incrementAndGet);
+                parties.add(CompletableFuture.supplyAsync(() ->
+                {
+                    try
+                    {
+                        return mine.await();
+                    }
+                    catch (final Exception ex)
+                    {
+                        throw new IllegalStateException(ex);
+                    }
+                }));
+            }
+            int indexSum = 0;
+            for (final CompletableFuture<Integer> party : parties)
+            {
+                indexSum += party.get(30, TimeUnit.SECONDS);
+            }
+            assertEquals(0 + 1 + 2, indexSum);
+            assertEquals(generation, actions.get());
+        }
+        assertEquals(0, barrier.nWaiting());
+        assertFalse(barrier.isBroken());
+    }
+
+    @Test
+    void abortTimeoutResetAndDeadParty() throws Exception
+    {
+        final Barrier barrier = Barrier.create(dir, "b", 2);
+        final CompletableFuture<Integer> waiter = CompletableFuture.supplyAsync(() ->
+        {
+            try
+            {
+                return barrier.await(Duration.ofSeconds(30));
+            }
+            catch (final Exception ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        });
+        awaitTrue(() -> barrier.nWaiting() == 1, "one waiting");
+        barrier.abort();
+        final ExecutionException broken = assertThrows(ExecutionException.class, () -> waiter.get(30, TimeUnit.SECONDS));
+        assertTrue(broken.getCause().getCause() instanceof BrokenBarrierException, String.valueOf(broken.getCause()));
+        assertTrue(barrier.isBroken());
+        assertThrows(BrokenBarrierException.class, barrier::await);
+        barrier.reset();
+        assertFalse(barrier.isBroken());
+
+        assertThrows(TimeoutException.class, () -> barrier.await(Duration.ofMillis(20)));
+        assertTrue(barrier.isBroken());
+        barrier.reset();
+
+        // a dead process waits in the barrier: the next waiter breaks it instead of hanging
+        try (MappedRegion region = MappedRegion.attach(barrier.path(), RegionType.BARRIER))
+        {
+            final int slot = Barrier.SLOTS_OFFSET + Barrier.SLOT_LENGTH * 5;
+            region.buffer().putLong(slot + Barrier.SLOT_GENERATION_OFFSET, region.buffer().getLong(Barrier.GENERATION_OFFSET));
+            region.buffer().putLong(slot + Barrier.SLOT_START_TIME_OFFSET, 1);
+            region.buffer().putLong(slot + Barrier.SLOT_PID_OFFSET, LockTest.DEAD_PID);
+            region.buffer().putIntVolatile(slot + Barrier.SLOT_STATE_OFFSET, Barrier.WAITING);
+            region.buffer().putIntVolatile(Barrier.COUNT_OFFSET, 0);
+        }
+        final Barrier three = barrier;
+        assertThrows(BrokenBarrierException.class, () -> three.await(Duration.ofSeconds(30)));
+        assertTrue(barrier.isBroken());
+    }
+
+    @Test
+    void barrierStressManyThreadsManyGenerations() throws Exception
+    {
+        final int parties = 4;
+        final int generations = 300;
+        final AtomicInteger trips = new AtomicInteger();
+        final Barrier barrier = Barrier.create(dir, "stress", parties, trips::incrementAndGet, Duration.ofSeconds(60));
+        final List<CompletableFuture<Void>> threads = new ArrayList<>();
+        for (int t = 0; t < parties; t++)
+        {
+            threads.add(CompletableFuture.runAsync(() ->
+            {
+                try
+                {
+                    for (int g = 0; g < generations; g++)
+                    {
+                        barrier.await();
+                    }
+                }
+                catch (final Exception ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+            }, daemonExecutor()));
+        }
+        for (final CompletableFuture<Void> thread : threads)
+        {
+            thread.get(120, TimeUnit.SECONDS);
+        }
+        assertEquals(generations, trips.get());
+    }
+
+    @Test
+    void conditionStressManyWaitersManySignallers() throws Exception
+    {
+        final Condition cond = Condition.create(dir, "stress");
+        final Value tokens = Value.createRaw(dir, "tokens", ElementType.INT, 0);
+        final int perThread = 1_000;
+        final List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (int t = 0; t < 2; t++)
+        {
+            all.add(CompletableFuture.runAsync(() ->
+            {
+                for (int i = 0; i < perThread; i++)
+                {
+                    try (SharedLock.Held held = cond.locked())
+                    {
+                        try
+                        {
+                            assertTrue(cond.waitFor(() -> tokens.getInt() > 0, Duration.ofSeconds(60)));
+                        }
+                        catch (final InterruptedException ex)
+                        {
+                            throw new IllegalStateException(ex);
+                        }
+                        tokens.setInt(tokens.getInt() - 1);
+                    }
+                }
+            }, daemonExecutor()));
+            all.add(CompletableFuture.runAsync(() ->
+            {
+                for (int i = 0; i < perThread; i++)
+                {
+                    try (SharedLock.Held held = cond.locked())
+                    {
+                        tokens.setInt(tokens.getInt() + 1);
+                        cond.signal();
+                    }
+                }
+            }, daemonExecutor()));
+        }
+        for (final CompletableFuture<Void> future : all)
+        {
+            future.get(120, TimeUnit.SECONDS);
+        }
+        assertEquals(0, tokens.getInt());
+    }
+
+    static java.util.concurrent.Executor daemonExecutor()
+    {
+        return java.util.concurrent.Executors.newSingleThreadExecutor(r ->
+        {
+            final Thread thread = new Thread(r);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    @Test
+    void actionThatThrowsBreaksTheBarrier() throws Exception
+    {
+        final Barrier barrier = Barrier.create(dir, "b", 1, () ->
+        {
+            throw new IllegalArgumentException("boom");
+        }, null);
+        assertThrows(IllegalArgumentException.class, barrier::await);
+        assertTrue(barrier.isBroken());
+    }
+}

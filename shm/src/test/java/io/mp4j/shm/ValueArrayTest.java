@@ -1,0 +1,163 @@
+package io.mp4j.shm;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ValueArrayTest
+{
+    RuntimeDirectory dir;
+
+    @BeforeEach
+    void setUp()
+    {
+        dir = RuntimeDirectory.create();
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        if (dir != null)
+        {
+            dir.close();
+        }
+    }
+
+    @Test
+    void typecodesAndAtomics()
+    {
+        final Value i = Value.create(dir, "i", "i", 5);
+        assertEquals(ElementType.INT, i.type());
+        assertEquals(6, i.incrementAndGet());
+        assertEquals(16, i.addAndGet(10));
+        assertTrue(i.compareAndSet(16, 1));
+        assertFalse(i.compareAndSet(16, 2));
+        assertEquals(1, i.getInt());
+        assertThrows(IllegalArgumentException.class, () -> i.set(1L << 40));
+        assertThrows(IllegalStateException.class, i::getBoolean);
+        assertEquals(Integer.MIN_VALUE, Value.create(dir, "w", "i", Integer.MAX_VALUE).incrementAndGet());
+
+        final Value l = Value.create(dir, "l", "l", 1L << 40);
+        assertEquals((1L << 40) + 1, l.incrementAndGet());
+        assertEquals(1L << 40, l.decrementAndGet());
+        assertEquals(1L << 40, l.getAndSet(3));
+        assertEquals(3L, l.value());
+
+        final Value d = Value.create(dir, "d", "d", 1.5);
+        assertEquals(2.0, d.addAndGet(0.5));
+        assertTrue(d.compareAndSet(2.0, 3.0));
+        assertEquals(3.0, d.getDouble());
+        assertThrows(IllegalStateException.class, d::get);
+
+        final Value b = Value.create(dir, "b", "?", true);
+        assertTrue(b.getBoolean());
+        assertTrue(b.compareAndSet(true, false));
+        assertEquals(Boolean.FALSE, b.value());
+
+        assertThrows(IllegalArgumentException.class, () -> Value.create(dir, "x", "z", 0));
+        assertThrows(IllegalArgumentException.class, () -> Value.create(dir, "y", "b", 0));
+    }
+
+    @Test
+    void lockByDefaultRawWithout() throws Exception
+    {
+        final Value v = Value.create(dir, "v", ElementType.INT, 0);
+        assertTrue(v.getLock() instanceof RLock);
+        final Value attached = Value.attach(v.path());
+        assertSame(v.getLock(), attached.getLock(), "the same lock attachment is reused");
+        final Value raw = Value.createRaw(dir, "raw", ElementType.INT, 0);
+        assertFalse(raw.hasLock());
+        assertThrows(UnsupportedOperationException.class, raw::getLock);
+        final Lock shared = Lock.create(dir, "shared");
+        final Value guarded = Value.create(dir, "g", ElementType.LONG, 0, shared);
+        assertSame(shared, guarded.getLock());
+        assertSame(v, LockTest.roundTrip(v));
+    }
+
+    @Test
+    void lockedIncrementsFromManyThreads() throws Exception
+    {
+        final Value v = Value.create("i", 0);
+        final Value atomic = Value.create("l", 0);
+        final CompletableFuture<?>[] futures = new CompletableFuture<?>[4];
+        for (int t = 0; t < futures.length; t++)
+        {
+            futures[t] = CompletableFuture.runAsync(() ->
+            {
+                for (int k = 0; k < 10_000; k++)
+                {
+                    // a read-modify-write under the lock (Python style) ...
+                    v.getLock().run(() -> v.setInt(v.getInt() + 1));
+                    // ... and lock-free atomics, on another value: the two are not atomic with each other
+                    atomic.incrementAndGet();
+                }
+            });
+        }
+        CompletableFuture.allOf(futures).get(60, TimeUnit.SECONDS);
+        assertEquals(40_000, v.getInt());
+        assertEquals(40_000, atomic.getLong());
+    }
+
+    @Test
+    void arraysTypedAndBoundsChecked()
+    {
+        final Array a = Array.create(dir, "a", "i", 10);
+        assertEquals(10, a.length());
+        a.copyFrom(0, new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 0, 10);
+        a.setInt(3, 30);
+        assertEquals(30, a.getInt(3));
+        assertEquals(31, a.addAndGetInt(3, 1));
+        final IndexOutOfBoundsException oob = assertThrows(IndexOutOfBoundsException.class, () -> a.getInt(10));
+        assertTrue(oob.getMessage().contains("index=10, length=10"), oob.getMessage());
+        assertThrows(IndexOutOfBoundsException.class, () -> a.setInt(-1, 0));
+        assertThrows(IndexOutOfBoundsException.class, () -> a.copyFrom(5, new int[6], 0, 6));
+        assertThrows(IllegalStateException.class, () -> a.getLong(0));
+        assertArrayEquals(new int[] {0, 1, 2, 31, 4, 5, 6, 7, 8, 9}, Array.attach(a.path()).toIntArray());
+
+        final Array l = Array.createRaw(dir, "l", ElementType.LONG, 3);
+        l.copyFrom(0, new long[] {1, 2, 3}, 0, 3);
+        assertArrayEquals(new long[] {1, 2, 3}, l.toLongArray());
+        final Array d = Array.create(dir, "d", ElementType.DOUBLE, 2);
+        d.setDouble(1, 2.5);
+        assertArrayEquals(new double[] {0, 2.5}, d.toDoubleArray());
+        final Array b = Array.create(dir, "b", "b", 4);
+        b.copyFrom(1, new byte[] {7, 8}, 0, 2);
+        assertArrayEquals(new byte[] {0, 7, 8, 0}, b.toByteArray());
+        assertArrayEquals(new int[] {1, 2}, Array.of(1, 2).toIntArray());
+    }
+
+    @Test
+    void corruptedAndWrongTypeRegionsAreRefused() throws Exception
+    {
+        final Array a = Array.createRaw(dir, "a", ElementType.INT, 4);
+        assertThrows(InvalidRegionException.class, () -> Value.attach(a.path()));
+        // corrupt the length: claims more elements than the file holds
+        try (MappedRegion region = MappedRegion.attach(a.path(), RegionType.ARRAY))
+        {
+            region.buffer().putInt(Array.LENGTH_OFFSET, 1_000_000);
+        }
+        final InvalidRegionException ex = assertThrows(InvalidRegionException.class, () -> Array.attach(a.path()));
+        assertTrue(ex.getMessage().contains("corrupt"), ex.getMessage());
+        // truncate a value file
+        final Value v = Value.createRaw(dir, "v", ElementType.INT, 0);
+        try (var channel = java.nio.channels.FileChannel.open(v.path(), StandardOpenOption.WRITE))
+        {
+            channel.truncate(100);
+        }
+        assertThrows(InvalidRegionException.class, () -> Value.attach(v.path()));
+        Files.write(dir.resolve("junk"), "hello, not a region at all; hello, not a region at all; hello, not a region at all; hello, not a region at all; hello".getBytes());
+        assertThrows(InvalidRegionException.class, () -> Value.attach(dir.resolve("junk")));
+    }
+}

@@ -1,0 +1,272 @@
+package io.mp4j.tests.shm;
+
+import io.mp4j.shm.Array;
+import io.mp4j.shm.Barrier;
+import io.mp4j.shm.BoundedSemaphore;
+import io.mp4j.shm.Condition;
+import io.mp4j.shm.ElementType;
+import io.mp4j.shm.Event;
+import io.mp4j.shm.Lock;
+import io.mp4j.shm.RLock;
+import io.mp4j.shm.RuntimeDirectory;
+import io.mp4j.shm.SharedLock;
+import io.mp4j.shm.Value;
+import io.mp4j.tests.NoLeaks;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectOutputStream;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The shm primitives across real JVMs: children started with {@link ChildJvms}, killed by pid at the end.
+ */
+@ExtendWith(NoLeaks.class)
+class ShmCrossJvmTest
+{
+    static final Duration LONG = Duration.ofSeconds(120);
+
+    RuntimeDirectory dir;
+    ChildJvms children;
+
+    @BeforeEach
+    void setUp()
+    {
+        dir = RuntimeDirectory.create();
+        children = new ChildJvms();
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        children.close();
+        dir.close();
+        assertFalse(Files.exists(dir.path()), "runtime directory left behind");
+    }
+
+    static void awaitTrue(final BooleanSupplier condition, final String what)
+    {
+        final long deadline = System.nanoTime() + LONG.toNanos();
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() > deadline)
+            {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.yield();
+        }
+    }
+
+    static String serialize(final Object object) throws Exception
+    {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes))
+        {
+            out.writeObject(object);
+        }
+        return Base64.getEncoder().encodeToString(bytes.toByteArray());
+    }
+
+    @Test
+    void fourChildrenTimesTenThousandLockedIncrements() throws Exception
+    {
+        final Value counter = Value.create(dir, "counter", "i", 0);
+        final List<ChildJvms.Child> started = new ArrayList<>();
+        for (int i = 0; i < 4; i++)
+        {
+            started.add(children.start("increment", counter.path().toString(), "10000"));
+        }
+        for (final ChildJvms.Child child : started)
+        {
+            child.expect("done", LONG);
+            assertEquals(0, child.awaitExit(LONG));
+        }
+        assertEquals(40_000, counter.getInt());
+    }
+
+    @Test
+    void valuePassedAsSerializedHandleIsReattachedInTheChild() throws Exception
+    {
+        final Value counter = Value.create(dir, "counter", "i", 0);
+        final String handle = serialize(counter);
+        final ChildJvms.Child a = children.start("increment-handle", handle, "1000");
+        final ChildJvms.Child b = children.start("increment-handle", handle, "1000");
+        a.expect("done", LONG);
+        b.expect("done", LONG);
+        assertEquals(2000, counter.getInt());
+    }
+
+    @Test
+    void childDoublesTheArray() throws Exception
+    {
+        final Array array = Array.create(dir, "a", ElementType.INT, 10);
+        for (int i = 0; i < 10; i++)
+        {
+            array.setInt(i, i);
+        }
+        children.start("double", array.path().toString()).expect("done", LONG);
+        assertArrayEquals(new int[] {0, 2, 4, 6, 8, 10, 12, 14, 16, 18}, array.toIntArray());
+    }
+
+    @Test
+    void twoIndependentlyStartedProgramsShareANamedCounter() throws Exception
+    {
+        final String name = "shm-it-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        try (RuntimeDirectory named = RuntimeDirectory.openNamed(name))
+        {
+            final ChildJvms.Child a = children.start("named-increment", name, "5000");
+            final ChildJvms.Child b = children.start("named-increment", name, "5000");
+            a.expect("done", LONG);
+            b.expect("done", LONG);
+            assertEquals(10_000, Value.attach(named.resolve("counter")).getLong());
+        }
+    }
+
+    @Test
+    void eventPingPong() throws Exception
+    {
+        final Event ping = Event.create(dir, "ping");
+        final Event pong = Event.create(dir, "pong");
+        final ChildJvms.Child child = children.start("event-pong", ping.path().toString(), pong.path().toString());
+        assertFalse(pong.await(Duration.ofMillis(1)));
+        ping.set();
+        assertTrue(pong.await(LONG));
+        child.expect("ponged", LONG);
+    }
+
+    @Test
+    void lockOfAKilledHolderIsRecovered() throws Exception
+    {
+        final Lock lock = Lock.create(dir, "lock");
+        final ChildJvms.Child holder = children.start("hold", "lock", lock.path().toString());
+        holder.expect("held", LONG);
+        assertEquals(holder.pid(), lock.ownerPid());
+        assertFalse(lock.tryLock());
+        holder.kill();
+        assertTrue(lock.tryLock(LONG.toMillis(), TimeUnit.MILLISECONDS));
+        assertTrue(lock.previousOwnerDied());
+        assertEquals(1, lock.recoveries());
+        lock.unlock();
+    }
+
+    @Test
+    void rlockOfAKilledHolderIsRecovered() throws Exception
+    {
+        final RLock lock = RLock.create(dir, "rlock");
+        final ChildJvms.Child holder = children.start("hold", "rlock", lock.path().toString());
+        holder.expect("held", LONG);
+        holder.kill();
+        assertTrue(lock.acquire(LONG));
+        assertTrue(lock.previousOwnerDied());
+        assertEquals(1, lock.getHoldCount());
+        lock.release();
+        assertFalse(lock.isLocked());
+    }
+
+    @Test
+    void semaphorePermitOfAKilledHolderIsReclaimed() throws Exception
+    {
+        final BoundedSemaphore sem = BoundedSemaphore.create(dir, "sem", 1);
+        final ChildJvms.Child holder = children.start("hold", "semaphore", sem.path().toString());
+        holder.expect("held", LONG);
+        assertEquals(0, sem.getValue());
+        holder.kill();
+        assertTrue(sem.acquire(LONG));
+        assertEquals(1, sem.reclaimedPermits());
+        sem.release();
+        assertEquals(1, sem.getValue());
+    }
+
+    @Test
+    void parentReleasingForAKilledChildIsNotCountedTwice() throws Exception
+    {
+        final BoundedSemaphore sem = BoundedSemaphore.create(dir, "sem", 2);
+        final ChildJvms.Child holder = children.start("hold", "semaphore", sem.path().toString());
+        holder.expect("held", LONG);
+        holder.kill();
+        sem.release();   // on behalf of the dead child: debits its holder slot
+        assertEquals(2, sem.getValue());
+        assertEquals(0, sem.reclaimDeadHolders());
+        assertEquals(2, sem.getValue());
+    }
+
+    @Test
+    void barrierWithAKilledPartyBreaksInsteadOfHanging() throws Exception
+    {
+        final Barrier barrier = Barrier.create(dir, "barrier", 3);
+        final ChildJvms.Child party = children.start("barrier", barrier.path().toString());
+        awaitTrue(() -> barrier.nWaiting() == 1, "the child waiting in the barrier");
+        party.kill();
+        assertThrows(BrokenBarrierException.class, () -> barrier.await(LONG));
+        assertTrue(barrier.isBroken());
+    }
+
+    @Test
+    void barrierAcrossJvms() throws Exception
+    {
+        final Barrier barrier = Barrier.create(dir, "barrier", 3);
+        final ChildJvms.Child a = children.start("barrier", barrier.path().toString());
+        final ChildJvms.Child b = children.start("barrier", barrier.path().toString());
+        awaitTrue(() -> barrier.nWaiting() == 2, "two children waiting");
+        assertEquals(2, barrier.await(LONG));
+        final String lineA = a.nextLine(LONG);
+        final String lineB = b.nextLine(LONG);
+        assertTrue(lineA.startsWith("index ") && lineB.startsWith("index ") && !lineA.equals(lineB), lineA + " / " + lineB);
+    }
+
+    @Test
+    void aKilledConditionWaiterDoesNotSwallowANotify() throws Exception
+    {
+        final Condition cond = Condition.create(dir, "cond");
+        final ChildJvms.Child doomed = children.start("cond-wait", cond.path().toString());
+        awaitTrue(() -> cond.waiters() == 1, "the child waiting");
+        doomed.kill();
+        final CompletableFuture<Boolean> live = CompletableFuture.supplyAsync(() ->
+        {
+            try (SharedLock.Held held = cond.locked())
+            {
+                return cond.await(LONG);
+            }
+            catch (final InterruptedException ex)
+            {
+                return false;
+            }
+        });
+        awaitTrue(() -> cond.waiters() == 2, "the live waiter behind the dead one");
+        try (SharedLock.Held held = cond.locked())
+        {
+            assertEquals(1, cond.signal(1));
+        }
+        assertTrue(live.get(LONG.toSeconds(), TimeUnit.SECONDS));
+    }
+
+    @Test
+    void conditionWaiterInAChildIsWoken() throws Exception
+    {
+        final Condition cond = Condition.create(dir, "cond");
+        final ChildJvms.Child waiter = children.start("cond-wait", cond.path().toString());
+        awaitTrue(() -> cond.waiters() == 1, "the child waiting");
+        try (SharedLock.Held held = cond.locked())
+        {
+            assertEquals(1, cond.signalAll());
+        }
+        waiter.expect("woken", LONG);
+    }
+}
