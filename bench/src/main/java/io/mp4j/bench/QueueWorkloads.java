@@ -28,7 +28,9 @@ import java.util.Map;
  * {@code simplequeue_throughput}, {@code pipe_pingpong}, {@code pipe_throughput}), plus
  * {@code raw_agrona}: two Agrona {@code OneToOneRingBuffer}s over one mapped file, busy-spinning, the floor
  * the others are measured against. Same counts, payloads, windows and percentiles as the baseline; the
- * children are mp4j {@link Process}es; waits use the default idle strategy ({@code mp4j.idle}).
+ * children are mp4j {@link Process}es; waits use the default idle strategy ({@code mp4j.idle}). Summary
+ * figures carry the baseline's summary names ({@code queue_int_msgs_per_s}, ...), so {@code mp4j bench}
+ * prints the ratio to CPython. The workloads are also registered in {@link Harness#workloads()}.
  *
  * <pre>
  *   java ... io.mp4j.bench.QueueWorkloads [--only queue_throughput,pipe_pingpong] [--out FILE]
@@ -263,7 +265,7 @@ public final class QueueWorkloads
             final String kind = "bytes64".equals(variant) ? "bytes64" : "int";
             final Map<String, Object> r = runQueue(simple, kind, producers);
             out.put(variant, r);
-            summary.put(name + "." + variant + "_msgs_per_s", r.get("msgs_per_s"));
+            summary.put((simple ? "simplequeue_" : "queue_") + variant + "_msgs_per_s", r.get("msgs_per_s"));
         }
         return out;
     }
@@ -446,8 +448,14 @@ public final class QueueWorkloads
             out.put("bytes64", rttSummary(rtt, System.nanoTime() - loopStart));
             parent.sendBytes(new byte[0]);
             child.join(WAIT);
-            summary.put("pipe_pingpong.obj_p50_us", ((Map<?, ?>)out.get("obj")).get("p50_us"));
-            summary.put("pipe_pingpong.bytes64_p50_us", ((Map<?, ?>)out.get("bytes64")).get("p50_us"));
+            for (final String variant : List.of("obj", "bytes64"))
+            {
+                final Map<?, ?> m = (Map<?, ?>)out.get(variant);
+                summary.put("pipe_pingpong_" + variant + "_p50_us", m.get("p50_us"));
+                summary.put("pipe_pingpong_" + variant + "_p99_us", m.get("p99_us"));
+                summary.put("pipe_pingpong_" + variant + "_p999_us", m.get("p999_us"));
+                summary.put("pipe_pingpong_" + variant + "_rt_per_s", m.get("roundtrips_per_s"));
+            }
             return out;
         }
         finally
@@ -499,8 +507,10 @@ public final class QueueWorkloads
         out.put("small", throughput(true, PIPE_PAYLOAD_BYTES, PIPE_THROUGHPUT_N));
         out.put("small_oneway", throughput(false, PIPE_PAYLOAD_BYTES, PIPE_THROUGHPUT_N));
         out.put("big", throughput(true, PIPE_BIG_PAYLOAD_BYTES, PIPE_BIG_N));
-        summary.put("pipe_throughput.small_msgs_per_s", ((Map<?, ?>)out.get("small")).get("msgs_per_s"));
-        summary.put("pipe_throughput.big_MB_per_s", ((Map<?, ?>)out.get("big")).get("MB_per_s"));
+        summary.put("pipe_64b_msgs_per_s", ((Map<?, ?>)out.get("small")).get("msgs_per_s"));
+        summary.put("pipe_64b_MB_per_s", ((Map<?, ?>)out.get("small")).get("MB_per_s"));
+        summary.put("pipe_oneway_64b_msgs_per_s", ((Map<?, ?>)out.get("small_oneway")).get("msgs_per_s"));
+        summary.put("pipe_1mib_MB_per_s", ((Map<?, ?>)out.get("big")).get("MB_per_s"));
         return out;
     }
 
@@ -652,7 +662,7 @@ public final class QueueWorkloads
             oneway.put("msgs", RAW_N);
             oneway.put("msgs_per_s", Math.round(RAW_N / ((state[2] - state[1]) / 1e9)));
             out.put("oneway_8B_spin", oneway);
-            summary.put("raw_agrona.oneway_msgs_per_s", oneway.get("msgs_per_s"));
+            summary.put("raw_agrona_oneway_8b_msgs_per_s", oneway.get("msgs_per_s"));
         }
         finally
         {
@@ -695,7 +705,7 @@ public final class QueueWorkloads
             toChild.write(1, msg, 0, 8);
             child.join(WAIT);
             out.put("pingpong_8B_spin", rttSummary(rtt, loopNs));
-            summary.put("raw_agrona.pingpong_p50_us", ((Map<?, ?>)out.get("pingpong_8B_spin")).get("p50_us"));
+            summary.put("raw_agrona_pingpong_p50_us", ((Map<?, ?>)out.get("pingpong_8B_spin")).get("p50_us"));
         }
         finally
         {

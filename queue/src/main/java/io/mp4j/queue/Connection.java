@@ -35,7 +35,8 @@ import java.util.concurrent.TimeUnit;
  * (default 10000).
  *
  * <p>Sending is thread-safe within a JVM (fragments of one message stay together) and so is receiving;
- * an end must be held by one process at a time.
+ * {@link #close()} from another thread stops a blocked {@code recv}; an end must be held by one process
+ * at a time.
  *
  * <p><b>Memory consistency effects</b>: actions before {@code send} happen-before actions after the
  * matching {@code recv} returns, in whatever process.
@@ -68,6 +69,7 @@ public final class Connection implements AutoCloseable, Serializable
     private final transient Object recvLock = new Object();
     private final transient Receiver receiver = new Receiver();
     private transient volatile boolean closed;
+    private final transient java.util.concurrent.atomic.AtomicInteger pollers = new java.util.concurrent.atomic.AtomicInteger();
     private transient long lastSendCheckNs = System.nanoTime() - PEER_CHECK_INTERVAL_NS;
 
     private Connection(final MappedRegion region, final int end, final ObjectCodec codec)
@@ -282,6 +284,7 @@ public final class Connection implements AutoCloseable, Serializable
         long lastCheck = System.nanoTime();
         while (!tryWriteRecord(typeId, src, offset, length, totalLength))
         {
+            ensureOpen();
             final long now = System.nanoTime();
             if (now - lastCheck >= PEER_CHECK_INTERVAL_NS)
             {
@@ -394,12 +397,26 @@ public final class Connection implements AutoCloseable, Serializable
      */
     public boolean poll(final Duration timeout)
     {
+        pollers.incrementAndGet();
+        try
+        {
+            return awaitReadable(Math.max(0, timeout.toNanos()));
+        }
+        finally
+        {
+            pollers.decrementAndGet();
+        }
+    }
+
+    private boolean awaitReadable(final long timeoutNs)
+    {
         ensureReadable();
-        final long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+        final long deadline = System.nanoTime() + timeoutNs;
         final IdleStrategy idle = Idle.current();
         long lastCheck = System.nanoTime() - PEER_CHECK_INTERVAL_NS;
         while (true)
         {
+            ensureOpen();
             if (in.size() > 0)
             {
                 return true;
@@ -433,6 +450,7 @@ public final class Connection implements AutoCloseable, Serializable
             IdleStrategy idle = null;
             while (true)
             {
+                ensureOpen();
                 final int read = in.read(r, 1);
                 if (r.complete)
                 {
@@ -563,25 +581,38 @@ public final class Connection implements AutoCloseable, Serializable
 
     /**
      * Close this end: if this process is the end's holder, the peer sees end of stream once it has
-     * received what was sent; then unmap. Idempotent. Must not race with a send or receive on this
-     * instance.
+     * received what was sent; then unmap. Idempotent. Threads of this JVM blocked in {@code send},
+     * {@code recv} or {@code poll} on this instance throw {@link IllegalStateException}, and the unmapping
+     * waits for them to leave (Python's idiom of closing a connection to stop a reader thread).
      */
     @Override
     public void close()
     {
+        if (closed)
+        {
+            return;
+        }
+        closed = true; // threads blocked in send/recv/poll see it and leave, releasing their locks
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (pollers.get() > 0 && System.nanoTime() - deadline < 0)
+        {
+            Thread.yield();
+        }
         synchronized (sendLock)
         {
-            if (closed)
+            synchronized (recvLock)
             {
-                return;
+                if (region.isClosed() || pollers.get() > 0)
+                {
+                    return; // a poller that did not leave: leave the mapping to GC rather than crash it
+                }
+                final int base = PipeDescriptor.endOffset(end);
+                if (state.getLongVolatile(base + PipeDescriptor.HOLDER_OFFSET) == ProcessIdentity.SELF)
+                {
+                    state.putIntRelease(base + PipeDescriptor.CLOSED_OFFSET, 1);
+                }
+                region.close();
             }
-            closed = true;
-            final int base = PipeDescriptor.endOffset(end);
-            if (state.getLongVolatile(base + PipeDescriptor.HOLDER_OFFSET) == ProcessIdentity.SELF)
-            {
-                state.putIntRelease(base + PipeDescriptor.CLOSED_OFFSET, 1);
-            }
-            region.close();
         }
     }
 

@@ -52,7 +52,7 @@ import java.time.temporal.ChronoField;
  * <p><b>Files</b>: one file per roll cycle ({@code FIVE_MINUTELY} by default; any name of Chronicle's
  * {@code RollCycles} or {@code TestRollCycles}, e.g. {@code TEST_SECONDLY}). {@link #cleanup(Duration)}
  * deletes cycle files older than a retention period that the work cursor has passed, except the
- * current one.
+ * current one; {@link #autoCleanup(Duration)} runs it whenever this instance's appends roll over.
  *
  * <p><b>No phone-home</b>: loading this class sets {@code chronicle.analytics.disable=true} before any
  * Chronicle class initialises, so Chronicle neither sends analytics nor writes
@@ -114,6 +114,8 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
     private transient MappedRegion cursorRegion;
     private transient AtomicBuffer cursor;
     private transient volatile boolean closed;
+    private transient volatile Duration retention;
+    private transient int lastAppendCycle = Integer.MIN_VALUE;
 
     private DurableQueue(final Path directory, final String rollCycleName, final ObjectCodec codec)
     {
@@ -274,7 +276,19 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
             {
                 dc.wire().bytes().writeInt(tag).write(payload);
             }
-            return appender.lastIndexAppended();
+            final long index = appender.lastIndexAppended();
+            final int cycle = appender.cycle();
+            if (cycle != lastAppendCycle)
+            {
+                final boolean rolled = lastAppendCycle != Integer.MIN_VALUE;
+                lastAppendCycle = cycle;
+                final Duration keep = retention;
+                if (rolled && keep != null)
+                {
+                    cleanup(keep);
+                }
+            }
+            return index;
         }
     }
 
@@ -452,6 +466,19 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
             throw new IllegalArgumentException(directory + ": no message at index " + Long.toHexString(index));
         }
         return new Subscriber<>(this, tailer);
+    }
+
+    /**
+     * Clean up automatically: each time this instance's appends roll to a new cycle, run
+     * {@link #cleanup(Duration)} with this retention.
+     *
+     * @param retention how long to keep files, or null to stop cleaning up automatically.
+     * @return this queue.
+     */
+    public DurableQueue<T> autoCleanup(final Duration retention)
+    {
+        this.retention = retention;
+        return this;
     }
 
     /**

@@ -148,18 +148,26 @@ public final class JoinableQueue<T> extends Queue<T>
     {
         final long deadline = System.nanoTime() + timeoutNs;
         final IdleStrategy idle = Idle.current();
-        while (unfinishedTasks() > 0)
+        enterWait();
+        try
         {
-            if (timeoutNs != Long.MAX_VALUE && System.nanoTime() - deadline >= 0)
+            while (unfinishedTasks() > 0)
             {
-                return false;
+                if (timeoutNs != Long.MAX_VALUE && System.nanoTime() - deadline >= 0)
+                {
+                    return false;
+                }
+                if (Thread.interrupted())
+                {
+                    throw new InterruptedException();
+                }
+                idle.idle();
             }
-            if (Thread.interrupted())
-            {
-                throw new InterruptedException();
-            }
-            idle.idle();
+            return true;
         }
-        return true;
+        finally
+        {
+            exitWait();
+        }
     }
 }

@@ -79,8 +79,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * }
  * }</pre>
  *
- * <p>Instances are thread-safe, except that {@link #close()} must not race with other operations on
- * the same instance (it unmaps the file).
+ * <p>Instances are thread-safe. {@link #close()} makes threads blocked in this instance's
+ * {@code put}/{@code get}/{@code join} throw {@link IllegalStateException} and waits for them to leave
+ * before it unmaps the file; it must not race with a non-blocking call in progress on another thread.
  *
  * @param <T> the type of the elements.
  */
@@ -114,6 +115,7 @@ public class Queue<T> implements AutoCloseable, Serializable
     private transient long stallPosition = -1;
     private transient long stallSinceNs;
     private transient volatile boolean closed;
+    private final transient java.util.concurrent.atomic.AtomicInteger waiters = new java.util.concurrent.atomic.AtomicInteger();
 
     Queue(final MappedRegion region, final int kind, final ObjectCodec codec)
     {
@@ -363,21 +365,29 @@ public class Queue<T> implements AutoCloseable, Serializable
         }
         final long deadline = System.nanoTime() + timeoutNs;
         final IdleStrategy idle = Idle.current();
-        while (true)
+        enterWait();
+        try
         {
-            if (timeoutNs != FOREVER && System.nanoTime() - deadline >= 0)
+            while (true)
             {
-                return false;
+                if (timeoutNs != FOREVER && System.nanoTime() - deadline >= 0)
+                {
+                    return false;
+                }
+                if (Thread.interrupted())
+                {
+                    throw new InterruptedException();
+                }
+                idle.idle();
+                if (tryWrite(encoder))
+                {
+                    return true;
+                }
             }
-            if (Thread.interrupted())
-            {
-                throw new InterruptedException();
-            }
-            idle.idle();
-            if (tryWrite(encoder))
-            {
-                return true;
-            }
+        }
+        finally
+        {
+            exitWait();
         }
     }
 
@@ -496,7 +506,7 @@ public class Queue<T> implements AutoCloseable, Serializable
     public boolean readBytes(final BytesHandler handler)
     {
         ensureOpen();
-        if (ring.producerPosition() == ring.consumerPosition() || !lockConsumer(true))
+        if (nothingToRead() || !lockConsumer(true))
         {
             return false;
         }
@@ -528,23 +538,58 @@ public class Queue<T> implements AutoCloseable, Serializable
         }
         final long deadline = System.nanoTime() + timeoutNs;
         final IdleStrategy idle = Idle.current();
-        while (true)
+        enterWait();
+        try
         {
-            if (Thread.interrupted())
+            while (true)
             {
-                throw new InterruptedException();
-            }
-            idle.idle();
-            value = takeNow(false);
-            if (value != NONE)
-            {
-                return value;
-            }
-            if (timeoutNs != FOREVER && System.nanoTime() - deadline >= 0)
-            {
-                return NONE;
+                if (Thread.interrupted())
+                {
+                    throw new InterruptedException();
+                }
+                idle.idle();
+                value = takeNow(false);
+                if (value != NONE)
+                {
+                    return value;
+                }
+                if (timeoutNs != FOREVER && System.nanoTime() - deadline >= 0)
+                {
+                    return NONE;
+                }
             }
         }
+        finally
+        {
+            exitWait();
+        }
+    }
+
+    /**
+     * A thread of this JVM starts waiting in a loop that touches the mapping; {@link #close()} waits for
+     * such threads to notice the close and leave before it unmaps. Call {@link #ensureOpen()} after this.
+     */
+    final void enterWait()
+    {
+        waiters.incrementAndGet();
+    }
+
+    final void exitWait()
+    {
+        waiters.decrementAndGet();
+    }
+
+    /**
+     * Whether there is certainly nothing to read, without touching the producers' tail counter while
+     * messages flow: peek at the length word of the record at the consumer position (the cache line
+     * {@code read} touches next anyway); only if it is 0 compare the positions, which also lets a
+     * record stuck with length 0 (a producer that died right after claiming) reach the stall watch.
+     */
+    private boolean nothingToRead()
+    {
+        final long head = ring.consumerPosition();
+        final int index = (int)head & (ring.capacity() - 1);
+        return ring.buffer().getIntVolatile(RecordDescriptor.lengthOffset(index)) == 0 && ring.producerPosition() == head;
     }
 
     /**
@@ -553,7 +598,7 @@ public class Queue<T> implements AutoCloseable, Serializable
     private Object takeNow(final boolean persist)
     {
         ensureOpen();
-        if (ring.producerPosition() == ring.consumerPosition())
+        if (nothingToRead())
         {
             return NONE;
         }
@@ -846,8 +891,8 @@ public class Queue<T> implements AutoCloseable, Serializable
 
     /**
      * Unmap the file from this JVM. The queue itself lives on for the other processes attached to it;
-     * the file belongs to its runtime directory. Idempotent. Must not race with other operations on
-     * this instance.
+     * the file belongs to its runtime directory. Idempotent. Threads blocked in this instance's waits
+     * throw {@link IllegalStateException}; a non-blocking call must not be in progress.
      */
     @Override
     public void close()
@@ -864,7 +909,17 @@ public class Queue<T> implements AutoCloseable, Serializable
                     state.compareAndSetLong(base + i * Long.BYTES, ProcessIdentity.SELF, ProcessIdentity.NONE);
                 }
             }
-            region.close();
+            // threads blocked in this instance's waits see the flag within one idle period (<= 1 ms) and
+            // leave; unmapping under them would crash the JVM, so if they do not, the mapping is left to GC
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (waiters.get() > 0 && System.nanoTime() - deadline < 0)
+            {
+                Thread.yield();
+            }
+            if (waiters.get() == 0)
+            {
+                region.close();
+            }
         }
     }
 

@@ -155,7 +155,26 @@ class DurableQueueTest
             assertEquals(cycleFiles - deleted, cycleFiles(dir.resolve("q")));
             queue.put(3L);
             assertEquals(3L, queue.take(WAIT));
+
+            // automatic: when appends roll over, cycles before the work cursor's go
+            queue.autoCleanup(Duration.ZERO);
+            rollOnce(queue);
+            rollOnce(queue);
+            assertEquals(2, cycleFiles(dir.resolve("q")), "only the cursor's cycle and the current one are left");
         }
+    }
+
+    /** Put and take until a put lands in the next cycle; take that one too, so the cursor is in the new cycle. */
+    private static void rollOnce(final DurableQueue<Long> queue) throws InterruptedException
+    {
+        final long startCycle = queue.lastIndex() >>> 32;
+        final long deadline = System.nanoTime() + WAIT.toNanos();
+        while (queue.put(4L) >>> 32 == startCycle && System.nanoTime() < deadline)
+        {
+            assertEquals(4L, queue.take(WAIT));
+        }
+        assertEquals(4L, queue.take(WAIT));
+        assertNull(queue.poll());
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * For any message sizes, from empty to many times a ring record, a pipe delivers every message whole
@@ -29,7 +30,7 @@ class PipePropertiesTest
             final Pipe pipe = Pipe.create(dir, "p", false, 1024, null);
             try (Connection reader = pipe.first(); Connection writer = pipe.second())
             {
-                final CompletableFuture<Void> sender = CompletableFuture.runAsync(() ->
+                final CompletableFuture<Void> sender = TestThreads.run(() ->
                 {
                     for (int i = 0; i < sizes.size(); i++)
                     {
@@ -48,10 +49,11 @@ class PipePropertiesTest
                 {
                     if (asObjects)
                     {
-                        assertEquals(List.of(i, "é".repeat(sizes.get(i))), reader.recv());
+                        assertEquals(List.of(i, "é".repeat(sizes.get(i))), reader.recv(java.time.Duration.ofSeconds(60)));
                     }
                     else
                     {
+                        assertTrue(reader.poll(java.time.Duration.ofSeconds(60)), "sender failed: " + sender);
                         assertArrayEquals(QueuePropertiesTest.message(0, i, sizes.get(i)), reader.recvBytes());
                     }
                 }

@@ -79,7 +79,7 @@ class PipeTest
         {
             final byte[] big = new byte[3 << 20];
             new Random(1).nextBytes(big);
-            final CompletableFuture<Void> sender = CompletableFuture.runAsync(() ->
+            final CompletableFuture<Void> sender = TestThreads.run(() ->
             {
                 a.sendBytes(big);
                 a.send(new String(new char[200_000]).replace('\0', 'z'));
@@ -88,12 +88,13 @@ class PipeTest
                 a.send(big);
                 a.send(new ArrayList<>(List.of(big)));
             });
+            assertTrue(b.poll(Duration.ofSeconds(60)), "the sender failed: " + sender);
             assertArrayEquals(big, b.recvBytes());
-            assertEquals(200_000, ((String)b.recv()).length());
-            assertEquals("small", b.recv());
-            assertEquals(ByteBuffer.wrap(big, 1, (1 << 16) + 5), b.recv());
-            assertArrayEquals(big, (byte[])b.recv());
-            assertArrayEquals(big, (byte[])((List<?>)b.recv()).get(0));
+            assertEquals(200_000, ((String)b.recv(Duration.ofSeconds(60))).length());
+            assertEquals("small", b.recv(Duration.ofSeconds(60)));
+            assertEquals(ByteBuffer.wrap(big, 1, (1 << 16) + 5), b.recv(Duration.ofSeconds(60)));
+            assertArrayEquals(big, (byte[])b.recv(Duration.ofSeconds(60)));
+            assertArrayEquals(big, (byte[])((List<?>)b.recv(Duration.ofSeconds(60))).get(0));
             sender.get(60, TimeUnit.SECONDS);
         }
     }
@@ -113,6 +114,39 @@ class PipeTest
             assertThrows(IllegalStateException.class, () -> reader.send("no"));
             assertThrows(IllegalStateException.class, writer::recv);
         }
+    }
+
+    @Test
+    void closeFromAnotherThreadStopsABlockedReceiverAndPoller() throws Exception
+    {
+        final Pipe pipe = Pipe.create(dir, "p");
+        final Connection a = pipe.first();
+        final java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(2);
+        final CompletableFuture<Object> receiver = TestThreads.supply(() ->
+        {
+            started.countDown();
+            return a.recv();
+        });
+        final CompletableFuture<Boolean> poller = TestThreads.supply(() ->
+        {
+            started.countDown();
+            return a.poll(Duration.ofSeconds(60));
+        });
+        try
+        {
+            assertTrue(started.await(60, TimeUnit.SECONDS));
+        }
+        finally
+        {
+            a.close();
+        }
+        final java.util.concurrent.ExecutionException recvFailure = assertThrows(java.util.concurrent.ExecutionException.class,
+            () -> receiver.get(60, TimeUnit.SECONDS));
+        assertTrue(recvFailure.getCause() instanceof IllegalStateException, String.valueOf(recvFailure.getCause()));
+        final java.util.concurrent.ExecutionException pollFailure = assertThrows(java.util.concurrent.ExecutionException.class,
+            () -> poller.get(60, TimeUnit.SECONDS));
+        assertTrue(pollFailure.getCause() instanceof IllegalStateException, String.valueOf(pollFailure.getCause()));
+        pipe.second().close();
     }
 
     @Test

@@ -307,6 +307,72 @@ class QueueLocalTest
     }
 
     @Test
+    void conveniencesCreateInTheGlobalRuntimeDirectory() throws Exception
+    {
+        final Queue<Integer> q = Queue.create();
+        final SimpleQueue<Integer> s = SimpleQueue.create();
+        final JoinableQueue<Integer> j = JoinableQueue.create();
+        final Pipe p = Pipe.create(false);
+        try
+        {
+            for (final Path path : List.of(q.path(), s.path(), j.path(), p.first().path()))
+            {
+                assertEquals(RuntimeDirectory.global().path(), path.getParent());
+            }
+            q.put(1);
+            s.put(2);
+            j.put(3);
+            p.second().send(4);
+            assertEquals(1, q.get());
+            assertEquals(2, s.get());
+            assertEquals(3, j.get());
+            assertEquals(4, p.first().recv());
+        }
+        finally
+        {
+            for (final AutoCloseable c : List.<AutoCloseable>of(q, s, j, p.first(), p.second()))
+            {
+                c.close();
+            }
+            for (final Path path : List.of(q.path(), s.path(), j.path(), p.first().path()))
+            {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
+    @Test
+    void closeFromAnotherThreadStopsBlockedWaiters() throws Exception
+    {
+        final JoinableQueue<Integer> q = JoinableQueue.create(dir, "q", 1024, null);
+        while (q.offer(0))
+        {
+            // fill it, so a put blocks
+        }
+        final java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        final Queue<Integer> reader = Queue.create(dir, "empty");
+        final List<java.util.concurrent.CompletableFuture<Object>> blocked = List.of(
+            TestThreads.supply(() -> { q.put(1); return null; }),
+            TestThreads.supply(() -> { q.join(); return null; }),
+            TestThreads.supply(() -> { started.countDown(); return reader.get(); }));
+        try
+        {
+            assertTrue(started.await(60, TimeUnit.SECONDS));
+        }
+        finally
+        {
+            q.close();
+            reader.close();
+        }
+        for (final java.util.concurrent.CompletableFuture<Object> f : blocked)
+        {
+            final java.util.concurrent.ExecutionException ex = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> f.get(60, TimeUnit.SECONDS));
+            assertInstanceOf(IllegalStateException.class, ex.getCause());
+        }
+    }
+
+    @Test
     void closedQueueRefusesUse() throws Exception
     {
         final Queue<Integer> q = Queue.create(dir, "q");
