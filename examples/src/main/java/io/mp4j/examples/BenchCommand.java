@@ -113,8 +113,17 @@ public final class BenchCommand
         final List<String> command = new ArrayList<>(List.of("python3", pythonScript().toString()));
         if (!only.isEmpty())
         {
+            // mp4j-only workloads (raw_agrona, say) are not the baseline's
+            final List<String> known = pythonWorkloads();
+            final List<String> theirs = new ArrayList<>(only);
+            theirs.retainAll(known);
+            if (theirs.isEmpty())
+            {
+                System.err.println("mp4j bench: CPython's baseline has none of " + only + "; not run");
+                return Map.of("summary", Map.of());
+            }
             command.add("--only");
-            command.add(String.join(",", only));
+            command.add(String.join(",", theirs));
         }
         System.err.println("mp4j bench: running CPython's baseline: " + String.join(" ", command));
         final java.lang.Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -126,6 +135,16 @@ public final class BenchCommand
             throw new IOException("CPython baseline failed (exit " + (process.isAlive() ? "timeout" : process.exitValue()) + ")");
         }
         return (Map<String, Object>)Json.parse(output.substring(output.indexOf('{')));
+    }
+
+    private static List<String> pythonWorkloads() throws IOException, InterruptedException
+    {
+        final java.lang.Process process = new ProcessBuilder("python3", pythonScript().toString(), "--list")
+            .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        process.getOutputStream().close();
+        final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        process.waitFor(60, TimeUnit.SECONDS);
+        return output.lines().map(String::trim).filter(l -> !l.isEmpty()).collect(java.util.stream.Collectors.toList());
     }
 
     @SuppressWarnings("unchecked")
