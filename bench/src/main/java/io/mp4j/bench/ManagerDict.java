@@ -191,9 +191,9 @@ public final class ManagerDict implements Workload
         }
         @SuppressWarnings("unchecked") final Map<String, Object> dict = (Map<String, Object>)out.get("dict");
         @SuppressWarnings("unchecked") final Map<String, Object> list = (Map<String, Object>)out.get("list");
-        summary.put("manager_dict.dict_set_ops_per_s", dict.get("set_ops_per_s"));
-        summary.put("manager_dict.dict_get_ops_per_s", dict.get("get_ops_per_s"));
-        summary.put("manager_dict.list_append_ops_per_s", list.get("append_ops_per_s"));
+        summary.put("manager_dict_set_ops_per_s", dict.get("set_ops_per_s"));
+        summary.put("manager_dict_get_ops_per_s", dict.get("get_ops_per_s"));
+        summary.put("manager_list_append_ops_per_s", list.get("append_ops_per_s"));
         return out;
     }
 

@@ -58,8 +58,8 @@ public final class PoolApplyAsyncRtt implements Workload
             out.put("n_over_1ms", over);
             out.put("unit", "us");
             out.put("calls_per_s", N / wall);
-            summary.put("pool_apply_async_rtt.p50_us", out.get("median"));
-            summary.put("pool_apply_async_rtt.p99_us", out.get("p99"));
+            summary.put("pool_apply_async_p50_us", out.get("median"));
+            summary.put("pool_apply_async_p99_us", out.get("p99"));
             return out;
         }
     }

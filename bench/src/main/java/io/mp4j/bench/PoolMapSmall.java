@@ -59,8 +59,8 @@ public final class PoolMapSmall implements Workload
         final Map<String, Object> spare = create(StartMethod.SPARE);
         out.put("create_spawn", spawn);
         out.put("create_spare", spare);
-        summary.put("pool_map_small.ready_ms_spawn", ((Map<?, ?>)spawn.get("ready_ms")).get("median"));
-        summary.put("pool_map_small.ready_ms_spare", ((Map<?, ?>)spare.get("ready_ms")).get("median"));
+        summary.put("pool_ready_ms", ((Map<?, ?>)spawn.get("ready_ms")).get("median"));
+        summary.put("pool_ready_spare_ms", ((Map<?, ?>)spare.get("ready_ms")).get("median"));
 
         final List<Long> warm = range(1000);
         final List<Long> xs = range(MAP_N);
@@ -80,7 +80,7 @@ public final class PoolMapSmall implements Workload
             final Map<String, Object> b = rate(passes, MAP_N);
             b.put("chunksize", (MAP_N + 4 * PROCESSES - 1) / (4 * PROCESSES));
             out.put("map_default_chunksize", b);
-            summary.put("pool_map_small.default_tasks_per_s", b.get("tasks_per_s"));
+            summary.put("pool_map_default_tasks_per_s", b.get("tasks_per_s"));
 
             final double[] passes1 = new double[CHUNK1_REPS];
             for (int i = 0; i < CHUNK1_REPS; i++)
@@ -93,7 +93,7 @@ public final class PoolMapSmall implements Workload
             final Map<String, Object> c = rate(passes1, CHUNK1_N);
             c.put("chunksize", 1);
             out.put("map_chunksize_1", c);
-            summary.put("pool_map_small.chunk1_tasks_per_s", c.get("tasks_per_s"));
+            summary.put("pool_map_chunk1_tasks_per_s", c.get("tasks_per_s"));
         }
         return out;
     }

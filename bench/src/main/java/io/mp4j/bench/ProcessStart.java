@@ -86,7 +86,7 @@ public final class ProcessStart implements Workload
         }
         final Path archive = Files.createTempFile("mp4j-child", ".jsa");
         Files.delete(archive);
-        try (Context ctx = Context.create(StartMethod.SPAWN, List.of("-XX:ArchiveClassesAtExit=" + archive)))
+        try (Context ctx = Context.create(StartMethod.SPAWN, List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:disable")))
         {
             once(ctx);
         }

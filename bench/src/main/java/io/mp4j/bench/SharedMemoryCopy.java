@@ -133,9 +133,9 @@ public final class SharedMemoryCopy implements Workload
         out.put("parent_read_GB_per_s", gbs(median(read)));
         out.put("plain_copy_GB_per_s", gbs(median(plain)));
         out.put("correct", correct);
-        summary.put("shared_memory.child_write_GB_per_s", out.get("child_write_GB_per_s"));
-        summary.put("shared_memory.parent_read_GB_per_s", out.get("parent_read_GB_per_s"));
-        summary.put("shared_memory.plain_copy_GB_per_s", out.get("plain_copy_GB_per_s"));
+        summary.put("shm_child_write_GB_per_s", out.get("child_write_GB_per_s"));
+        summary.put("shm_parent_read_GB_per_s", out.get("parent_read_GB_per_s"));
+        summary.put("shm_plain_copy_GB_per_s", out.get("plain_copy_GB_per_s"));
         return out;
     }
 }

@@ -109,10 +109,10 @@ public final class ThreadsVsProcesses implements Workload
         out.put("pool_2_with_startup", s(pool2));
         out.put("pool_2_map_only", s(warm));
         out.put("pool_4_with_startup", s(pool4));
-        summary.put("threads_vs_processes.sequential_s", ((Map<?, ?>)out.get("sequential")).get("s_median"));
-        summary.put("threads_vs_processes.threads_4_s", ((Map<?, ?>)out.get("threads_4")).get("s_median"));
-        summary.put("threads_vs_processes.pool_2_with_startup_s", ((Map<?, ?>)out.get("pool_2_with_startup")).get("s_median"));
-        summary.put("threads_vs_processes.pool_2_map_only_s", ((Map<?, ?>)out.get("pool_2_map_only")).get("s_median"));
+        summary.put("cpu_bound_sequential_s", ((Map<?, ?>)out.get("sequential")).get("s_median"));
+        summary.put("cpu_bound_threads_4_s", ((Map<?, ?>)out.get("threads_4")).get("s_median"));
+        summary.put("cpu_bound_pool_2_with_startup_s", ((Map<?, ?>)out.get("pool_2_with_startup")).get("s_median"));
+        summary.put("cpu_bound_pool_2_map_only_s", ((Map<?, ?>)out.get("pool_2_map_only")).get("s_median"));
         return out;
     }
 

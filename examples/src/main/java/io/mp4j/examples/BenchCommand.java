@@ -23,7 +23,8 @@ public final class BenchCommand
 {
     /** mp4j figures whose CPython counterpart has another name. */
     private static final Map<String, String> PYTHON_NAME = Map.of(
-        "process_start_spare_ms", "process_start_forkserver_ms");
+        "process_start_spare_ms", "process_start_forkserver_ms",
+        "array_sum_GB_per_s", "array_sum_memoryview_GB_per_s");
 
     private BenchCommand()
     {
