@@ -34,6 +34,9 @@ public final class ChildMain
     /** Exit status of a daemon child whose parent went away: what a SIGTERM gives (128 + 15). */
     static final int ORPHANED_DAEMON_STATUS = 143;
 
+    /** Opened ahead by a spare JVM's warm-up: NIO's first use loads native libraries and probes the network stack. */
+    private static FileChannel stdinChannel;
+
     private ChildMain()
     {
     }
@@ -105,6 +108,7 @@ public final class ChildMain
             final ChildSpec spec = ChildSpec.fromBytes(
                 new ChildSpec("warm-up", "", false, 0, "", noop, new Object[]{ "warm-up" }).toBytes());
             spec.run();
+            stdinChannel = openStdinChannel();
         }
         catch (final Exception ex)
         {
@@ -126,7 +130,7 @@ public final class ChildMain
      */
     private static void watchParent(final InputStream stdin, final boolean daemon)
     {
-        final FileChannel channel = openStdinChannel();
+        final FileChannel channel = stdinChannel != null ? stdinChannel : openStdinChannel();
         if (channel != null)
         {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(channel), "mp4j-parent-watcher-stop"));

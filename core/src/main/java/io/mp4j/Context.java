@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +33,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Context implements AutoCloseable
 {
+    /** How long after handing out a spare JVM the next one is started at the latest. */
+    static final long REFILL_DELAY_MILLIS = 250;
+
     /** System property that selects the global context's start method. */
     public static final String START_METHOD_PROPERTY = "mp4j.startMethod";
 
@@ -162,7 +166,30 @@ public final class Context implements AutoCloseable
                     return t;
                 });
             }
-            spareStarter.execute(this::refillSpare);
+            if (taken == null)
+            {
+                spareStarter.execute(this::refillSpare);
+            }
+            else
+            {
+                // A JVM starting takes both cores of a small machine for a while: start the next spare once
+                // the one just taken has exited, or after REFILL_DELAY_MILLIS, so the two do not compete.
+                final ExecutorService starter = spareStarter;
+                taken.process.onExit()
+                    .applyToEither(CompletableFuture.supplyAsync(() -> null,
+                        CompletableFuture.delayedExecutor(REFILL_DELAY_MILLIS, TimeUnit.MILLISECONDS)), ignored -> null)
+                    .thenRun(() ->
+                    {
+                        try
+                        {
+                            starter.execute(this::refillSpare);
+                        }
+                        catch (final java.util.concurrent.RejectedExecutionException closed)
+                        {
+                            // the context was closed meanwhile
+                        }
+                    });
+            }
         }
         return taken != null ? taken : startJvm(false);
     }
