@@ -30,8 +30,8 @@ import java.util.function.Supplier;
  *     or {@code noop}.</li>
  * </ol>
  *
- * <p>{@code backoff} is Agrona's {@link BackoffIdleStrategy} with its defaults: 10 spins, 5 yields,
- * then parks from 1 µs doubling to 1 ms, so a waiter that waits long burns next to no CPU and wakes
+ * <p>{@code backoff} is Agrona's {@link BackoffIdleStrategy}: {@link #BACKOFF_SPINS} spins (400 unless
+ * {@code mp4j.idle.spins} says otherwise), 10 yields, then parks from 1 µs doubling to 1 ms, so a waiter that waits long burns next to no CPU and wakes
  * at most about a millisecond late. {@code spin} busy-spins (lowest latency, a whole core per waiter),
  * {@code yield} calls {@link Thread#yield()}, {@code sleep} sleeps 1 ms between attempts.
  *
@@ -68,7 +68,7 @@ public final class IdleStrategies
         switch (name.trim().toLowerCase(Locale.ROOT))
         {
             case "backoff":
-                return BackoffIdleStrategy::new;
+                return IdleStrategies::backoff;
             case "spin":
                 return BusySpinIdleStrategy::new;
             case "yield":
@@ -81,6 +81,20 @@ public final class IdleStrategies
                 throw new IllegalArgumentException(
                     PROPERTY + "=" + name + " is not one of backoff, spin, yield, sleep, noop");
         }
+    }
+
+    /** Spins of mp4j's {@code backoff} before it yields: a peer in another process often answers within them. */
+    public static final int BACKOFF_SPINS = Integer.getInteger("mp4j.idle.spins", 400);
+    /** Yields of mp4j's {@code backoff} before it parks. */
+    public static final int BACKOFF_YIELDS = 10;
+
+    /**
+     * @return mp4j's back-off: {@link #BACKOFF_SPINS} spins, {@link #BACKOFF_YIELDS} yields, then parks
+     * from 1 µs doubling to 1 ms.
+     */
+    public static IdleStrategy backoff()
+    {
+        return new BackoffIdleStrategy(BACKOFF_SPINS, BACKOFF_YIELDS, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
     }
 
     /**
