@@ -221,6 +221,11 @@ final class ManagerServer
             {
                 final ByteBuffer request = conn.receive();
                 final byte op = request.get();
+                if (op == ManagerWire.OP_PIPE)
+                {
+                    upgradeToPipe(conn, ManagerWire.getString(request));
+                    continue;
+                }
                 Object result = null;
                 Throwable failure = null;
                 try
@@ -281,6 +286,34 @@ final class ManagerServer
                 }
             }
             conn.close();
+        }
+    }
+
+    /**
+     * Continue a local connection over the shared-memory pipe the client made in this server's runtime
+     * directory (next to the socket, so it is as private as the socket). Anything else is refused, and the
+     * connection goes on over the socket.
+     */
+    private void upgradeToPipe(final ManagerWire.Conn conn, final String file) throws IOException
+    {
+        final java.nio.file.Path path = java.nio.file.Paths.get(file).toAbsolutePath().normalize();
+        io.mp4j.queue.Connection end = null;
+        if (socketFile != null && socketFile.toAbsolutePath().getParent().equals(path.getParent()))
+        {
+            try
+            {
+                end = io.mp4j.queue.Connection.attach(path, 1);
+            }
+            catch (final RuntimeException ex)
+            {
+                end = null;
+            }
+        }
+        conn.begin().putByte(end != null ? ManagerWire.STATUS_OK : ManagerWire.STATUS_EXCEPTION).putValue(null);
+        conn.send();
+        if (end != null)
+        {
+            conn.usePipe(end, path, true);
         }
     }
 

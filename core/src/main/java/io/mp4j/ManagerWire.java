@@ -62,6 +62,8 @@ final class ManagerWire
     static final byte OP_LOOKUP = 5;
     static final byte OP_SHUTDOWN = 6;
     static final byte OP_RELEASE = 7;
+    /** Client to server, on a Unix socket: continue this connection over the shared-memory pipe at this path. */
+    static final byte OP_PIPE = 8;
 
     static final byte STATUS_OK = 0;
     static final byte STATUS_EXCEPTION = 1;
@@ -116,6 +118,11 @@ final class ManagerWire
 
         private final Selector selector;
         private final SelectionKey key;
+
+        /** Set once the connection continues over shared memory; the socket then only holds the connection. */
+        private io.mp4j.queue.Connection pipe;
+        private java.nio.file.Path pipeFile;
+        private boolean deletePipeFile;
 
         Conn(final SocketChannel channel) throws IOException
         {
@@ -269,8 +276,36 @@ final class ManagerWire
          *
          * @throws IOException if the peer is gone.
          */
+        /**
+         * Continue over a shared-memory pipe: frames go through its ring buffers instead of the socket, a
+         * round trip without a system call or a scheduler wake-up while the peer is spinning.
+         *
+         * @param end        this side's end of the pipe.
+         * @param file       the pipe's file.
+         * @param deleteFile whether {@link #close()} deletes the file (the server side does).
+         */
+        void usePipe(final io.mp4j.queue.Connection end, final java.nio.file.Path file, final boolean deleteFile)
+        {
+            pipe = end;
+            pipeFile = file;
+            deletePipeFile = deleteFile;
+        }
+
         void send() throws IOException
         {
+            if (pipe != null)
+            {
+                try
+                {
+                    pipe.sendBytes(out.array(), 4, out.position() - 4);
+                    return;
+                }
+                catch (final io.mp4j.queue.EndOfStreamException | IllegalStateException ex)
+                {
+                    throw (EOFException)new EOFException("the peer's end of the shared-memory pipe is gone: " + ex.getMessage())
+                        .initCause(ex);
+                }
+            }
             out.putInt(0, out.position() - 4);
             out.flip();
             while (out.hasRemaining())
@@ -303,6 +338,18 @@ final class ManagerWire
          */
         ByteBuffer receive() throws IOException
         {
+            if (pipe != null)
+            {
+                try
+                {
+                    return ByteBuffer.wrap(pipe.recvBytes());
+                }
+                catch (final io.mp4j.queue.EndOfStreamException | IllegalStateException ex)
+                {
+                    throw (EOFException)new EOFException("the peer's end of the shared-memory pipe is gone: " + ex.getMessage())
+                        .initCause(ex);
+                }
+            }
             if (consumed > 0)
             {
                 in.limit(filled).position(consumed);
@@ -372,6 +419,21 @@ final class ManagerWire
         @Override
         public void close()
         {
+            if (pipe != null)
+            {
+                pipe.close();
+                if (deletePipeFile)
+                {
+                    try
+                    {
+                        java.nio.file.Files.deleteIfExists(pipeFile);
+                    }
+                    catch (final IOException ignore)
+                    {
+                        // the runtime directory removes it at the latest
+                    }
+                }
+            }
             try
             {
                 channel.close();
