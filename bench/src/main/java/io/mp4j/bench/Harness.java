@@ -56,6 +56,7 @@ public final class Harness
         all.add(new PoolMapSmall());
         all.add(new PoolApplyAsyncRtt());
         all.addAll(QueueWorkloads.workloads());
+        all.add(new DurableQueueWorkload());
         all.addAll(ShmWorkloads.workloads());
         all.add(new ManagerDict());
         all.add(new SharedMemoryCopy());
