@@ -216,7 +216,7 @@ public final class MappedRegion implements AutoCloseable
         final MappedByteBuffer mapped;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE))
         {
-            fileLength = channel.size();
+            fileLength = awaitMagic(channel);
             if (fileLength < HEADER_LENGTH)
             {
                 throw new InvalidRegionException(file, "truncated: " + fileLength +
@@ -245,13 +245,48 @@ public final class MappedRegion implements AutoCloseable
         return new MappedRegion(file, mapped);
     }
 
+    /**
+     * A creator makes the file, fills it with zeros, then writes the header: an attacher that comes in
+     * between sees a short file or a zero magic. Wait, for at most {@link #ATTACH_WAIT_NANOS}, until the
+     * magic is there; a file with another magic is refused at once by {@link #validate}.
+     *
+     * @return the file's length once the magic is there, or when the wait is over.
+     */
+    private static long awaitMagic(final FileChannel channel) throws IOException
+    {
+        final ByteBuffer magic = ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        final long deadline = System.nanoTime() + ATTACH_WAIT_NANOS;
+        while (true)
+        {
+            final long length = channel.size();
+            if (length >= HEADER_LENGTH)
+            {
+                magic.clear();
+                while (magic.hasRemaining() && channel.read(magic, magic.position()) > 0)
+                {
+                    // read the 8 bytes of the magic
+                }
+                if (magic.getLong(0) != 0)
+                {
+                    return channel.size();
+                }
+            }
+            if (System.nanoTime() - deadline > 0)
+            {
+                return length;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
+        }
+    }
+
     private static void validate(final Path file, final UnsafeBuffer header, final long fileLength, final RegionType expected)
     {
         final long magic = header.getLong(MAGIC_OFFSET);
         if (magic != MAGIC)
         {
             throw new InvalidRegionException(file, String.format(
-                "not an mp4j region: magic is 0x%016x, expected 0x%016x (\"MP4JRGN1\")", magic, MAGIC));
+                "not an mp4j region: magic is 0x%016x, expected 0x%016x (\"MP4JRGN1\")%s", magic, MAGIC,
+                magic == 0 ? "; an all-zero header was never written: its creator may have died while creating it" : ""));
         }
 
         int version = header.getIntVolatile(VERSION_OFFSET);

@@ -192,4 +192,51 @@ class MappedRegionTest
             assertEquals(MappedRegion.HEADER_LENGTH + (3 << 20), channel.size());
         }
     }
+
+    @Test
+    void attachWaitsForACreatorStillWritingTheHeader() throws Exception
+    {
+        // what an attacher sees between the creator's zero-fill and its header: a file of zeros
+        final Path file = dir.resolve("in-progress");
+        Files.write(file, new byte[MappedRegion.HEADER_LENGTH + 64]);
+        final java.util.concurrent.CompletableFuture<MappedRegion> attacher = new java.util.concurrent.CompletableFuture<>();
+        final Thread thread = new Thread(() ->
+        {
+            try
+            {
+                attacher.complete(MappedRegion.attach(file, RegionType.VALUE));
+            }
+            catch (final RuntimeException ex)
+            {
+                attacher.completeExceptionally(ex);
+            }
+        });
+        thread.start();
+        final Path staged = dir.resolve("staged");
+        try (MappedRegion source = MappedRegion.create(staged, RegionType.VALUE, 0, 64).publish())
+        {
+            final byte[] header = new byte[MappedRegion.HEADER_LENGTH];
+            source.wholeBuffer().getBytes(0, header);
+            try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file, StandardOpenOption.WRITE))
+            {
+                channel.write(java.nio.ByteBuffer.wrap(header), 0);
+            }
+        }
+        try (MappedRegion attached = attacher.get(30, java.util.concurrent.TimeUnit.SECONDS))
+        {
+            assertEquals(RegionType.VALUE, attached.type());
+            assertEquals(64, attached.payloadLength());
+        }
+        thread.join();
+    }
+
+    @Test
+    void attachRefusesAnAllZeroFileAfterABoundedWait() throws IOException
+    {
+        final Path file = dir.resolve("zeros");
+        Files.write(file, new byte[MappedRegion.HEADER_LENGTH]);
+        final InvalidRegionException ex = assertThrows(InvalidRegionException.class,
+            () -> MappedRegion.attach(file, RegionType.VALUE));
+        assertTrue(ex.getMessage().contains("an all-zero header was never written"), ex.getMessage());
+    }
 }
