@@ -263,8 +263,18 @@ class ManagerTest
         server.start();
         try
         {
-            Await.until("the server to listen", () -> java.nio.file.Files.exists(socket));
-            final Manager client = Manager.connect(java.net.UnixDomainSocketAddress.of(socket), key);
+            // the socket file appears at bind(), a moment before the server listens: probe with a connection
+            final Manager client = Await.value("the server to accept a connection", () ->
+            {
+                try
+                {
+                    return java.nio.file.Files.exists(socket) ? Manager.connect(java.net.UnixDomainSocketAddress.of(socket), key) : null;
+                }
+                catch (final io.mp4j.manager.ManagerDiedException notYet)
+                {
+                    return null;
+                }
+            });
             assertEquals(server.pid(), client.pid());
             final Map<String, Integer> d = client.dict();
             client.bind("d", d);
