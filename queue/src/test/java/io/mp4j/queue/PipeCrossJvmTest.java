@@ -1,18 +1,10 @@
 package io.mp4j.queue;
 
-import io.mp4j.shm.RuntimeDirectory;
 import org.example.Forbidden;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,37 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Pipes across real JVMs: ping-pong, end of stream after the peer closed or was killed, the
  * deserialization filter.
  */
-class PipeCrossJvmTest
+class PipeCrossJvmTest extends CrossJvmTestBase
 {
-    private static final Duration WAIT = Duration.ofSeconds(60);
-
-    private RuntimeDirectory dir;
-    private final List<ChildJvm> children = new ArrayList<>();
-
-    @BeforeEach
-    void setUp()
-    {
-        dir = RuntimeDirectory.create();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception
-    {
-        for (final ChildJvm child : children)
-        {
-            child.close();
-        }
-        dir.close();
-        assertFalse(Files.exists(dir.path()));
-    }
-
-    private ChildJvm start(final String... args)
-    {
-        final ChildJvm child = ChildJvm.start(QueueChild.class, args);
-        children.add(child);
-        return child;
-    }
-
     @Test
     void pingPongWithAChildHoldingTheOtherEnd() throws Exception
     {

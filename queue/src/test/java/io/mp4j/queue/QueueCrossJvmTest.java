@@ -1,8 +1,5 @@
 package io.mp4j.queue;
 
-import io.mp4j.shm.RuntimeDirectory;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.DataInputStream;
@@ -17,44 +14,14 @@ import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Queues across real JVMs: sentinel, many-to-many exactly once, dead producer, dead consumer.
  */
-class QueueCrossJvmTest
+class QueueCrossJvmTest extends CrossJvmTestBase
 {
-    private static final Duration WAIT = Duration.ofSeconds(60);
-
-    private RuntimeDirectory dir;
-    private final List<ChildJvm> children = new ArrayList<>();
-
-    @BeforeEach
-    void setUp()
-    {
-        dir = RuntimeDirectory.create();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception
-    {
-        for (final ChildJvm child : children)
-        {
-            child.close();
-        }
-        dir.close();
-        assertFalse(Files.exists(dir.path()));
-    }
-
-    private ChildJvm start(final String... args)
-    {
-        final ChildJvm child = ChildJvm.start(QueueChild.class, args);
-        children.add(child);
-        return child;
-    }
-
     @Test
     void producerToConsumerWithSentinelThroughASerializedHandle() throws Exception
     {
