@@ -55,7 +55,23 @@ final class PoolWorker implements MessageHandler
      */
     static SerializableConsumer<WorkerSpec> target()
     {
-        return PoolWorker::run;
+        return new Target();
+    }
+
+    /**
+     * A plain class, not a method reference: a serialized lambda costs a cold worker its reflective
+     * {@code $deserializeLambda$} and a lambda class spun at run time, tens of milliseconds before its
+     * first task.
+     */
+    static final class Target implements SerializableConsumer<WorkerSpec>
+    {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void accept(final WorkerSpec spec) throws Exception
+        {
+            run(spec);
+        }
     }
 
     static IdleStrategy idleStrategy(final int spinTries)
