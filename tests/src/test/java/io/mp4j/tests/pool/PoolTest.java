@@ -303,7 +303,20 @@ class PoolTest
             assertInstanceOf(StackOverflowError.class, deep.getCause());
 
             assertEquals(List.of(1, 4), pool.map(PoolTest::square, List.of(1, 2)));
+
+            // a chunk whose results change kind before the failing task still names the right task
+            final RemoteTaskException mixed = assertThrows(RemoteTaskException.class, () -> pool.map(PoolTest::kindChangeThenFailOn13, xs, 20));
+            assertTrue(mixed.getMessage().contains("task 13"), mixed.getMessage());
         }
+    }
+
+    static Object kindChangeThenFailOn13(final int x)
+    {
+        if (x == 13)
+        {
+            throw new IllegalStateException("unlucky 13");
+        }
+        return x < 5 ? (Object)x : "x" + x;
     }
 
     @Test
