@@ -1,5 +1,6 @@
 package io.mp4j.shm;
 
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.io.InvalidObjectException;
@@ -13,10 +14,19 @@ import java.nio.file.Path;
  *
  * <p>Indexed access is typed ({@link #getInt(int)}, {@link #setLong(int, long)}, ...; another type's
  * accessor throws {@link IllegalStateException}); every index is checked and a bad one throws
- * {@link IndexOutOfBoundsException} with the index and the length. Single elements are read with volatile
- * loads and written with volatile stores. Bulk copies ({@link #copyFrom(int, int[], int, int)},
- * {@link #copyTo(int, int[], int, int)}, {@link #toIntArray()}, ...) are plain memory copies: hold the lock
- * to see them whole.
+ * {@link IndexOutOfBoundsException} with the index and the length.
+ *
+ * <p>Memory consistency: elements are read and written with plain loads and stores, like the elements
+ * of a Java array shared between threads, so a loop over {@link #getDouble(int)} runs at memory speed
+ * (the JIT hoists the checks out of the loop). What one process wrote is guaranteed visible to another
+ * only after a happens-before edge between them: the array's lock (released by the writer, then acquired
+ * by the reader), or any other mp4j synchronisation ({@link Event#set()} then {@code await}, a
+ * {@link Barrier}, a {@code Queue} message, a {@link Value} written then read, the writer's exit before
+ * {@code join}). Do not poll an element for a change made by another process: the JIT may read it once;
+ * poll a {@link Value} or wait on an {@link Event} instead. {@link #addAndGetInt(int, int)} and
+ * {@link #addAndGetLong(int, long)} are atomic and volatile. Bulk copies
+ * ({@link #copyFrom(int, int[], int, int)}, {@link #copyTo(int, int[], int, int)}, {@link #toIntArray()},
+ * ...) are single memory copies (memmove), under the same rule: hold the lock to see them whole.
  *
  * <p>Locking is as for {@link Value}: a new {@link RLock} named {@code <name>.lock} by default, a given
  * lock, or none ({@link #createRaw}).
@@ -58,11 +68,18 @@ public final class Array implements SharedObject
     /** Offset of element 0. */
     public static final int DATA_OFFSET = 512;
 
+    private static final long INT_BASE = UnsafeApi.arrayBaseOffset(int[].class);
+    private static final long LONG_BASE = UnsafeApi.arrayBaseOffset(long[].class);
+    private static final long DOUBLE_BASE = UnsafeApi.arrayBaseOffset(double[].class);
+    private static final long BYTE_BASE = UnsafeApi.arrayBaseOffset(byte[].class);
+
     private final MappedRegion region;
     private final AtomicBuffer buffer;
     private final ElementType type;
     private final int length;
     private final SharedLock lock;
+    /** Address of element 0, for bulk copies (the mapping is off-heap: no base object). */
+    private final long dataAddress;
 
     private Array(final MappedRegion region, final ElementType type, final SharedLock lock)
     {
@@ -71,6 +88,7 @@ public final class Array implements SharedObject
         this.type = type;
         this.length = buffer.getInt(LENGTH_OFFSET);
         this.lock = lock;
+        this.dataAddress = buffer.addressOffset() + DATA_OFFSET;
     }
 
     /**
@@ -281,33 +299,52 @@ public final class Array implements SharedObject
         return lock != null;
     }
 
-    private int offset(final int index, final ElementType wanted)
+    /**
+     * The checks of a single-element access, kept small so that the JIT inlines them into the caller's
+     * loop, hoists the type test and folds the index test into the loop's own range check; the exceptions
+     * are built out of line.
+     */
+    private int checked(final int index, final ElementType wanted)
     {
         if (type != wanted)
         {
-            throw new IllegalStateException("array of " + type.name().toLowerCase() + ", not " +
-                wanted.name().toLowerCase() + ": " + region.path());
+            throw wrongType(wanted);
         }
         if (index < 0 || index >= length)
         {
-            throw new IndexOutOfBoundsException("index=" + index + ", length=" + length + ": " + region.path());
+            throw outOfBounds(index);
         }
-        return DATA_OFFSET + index * type.size();
+        return index;
     }
 
-    private int range(final int index, final int count, final int otherLength, final int otherOffset, final ElementType wanted)
+    private IllegalStateException wrongType(final ElementType wanted)
+    {
+        return new IllegalStateException("array of " + type.name().toLowerCase() + ", not " +
+            wanted.name().toLowerCase() + ": " + region.path());
+    }
+
+    private IndexOutOfBoundsException outOfBounds(final int index)
+    {
+        return new IndexOutOfBoundsException("index=" + index + ", length=" + length + ": " + region.path());
+    }
+
+    /**
+     * @return the address of element {@code index} for a bulk copy of {@code count} elements to or from a
+     * Java array of {@code otherLength} elements from {@code otherOffset}, all checked.
+     */
+    private long range(final int index, final int count, final int otherLength, final int otherOffset, final ElementType wanted)
     {
         if (type != wanted)
         {
-            throw new IllegalStateException("array of " + type.name().toLowerCase() + ", not " +
-                wanted.name().toLowerCase() + ": " + region.path());
+            throw wrongType(wanted);
         }
         if (count < 0 || index < 0 || index > length - count || otherOffset < 0 || otherOffset > otherLength - count)
         {
             throw new IndexOutOfBoundsException("index=" + index + ", count=" + count + ", length=" + length +
                 ", javaArrayOffset=" + otherOffset + ", javaArrayLength=" + otherLength + ": " + region.path());
         }
-        return DATA_OFFSET + index * type.size();
+        region.buffer();   // throws once closed: never copy from an unmapped address
+        return dataAddress + (long)index * type.size();
     }
 
     /**
@@ -316,7 +353,7 @@ public final class Array implements SharedObject
      */
     public int getInt(final int index)
     {
-        return buffer.getIntVolatile(offset(index, ElementType.INT));
+        return buffer.getInt(DATA_OFFSET + (checked(index, ElementType.INT) << 2));
     }
 
     /**
@@ -325,7 +362,7 @@ public final class Array implements SharedObject
      */
     public void setInt(final int index, final int value)
     {
-        buffer.putIntVolatile(offset(index, ElementType.INT), value);
+        buffer.putInt(DATA_OFFSET + (checked(index, ElementType.INT) << 2), value);
     }
 
     /**
@@ -334,7 +371,7 @@ public final class Array implements SharedObject
      */
     public long getLong(final int index)
     {
-        return buffer.getLongVolatile(offset(index, ElementType.LONG));
+        return buffer.getLong(DATA_OFFSET + (checked(index, ElementType.LONG) << 3));
     }
 
     /**
@@ -343,7 +380,7 @@ public final class Array implements SharedObject
      */
     public void setLong(final int index, final long value)
     {
-        buffer.putLongVolatile(offset(index, ElementType.LONG), value);
+        buffer.putLong(DATA_OFFSET + (checked(index, ElementType.LONG) << 3), value);
     }
 
     /**
@@ -352,7 +389,7 @@ public final class Array implements SharedObject
      */
     public double getDouble(final int index)
     {
-        return Double.longBitsToDouble(buffer.getLongVolatile(offset(index, ElementType.DOUBLE)));
+        return buffer.getDouble(DATA_OFFSET + (checked(index, ElementType.DOUBLE) << 3));
     }
 
     /**
@@ -361,7 +398,7 @@ public final class Array implements SharedObject
      */
     public void setDouble(final int index, final double value)
     {
-        buffer.putLongVolatile(offset(index, ElementType.DOUBLE), Double.doubleToRawLongBits(value));
+        buffer.putDouble(DATA_OFFSET + (checked(index, ElementType.DOUBLE) << 3), value);
     }
 
     /**
@@ -370,7 +407,7 @@ public final class Array implements SharedObject
      */
     public byte getByte(final int index)
     {
-        return buffer.getByteVolatile(offset(index, ElementType.BYTE));
+        return buffer.getByte(DATA_OFFSET + checked(index, ElementType.BYTE));
     }
 
     /**
@@ -379,7 +416,7 @@ public final class Array implements SharedObject
      */
     public void setByte(final int index, final byte value)
     {
-        buffer.putByteVolatile(offset(index, ElementType.BYTE), value);
+        buffer.putByte(DATA_OFFSET + checked(index, ElementType.BYTE), value);
     }
 
     /**
@@ -391,7 +428,7 @@ public final class Array implements SharedObject
      */
     public int addAndGetInt(final int index, final int delta)
     {
-        return buffer.getAndAddInt(offset(index, ElementType.INT), delta) + delta;
+        return buffer.getAndAddInt(DATA_OFFSET + (checked(index, ElementType.INT) << 2), delta) + delta;
     }
 
     /**
@@ -403,7 +440,7 @@ public final class Array implements SharedObject
      */
     public long addAndGetLong(final int index, final long delta)
     {
-        return buffer.getAndAddLong(offset(index, ElementType.LONG), delta) + delta;
+        return buffer.getAndAddLong(DATA_OFFSET + (checked(index, ElementType.LONG) << 3), delta) + delta;
     }
 
     /**
@@ -416,11 +453,8 @@ public final class Array implements SharedObject
      */
     public void copyFrom(final int index, final int[] src, final int srcOffset, final int count)
     {
-        final int at = range(index, count, src.length, srcOffset, ElementType.INT);
-        for (int i = 0; i < count; i++)
-        {
-            buffer.putInt(at + i * Integer.BYTES, src[srcOffset + i]);
-        }
+        final long at = range(index, count, src.length, srcOffset, ElementType.INT);
+        UnsafeApi.copyMemory(src, INT_BASE + (long)srcOffset * 4, null, at, (long)count * 4);
     }
 
     /**
@@ -433,11 +467,8 @@ public final class Array implements SharedObject
      */
     public void copyTo(final int index, final int[] dst, final int dstOffset, final int count)
     {
-        final int at = range(index, count, dst.length, dstOffset, ElementType.INT);
-        for (int i = 0; i < count; i++)
-        {
-            dst[dstOffset + i] = buffer.getInt(at + i * Integer.BYTES);
-        }
+        final long at = range(index, count, dst.length, dstOffset, ElementType.INT);
+        UnsafeApi.copyMemory(null, at, dst, INT_BASE + (long)dstOffset * 4, (long)count * 4);
     }
 
     /**
@@ -450,11 +481,8 @@ public final class Array implements SharedObject
      */
     public void copyFrom(final int index, final long[] src, final int srcOffset, final int count)
     {
-        final int at = range(index, count, src.length, srcOffset, ElementType.LONG);
-        for (int i = 0; i < count; i++)
-        {
-            buffer.putLong(at + i * Long.BYTES, src[srcOffset + i]);
-        }
+        final long at = range(index, count, src.length, srcOffset, ElementType.LONG);
+        UnsafeApi.copyMemory(src, LONG_BASE + (long)srcOffset * 8, null, at, (long)count * 8);
     }
 
     /**
@@ -467,11 +495,8 @@ public final class Array implements SharedObject
      */
     public void copyTo(final int index, final long[] dst, final int dstOffset, final int count)
     {
-        final int at = range(index, count, dst.length, dstOffset, ElementType.LONG);
-        for (int i = 0; i < count; i++)
-        {
-            dst[dstOffset + i] = buffer.getLong(at + i * Long.BYTES);
-        }
+        final long at = range(index, count, dst.length, dstOffset, ElementType.LONG);
+        UnsafeApi.copyMemory(null, at, dst, LONG_BASE + (long)dstOffset * 8, (long)count * 8);
     }
 
     /**
@@ -484,11 +509,8 @@ public final class Array implements SharedObject
      */
     public void copyFrom(final int index, final double[] src, final int srcOffset, final int count)
     {
-        final int at = range(index, count, src.length, srcOffset, ElementType.DOUBLE);
-        for (int i = 0; i < count; i++)
-        {
-            buffer.putDouble(at + i * Double.BYTES, src[srcOffset + i]);
-        }
+        final long at = range(index, count, src.length, srcOffset, ElementType.DOUBLE);
+        UnsafeApi.copyMemory(src, DOUBLE_BASE + (long)srcOffset * 8, null, at, (long)count * 8);
     }
 
     /**
@@ -501,11 +523,8 @@ public final class Array implements SharedObject
      */
     public void copyTo(final int index, final double[] dst, final int dstOffset, final int count)
     {
-        final int at = range(index, count, dst.length, dstOffset, ElementType.DOUBLE);
-        for (int i = 0; i < count; i++)
-        {
-            dst[dstOffset + i] = buffer.getDouble(at + i * Double.BYTES);
-        }
+        final long at = range(index, count, dst.length, dstOffset, ElementType.DOUBLE);
+        UnsafeApi.copyMemory(null, at, dst, DOUBLE_BASE + (long)dstOffset * 8, (long)count * 8);
     }
 
     /**
@@ -518,7 +537,8 @@ public final class Array implements SharedObject
      */
     public void copyFrom(final int index, final byte[] src, final int srcOffset, final int count)
     {
-        buffer.putBytes(range(index, count, src.length, srcOffset, ElementType.BYTE), src, srcOffset, count);
+        final long at = range(index, count, src.length, srcOffset, ElementType.BYTE);
+        UnsafeApi.copyMemory(src, BYTE_BASE + (long)srcOffset * 1, null, at, (long)count * 1);
     }
 
     /**
@@ -531,7 +551,8 @@ public final class Array implements SharedObject
      */
     public void copyTo(final int index, final byte[] dst, final int dstOffset, final int count)
     {
-        buffer.getBytes(range(index, count, dst.length, dstOffset, ElementType.BYTE), dst, dstOffset, count);
+        final long at = range(index, count, dst.length, dstOffset, ElementType.BYTE);
+        UnsafeApi.copyMemory(null, at, dst, BYTE_BASE + (long)dstOffset * 1, (long)count * 1);
     }
 
     /**
