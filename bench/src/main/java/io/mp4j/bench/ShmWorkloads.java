@@ -418,6 +418,8 @@ public final class ShmWorkloads
     {
         final double[] rates = new double[VALUE_INCR_REPS];
         final long[] finals = new long[VALUE_INCR_REPS];
+        final double[] windows = new double[VALUE_INCR_REPS];
+        final double[] overlaps = new double[VALUE_INCR_REPS];
         boolean correct = true;
         for (int pass = 0; pass < VALUE_INCR_REPS; pass++)
         {
@@ -428,17 +430,26 @@ public final class ShmWorkloads
             {
                 for (int i = 0; i < VALUE_INCR_PROCS; i++)
                 {
+                    final Value own = Value.create(dir, "warm" + pass + "-" + i, "i", 0);
                     children.add(Child.start("increment", value.path().toString(), start.path().toString(),
-                        Integer.toString(VALUE_INCR_PER_PROC)));
+                        Integer.toString(VALUE_INCR_PER_PROC), own.path().toString()));
                 }
                 long first = Long.MAX_VALUE;
                 long last = Long.MIN_VALUE;
+                long lastStart = Long.MIN_VALUE;
+                long firstEnd = Long.MAX_VALUE;
                 for (final Child child : children)
                 {
                     final String[] times = child.line().split(" ");
-                    first = Math.min(first, Long.parseLong(times[0]));
-                    last = Math.max(last, Long.parseLong(times[1]));
+                    final long t0 = Long.parseLong(times[0]);
+                    final long t1 = Long.parseLong(times[1]);
+                    first = Math.min(first, t0);
+                    last = Math.max(last, t1);
+                    lastStart = Math.max(lastStart, t0);
+                    firstEnd = Math.min(firstEnd, t1);
                 }
+                windows[pass] = (last - first) / 1e6;
+                overlaps[pass] = Math.max(0, firstEnd - lastStart) / (double)(last - first);
                 finals[pass] = value.getInt();
                 correct &= finals[pass] == (long)VALUE_INCR_PROCS * VALUE_INCR_PER_PROC;
                 rates[pass] = VALUE_INCR_PROCS * (double)VALUE_INCR_PER_PROC / ((last - first) / 1e9);
@@ -451,9 +462,49 @@ public final class ShmWorkloads
         final double[] sorted = rates.clone();
         Arrays.sort(sorted);
         return String.format(Locale.ROOT,
-            "{\"expected\": %d, \"finals\": %s, \"correct\": %b, \"ops_per_s\": %.0f, \"ops_per_s_passes\": %s}",
+            "{\"expected\": %d, \"finals\": %s, \"correct\": %b, \"ops_per_s\": %.0f, \"ops_per_s_passes\": %s, " +
+            "\"window_ms_passes\": %s, \"children_overlap_fraction_passes\": %s, \"jit_warmup\": " +
+            "\"each child ran the loop 2 x %d times on a Value of its own before the start barrier\"}",
             VALUE_INCR_PROCS * VALUE_INCR_PER_PROC, Arrays.toString(finals), correct, sorted[sorted.length / 2],
-            formatArray(rates, "%.0f"));
+            formatArray(rates, "%.0f"), formatArray(windows, "%.3f"), formatArray(overlaps, "%.3f"), INCREMENT_WARMUP);
+    }
+
+    /** {@code with v.get_lock(): v.value += 1}, n times. */
+    static void incrementLocked(final Value value, final int n)
+    {
+        final SharedLock lock = value.getLock();
+        for (int i = 0; i < n; i++)
+        {
+            lock.lock();
+            try
+            {
+                value.setInt(value.getInt() + 1);
+            }
+            finally
+            {
+                lock.unlock();
+            }
+        }
+    }
+
+    static final int INCREMENT_WARMUP = Harness.count(100_000, 100);
+
+    /**
+     * Before the start barrier, let the JIT compile {@link #incrementLocked} (the uncontended and the
+     * contended path: two threads) on a Value of this JVM's own, so that the timed window does not run the
+     * loop in the interpreter. CPython has no JIT to warm up.
+     */
+    private static void warmUpIncrements(final Value own) throws InterruptedException
+    {
+        final Thread helper = new Thread(() -> incrementLocked(own, INCREMENT_WARMUP), "warm-up");
+        helper.start();
+        incrementLocked(own, INCREMENT_WARMUP);
+        helper.join();
+        if (own.getInt() != 2 * INCREMENT_WARMUP)
+        {
+            throw new IllegalStateException("warm-up lost increments: " + own.getInt());
+        }
+        own.close();
     }
 
     // ---------------------------------------------------------------- lock_uncontended
@@ -695,21 +746,10 @@ public final class ShmWorkloads
                 final Value value = Value.attach(Paths.get(args[1]));
                 final Barrier start = Barrier.attach(Paths.get(args[2]));
                 final int n = Integer.parseInt(args[3]);
-                final SharedLock lock = value.getLock();
+                warmUpIncrements(Value.attach(Paths.get(args[4])));
                 start.await(CHILD_TIMEOUT);
                 final long t0 = System.nanoTime();
-                for (int i = 0; i < n; i++)
-                {
-                    lock.lock();
-                    try
-                    {
-                        value.setInt(value.getInt() + 1);
-                    }
-                    finally
-                    {
-                        lock.unlock();
-                    }
-                }
+                incrementLocked(value, n);
                 final long t1 = System.nanoTime();
                 System.out.println(t0 + " " + t1);
                 break;

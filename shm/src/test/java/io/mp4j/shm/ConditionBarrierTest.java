@@ -223,11 +223,10 @@ class ConditionBarrierTest
         try (MappedRegion region = MappedRegion.attach(barrier.path(), RegionType.BARRIER))
         {
             final int slot = Barrier.SLOTS_OFFSET + Barrier.SLOT_LENGTH * 5;
-            region.buffer().putLong(slot + Barrier.SLOT_GENERATION_OFFSET, region.buffer().getLong(Barrier.GENERATION_OFFSET));
+            region.buffer().putLong(slot + Barrier.SLOT_GENERATION_OFFSET, region.buffer().getLongVolatile(Barrier.STATE_OFFSET) >>> 32);
             region.buffer().putLong(slot + Barrier.SLOT_START_TIME_OFFSET, 1);
-            region.buffer().putLong(slot + Barrier.SLOT_PID_OFFSET, LockTest.DEAD_PID);
+            region.buffer().putLong(slot + Barrier.SLOT_OWNER_OFFSET, (long)LockTest.DEAD_PID << 32 | 1);
             region.buffer().putIntVolatile(slot + Barrier.SLOT_STATE_OFFSET, Barrier.WAITING);
-            region.buffer().putIntVolatile(Barrier.COUNT_OFFSET, 0);
         }
         final Barrier three = barrier;
         assertThrows(BrokenBarrierException.class, () -> three.await(Duration.ofSeconds(30)));
