@@ -266,6 +266,8 @@ final class MappedBarrier implements Barrier, SharedObject
 
         long arrived;
         long generation;
+        IdleStrategy fullWait = null;
+        long nextFullCheck = 0;
         while (true)
         {
             final long state = buffer.getLongVolatile(STATE_OFFSET);
@@ -275,6 +277,26 @@ final class MappedBarrier implements Barrier, SharedObject
                 throw new BrokenBarrierException();
             }
             generation = generationOf(state);
+            if (arrivedOf(state) >= parties)
+            {
+                // the generation is full and its last arriver runs the action: this arrival belongs to the
+                // next one (CyclicBarrier's lock makes such a thread wait the same way)
+                if (fullWait == null)
+                {
+                    fullWait = waiter.idle(supplier);
+                    nextFullCheck = System.nanoTime() + OwnerWord.LIVENESS_INTERVAL_NANOS;
+                }
+                else if (System.nanoTime() - nextFullCheck >= 0)
+                {
+                    nextFullCheck = System.nanoTime() + OwnerWord.LIVENESS_INTERVAL_NANOS;
+                    if (anyPartyDead(generation))
+                    {
+                        breakGeneration(generation);
+                    }
+                }
+                fullWait.idle();
+                continue;
+            }
             // the slot says "waiting in this generation" before the arrival counts, so that a process that
             // dies after arriving is always seen by the others' liveness checks
             buffer.putLong(slot + SLOT_GENERATION_OFFSET, generation);

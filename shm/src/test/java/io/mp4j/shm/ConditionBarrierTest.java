@@ -266,6 +266,41 @@ class ConditionBarrierTest
     }
 
     @Test
+    void moreThreadsThanPartiesEachArrivalFindsAGeneration() throws Exception
+    {
+        final int parties = 2;
+        final int threadCount = 3;
+        final int perThread = 400;
+        final AtomicInteger trips = new AtomicInteger();
+        final Barrier barrier = Barrier.create(dir, "crowd", parties, trips::incrementAndGet, Duration.ofSeconds(60));
+        final List<CompletableFuture<Void>> threads = new ArrayList<>();
+        for (int t = 0; t < threadCount; t++)
+        {
+            threads.add(CompletableFuture.runAsync(() ->
+            {
+                try
+                {
+                    for (int g = 0; g < perThread; g++)
+                    {
+                        barrier.await();
+                    }
+                }
+                catch (final Exception ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+            }, daemonExecutor()));
+        }
+        for (final CompletableFuture<Void> thread : threads)
+        {
+            thread.get(120, TimeUnit.SECONDS);
+        }
+        assertEquals(threadCount * perThread / parties, trips.get());
+        assertFalse(barrier.isBroken());
+        assertEquals(0, barrier.nWaiting());
+    }
+
+    @Test
     void conditionStressManyWaitersManySignallers() throws Exception
     {
         final MappedCondition cond = MappedCondition.create(dir, "stress");
