@@ -50,6 +50,8 @@ public final class Connection implements AutoCloseable, Serializable
 
     private static final long HANDOFF_TIMEOUT_MS = Long.getLong(HANDOFF_TIMEOUT_PROPERTY, 10_000L);
     private static final long PEER_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long DENSE_SENDS_NS = TimeUnit.MICROSECONDS.toNanos(100);
+    private static final int MAX_SENDS_PER_CLOCK_READ = 64;
     private static final long FOREVER = Long.MAX_VALUE;
     private static final Object NONE = new Object();
 
@@ -64,6 +66,7 @@ public final class Connection implements AutoCloseable, Serializable
     private final transient boolean writable;
     private final transient OneToOneRingBuffer out;
     private final transient OneToOneRingBuffer in;
+    private final transient RingReader inReader;
     private final transient ObjectCodec codec;
     private final transient Object sendLock = new Object();
     private final transient Object recvLock = new Object();
@@ -71,6 +74,10 @@ public final class Connection implements AutoCloseable, Serializable
     private transient volatile boolean closed;
     private final transient java.util.concurrent.atomic.AtomicInteger pollers = new java.util.concurrent.atomic.AtomicInteger();
     private transient long lastSendCheckNs = System.nanoTime() - PEER_CHECK_INTERVAL_NS;
+    private transient long lastSendClockNs = lastSendCheckNs;
+    private transient int sendsPerClockRead = 1;
+    private transient int sendsUntilClock;
+    private transient volatile long deadPeerHolder = ProcessIdentity.NONE;
 
     private Connection(final MappedRegion region, final int end, final ObjectCodec codec)
     {
@@ -85,6 +92,8 @@ public final class Connection implements AutoCloseable, Serializable
         this.readable = duplex || end == 0;
         this.out = writable ? PipeDescriptor.ring(region, end, capacity) : null;
         this.in = readable ? PipeDescriptor.ring(region, peer, capacity) : null;
+        this.inReader = readable ?
+            new RingReader(in.buffer(), state, PipeDescriptor.endOffset(end) + PipeDescriptor.CONSUMED_POSITION_OFFSET) : null;
     }
 
     static Connection open(final Path file, final int end, final ObjectCodec codec, final boolean takeOver)
@@ -246,10 +255,23 @@ public final class Connection implements AutoCloseable, Serializable
             {
                 throw new IllegalStateException(this + " is receive-only (one-way pipe)");
             }
-            final long now = System.nanoTime();
-            if (isPeerClosed() || (now - lastSendCheckNs >= PEER_CHECK_INTERVAL_NS && isPeerGone(now)))
+            if (isPeerClosed() || isPeerKnownDead())
             {
                 throw endOfStream("cannot send: ");
+            }
+            if (--sendsUntilClock <= 0)
+            {
+                // the clock costs as much as a small send here (60-80 ns on kvm-clock): read it on every
+                // send while sends are sparse, on every 64th while they come microseconds apart
+                final long now = System.nanoTime();
+                sendsPerClockRead = now - lastSendClockNs < DENSE_SENDS_NS ?
+                    Math.min(sendsPerClockRead << 1, MAX_SENDS_PER_CLOCK_READ) : 1;
+                sendsUntilClock = sendsPerClockRead;
+                lastSendClockNs = now;
+                if (now - lastSendCheckNs >= PEER_CHECK_INTERVAL_NS && isPeerGone(now))
+                {
+                    throw endOfStream("cannot send: ");
+                }
             }
             final int max = out.maxMsgLength();
             if (encoder.length <= max)
@@ -386,7 +408,7 @@ public final class Connection implements AutoCloseable, Serializable
     public boolean poll()
     {
         ensureReadable();
-        return in.size() > 0 || isPeerGone();
+        return inReader.size() > 0 || isPeerGone();
     }
 
     /**
@@ -417,7 +439,7 @@ public final class Connection implements AutoCloseable, Serializable
         while (true)
         {
             ensureOpen();
-            if (in.size() > 0)
+            if (inReader.size() > 0)
             {
                 return true;
             }
@@ -445,13 +467,13 @@ public final class Connection implements AutoCloseable, Serializable
             ensureReadable();
             final Receiver r = receiver;
             r.mode = mode;
-            final long start = System.nanoTime();
-            long lastCheck = start;
+            long start = 0;
+            long lastCheck = 0;
             IdleStrategy idle = null;
             while (true)
             {
                 ensureOpen();
-                final int read = in.read(r, 1);
+                final int read = inReader.read(r);
                 if (r.complete)
                 {
                     r.complete = false;
@@ -467,7 +489,13 @@ public final class Connection implements AutoCloseable, Serializable
                 {
                     checkEndOfStream();
                 }
-                final long now = System.nanoTime();
+                final long now = System.nanoTime(); // not before: a message waiting costs no clock read
+                if (idle == null)
+                {
+                    idle = Idle.current();
+                    start = now;
+                    lastCheck = now;
+                }
                 if (now - lastCheck >= PEER_CHECK_INTERVAL_NS)
                 {
                     lastCheck = now;
@@ -478,10 +506,6 @@ public final class Connection implements AutoCloseable, Serializable
                 {
                     return NONE;
                 }
-                if (idle == null)
-                {
-                    idle = Idle.current();
-                }
                 idle.idle();
             }
         }
@@ -489,7 +513,7 @@ public final class Connection implements AutoCloseable, Serializable
 
     private void checkEndOfStream()
     {
-        if (isPeerGone() && in.size() == 0 && !receiver.assembling)
+        if (isPeerGone() && inReader.size() == 0 && !receiver.assembling)
         {
             throw endOfStream("");
         }
@@ -519,7 +543,25 @@ public final class Connection implements AutoCloseable, Serializable
             return true;
         }
         final long holder = state.getLongVolatile(base + PipeDescriptor.HOLDER_OFFSET);
-        return holder != ProcessIdentity.NONE && !ProcessIdentity.isAlive(holder);
+        if (holder != ProcessIdentity.NONE && !ProcessIdentity.isAlive(holder))
+        {
+            deadPeerHolder = holder;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * @return whether a check of this instance already found the peer end's current holder dead (a
+     * new holder that takes the end over changes the holder word, so this turns false again); costs
+     * no clock read and no pid check, so every send can ask.
+     */
+    private boolean isPeerKnownDead()
+    {
+        final long dead = deadPeerHolder;
+        final int base = PipeDescriptor.endOffset(peer);
+        return dead != ProcessIdentity.NONE && state.getLongVolatile(base + PipeDescriptor.HOLDER_OFFSET) == dead &&
+            !handoffPending(base);
     }
 
     private boolean handoffPending(final int base)

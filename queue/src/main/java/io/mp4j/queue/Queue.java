@@ -107,6 +107,7 @@ public class Queue<T> implements AutoCloseable, Serializable
     private final transient MappedRegion region;
     private final transient AtomicBuffer state;
     private final transient ManyToOneRingBuffer ring;
+    private final transient RingReader ringReader;
     private final transient ObjectCodec codec;
     private final transient int kind;
     private final transient Reader reader = new Reader();
@@ -125,6 +126,7 @@ public class Queue<T> implements AutoCloseable, Serializable
         this.state = region.buffer();
         final int capacity = state.getInt(QueueDescriptor.RING_CAPACITY_OFFSET);
         this.ring = QueueDescriptor.ring(region, QueueDescriptor.RING_OFFSET, capacity);
+        this.ringReader = new RingReader(ring.buffer(), state, QueueDescriptor.CONSUMED_POSITION_OFFSET);
     }
 
     static MappedRegion createRegion(final Path file, final int kind, final int capacity)
@@ -407,7 +409,8 @@ public class Queue<T> implements AutoCloseable, Serializable
         {
             state.getAndAddLong(QueueDescriptor.UNFINISHED_TASKS_OFFSET, 1);
         }
-        if (ring.write(encoder.tag, encoder.buffer, encoder.offset, encoder.length))
+        if (ring.write(encoder.tag, encoder.buffer, encoder.offset, encoder.length) ||
+            (releaseConsumed() && ring.write(encoder.tag, encoder.buffer, encoder.offset, encoder.length)))
         {
             return true;
         }
@@ -513,7 +516,7 @@ public class Queue<T> implements AutoCloseable, Serializable
         try
         {
             reader.bytesHandler = handler;
-            final int read = ring.read(reader, 1);
+            final int read = ringReader.read(reader);
             if (read == 0)
             {
                 watchStall();
@@ -587,9 +590,30 @@ public class Queue<T> implements AutoCloseable, Serializable
      */
     private boolean nothingToRead()
     {
-        final long head = ring.consumerPosition();
-        final int index = (int)head & (ring.capacity() - 1);
-        return ring.buffer().getIntVolatile(RecordDescriptor.lengthOffset(index)) == 0 && ring.producerPosition() == head;
+        return ringReader.nothingToRead();
+    }
+
+    /**
+     * The ring looked full to a producer: consumers release the space of what they took lazily (see
+     * {@link RingReader}), so release it now, under the consumer lock.
+     *
+     * @return whether space was released (then the write is worth retrying).
+     */
+    private boolean releaseConsumed()
+    {
+        if (ringReader.consumedPosition() == ring.consumerPosition() || !lockConsumer(false))
+        {
+            return false;
+        }
+        try
+        {
+            ringReader.release();
+            return true;
+        }
+        finally
+        {
+            unlockConsumer();
+        }
     }
 
     /**
@@ -611,7 +635,7 @@ public class Queue<T> implements AutoCloseable, Serializable
         final Object value;
         try
         {
-            final int read = ring.read(reader, 1);
+            final int read = ringReader.read(reader);
             if (read == 0)
             {
                 watchStall();
@@ -664,7 +688,7 @@ public class Queue<T> implements AutoCloseable, Serializable
                 return;
             }
         }
-        if (ring.producerPosition() == ring.consumerPosition())
+        if (ring.producerPosition() == ringReader.consumedPosition())
         {
             // the ring is empty, so no dead producer can have a record stuck in it: reuse a dead one's slot
             for (int i = 0; i < QueueDescriptor.PRODUCER_SLOTS; i++)
@@ -708,7 +732,7 @@ public class Queue<T> implements AutoCloseable, Serializable
      */
     private void watchStall()
     {
-        final long consumerPosition = ring.consumerPosition();
+        final long consumerPosition = ringReader.consumedPosition();
         if (ring.producerPosition() <= consumerPosition)
         {
             stallPosition = -1;
@@ -722,6 +746,7 @@ public class Queue<T> implements AutoCloseable, Serializable
         }
         else if (now - stallSinceNs >= UNBLOCK_TIMEOUT_NS)
         {
+            ringReader.release(); // unblock() works from Agrona's head
             if (mayUnblock() && ring.unblock())
             {
                 state.getAndAddLong(QueueDescriptor.UNBLOCK_COUNT_OFFSET, 1);
@@ -787,7 +812,7 @@ public class Queue<T> implements AutoCloseable, Serializable
         // paths. Records being written count; the walk stops early where a record is being consumed.
         final AtomicBuffer buffer = ring.buffer();
         final int mask = ring.capacity() - 1;
-        long position = ring.consumerPosition();
+        long position = ringReader.consumedPosition();
         final long limit = ring.producerPosition();
         int count = 0;
         while (position < limit)
@@ -796,7 +821,7 @@ public class Queue<T> implements AutoCloseable, Serializable
             final int length = buffer.getIntVolatile(RecordDescriptor.lengthOffset(index));
             if (length == 0)
             {
-                final long consumer = ring.consumerPosition();
+                final long consumer = ringReader.consumedPosition();
                 if (consumer > position)
                 {
                     position = consumer;
@@ -819,7 +844,7 @@ public class Queue<T> implements AutoCloseable, Serializable
     public boolean empty()
     {
         ensureOpen();
-        return ring.producerPosition() == ring.consumerPosition();
+        return ring.producerPosition() == ringReader.consumedPosition();
     }
 
     /**
@@ -836,7 +861,7 @@ public class Queue<T> implements AutoCloseable, Serializable
     public int remainingCapacity()
     {
         ensureOpen();
-        return ring.capacity() - ring.size();
+        return ring.capacity() - ringReader.size();
     }
 
     /**
