@@ -57,6 +57,7 @@ public final class Connection implements AutoCloseable, Serializable
 
     private static final int MODE_OBJECT = 0;
     private static final int MODE_BYTES = 1;
+    private static final int MODE_INTO = 2;
 
     private final transient MappedRegion region;
     private final transient AtomicBuffer state;
@@ -350,7 +351,7 @@ public final class Connection implements AutoCloseable, Serializable
      */
     public Object recv()
     {
-        return receive(MODE_OBJECT, FOREVER);
+        return receive(MODE_OBJECT, FOREVER, null, 0);
     }
 
     /**
@@ -363,7 +364,7 @@ public final class Connection implements AutoCloseable, Serializable
      */
     public Object recv(final Duration timeout)
     {
-        final Object value = receive(MODE_OBJECT, Math.max(0, timeout.toNanos()));
+        final Object value = receive(MODE_OBJECT, Math.max(0, timeout.toNanos()), null, 0);
         if (value == NONE)
         {
             throw new EmptyException(this + ": nothing received within " + timeout);
@@ -379,7 +380,7 @@ public final class Connection implements AutoCloseable, Serializable
      */
     public byte[] recvBytes()
     {
-        return (byte[])receive(MODE_BYTES, FOREVER);
+        return (byte[])receive(MODE_BYTES, FOREVER, null, 0);
     }
 
     /**
@@ -393,13 +394,20 @@ public final class Connection implements AutoCloseable, Serializable
      */
     public int recvBytesInto(final byte[] buffer, final int offset)
     {
-        final byte[] bytes = recvBytes();
-        if (bytes.length > buffer.length - offset)
+        if (offset < 0 || offset > buffer.length)
         {
-            throw new BufferTooShortException(bytes, buffer.length - offset);
+            throw new IndexOutOfBoundsException("offset=" + offset + ", buffer length=" + buffer.length);
         }
-        System.arraycopy(bytes, 0, buffer, offset, bytes.length);
-        return bytes.length;
+        synchronized (recvLock)
+        {
+            // copied from the ring straight into the caller's array, fragments included: no allocation
+            final Object tooLong = receive(MODE_INTO, FOREVER, buffer, offset);
+            if (tooLong != null)
+            {
+                throw new BufferTooShortException((byte[])tooLong, buffer.length - offset);
+            }
+            return receiver.received;
+        }
     }
 
     /**
@@ -460,54 +468,73 @@ public final class Connection implements AutoCloseable, Serializable
         }
     }
 
-    private Object receive(final int mode, final long timeoutNs)
+    /**
+     * @param into   for {@link #MODE_INTO}: where the bytes go (then the result is null if they fit, else
+     *               the message), else null.
+     * @param offset where in {@code into}.
+     */
+    private Object receive(final int mode, final long timeoutNs, final byte[] into, final int offset)
     {
         synchronized (recvLock)
         {
             ensureReadable();
             final Receiver r = receiver;
             r.mode = mode;
-            long start = 0;
-            long lastCheck = 0;
-            IdleStrategy idle = null;
-            while (true)
+            r.into = into;
+            r.intoOffset = offset;
+            try
             {
-                ensureOpen();
-                final int read = inReader.read(r);
-                if (r.complete)
-                {
-                    r.complete = false;
-                    final Object value = r.value;
-                    r.value = null;
-                    return value;
-                }
-                if (read > 0)
-                {
-                    continue;
-                }
-                if (state.getIntVolatile(PipeDescriptor.endOffset(peer) + PipeDescriptor.CLOSED_OFFSET) == 1)
-                {
-                    checkEndOfStream();
-                }
-                final long now = System.nanoTime(); // not before: a message waiting costs no clock read
-                if (idle == null)
-                {
-                    idle = Idle.current();
-                    start = now;
-                    lastCheck = now;
-                }
-                if (now - lastCheck >= PEER_CHECK_INTERVAL_NS)
-                {
-                    lastCheck = now;
-                    ensureOpen();
-                    checkEndOfStream();
-                }
-                if (timeoutNs != FOREVER && now - start >= timeoutNs)
-                {
-                    return NONE;
-                }
-                idle.idle();
+                return awaitMessage(r, timeoutNs);
             }
+            finally
+            {
+                r.detachInto();
+            }
+        }
+    }
+
+    private Object awaitMessage(final Receiver r, final long timeoutNs)
+    {
+        long start = 0;
+        long lastCheck = 0;
+        IdleStrategy idle = null;
+        while (true)
+        {
+            ensureOpen();
+            final int read = inReader.read(r);
+            if (r.complete)
+            {
+                r.complete = false;
+                final Object value = r.value;
+                r.value = null;
+                return value;
+            }
+            if (read > 0)
+            {
+                continue;
+            }
+            if (state.getIntVolatile(PipeDescriptor.endOffset(peer) + PipeDescriptor.CLOSED_OFFSET) == 1)
+            {
+                checkEndOfStream();
+            }
+            final long now = System.nanoTime(); // not before: a message waiting costs no clock read
+            if (idle == null)
+            {
+                idle = Idle.current();
+                start = now;
+                lastCheck = now;
+            }
+            if (now - lastCheck >= PEER_CHECK_INTERVAL_NS)
+            {
+                lastCheck = now;
+                ensureOpen();
+                checkEndOfStream();
+            }
+            if (timeoutNs != FOREVER && now - start >= timeoutNs)
+            {
+                return NONE;
+            }
+            idle.idle();
         }
     }
 
@@ -696,8 +723,30 @@ public final class Connection implements AutoCloseable, Serializable
         boolean complete;
         boolean assembling;
         Object value;
+        byte[] into;
+        int intoOffset;
+        int received;
         private byte[] assembly;
+        private int assemblyStart;
         private int assembled;
+        private int assemblyTotal;
+
+        /**
+         * The call that gave {@link #into} leaves (returned, timed out or threw): a message half
+         * assembled in the caller's array moves to an array of its own, for whichever call goes on.
+         */
+        void detachInto()
+        {
+            if (assembling && assembly == into && into != null)
+            {
+                final byte[] own = new byte[assemblyTotal];
+                System.arraycopy(assembly, assemblyStart, own, 0, assembled - assemblyStart);
+                assembled -= assemblyStart;
+                assemblyStart = 0;
+                assembly = own;
+            }
+            into = null;
+        }
 
         @Override
         public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
@@ -715,8 +764,18 @@ public final class Connection implements AutoCloseable, Serializable
             int chunk = length;
             if (fragment == MessageTags.FRAGMENT_FIRST)
             {
-                assembly = new byte[buffer.getInt(index, java.nio.ByteOrder.LITTLE_ENDIAN)];
-                assembled = 0;
+                assemblyTotal = buffer.getInt(index, java.nio.ByteOrder.LITTLE_ENDIAN);
+                if (mode == MODE_INTO && assemblyTotal <= into.length - intoOffset)
+                {
+                    assembly = into;
+                    assemblyStart = intoOffset;
+                }
+                else
+                {
+                    assembly = new byte[assemblyTotal];
+                    assemblyStart = 0;
+                }
+                assembled = assemblyStart;
                 assembling = true;
                 from += Integer.BYTES;
                 chunk -= Integer.BYTES;
@@ -732,7 +791,25 @@ public final class Connection implements AutoCloseable, Serializable
                 assembling = false;
                 final byte[] whole = assembly;
                 assembly = null;
-                if (mode == MODE_BYTES || tag == MessageTags.BYTES)
+                if (mode == MODE_INTO)
+                {
+                    value = null;
+                    if (whole != into)
+                    {
+                        // assembled apart (too long for the caller's array, or begun by an earlier call)
+                        if (whole.length <= into.length - intoOffset)
+                        {
+                            System.arraycopy(whole, 0, into, intoOffset, whole.length);
+                        }
+                        else
+                        {
+                            value = whole;
+                        }
+                    }
+                    received = assemblyTotal;
+                    complete = true;
+                }
+                else if (mode == MODE_BYTES || tag == MessageTags.BYTES)
                 {
                     value = whole;
                     complete = true;
@@ -751,7 +828,13 @@ public final class Connection implements AutoCloseable, Serializable
 
         private void deliver(final int tag, final DirectBuffer buffer, final int index, final int length)
         {
-            if (mode == MODE_BYTES)
+            if (mode == MODE_INTO && length <= into.length - intoOffset)
+            {
+                buffer.getBytes(index, into, intoOffset, length);
+                value = null;
+                received = length;
+            }
+            else if (mode == MODE_BYTES || mode == MODE_INTO)
             {
                 final byte[] bytes = new byte[length];
                 buffer.getBytes(index, bytes);

@@ -100,15 +100,13 @@ final class RingReader
     }
 
     /**
-     * @return whether the record at the consumed position is certainly not ready: the length word is 0 and
-     * no producer has claimed beyond it, or the length word is 0 (being written: then the caller's
-     * stall watch sees the tail ahead). Reads only the line {@link #read} reads next, unless it is 0.
+     * @return whether the length word of the record at the consumed position is 0: nothing has been
+     * written there yet, or a producer died between claiming the record and writing its header (then
+     * the {@link #producerPosition()} is ahead). Reads only the line {@link #read} reads next.
      */
-    boolean nothingToRead()
+    boolean nextLengthIsZero()
     {
-        final long consumed = consumedPosition();
-        return buffer.getIntVolatile(RecordDescriptor.lengthOffset((int)consumed & mask)) == 0 &&
-            buffer.getLongVolatile(tailPositionIndex) == consumed;
+        return buffer.getIntVolatile(RecordDescriptor.lengthOffset((int)consumedPosition() & mask)) == 0;
     }
 
     /**

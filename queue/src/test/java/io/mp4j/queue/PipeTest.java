@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
@@ -96,6 +97,37 @@ class PipeTest
             assertEquals(ByteBuffer.wrap(big, 1, (1 << 16) + 5), b.recv(Duration.ofSeconds(60)));
             assertArrayEquals(big, (byte[])b.recv(Duration.ofSeconds(60)));
             assertArrayEquals(big, (byte[])((List<?>)b.recv(Duration.ofSeconds(60))).get(0));
+            sender.get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void recvBytesIntoAssemblesFragmentsInTheCallersArray() throws Exception
+    {
+        final Pipe pipe = Pipe.create(dir, "p", true, 1 << 16, null);
+        try (Connection a = pipe.first(); Connection b = pipe.second())
+        {
+            final byte[] big = new byte[(1 << 16) * 3 + 7];
+            new Random(2).nextBytes(big);
+            final CompletableFuture<Void> sender = TestThreads.run(() ->
+            {
+                for (int i = 0; i < 3; i++)
+                {
+                    a.sendBytes(big);
+                }
+                a.sendBytes(big, 5, 100);
+            });
+            final byte[] into = new byte[big.length + 10];
+            assertEquals(big.length, b.recvBytesInto(into, 10));
+            assertArrayEquals(big, Arrays.copyOfRange(into, 10, into.length));
+            final BufferTooShortException tooShort = assertThrows(BufferTooShortException.class, () -> b.recvBytesInto(into, 11));
+            assertArrayEquals(big, tooShort.message(), "a message too long is handed over whole");
+            final byte[] exact = new byte[big.length];
+            assertEquals(big.length, b.recvBytesInto(exact, 0));
+            assertArrayEquals(big, exact);
+            assertEquals(100, b.recvBytesInto(into, 0));
+            assertArrayEquals(Arrays.copyOfRange(big, 5, 105), Arrays.copyOf(into, 100));
+            assertThrows(IndexOutOfBoundsException.class, () -> b.recvBytesInto(into, into.length + 1));
             sender.get(60, TimeUnit.SECONDS);
         }
     }
