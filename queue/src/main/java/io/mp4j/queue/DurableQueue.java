@@ -261,10 +261,18 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
     public long put(final T item)
     {
         final Encoder encoder = Encoder.current().encode(item, codec);
-        final byte[] payload = new byte[encoder.length];
-        encoder.buffer.getBytes(encoder.offset, payload);
-        final int tag = encoder.tag;
-        encoder.clear();
+        try
+        {
+            return append(encoder);
+        }
+        finally
+        {
+            encoder.clear();
+        }
+    }
+
+    private long append(final Encoder encoder)
+    {
         synchronized (appendLock)
         {
             ensureOpen();
@@ -274,7 +282,17 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
             }
             try (DocumentContext dc = appender.writingDocument())
             {
-                dc.wire().bytes().writeInt(tag).write(payload);
+                // the encoded bytes go straight from the encoder's view into the mapped file: no array per message
+                final Bytes<?> bytes = dc.wire().bytes().writeInt(encoder.tag);
+                final byte[] array = encoder.buffer.byteArray();
+                if (array != null)
+                {
+                    bytes.write(array, encoder.buffer.wrapAdjustment() + encoder.offset, encoder.length);
+                }
+                else if (encoder.length > 0)
+                {
+                    bytes.unsafeWrite(encoder.buffer.addressOffset() + encoder.offset, encoder.length);
+                }
             }
             final long index = appender.lastIndexAppended();
             final int cycle = appender.cycle();

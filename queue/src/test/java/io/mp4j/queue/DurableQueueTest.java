@@ -178,6 +178,46 @@ class DurableQueueTest
     }
 
     @Test
+    void everyBuiltInTypeIsAppendedFromWhereverItsBytesLive() throws Exception
+    {
+        // put writes the encoded bytes straight into Chronicle's document: from the encoder's scratch
+        // (numbers, strings), a caller's array at an offset, or native memory (a direct ByteBuffer)
+        final java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(100);
+        for (int i = 0; i < 100; i++)
+        {
+            direct.put(i, (byte)i);
+        }
+        direct.position(10).limit(90);
+        final byte[] array = new byte[50];
+        for (int i = 0; i < array.length; i++)
+        {
+            array[i] = (byte)(i * 3);
+        }
+        final java.nio.ByteBuffer slice = java.nio.ByteBuffer.wrap(array, 7, 20).slice();
+        final List<Object> sent = List.of(42, -7L, 2.5, "héllo", "", array, new byte[0], slice, direct, List.of(1, "x"));
+        try (DurableQueue<Object> queue = DurableQueue.open(dir.resolve("q")))
+        {
+            for (final Object o : sent)
+            {
+                queue.put(o);
+            }
+            for (final Object o : sent)
+            {
+                final Object got = queue.poll();
+                if (o instanceof byte[])
+                {
+                    org.junit.jupiter.api.Assertions.assertArrayEquals((byte[])o, (byte[])got);
+                }
+                else
+                {
+                    assertEquals(o, got);
+                }
+            }
+            assertNull(queue.poll());
+        }
+    }
+
+    @Test
     void aMessageThatCannotBeDecodedIsConsumedNotRetriedForever() throws Exception
     {
         try (DurableQueue<Object> queue = DurableQueue.open(dir.resolve("q")))
