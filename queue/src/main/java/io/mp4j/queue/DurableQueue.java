@@ -383,9 +383,32 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
     private Object decode(final Bytes<?> bytes)
     {
         final int tag = bytes.readInt();
-        final byte[] payload = new byte[(int)bytes.readRemaining()];
+        final long remaining = bytes.readRemaining();
+        // numbers straight from the mapped file, no array (Chronicle reads in native order, mp4j wrote
+        // little-endian)
+        if (tag == MessageTags.LONG && remaining == Long.BYTES)
+        {
+            return littleEndian(bytes.readLong());
+        }
+        if (tag == MessageTags.INT && remaining == Integer.BYTES)
+        {
+            final int v = bytes.readInt();
+            return NATIVE_LITTLE_ENDIAN ? v : Integer.reverseBytes(v);
+        }
+        if (tag == MessageTags.DOUBLE && remaining == Double.BYTES)
+        {
+            return Double.longBitsToDouble(littleEndian(bytes.readLong()));
+        }
+        final byte[] payload = new byte[(int)remaining];
         bytes.read(payload);
         return decode(tag, payload);
+    }
+
+    private static final boolean NATIVE_LITTLE_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
+
+    private static long littleEndian(final long v)
+    {
+        return NATIVE_LITTLE_ENDIAN ? v : Long.reverseBytes(v);
     }
 
     private Object decode(final int tag, final byte[] payload)
