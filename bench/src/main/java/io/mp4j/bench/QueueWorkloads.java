@@ -33,6 +33,17 @@ import java.util.Map;
  * figures carry the baseline's summary names ({@code queue_int_msgs_per_s}, ...), so {@code mp4j bench}
  * prints the ratio to CPython. The workloads are also registered in {@link Harness#workloads()}.
  *
+ * <p>The stream workloads (queues and the pipe's 64-byte stream) run {@link #STREAM_PASSES} passes in the
+ * same children, each started by a token (producers never run ahead into the next pass): the first pass
+ * is the baseline's window and figure; the median of the others is reported as {@code *_warm_*} (the
+ * children's JIT has compiled the loops by then; 500,000 small messages take well under a second, much
+ * of it interpreted in the first pass). Each has a raw-Agrona twin in the same run with the same
+ * children, counts, passes and ring size: {@code raw_agrona_*} (a bare {@code ManyToOneRingBuffer}, one
+ * message per {@code read(handler, 1)} as {@code get()} takes them, and for ints 1 to 1 also drained in
+ * batches; a bare {@code OneToOneRingBuffer} for the pipe, big messages in record-sized chunks copied
+ * into one reused array). The pipe's 1 MiB stream runs both as Python's {@code recv_bytes} (a new array
+ * per message) and as {@code recv_bytes_into} (one reused array).
+ *
  * <pre>
  *   java ... io.mp4j.bench.QueueWorkloads [--only queue_throughput,pipe_pingpong] [--out FILE]
  * </pre>

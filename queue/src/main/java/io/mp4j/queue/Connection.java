@@ -26,8 +26,10 @@ import java.util.concurrent.TimeUnit;
  * <p><b>End of stream</b>: when the peer end was closed by the process that held it, or that process
  * died (detected by pid and start time), {@link #recv()} first returns whatever was sent before, then
  * throws {@link EndOfStreamException} instead of waiting; {@link #send(Object)} throws it too, as
- * Python's {@code BrokenPipeError} (at once for a closed peer; for a dead one, when blocked on a full
- * ring or at the first send after each 10 ms, since checking a pid is not free). The holder of an end is the process that created the pipe, attached
+ * Python's {@code BrokenPipeError} (at once for a closed peer; for a dead one, at once if this end has
+ * already seen it die, when blocked on a full ring, and otherwise at a send 10 ms or more after the last
+ * check, since checking a pid is not free; the clock itself is read on every 64th send only while sends
+ * come microseconds apart). The holder of an end is the process that created the pipe, attached
  * the end with {@link #attach(Path, int)}, or received it through serialization (the usual way to give
  * it to a child). Closing a copy of an end that another process has since taken over does not end the
  * stream, so the Python idiom "start the child, then close the child's end in the parent" works; a
