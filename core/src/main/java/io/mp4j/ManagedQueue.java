@@ -28,11 +28,11 @@ import java.util.concurrent.TimeUnit;
  *
  * @param <T> the element type.
  */
-final class ManagedQueue<T> implements Queue<T>, ManagerAdapter, Serializable
+class ManagedQueue<T> implements Queue<T>, ManagerAdapter, Serializable
 {
     private static final long serialVersionUID = 1L;
 
-    private final BlockingQueue<T> remote;
+    final BlockingQueue<T> remote;
     private final int capacity;
     private volatile boolean closed;
 
@@ -48,7 +48,7 @@ final class ManagedQueue<T> implements Queue<T>, ManagerAdapter, Serializable
         return remote;
     }
 
-    private BlockingQueue<T> open()
+    BlockingQueue<T> open()
     {
         if (closed)
         {
@@ -249,7 +249,7 @@ final class ManagedQueue<T> implements Queue<T>, ManagerAdapter, Serializable
     @Override
     public boolean equals(final Object o)
     {
-        return o instanceof ManagedQueue && remote.equals(((ManagedQueue<?>)o).remote);
+        return o != null && o.getClass() == getClass() && remote.equals(((ManagedQueue<?>)o).remote);
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.mp4j.manager.AuthenticationException;
 import io.mp4j.manager.ManagerDiedException;
 import io.mp4j.manager.ManagerException;
 import io.mp4j.manager.Namespace;
+import io.mp4j.queue.JoinableQueue;
 import io.mp4j.queue.Queue;
 import io.mp4j.shm.Array;
 import io.mp4j.shm.Barrier;
@@ -70,9 +71,10 @@ import java.util.concurrent.locks.LockSupport;
  * <p><b>Objects.</b> {@link #dict()} is a {@link Map}, {@link #list()} a {@link List}, {@link #namespace()} a
  * {@link Namespace}. The synchronisation objects, values, arrays and queues have the same interfaces as the
  * memory-mapped ones, so code written against {@link Lock}, {@link RLock}, {@link Semaphore},
- * {@link BoundedSemaphore}, {@link Event}, {@link Condition}, {@link Barrier}, {@link Value}, {@link Array} or
- * {@link Queue} takes either: {@link #lock()}, {@link #rlock()}, {@link #semaphore}, {@link #boundedSemaphore},
- * {@link #event()}, {@link #condition()}, {@link #barrier}, {@link #value}, {@link #array} and {@link #queue()}.
+ * {@link BoundedSemaphore}, {@link Event}, {@link Condition}, {@link Barrier}, {@link Value}, {@link Array},
+ * {@link Queue} or {@link JoinableQueue} takes either: {@link #lock()}, {@link #rlock()}, {@link #semaphore}, {@link #boundedSemaphore},
+ * {@link #event()}, {@link #condition()}, {@link #barrier}, {@link #value}, {@link #array}, {@link #queue()} and
+ * {@link #joinableQueue}.
  * What cannot cross a process is handled here and said in each method's Javadoc: an idle strategy is ignored
  * (the waiting happens in the server), a barrier's action is given at creation and runs in the server, the
  * queue's byte methods copy, {@code close()} closes nothing (the object lives in the manager until
@@ -618,6 +620,24 @@ public final class Manager implements AutoCloseable
         return new ManagedQueue<>(remote, capacity == 0 ? Integer.MAX_VALUE : capacity);
     }
 
+    /**
+     * Python's {@code manager.JoinableQueue(maxsize)}, with the {@link JoinableQueue} interface: a
+     * {@link #queue(int)} that also counts the tasks not yet marked done.
+     *
+     * @param capacity the most elements it holds; 0 for unbounded.
+     * @param <E>      the element type.
+     * @return a new joinable queue.
+     */
+    public <E> JoinableQueue<E> joinableQueue(final int capacity)
+    {
+        if (capacity < 0)
+        {
+            throw new IllegalArgumentException("queue capacity must be >= 0 (0: unbounded), not " + capacity);
+        }
+        final ManagerHosted.JoinableQueueWire<E> remote = make("joinableQueue", ManagerHosted.JoinableQueueWire.class, capacity);
+        return new ManagedJoinableQueue<>(remote, capacity == 0 ? Integer.MAX_VALUE : capacity);
+    }
+
     private static long idOf(final Object proxy)
     {
         return ManagerProxy.handlerOf(proxy).objectId;
@@ -664,6 +684,11 @@ public final class Manager implements AutoCloseable
         if (proxy instanceof ManagerHosted.BarrierWire)
         {
             return new ManagedBarrier((ManagerHosted.BarrierWire)proxy);
+        }
+        if (proxy instanceof ManagerHosted.JoinableQueueWire)
+        {
+            final ManagerHosted.JoinableQueueWire<?> queue = (ManagerHosted.JoinableQueueWire<?>)proxy;
+            return new ManagedJoinableQueue<>(queue, queue.remainingCapacity() + queue.size());
         }
         if (proxy instanceof BlockingQueue)
         {

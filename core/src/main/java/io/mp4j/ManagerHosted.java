@@ -762,6 +762,143 @@ final class ManagerHosted
         }
     }
 
+    // ---- joinable queues
+
+    interface JoinableQueueWire<E> extends java.util.concurrent.BlockingQueue<E>
+    {
+        void taskDone();
+
+        long unfinishedTasks();
+
+        boolean join(long timeoutNanos) throws InterruptedException;
+    }
+
+    /**
+     * Python's JoinableQueue: every element put counts one unfinished task, before it becomes visible (so a
+     * consumer's {@code taskDone} never finds the count behind), and {@link #taskDone()} counts one down.
+     */
+    static final class HostedJoinableQueue<E> extends java.util.concurrent.LinkedBlockingQueue<E> implements JoinableQueueWire<E>
+    {
+        private static final long serialVersionUID = 1L;
+        private final transient Object tasks = new Object();
+        private long unfinished;
+
+        HostedJoinableQueue(final int capacity)
+        {
+            super(capacity > 0 ? capacity : Integer.MAX_VALUE);
+        }
+
+        private void count(final long delta)
+        {
+            synchronized (tasks)
+            {
+                unfinished += delta;
+                if (unfinished == 0)
+                {
+                    tasks.notifyAll();
+                }
+            }
+        }
+
+        @Override
+        public void put(final E e) throws InterruptedException
+        {
+            count(1);
+            try
+            {
+                super.put(e);
+            }
+            catch (final InterruptedException | RuntimeException ex)
+            {
+                count(-1);
+                throw ex;
+            }
+        }
+
+        @Override
+        public boolean offer(final E e)
+        {
+            count(1);
+            final boolean added;
+            try
+            {
+                added = super.offer(e);
+            }
+            catch (final RuntimeException ex)
+            {
+                count(-1);
+                throw ex;
+            }
+            if (!added)
+            {
+                count(-1);
+            }
+            return added;
+        }
+
+        @Override
+        public boolean offer(final E e, final long timeout, final TimeUnit unit) throws InterruptedException
+        {
+            count(1);
+            final boolean added;
+            try
+            {
+                added = super.offer(e, timeout, unit);
+            }
+            catch (final InterruptedException | RuntimeException ex)
+            {
+                count(-1);
+                throw ex;
+            }
+            if (!added)
+            {
+                count(-1);
+            }
+            return added;
+        }
+
+        @Override
+        public void taskDone()
+        {
+            synchronized (tasks)
+            {
+                if (unfinished == 0)
+                {
+                    throw new IllegalStateException("taskDone() called more times than there were elements put");
+                }
+                count(-1);
+            }
+        }
+
+        @Override
+        public long unfinishedTasks()
+        {
+            synchronized (tasks)
+            {
+                return unfinished;
+            }
+        }
+
+        @Override
+        public boolean join(final long timeoutNanos) throws InterruptedException
+        {
+            final long start = System.nanoTime();
+            synchronized (tasks)
+            {
+                while (unfinished > 0)
+                {
+                    final long left = left(timeoutNanos, start);
+                    if (timeoutNanos == 0 || (timeoutNanos > 0 && left <= 0))
+                    {
+                        return false;
+                    }
+                    waitOn(tasks, left);
+                }
+                return true;
+            }
+        }
+    }
+
     // ---- values and arrays (data objects: every call runs under the object's monitor in the server)
 
     interface ValueWire extends Value

@@ -466,6 +466,9 @@ final class ManagerServer
                 entry = new Entry(new ManagerHosted.HostedBarrier((Integer)args[0], (SerializableRunnable)args[1], (Long)args[2]),
                     ManagerHosted.BarrierWire.class, false);
                 break;
+            case "joinableQueue":
+                entry = new Entry(new ManagerHosted.HostedJoinableQueue<>((Integer)args[0]), ManagerHosted.JoinableQueueWire.class, false);
+                break;
             case "queue":
             {
                 final int capacity = (Integer)args[0];

@@ -3,6 +3,7 @@ package io.mp4j.tests.manager;
 import io.mp4j.Manager;
 import io.mp4j.Process;
 import io.mp4j.queue.EmptyException;
+import io.mp4j.queue.JoinableQueue;
 import io.mp4j.queue.Queue;
 import io.mp4j.shm.Array;
 import io.mp4j.shm.Barrier;
@@ -120,6 +121,11 @@ class SameInterfaceAcrossJvmsTest
             return dir != null ? Queue.create(dir, name("queue")) : manager.queue();
         }
 
+        <T> JoinableQueue<T> joinableQueue()
+        {
+            return dir != null ? JoinableQueue.create(dir, name("joinable")) : manager.joinableQueue(0);
+        }
+
         @Override
         public void close()
         {
@@ -211,7 +217,46 @@ class SameInterfaceAcrossJvmsTest
         }
     }
 
+    static void consume(final JoinableQueue<Integer> tasks, final Queue<Integer> results, final Integer count) throws Exception
+    {
+        for (int i = 0; i < count; i++)
+        {
+            final Integer task = tasks.get(BOUND);
+            results.put(task * 2);
+            tasks.taskDone();
+        }
+    }
+
     // ---- cross-JVM checks
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void aJoinableQueueIsJoinedWhenAChildHasDoneEveryTask(final Kind kind) throws Exception
+    {
+        try (Source source = new Source(kind))
+        {
+            final JoinableQueue<Integer> tasks = source.joinableQueue();
+            final Queue<Integer> results = source.queue();
+            final int count = 30;
+            final Process consumer = start(Process.of(SameInterfaceAcrossJvmsTest::consume, tasks, results, count));
+            for (int i = 0; i < count; i++)
+            {
+                tasks.put(i);
+            }
+            assertTrue(tasks.join(BOUND), "the consumer to mark every task done");
+            assertEquals(0, tasks.unfinishedTasks());
+            long sum = 0;
+            for (int i = 0; i < count; i++)
+            {
+                sum += results.get(BOUND);
+            }
+            assertEquals((long)count * (count - 1), sum);
+            joinOk(consumer);
+            assertThrows(IllegalStateException.class, tasks::taskDone, "more taskDone() than elements put");
+            tasks.put(1);
+            assertFalse(tasks.join(Duration.ZERO), "one task is unfinished");
+        }
+    }
 
     @ParameterizedTest
     @EnumSource(Kind.class)
