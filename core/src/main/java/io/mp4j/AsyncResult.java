@@ -48,9 +48,9 @@ public final class AsyncResult<T> implements Future<T>
     private static final long YIELD_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
 
     private final CompletableFuture<T> future;
-    private final Pool pool;
+    private final MappedPool pool;
 
-    AsyncResult(final CompletableFuture<T> future, final Pool pool)
+    AsyncResult(final CompletableFuture<T> future, final MappedPool pool)
     {
         this.future = future;
         this.pool = pool;

@@ -1,11 +1,24 @@
 package io.mp4j;
 
+import io.mp4j.queue.JoinableQueue;
+import io.mp4j.queue.Queue;
+import io.mp4j.shm.Array;
+import io.mp4j.shm.Barrier;
+import io.mp4j.shm.BoundedSemaphore;
+import io.mp4j.shm.Condition;
+import io.mp4j.shm.ElementType;
+import io.mp4j.shm.Event;
+import io.mp4j.shm.Lock;
+import io.mp4j.shm.RLock;
 import io.mp4j.shm.RuntimeDirectory;
+import io.mp4j.shm.Semaphore;
+import io.mp4j.shm.Value;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -49,6 +62,7 @@ public final class Context implements AutoCloseable
     private ExecutorService spareStarter;
     private ChildJvm spare;
     private boolean closed;
+    private Backend backend;
 
     private Context(
         final RuntimeDirectory directory, final boolean ownsDirectory, final StartMethod startMethod, final List<String> jvmOptions)
@@ -91,6 +105,184 @@ public final class Context implements AutoCloseable
     public static Context create(final StartMethod startMethod, final List<String> jvmOptions)
     {
         return new Context(RuntimeDirectory.create(), true, startMethod, jvmOptions);
+    }
+
+    /**
+     * A context whose shared objects live in the given backend, for example a cluster:
+     * {@code Context.create(ClusterBackend.join(config))}. Child processes and pools of this context still
+     * run on this host; the context closes the backend when it is closed.
+     *
+     * @param backend where the objects of {@link #lock(String)}, {@link #value}, {@link #queue(String)}...
+     *                live.
+     * @return a context with its own runtime directory and the default start method.
+     */
+    public static Context create(final Backend backend)
+    {
+        final Context context = create();
+        context.backend = java.util.Objects.requireNonNull(backend, "backend");
+        return context;
+    }
+
+    /**
+     * @return where this context's named shared objects live: the backend given to {@link #create(Backend)},
+     *         else the memory-mapped one over {@link #directory()}.
+     */
+    public synchronized Backend backend()
+    {
+        if (backend == null)
+        {
+            backend = new MappedBackend(this);
+        }
+        return backend;
+    }
+
+    /**
+     * Get or create a shared value by name (see {@link Backend} for the get-or-create contract).
+     *
+     * @param name    its name.
+     * @param type    its element type.
+     * @param initial the initial value, used by the creator.
+     * @return the value.
+     */
+    public Value value(final String name, final ElementType type, final Object initial)
+    {
+        return backend().value(name, type, initial);
+    }
+
+    /**
+     * @param name   its name.
+     * @param type   its element type.
+     * @param length its length, used by the creator.
+     * @return the shared array of that name.
+     */
+    public Array array(final String name, final ElementType type, final int length)
+    {
+        return backend().array(name, type, length);
+    }
+
+    /**
+     * @param name its name.
+     * @return the shared lock of that name.
+     */
+    public Lock lock(final String name)
+    {
+        return backend().lock(name);
+    }
+
+    /**
+     * @param name its name.
+     * @return the shared reentrant lock of that name.
+     */
+    public RLock rlock(final String name)
+    {
+        return backend().rlock(name);
+    }
+
+    /**
+     * @param name    its name.
+     * @param permits initial permits, used by the creator.
+     * @return the shared semaphore of that name.
+     */
+    public Semaphore semaphore(final String name, final int permits)
+    {
+        return backend().semaphore(name, permits);
+    }
+
+    /**
+     * @param name    its name.
+     * @param permits initial permits and bound, used by the creator.
+     * @return the shared bounded semaphore of that name.
+     */
+    public BoundedSemaphore boundedSemaphore(final String name, final int permits)
+    {
+        return backend().boundedSemaphore(name, permits);
+    }
+
+    /**
+     * @param name its name.
+     * @return the shared event of that name.
+     */
+    public Event event(final String name)
+    {
+        return backend().event(name);
+    }
+
+    /**
+     * @param name its name.
+     * @return the shared condition of that name.
+     */
+    public Condition condition(final String name)
+    {
+        return backend().condition(name);
+    }
+
+    /**
+     * @param name    its name.
+     * @param parties how many parties meet, used by the creator.
+     * @return the shared barrier of that name.
+     */
+    public Barrier barrier(final String name, final int parties)
+    {
+        return backend().barrier(name, parties);
+    }
+
+    /**
+     * @param name its name.
+     * @param <T>  the element type.
+     * @return the shared queue of that name.
+     */
+    public <T> Queue<T> queue(final String name)
+    {
+        return backend().queue(name);
+    }
+
+    /**
+     * @param name its name.
+     * @param <T>  the element type.
+     * @return the shared joinable queue of that name.
+     */
+    public <T> JoinableQueue<T> joinableQueue(final String name)
+    {
+        return backend().joinableQueue(name);
+    }
+
+    /**
+     * @param processes how many workers.
+     * @return a new pool on this context's backend.
+     */
+    public Pool pool(final int processes)
+    {
+        return backend().pool(processes);
+    }
+
+    /**
+     * @param workers how many workers.
+     * @return a new executor on this context's backend.
+     */
+    public ProcessPoolExecutor executor(final int workers)
+    {
+        return backend().executor(workers);
+    }
+
+    /**
+     * @param name its name.
+     * @param <K>  the key type.
+     * @param <V>  the value type.
+     * @return the shared map of that name (Python's {@code manager.dict()}).
+     */
+    public <K, V> Map<K, V> dict(final String name)
+    {
+        return backend().dict(name);
+    }
+
+    /**
+     * @param name its name.
+     * @param <E>  the element type.
+     * @return the shared list of that name (Python's {@code manager.list()}).
+     */
+    public <E> List<E> list(final String name)
+    {
+        return backend().list(name);
     }
 
     private static StartMethod defaultStartMethod()
@@ -282,6 +474,7 @@ public final class Context implements AutoCloseable
     {
         final ChildJvm idle;
         final ExecutorService starter;
+        final Backend objects;
         synchronized (this)
         {
             if (closed)
@@ -292,6 +485,11 @@ public final class Context implements AutoCloseable
             idle = spare;
             spare = null;
             starter = spareStarter;
+            objects = backend;
+        }
+        if (objects != null)
+        {
+            objects.close();
         }
         if (starter != null)
         {

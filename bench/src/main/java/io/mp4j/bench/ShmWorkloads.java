@@ -1,5 +1,6 @@
 package io.mp4j.bench;
 
+import io.mp4j.shm.SharedObject;
 import io.mp4j.shm.Array;
 import io.mp4j.shm.Barrier;
 import io.mp4j.shm.Condition;
@@ -255,7 +256,7 @@ public final class ShmWorkloads
             {
                 for (int i = 0; i < VALUE_INCR_PROCS; i++)
                 {
-                    children.add(Child.start("increment", value.path().toString(), start.path().toString(),
+                    children.add(Child.start("increment", pathOf(value), pathOf(start),
                         Integer.toString(VALUE_INCR_PER_PROC)));
                 }
                 long first = Long.MAX_VALUE;
@@ -362,7 +363,7 @@ public final class ShmWorkloads
             pong.withIdleStrategy(IdleStrategies.named(idle));
         }
         final int total = SYNC_WARMUP + EVENT_ROUNDS;
-        final Child child = Child.start("event", ping.path().toString(), pong.path().toString(), Integer.toString(total), idle);
+        final Child child = Child.start("event", pathOf(ping), pathOf(pong), Integer.toString(total), idle);
         try
         {
             final Duration timeout = CHILD_TIMEOUT;
@@ -403,7 +404,7 @@ public final class ShmWorkloads
     {
         final Barrier barrier = Barrier.create(dir, "rounds", 2);
         final int total = SYNC_WARMUP + BARRIER_ROUNDS;
-        final Child child = Child.start("barrier", barrier.path().toString(), Integer.toString(total));
+        final Child child = Child.start("barrier", pathOf(barrier), Integer.toString(total));
         try
         {
             for (int i = 0; i < SYNC_WARMUP; i++)
@@ -435,7 +436,7 @@ public final class ShmWorkloads
         final Condition cond = Condition.create(dir, "cond");
         final Value turn = Value.createRaw(dir, "turn", ElementType.INT, 0);
         final int total = SYNC_WARMUP + CONDITION_ROUNDS;
-        final Child child = Child.start("condition", cond.path().toString(), turn.path().toString(), Integer.toString(total));
+        final Child child = Child.start("condition", pathOf(cond), pathOf(turn), Integer.toString(total));
         try
         {
             final long[] samples = new long[CONDITION_ROUNDS];
@@ -653,5 +654,11 @@ public final class ShmWorkloads
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** The region file of a memory-mapped object, for a child to attach to. */
+    private static String pathOf(final Object mapped)
+    {
+        return ((SharedObject)mapped).path().toString();
     }
 }

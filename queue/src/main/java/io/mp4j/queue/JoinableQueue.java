@@ -1,8 +1,8 @@
 package io.mp4j.queue;
 
-import io.mp4j.shm.MappedRegion;
+import java.io.Serializable;
+
 import io.mp4j.shm.RuntimeDirectory;
-import org.agrona.concurrent.IdleStrategy;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,22 +26,15 @@ import java.time.Duration;
  *
  * @param <T> the type of the elements.
  */
-public final class JoinableQueue<T> extends Queue<T>
+public interface JoinableQueue<T> extends Queue<T>
 {
-    private static final long serialVersionUID = 1L;
-
-    private JoinableQueue(final MappedRegion region, final ObjectCodec codec)
-    {
-        super(region, QueueDescriptor.KIND_JOINABLE, codec);
-    }
-
     /**
      * @param <T> the element type.
      * @return a new joinable queue of {@link #DEFAULT_CAPACITY} in the JVM's default runtime directory.
      */
-    public static <T> JoinableQueue<T> create()
+    static <T> JoinableQueue<T> create()
     {
-        return create(RuntimeDirectory.global(), generatedName("joinable-queue"));
+        return MappedJoinableQueue.create();
     }
 
     /**
@@ -50,9 +43,9 @@ public final class JoinableQueue<T> extends Queue<T>
      * @param <T>  the element type.
      * @return a new joinable queue of {@link #DEFAULT_CAPACITY} bytes.
      */
-    public static <T> JoinableQueue<T> create(final RuntimeDirectory dir, final String name)
+    static <T> JoinableQueue<T> create(RuntimeDirectory dir, String name)
     {
-        return create(dir, name, DEFAULT_CAPACITY, null);
+        return MappedJoinableQueue.create(dir, name);
     }
 
     /**
@@ -63,9 +56,9 @@ public final class JoinableQueue<T> extends Queue<T>
      * @param <T>      the element type.
      * @return a new joinable queue.
      */
-    public static <T> JoinableQueue<T> create(final RuntimeDirectory dir, final String name, final int capacity, final ObjectCodec codec)
+    static <T> JoinableQueue<T> create(RuntimeDirectory dir, String name, int capacity, ObjectCodec codec)
     {
-        return new JoinableQueue<>(createRegion(dir.resolve(name), QueueDescriptor.KIND_JOINABLE, capacity), codec);
+        return MappedJoinableQueue.create(dir, name, capacity, codec);
     }
 
     /**
@@ -74,9 +67,9 @@ public final class JoinableQueue<T> extends Queue<T>
      * @return the attached queue.
      * @throws io.mp4j.shm.InvalidRegionException if it is not a joinable queue.
      */
-    public static <T> JoinableQueue<T> attach(final Path file)
+    static <T> JoinableQueue<T> attach(Path file)
     {
-        return attach(file, null);
+        return MappedJoinableQueue.attach(file);
     }
 
     /**
@@ -85,9 +78,9 @@ public final class JoinableQueue<T> extends Queue<T>
      * @param <T>   the element type.
      * @return the attached queue.
      */
-    public static <T> JoinableQueue<T> attach(final Path file, final ObjectCodec codec)
+    static <T> JoinableQueue<T> attach(Path file, ObjectCodec codec)
     {
-        return new JoinableQueue<>(attachRegion(file, QueueDescriptor.KIND_JOINABLE), codec);
+        return MappedJoinableQueue.attach(file, codec);
     }
 
     /**
@@ -96,41 +89,19 @@ public final class JoinableQueue<T> extends Queue<T>
      * @throws IllegalStateException if called more times than there were elements put (Python's
      *                               {@code ValueError}).
      */
-    public void taskDone()
-    {
-        ensureOpen();
-        while (true)
-        {
-            final long unfinished = state().getLongVolatile(QueueDescriptor.UNFINISHED_TASKS_OFFSET);
-            if (unfinished <= 0)
-            {
-                throw new IllegalStateException("taskDone() called more times than there were items put in " + this);
-            }
-            if (state().compareAndSetLong(QueueDescriptor.UNFINISHED_TASKS_OFFSET, unfinished, unfinished - 1))
-            {
-                return;
-            }
-        }
-    }
+    void taskDone();
 
     /**
      * @return the number of elements put but not yet marked done with {@link #taskDone()}.
      */
-    public long unfinishedTasks()
-    {
-        ensureOpen();
-        return state().getLongVolatile(QueueDescriptor.UNFINISHED_TASKS_OFFSET);
-    }
+    long unfinishedTasks();
 
     /**
      * Wait until every element put has been marked done, in any process.
      *
      * @throws InterruptedException if interrupted while waiting.
      */
-    public void join() throws InterruptedException
-    {
-        awaitDone(Long.MAX_VALUE);
-    }
+    void join() throws InterruptedException;
 
     /**
      * Wait at most {@code timeout} until every element put has been marked done.
@@ -139,35 +110,5 @@ public final class JoinableQueue<T> extends Queue<T>
      * @return whether all tasks are done.
      * @throws InterruptedException if interrupted while waiting.
      */
-    public boolean join(final Duration timeout) throws InterruptedException
-    {
-        return awaitDone(Math.max(0, timeout.toNanos()));
-    }
-
-    private boolean awaitDone(final long timeoutNs) throws InterruptedException
-    {
-        final long deadline = System.nanoTime() + timeoutNs;
-        final IdleStrategy idle = Idle.current();
-        enterWait();
-        try
-        {
-            while (unfinishedTasks() > 0)
-            {
-                if (timeoutNs != Long.MAX_VALUE && System.nanoTime() - deadline >= 0)
-                {
-                    return false;
-                }
-                if (Thread.interrupted())
-                {
-                    throw new InterruptedException();
-                }
-                idle.idle();
-            }
-            return true;
-        }
-        finally
-        {
-            exitWait();
-        }
-    }
+    boolean join(Duration timeout) throws InterruptedException;
 }

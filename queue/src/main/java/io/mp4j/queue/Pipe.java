@@ -44,7 +44,7 @@ public final class Pipe
      */
     public static Pipe create()
     {
-        return create(RuntimeDirectory.global(), Queue.generatedName("pipe"), true);
+        return create(RuntimeDirectory.global(), MappedQueue.generatedName("pipe"), true);
     }
 
     /**
@@ -53,7 +53,7 @@ public final class Pipe
      */
     public static Pipe create(final boolean duplex)
     {
-        return create(RuntimeDirectory.global(), Queue.generatedName("pipe"), duplex);
+        return create(RuntimeDirectory.global(), MappedQueue.generatedName("pipe"), duplex);
     }
 
     /**

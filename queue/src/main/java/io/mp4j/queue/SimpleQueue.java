@@ -20,24 +20,15 @@ import java.nio.file.Path;
  *
  * @param <T> the type of the elements.
  */
-public final class SimpleQueue<T> implements AutoCloseable, Serializable
+public interface SimpleQueue<T> extends AutoCloseable, Serializable
 {
-    private static final long serialVersionUID = 1L;
-
-    private final transient Queue<T> queue;
-
-    private SimpleQueue(final Queue<T> queue)
-    {
-        this.queue = queue;
-    }
-
     /**
      * @param <T> the element type.
      * @return a new simple queue of {@link Queue#DEFAULT_CAPACITY} in the JVM's default runtime directory.
      */
-    public static <T> SimpleQueue<T> create()
+    static <T> SimpleQueue<T> create()
     {
-        return create(RuntimeDirectory.global(), Queue.generatedName("simple-queue"));
+        return MappedSimpleQueue.create();
     }
 
     /**
@@ -46,9 +37,9 @@ public final class SimpleQueue<T> implements AutoCloseable, Serializable
      * @param <T>  the element type.
      * @return a new simple queue of {@link Queue#DEFAULT_CAPACITY} bytes.
      */
-    public static <T> SimpleQueue<T> create(final RuntimeDirectory dir, final String name)
+    static <T> SimpleQueue<T> create(RuntimeDirectory dir, String name)
     {
-        return create(dir, name, Queue.DEFAULT_CAPACITY, null);
+        return MappedSimpleQueue.create(dir, name);
     }
 
     /**
@@ -59,10 +50,9 @@ public final class SimpleQueue<T> implements AutoCloseable, Serializable
      * @param <T>      the element type.
      * @return a new simple queue.
      */
-    public static <T> SimpleQueue<T> create(final RuntimeDirectory dir, final String name, final int capacity, final ObjectCodec codec)
+    static <T> SimpleQueue<T> create(RuntimeDirectory dir, String name, int capacity, ObjectCodec codec)
     {
-        return new SimpleQueue<>(new Queue<>(
-            Queue.createRegion(dir.resolve(name), QueueDescriptor.KIND_SIMPLE, capacity), QueueDescriptor.KIND_SIMPLE, codec));
+        return MappedSimpleQueue.create(dir, name, capacity, codec);
     }
 
     /**
@@ -70,9 +60,9 @@ public final class SimpleQueue<T> implements AutoCloseable, Serializable
      * @param <T>  the element type.
      * @return the attached queue.
      */
-    public static <T> SimpleQueue<T> attach(final Path file)
+    static <T> SimpleQueue<T> attach(Path file)
     {
-        return attach(file, null);
+        return MappedSimpleQueue.attach(file);
     }
 
     /**
@@ -81,10 +71,9 @@ public final class SimpleQueue<T> implements AutoCloseable, Serializable
      * @param <T>   the element type.
      * @return the attached queue.
      */
-    public static <T> SimpleQueue<T> attach(final Path file, final ObjectCodec codec)
+    static <T> SimpleQueue<T> attach(Path file, ObjectCodec codec)
     {
-        return new SimpleQueue<>(new Queue<>(
-            Queue.attachRegion(file, QueueDescriptor.KIND_SIMPLE), QueueDescriptor.KIND_SIMPLE, codec));
+        return MappedSimpleQueue.attach(file, codec);
     }
 
     /**
@@ -93,10 +82,7 @@ public final class SimpleQueue<T> implements AutoCloseable, Serializable
      * @param item the element, not null.
      * @throws InterruptedException if interrupted while waiting.
      */
-    public void put(final T item) throws InterruptedException
-    {
-        queue.put(item);
-    }
+    void put(T item) throws InterruptedException;
 
     /**
      * Remove and return the head, waiting while the queue is empty.
@@ -104,44 +90,15 @@ public final class SimpleQueue<T> implements AutoCloseable, Serializable
      * @return the element.
      * @throws InterruptedException if interrupted while waiting.
      */
-    public T get() throws InterruptedException
-    {
-        return queue.get();
-    }
+    T get() throws InterruptedException;
 
     /**
      * @return whether the queue is empty, approximately.
      */
-    public boolean empty()
-    {
-        return queue.empty();
-    }
-
-    /**
-     * @return the queue's file.
-     */
-    public Path path()
-    {
-        return queue.path();
-    }
+    boolean empty();
 
     /**
      * Unmap the file from this JVM.
      */
-    @Override
-    public void close()
-    {
-        queue.close();
-    }
-
-    private Object writeReplace()
-    {
-        return new QueueHandle(QueueDescriptor.KIND_SIMPLE, queue.path().toString(), -1);
-    }
-
-    @Override
-    public String toString()
-    {
-        return queue.toString();
-    }
+    void close();
 }

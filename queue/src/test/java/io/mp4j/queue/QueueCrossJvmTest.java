@@ -25,7 +25,7 @@ class QueueCrossJvmTest extends CrossJvmTestBase
     @Test
     void producerToConsumerWithSentinelThroughASerializedHandle() throws Exception
     {
-        try (Queue<Long> q = Queue.create(dir, "q", 8192, null))
+        try (MappedQueue<Long> q = MappedQueue.create(dir, "q", 8192, null))
         {
             final Path out = dir.resolve("out");
             final ChildJvm consumer = start("consume-longs", q.path().toString(), out.toString());
@@ -41,7 +41,7 @@ class QueueCrossJvmTest extends CrossJvmTestBase
     @Test
     void twoProducersTwoConsumersExactlyOnceInProducerOrder() throws Exception
     {
-        try (Queue<Long> q = Queue.create(dir, "q", 4096, null))
+        try (MappedQueue<Long> q = MappedQueue.create(dir, "q", 4096, null))
         {
             final int count = 30_000;
             final Path out0 = dir.resolve("out0");
@@ -63,7 +63,7 @@ class QueueCrossJvmTest extends CrossJvmTestBase
     @Test
     void getWithTimeoutOnEmptyAndPutWithTimeoutOnFullAcrossJvms() throws Exception
     {
-        try (Queue<Long> q = Queue.create(dir, "q", 1024, null))
+        try (MappedQueue<Long> q = MappedQueue.create(dir, "q", 1024, null))
         {
             // a producer in another JVM fills the queue and blocks; the parent sees it full
             final ChildJvm producer = start("produce-longs", ChildJvm.serialize(q), "1", "1000", "0");
@@ -95,7 +95,7 @@ class QueueCrossJvmTest extends CrossJvmTestBase
     @Test
     void producerKilledMidWriteDoesNotStallConsumers() throws Exception
     {
-        try (Queue<Long> q = Queue.create(dir, "q", 4096, null))
+        try (MappedQueue<Long> q = MappedQueue.create(dir, "q", 4096, null))
         {
             final ChildJvm producer = start("produce-then-claim", q.path().toString(), "5");
             producer.awaitLine("claimed", WAIT);
@@ -115,14 +115,14 @@ class QueueCrossJvmTest extends CrossJvmTestBase
     @Test
     void aLiveProducerPausedMidWriteIsWaitedForNotSkipped() throws Exception
     {
-        try (Queue<Long> q = Queue.create(dir, "q", 4096, null))
+        try (MappedQueue<Long> q = MappedQueue.create(dir, "q", 4096, null))
         {
             final Path signal = dir.resolve("go");
             final ChildJvm producer = start("claim-then-commit-on-signal", q.path().toString(), signal.toString());
             producer.awaitLine("claimed", WAIT);
             assertEquals(41L, q.get(WAIT));
             // well past the unblock timeout: the producer is alive, so its record must not be skipped
-            final long stalledUntil = System.nanoTime() + 3 * Queue.UNBLOCK_TIMEOUT_NS;
+            final long stalledUntil = System.nanoTime() + 3 * MappedQueue.UNBLOCK_TIMEOUT_NS;
             while (System.nanoTime() < stalledUntil)
             {
                 assertEquals(null, q.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS));
@@ -140,7 +140,7 @@ class QueueCrossJvmTest extends CrossJvmTestBase
     @Test
     void consumerKilledWhileHoldingTheLockDoesNotStallOthers() throws Exception
     {
-        try (Queue<String> q = Queue.create(dir, "q"))
+        try (MappedQueue<String> q = MappedQueue.create(dir, "q"))
         {
             q.put("first");
             final ChildJvm consumer = start("hold-consumer-lock", q.path().toString());
@@ -157,7 +157,7 @@ class QueueCrossJvmTest extends CrossJvmTestBase
     @Test
     void joinableQueueJoinsAcrossProcesses() throws Exception
     {
-        try (JoinableQueue<Object> q = JoinableQueue.create(dir, "j"))
+        try (MappedJoinableQueue<Object> q = MappedJoinableQueue.create(dir, "j"))
         {
             final ChildJvm worker = start("joinable-worker", ChildJvm.serialize(q));
             for (int i = 0; i < 1000; i++)

@@ -52,7 +52,7 @@ class QueueLocalTest
     @Test
     void builtInTypesRoundTrip() throws Exception
     {
-        try (Queue<Object> q = Queue.create(dir, "q"))
+        try (MappedQueue<Object> q = MappedQueue.create(dir, "q"))
         {
             final byte[] bytes = { 1, 2, 3 };
             final List<Object> sent = List.of(42, -7L, 2.5, "héllo ✓", "", new ArrayList<>(List.of(1, "x")));
@@ -83,7 +83,7 @@ class QueueLocalTest
     @Test
     void emptyOutcomes() throws Exception
     {
-        try (Queue<Integer> q = Queue.create(dir, "q"))
+        try (MappedQueue<Integer> q = MappedQueue.create(dir, "q"))
         {
             assertNull(q.poll());
             assertNull(q.poll(10, TimeUnit.MILLISECONDS));
@@ -96,7 +96,7 @@ class QueueLocalTest
     @Test
     void fullOutcomes() throws Exception
     {
-        try (Queue<Integer> q = Queue.create(dir, "q", 1024, null))
+        try (MappedQueue<Integer> q = MappedQueue.create(dir, "q", 1024, null))
         {
             int n = 0;
             while (q.offer(n))
@@ -121,7 +121,7 @@ class QueueLocalTest
     @Test
     void oversizedMessageIsRejectedWithNumbers()
     {
-        try (Queue<byte[]> q = Queue.create(dir, "q", 4096, null))
+        try (MappedQueue<byte[]> q = MappedQueue.create(dir, "q", 4096, null))
         {
             final MessageTooLargeException ex = assertThrows(MessageTooLargeException.class, () -> q.put(new byte[513]));
             assertTrue(ex.getMessage().contains("maxMessageLength=" + q.maxMessageLength() + ", length=513"), ex.getMessage());
@@ -134,7 +134,7 @@ class QueueLocalTest
     @Test
     void unserializableObjectIsRejectedAtPutNamingTheClass()
     {
-        try (Queue<Object> q = Queue.create(dir, "q"))
+        try (MappedQueue<Object> q = MappedQueue.create(dir, "q"))
         {
             final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> q.put(new Object()));
             assertTrue(ex.getMessage().contains("java.lang.Object"), ex.getMessage());
@@ -149,7 +149,7 @@ class QueueLocalTest
     @Test
     void filteredClassIsRefusedOnGet() throws Exception
     {
-        try (Queue<Object> q = Queue.create(dir, "q"))
+        try (MappedQueue<Object> q = MappedQueue.create(dir, "q"))
         {
             q.put(new Forbidden("x"));
             q.put("next");
@@ -157,7 +157,7 @@ class QueueLocalTest
             assertTrue(ex.getMessage().contains(Forbidden.class.getName()), ex.getMessage());
             assertEquals("next", q.get(), "the refused message is consumed, the queue stays usable");
         }
-        try (Queue<Object> q = Queue.create(dir, "allowed", Queue.DEFAULT_CAPACITY, new JavaSerializationCodec("org.example.*")))
+        try (MappedQueue<Object> q = MappedQueue.create(dir, "allowed", Queue.DEFAULT_CAPACITY, new JavaSerializationCodec("org.example.*")))
         {
             q.put(new Forbidden("y"));
             assertEquals("y", ((Forbidden)q.get()).text);
@@ -167,7 +167,7 @@ class QueueLocalTest
     @Test
     void zeroCopyBytes() throws Exception
     {
-        try (Queue<Object> q = Queue.create(dir, "q"))
+        try (MappedQueue<Object> q = MappedQueue.create(dir, "q"))
         {
             final UnsafeBuffer src = new UnsafeBuffer(new byte[]{ 0, 1, 2, 3, 4, 5 });
             q.putBytes(src, 2, 3);
@@ -188,8 +188,8 @@ class QueueLocalTest
     @Test
     void attachAndSerializedHandleShareTheQueue() throws Exception
     {
-        try (Queue<String> q = Queue.create(dir, "q");
-             Queue<String> attached = Queue.attach(dir.resolve("q")))
+        try (MappedQueue<String> q = MappedQueue.create(dir, "q");
+             MappedQueue<String> attached = MappedQueue.attach(dir.resolve("q")))
         {
             q.put("a");
             assertEquals("a", attached.get());
@@ -201,7 +201,7 @@ class QueueLocalTest
                 assertEquals("b", q.get());
             }
         }
-        try (SimpleQueue<String> s = SimpleQueue.create(dir, "s"))
+        try (MappedSimpleQueue<String> s = MappedSimpleQueue.create(dir, "s"))
         {
             @SuppressWarnings("unchecked")
             final SimpleQueue<String> copy = (SimpleQueue<String>)roundTrip(s);
@@ -215,7 +215,7 @@ class QueueLocalTest
     @Test
     void joinableQueueCountsTasks() throws Exception
     {
-        try (JoinableQueue<Integer> q = JoinableQueue.create(dir, "j"))
+        try (MappedJoinableQueue<Integer> q = MappedJoinableQueue.create(dir, "j"))
         {
             assertTrue(q.join(Duration.ZERO));
             q.put(1);
@@ -259,7 +259,7 @@ class QueueLocalTest
         assertTrue(type.getMessage().contains("wrong type"), type.getMessage());
 
         // a queue whose capacity field was overwritten
-        try (Queue<Integer> q = Queue.create(dir, "corrupt"))
+        try (MappedQueue<Integer> q = MappedQueue.create(dir, "corrupt"))
         {
             q.state().putInt(QueueDescriptor.RING_CAPACITY_OFFSET, 12345);
         }
@@ -278,10 +278,10 @@ class QueueLocalTest
     @Test
     void producersRegisterOnFirstPutAndDeregisterOnClose() throws Exception
     {
-        try (Queue<Integer> observer = Queue.create(dir, "q"))
+        try (MappedQueue<Integer> observer = MappedQueue.create(dir, "q"))
         {
-            final Queue<Integer> a = Queue.attach(dir.resolve("q"));
-            final Queue<Integer> b = Queue.attach(dir.resolve("q"));
+            final MappedQueue<Integer> a = MappedQueue.attach(dir.resolve("q"));
+            final MappedQueue<Integer> b = MappedQueue.attach(dir.resolve("q"));
             assertEquals(0, registeredSlots(observer));
             a.put(1);
             b.put(2);
@@ -293,7 +293,7 @@ class QueueLocalTest
         }
     }
 
-    private static int registeredSlots(final Queue<?> q)
+    private static int registeredSlots(final MappedQueue<?> q)
     {
         int n = 0;
         for (int i = 0; i < QueueDescriptor.PRODUCER_SLOTS; i++)
@@ -309,9 +309,9 @@ class QueueLocalTest
     @Test
     void conveniencesCreateInTheGlobalRuntimeDirectory() throws Exception
     {
-        final Queue<Integer> q = Queue.create();
-        final SimpleQueue<Integer> s = SimpleQueue.create();
-        final JoinableQueue<Integer> j = JoinableQueue.create();
+        final MappedQueue<Integer> q = MappedQueue.create();
+        final MappedSimpleQueue<Integer> s = MappedSimpleQueue.create();
+        final MappedJoinableQueue<Integer> j = MappedJoinableQueue.create();
         final Pipe p = Pipe.create(false);
         try
         {
@@ -344,13 +344,13 @@ class QueueLocalTest
     @Test
     void closeFromAnotherThreadStopsBlockedWaiters() throws Exception
     {
-        final JoinableQueue<Integer> q = JoinableQueue.create(dir, "q", 1024, null);
+        final MappedJoinableQueue<Integer> q = MappedJoinableQueue.create(dir, "q", 1024, null);
         while (q.offer(0))
         {
             // fill it, so a put blocks
         }
         final java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
-        final Queue<Integer> reader = Queue.create(dir, "empty");
+        final MappedQueue<Integer> reader = MappedQueue.create(dir, "empty");
         final List<java.util.concurrent.CompletableFuture<Object>> blocked = List.of(
             TestThreads.supply(() -> { q.put(1); return null; }),
             TestThreads.supply(() -> { q.join(); return null; }),
@@ -375,14 +375,14 @@ class QueueLocalTest
     @Test
     void closedQueueRefusesUse() throws Exception
     {
-        final Queue<Integer> q = Queue.create(dir, "q");
+        final MappedQueue<Integer> q = MappedQueue.create(dir, "q");
         q.close();
         q.close();
         assertThrows(IllegalStateException.class, () -> q.put(1));
         assertThrows(IllegalStateException.class, q::poll);
         assertThrows(NullPointerException.class, () ->
         {
-            try (Queue<Integer> other = Queue.create(dir, "n"))
+            try (MappedQueue<Integer> other = MappedQueue.create(dir, "n"))
             {
                 other.put(null);
             }
@@ -392,7 +392,7 @@ class QueueLocalTest
     @Test
     void manyThreadsExactlyOnce() throws Exception
     {
-        try (Queue<Long> q = Queue.create(dir, "q", 4096, null))
+        try (MappedQueue<Long> q = MappedQueue.create(dir, "q", 4096, null))
         {
             final int producers = 3;
             final int perProducer = 20_000;

@@ -81,7 +81,7 @@ class QueuePropertiesTest
         @ForAll @IntRange(min = 1, max = 2) final int consumers,
         @ForAll @Size(max = 40) final List<@IntRange(min = 0, max = MAX + 200) Integer> sizes) throws Exception
     {
-        try (Queue<Object> q = Queue.create(dir, "q", CAPACITY, null))
+        try (MappedQueue<Object> q = MappedQueue.create(dir, "q", CAPACITY, null))
         {
             final String sizeList = sizes.stream().map(String::valueOf).collect(Collectors.joining(","));
             final List<ChildJvm> consumerJvms = new ArrayList<>();

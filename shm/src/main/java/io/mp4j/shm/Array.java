@@ -1,9 +1,7 @@
 package io.mp4j.shm;
 
-import org.agrona.concurrent.AtomicBuffer;
+import java.io.Serializable;
 
-import java.io.InvalidObjectException;
-import java.io.ObjectInputStream;
 import java.nio.file.Path;
 
 /**
@@ -21,23 +19,6 @@ import java.nio.file.Path;
  * <p>Locking is as for {@link Value}: a new {@link RLock} named {@code <name>.lock} by default, a given
  * lock, or none ({@link #createRaw}).
  *
- * <p>Layout (payload of a {@link RegionType#ARRAY} region; header variant = {@link ElementType} code):
- * <pre>
- *   0                   1                   2                   3
- *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
- *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- *  |                     Length (elements)                         |
- *  +---------------------------------------------------------------+
- *  |                   Reserved to end of cache line              ...
- *  +---------------------------------------------------------------+ 64
- *  |        Lock reference (448 bytes, see Value): kind, path     ...
- * ...                                                              |
- *  +---------------------------------------------------------------+ 512
- *  |          Elements, little-endian, Length * element size      ...
- * ...                                                              |
- *  +---------------------------------------------------------------+
- * </pre>
- *
  * <p>Example, the tutorial's array doubled by a child:
  * <pre>{@code
  * Array a = Array.create(dir, "a", ElementType.INT, 10);
@@ -49,30 +30,8 @@ import java.nio.file.Path;
  * }
  * }</pre>
  */
-public final class Array implements SharedObject
+public interface Array extends AutoCloseable, Serializable
 {
-    /** Offset of the length. */
-    public static final int LENGTH_OFFSET = 0;
-    /** Offset of the lock reference. */
-    public static final int LOCK_REFERENCE_OFFSET = 64;
-    /** Offset of element 0. */
-    public static final int DATA_OFFSET = 512;
-
-    private final MappedRegion region;
-    private final AtomicBuffer buffer;
-    private final ElementType type;
-    private final int length;
-    private final SharedLock lock;
-
-    private Array(final MappedRegion region, final ElementType type, final SharedLock lock)
-    {
-        this.region = region;
-        this.buffer = region.buffer();
-        this.type = type;
-        this.length = buffer.getInt(LENGTH_OFFSET);
-        this.lock = lock;
-    }
-
     /**
      * Python's {@code Array(typecode, size)}: zeros, with a new {@link RLock} named {@code name + ".lock"}.
      *
@@ -82,10 +41,9 @@ public final class Array implements SharedObject
      * @param length    number of elements, at least 0.
      * @return the array.
      */
-    public static Array create(final RuntimeDirectory directory, final String name, final ElementType type, final int length)
+    static Array create(RuntimeDirectory directory, String name, ElementType type, int length)
     {
-        checkType(type);
-        return create(directory.resolve(name), type, length, RLock.create(directory, name + Value.LOCK_SUFFIX));
+        return MappedArray.create(directory, name, type, length);
     }
 
     /**
@@ -97,9 +55,9 @@ public final class Array implements SharedObject
      * @param length    number of elements.
      * @return the array.
      */
-    public static Array create(final RuntimeDirectory directory, final String name, final String typecode, final int length)
+    static Array create(RuntimeDirectory directory, String name, String typecode, int length)
     {
-        return create(directory, name, ElementType.fromTypecode(typecode), length);
+        return MappedArray.create(directory, name, typecode, length);
     }
 
     /**
@@ -112,11 +70,10 @@ public final class Array implements SharedObject
      * @param lock      a {@link Lock} or {@link RLock}, or null for none.
      * @return the array.
      */
-    public static Array create(
-        final RuntimeDirectory directory, final String name, final ElementType type, final int length, final SharedLock lock)
+    static Array create(
+        RuntimeDirectory directory, String name, ElementType type, int length, SharedLock lock)
     {
-        checkType(type);
-        return create(directory.resolve(name), type, length, lock);
+        return MappedArray.create(directory, name, type, length, lock);
     }
 
     /**
@@ -128,10 +85,9 @@ public final class Array implements SharedObject
      * @param length    number of elements.
      * @return the array.
      */
-    public static Array createRaw(final RuntimeDirectory directory, final String name, final ElementType type, final int length)
+    static Array createRaw(RuntimeDirectory directory, String name, ElementType type, int length)
     {
-        checkType(type);
-        return create(directory.resolve(name), type, length, null);
+        return MappedArray.createRaw(directory, name, type, length);
     }
 
     /**
@@ -141,9 +97,9 @@ public final class Array implements SharedObject
      * @param length   number of elements.
      * @return the array.
      */
-    public static Array create(final String typecode, final int length)
+    static Array create(String typecode, int length)
     {
-        return create(RuntimeDirectory.global(), Names.unique("array"), typecode, length);
+        return MappedArray.create(typecode, length);
     }
 
     /**
@@ -152,42 +108,9 @@ public final class Array implements SharedObject
      * @param values the initial contents.
      * @return the array.
      */
-    public static Array of(final int... values)
+    static Array of(int... values)
     {
-        final Array array = create("i", values.length);
-        array.copyFrom(0, values, 0, values.length);
-        return array;
-    }
-
-    private static Array create(final Path file, final ElementType type, final int length, final SharedLock lock)
-    {
-        if (length < 0)
-        {
-            throw new IllegalArgumentException("array length must be >= 0: length=" + length);
-        }
-        final long payload = DATA_OFFSET + (long)length * type.size();
-        final MappedRegion region = MappedRegion.create(file, RegionType.ARRAY, type.code(), payload);
-        try
-        {
-            region.buffer().putInt(LENGTH_OFFSET, length);
-            LockReference.write(region.buffer(), LOCK_REFERENCE_OFFSET, lock);
-            region.publish();
-            return SharedObjects.register(new Array(region, type, lock));
-        }
-        catch (final RuntimeException ex)
-        {
-            region.close();
-            MappedRegion.deleteQuietly(file);
-            throw ex;
-        }
-    }
-
-    private static void checkType(final ElementType type)
-    {
-        if (type == ElementType.BOOLEAN)
-        {
-            throw new IllegalArgumentException("an Array holds int, long, double or byte, not " + type);
-        }
+        return MappedArray.of(values);
     }
 
     /**
@@ -199,9 +122,9 @@ public final class Array implements SharedObject
      * @return the array.
      * @throws InvalidRegionException if there is no valid region of that name.
      */
-    public static Array attach(final RuntimeDirectory directory, final String name)
+    static Array attach(RuntimeDirectory directory, String name)
     {
-        return attach(directory.resolve(name));
+        return MappedArray.attach(directory, name);
     }
 
     /**
@@ -211,52 +134,20 @@ public final class Array implements SharedObject
      * @return the array.
      * @throws InvalidRegionException if the file is not a valid array region or its lock cannot be attached.
      */
-    public static Array attach(final Path file)
+    static Array attach(Path file)
     {
-        final MappedRegion region = MappedRegion.attach(file, RegionType.ARRAY);
-        try
-        {
-            final ElementType type = ElementType.fromCode(region.variant());
-            if (type == null || type == ElementType.BOOLEAN)
-            {
-                throw new InvalidRegionException(file, "unknown array element type code " + region.variant());
-            }
-            if (region.payloadLength() < DATA_OFFSET)
-            {
-                throw new InvalidRegionException(file, "array payload is " + region.payloadLength() +
-                    " bytes, shorter than its " + DATA_OFFSET + "-byte descriptor");
-            }
-            final int length = region.buffer().getInt(LENGTH_OFFSET);
-            final long expected = DATA_OFFSET + (long)length * type.size();
-            if (length < 0 || expected > region.payloadLength())
-            {
-                throw new InvalidRegionException(file, "corrupt array: length=" + length + " of " + type +
-                    " needs " + expected + " payload bytes, payloadLength=" + region.payloadLength());
-            }
-            return new Array(region, type, LockReference.read(region.buffer(), LOCK_REFERENCE_OFFSET, file));
-        }
-        catch (final RuntimeException ex)
-        {
-            region.close();
-            throw ex;
-        }
+        return MappedArray.attach(file);
     }
 
     /**
      * @return the number of elements.
      */
-    public int length()
-    {
-        return length;
-    }
+    int length();
 
     /**
      * @return the element type.
      */
-    public ElementType type()
-    {
-        return type;
-    }
+    ElementType type();
 
     /**
      * Python's {@code get_lock()}.
@@ -264,123 +155,60 @@ public final class Array implements SharedObject
      * @return the lock guarding this array.
      * @throws UnsupportedOperationException for a raw array.
      */
-    public SharedLock getLock()
-    {
-        if (lock == null)
-        {
-            throw new UnsupportedOperationException("a raw array has no lock: " + region.path());
-        }
-        return lock;
-    }
+    SharedLock getLock();
 
     /**
      * @return whether this array has a lock.
      */
-    public boolean hasLock()
-    {
-        return lock != null;
-    }
-
-    private int offset(final int index, final ElementType wanted)
-    {
-        if (type != wanted)
-        {
-            throw new IllegalStateException("array of " + type.name().toLowerCase() + ", not " +
-                wanted.name().toLowerCase() + ": " + region.path());
-        }
-        if (index < 0 || index >= length)
-        {
-            throw new IndexOutOfBoundsException("index=" + index + ", length=" + length + ": " + region.path());
-        }
-        return DATA_OFFSET + index * type.size();
-    }
-
-    private int range(final int index, final int count, final int otherLength, final int otherOffset, final ElementType wanted)
-    {
-        if (type != wanted)
-        {
-            throw new IllegalStateException("array of " + type.name().toLowerCase() + ", not " +
-                wanted.name().toLowerCase() + ": " + region.path());
-        }
-        if (count < 0 || index < 0 || index > length - count || otherOffset < 0 || otherOffset > otherLength - count)
-        {
-            throw new IndexOutOfBoundsException("index=" + index + ", count=" + count + ", length=" + length +
-                ", javaArrayOffset=" + otherOffset + ", javaArrayLength=" + otherLength + ": " + region.path());
-        }
-        return DATA_OFFSET + index * type.size();
-    }
+    boolean hasLock();
 
     /**
      * @param index element index.
      * @return the element of an int array.
      */
-    public int getInt(final int index)
-    {
-        return buffer.getIntVolatile(offset(index, ElementType.INT));
-    }
+    int getInt(int index);
 
     /**
      * @param index element index.
      * @param value new element of an int array.
      */
-    public void setInt(final int index, final int value)
-    {
-        buffer.putIntVolatile(offset(index, ElementType.INT), value);
-    }
+    void setInt(int index, int value);
 
     /**
      * @param index element index.
      * @return the element of a long array.
      */
-    public long getLong(final int index)
-    {
-        return buffer.getLongVolatile(offset(index, ElementType.LONG));
-    }
+    long getLong(int index);
 
     /**
      * @param index element index.
      * @param value new element of a long array.
      */
-    public void setLong(final int index, final long value)
-    {
-        buffer.putLongVolatile(offset(index, ElementType.LONG), value);
-    }
+    void setLong(int index, long value);
 
     /**
      * @param index element index.
      * @return the element of a double array.
      */
-    public double getDouble(final int index)
-    {
-        return Double.longBitsToDouble(buffer.getLongVolatile(offset(index, ElementType.DOUBLE)));
-    }
+    double getDouble(int index);
 
     /**
      * @param index element index.
      * @param value new element of a double array.
      */
-    public void setDouble(final int index, final double value)
-    {
-        buffer.putLongVolatile(offset(index, ElementType.DOUBLE), Double.doubleToRawLongBits(value));
-    }
+    void setDouble(int index, double value);
 
     /**
      * @param index element index.
      * @return the element of a byte array.
      */
-    public byte getByte(final int index)
-    {
-        return buffer.getByteVolatile(offset(index, ElementType.BYTE));
-    }
+    byte getByte(int index);
 
     /**
      * @param index element index.
      * @param value new element of a byte array.
      */
-    public void setByte(final int index, final byte value)
-    {
-        buffer.putByteVolatile(offset(index, ElementType.BYTE), value);
-    }
+    void setByte(int index, byte value);
 
     /**
      * Atomically add to an element of an int array.
@@ -389,10 +217,7 @@ public final class Array implements SharedObject
      * @param delta what to add.
      * @return the new element.
      */
-    public int addAndGetInt(final int index, final int delta)
-    {
-        return buffer.getAndAddInt(offset(index, ElementType.INT), delta) + delta;
-    }
+    int addAndGetInt(int index, int delta);
 
     /**
      * Atomically add to an element of a long array.
@@ -401,10 +226,7 @@ public final class Array implements SharedObject
      * @param delta what to add.
      * @return the new element.
      */
-    public long addAndGetLong(final int index, final long delta)
-    {
-        return buffer.getAndAddLong(offset(index, ElementType.LONG), delta) + delta;
-    }
+    long addAndGetLong(int index, long delta);
 
     /**
      * Copy {@code count} ints from {@code src[srcOffset..]} into this int array from {@code index}.
@@ -414,14 +236,7 @@ public final class Array implements SharedObject
      * @param srcOffset first source element.
      * @param count     how many.
      */
-    public void copyFrom(final int index, final int[] src, final int srcOffset, final int count)
-    {
-        final int at = range(index, count, src.length, srcOffset, ElementType.INT);
-        for (int i = 0; i < count; i++)
-        {
-            buffer.putInt(at + i * Integer.BYTES, src[srcOffset + i]);
-        }
-    }
+    void copyFrom(int index, int[] src, int srcOffset, int count);
 
     /**
      * Copy {@code count} ints of this int array from {@code index} into {@code dst[dstOffset..]}.
@@ -431,14 +246,7 @@ public final class Array implements SharedObject
      * @param dstOffset first destination element.
      * @param count     how many.
      */
-    public void copyTo(final int index, final int[] dst, final int dstOffset, final int count)
-    {
-        final int at = range(index, count, dst.length, dstOffset, ElementType.INT);
-        for (int i = 0; i < count; i++)
-        {
-            dst[dstOffset + i] = buffer.getInt(at + i * Integer.BYTES);
-        }
-    }
+    void copyTo(int index, int[] dst, int dstOffset, int count);
 
     /**
      * Copy {@code count} longs into this long array.
@@ -448,14 +256,7 @@ public final class Array implements SharedObject
      * @param srcOffset first source element.
      * @param count     how many.
      */
-    public void copyFrom(final int index, final long[] src, final int srcOffset, final int count)
-    {
-        final int at = range(index, count, src.length, srcOffset, ElementType.LONG);
-        for (int i = 0; i < count; i++)
-        {
-            buffer.putLong(at + i * Long.BYTES, src[srcOffset + i]);
-        }
-    }
+    void copyFrom(int index, long[] src, int srcOffset, int count);
 
     /**
      * Copy {@code count} longs out of this long array.
@@ -465,14 +266,7 @@ public final class Array implements SharedObject
      * @param dstOffset first destination element.
      * @param count     how many.
      */
-    public void copyTo(final int index, final long[] dst, final int dstOffset, final int count)
-    {
-        final int at = range(index, count, dst.length, dstOffset, ElementType.LONG);
-        for (int i = 0; i < count; i++)
-        {
-            dst[dstOffset + i] = buffer.getLong(at + i * Long.BYTES);
-        }
-    }
+    void copyTo(int index, long[] dst, int dstOffset, int count);
 
     /**
      * Copy {@code count} doubles into this double array.
@@ -482,14 +276,7 @@ public final class Array implements SharedObject
      * @param srcOffset first source element.
      * @param count     how many.
      */
-    public void copyFrom(final int index, final double[] src, final int srcOffset, final int count)
-    {
-        final int at = range(index, count, src.length, srcOffset, ElementType.DOUBLE);
-        for (int i = 0; i < count; i++)
-        {
-            buffer.putDouble(at + i * Double.BYTES, src[srcOffset + i]);
-        }
-    }
+    void copyFrom(int index, double[] src, int srcOffset, int count);
 
     /**
      * Copy {@code count} doubles out of this double array.
@@ -499,14 +286,7 @@ public final class Array implements SharedObject
      * @param dstOffset first destination element.
      * @param count     how many.
      */
-    public void copyTo(final int index, final double[] dst, final int dstOffset, final int count)
-    {
-        final int at = range(index, count, dst.length, dstOffset, ElementType.DOUBLE);
-        for (int i = 0; i < count; i++)
-        {
-            dst[dstOffset + i] = buffer.getDouble(at + i * Double.BYTES);
-        }
-    }
+    void copyTo(int index, double[] dst, int dstOffset, int count);
 
     /**
      * Copy {@code count} bytes into this byte array.
@@ -516,10 +296,7 @@ public final class Array implements SharedObject
      * @param srcOffset first source element.
      * @param count     how many.
      */
-    public void copyFrom(final int index, final byte[] src, final int srcOffset, final int count)
-    {
-        buffer.putBytes(range(index, count, src.length, srcOffset, ElementType.BYTE), src, srcOffset, count);
-    }
+    void copyFrom(int index, byte[] src, int srcOffset, int count);
 
     /**
      * Copy {@code count} bytes out of this byte array.
@@ -529,85 +306,30 @@ public final class Array implements SharedObject
      * @param dstOffset first destination element.
      * @param count     how many.
      */
-    public void copyTo(final int index, final byte[] dst, final int dstOffset, final int count)
-    {
-        buffer.getBytes(range(index, count, dst.length, dstOffset, ElementType.BYTE), dst, dstOffset, count);
-    }
+    void copyTo(int index, byte[] dst, int dstOffset, int count);
 
     /**
      * @return a copy of an int array's contents (Python's {@code a[:]}).
      */
-    public int[] toIntArray()
-    {
-        final int[] copy = new int[length];
-        copyTo(0, copy, 0, length);
-        return copy;
-    }
+    int[] toIntArray();
 
     /**
      * @return a copy of a long array's contents.
      */
-    public long[] toLongArray()
-    {
-        final long[] copy = new long[length];
-        copyTo(0, copy, 0, length);
-        return copy;
-    }
+    long[] toLongArray();
 
     /**
      * @return a copy of a double array's contents.
      */
-    public double[] toDoubleArray()
-    {
-        final double[] copy = new double[length];
-        copyTo(0, copy, 0, length);
-        return copy;
-    }
+    double[] toDoubleArray();
 
     /**
      * @return a copy of a byte array's contents.
      */
-    public byte[] toByteArray()
-    {
-        final byte[] copy = new byte[length];
-        copyTo(0, copy, 0, length);
-        return copy;
-    }
-
-    @Override
-    public Path path()
-    {
-        return region.path();
-    }
-
-    @Override
-    public boolean isClosed()
-    {
-        return region.isClosed();
-    }
+    byte[] toByteArray();
 
     /**
      * Unmap the array (its lock stays attached: it may guard other objects).
      */
-    @Override
-    public void close()
-    {
-        region.close();
-    }
-
-    @Override
-    public String toString()
-    {
-        return "Array{" + type.typecode() + "[" + length + "], " + region.path() + '}';
-    }
-
-    private Object writeReplace()
-    {
-        return RegionHandle.of(this);
-    }
-
-    private void readObject(final ObjectInputStream in) throws InvalidObjectException
-    {
-        throw new InvalidObjectException("an Array travels as a RegionHandle");
-    }
+    void close();
 }

@@ -18,13 +18,8 @@ import java.nio.file.Path;
  * slots.release();   // IllegalStateException: semaphore released too many times: value=3, n=1, bound=3
  * }</pre>
  */
-public final class BoundedSemaphore extends Semaphore
+public interface BoundedSemaphore extends Semaphore
 {
-    BoundedSemaphore(final MappedRegion region)
-    {
-        super(region);
-    }
-
     /**
      * Python's {@code BoundedSemaphore(value)} in a runtime directory, recovering dead holders' permits.
      *
@@ -33,9 +28,9 @@ public final class BoundedSemaphore extends Semaphore
      * @param value     initial permits and bound, at least 0.
      * @return the semaphore.
      */
-    public static BoundedSemaphore create(final RuntimeDirectory directory, final String name, final long value)
+    static BoundedSemaphore create(RuntimeDirectory directory, String name, long value)
     {
-        return create(directory, name, value, true);
+        return MappedBoundedSemaphore.create(directory, name, value);
     }
 
     /**
@@ -47,11 +42,10 @@ public final class BoundedSemaphore extends Semaphore
      * @param recoverDeadHolders keep a holder table and give back the permits of dead processes.
      * @return the semaphore.
      */
-    public static BoundedSemaphore create(
-        final RuntimeDirectory directory, final String name, final long value, final boolean recoverDeadHolders)
+    static BoundedSemaphore create(
+        RuntimeDirectory directory, String name, long value, boolean recoverDeadHolders)
     {
-        return SharedObjects.register(
-            new BoundedSemaphore(make(directory.resolve(name), VARIANT_BOUNDED, value, value, recoverDeadHolders)));
+        return MappedBoundedSemaphore.create(directory, name, value, recoverDeadHolders);
     }
 
     /**
@@ -60,9 +54,9 @@ public final class BoundedSemaphore extends Semaphore
      * @param value initial permits and bound.
      * @return the semaphore.
      */
-    public static BoundedSemaphore create(final long value)
+    static BoundedSemaphore create(long value)
     {
-        return create(RuntimeDirectory.global(), Names.unique("bsemaphore"), value);
+        return MappedBoundedSemaphore.create(value);
     }
 
     /**
@@ -74,9 +68,9 @@ public final class BoundedSemaphore extends Semaphore
      * @return the boundedsemaphore.
      * @throws InvalidRegionException if there is no valid region of that name.
      */
-    public static BoundedSemaphore attach(final RuntimeDirectory directory, final String name)
+    static BoundedSemaphore attach(RuntimeDirectory directory, String name)
     {
-        return attach(directory.resolve(name));
+        return MappedBoundedSemaphore.attach(directory, name);
     }
 
     /**
@@ -86,8 +80,8 @@ public final class BoundedSemaphore extends Semaphore
      * @return the semaphore.
      * @throws InvalidRegionException if the file is not a bounded semaphore region.
      */
-    public static BoundedSemaphore attach(final Path file)
+    static BoundedSemaphore attach(Path file)
     {
-        return new BoundedSemaphore(open(file, VARIANT_BOUNDED));
+        return MappedBoundedSemaphore.attach(file);
     }
 }

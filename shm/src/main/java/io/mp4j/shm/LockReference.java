@@ -47,18 +47,23 @@ final class LockReference
             buffer.putInt(offset + KIND_OFFSET, KIND_NONE);
             return;
         }
-        final byte[] path = lock.path().toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8);
+        if (!(lock instanceof SharedObject))
+        {
+            throw new IllegalArgumentException("a memory-mapped object needs a memory-mapped lock, not " + lock);
+        }
+        final Path lockPath = ((SharedObject)lock).path();
+        final byte[] path = lockPath.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8);
         if (path.length > MAX_PATH_LENGTH)
         {
             throw new IllegalArgumentException("lock path is " + path.length + " bytes, at most " + MAX_PATH_LENGTH +
-                " fit: " + lock.path());
+                " fit: " + lockPath);
         }
         final int kind;
-        if (lock instanceof Lock)
+        if (lock instanceof MappedLock)
         {
             kind = KIND_LOCK;
         }
-        else if (lock instanceof RLock)
+        else if (lock instanceof MappedRLock)
         {
             kind = KIND_RLOCK;
         }
@@ -86,6 +91,6 @@ final class LockReference
         final byte[] bytes = new byte[length];
         buffer.getBytes(offset + PATH_OFFSET, bytes);
         final Path lockFile = Paths.get(new String(bytes, StandardCharsets.UTF_8));
-        return (SharedLock)SharedObjects.attach(kind == KIND_LOCK ? Lock.class.getName() : RLock.class.getName(), lockFile);
+        return (SharedLock)SharedObjects.attach(kind == KIND_LOCK ? MappedLock.class.getName() : MappedRLock.class.getName(), lockFile);
     }
 }

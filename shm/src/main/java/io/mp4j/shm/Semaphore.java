@@ -1,10 +1,9 @@
 package io.mp4j.shm;
 
-import org.agrona.concurrent.AtomicBuffer;
+import java.io.Serializable;
+
 import org.agrona.concurrent.IdleStrategy;
 
-import java.io.InvalidObjectException;
-import java.io.ObjectInputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -32,46 +31,6 @@ import java.util.function.Supplier;
  * its slot update leaks (never duplicates) one permit; with more than {@value #DEFAULT_HOLDER_SLOTS}
  * processes holding at once, the extra ones are not tracked.
  *
- * <p>Layout (payload of a {@link RegionType#SEMAPHORE} region; variant 0 = Semaphore, 1 = bounded):
- * <pre>
- *   0                   1                   2                   3
- *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
- *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- *  |                  Value: permits available (64 bits)           |
- *  |                                                               |
- *  +---------------------------------------------------------------+
- *  |                   Reserved to end of cache line              ...
- *  +---------------------------------------------------------------+ 64
- *  |              Bound (64 bits; Long.MAX_VALUE if unbounded)     |
- *  |                                                               |
- *  +---------------------------------------------------------------+
- *  |           Holder slot count (0: dead holders not recovered)   |
- *  +---------------------------------------------------------------+
- *  |                         Reserved                              |
- *  +---------------------------------------------------------------+
- *  |            Reclaimed permits, total (64 bits)                 |
- *  |                                                               |
- *  +---------------------------------------------------------------+
- *  |            Untracked acquisitions (table full, 64 bits)       |
- *  |                                                               |
- *  +---------------------------------------------------------------+
- *  |                   Reserved to end of cache line              ...
- *  +---------------------------------------------------------------+ 128
- *  |   Holder slot 0: pid (0 free, -1 being reclaimed, 64 bits)    |
- *  |                                                               |
- *  +---------------------------------------------------------------+
- *  |                 start time of that process (64 bits)          |
- *  |                                                               |
- *  +---------------------------------------------------------------+
- *  |                  permits it holds (64 bits)                   |
- *  |                                                               |
- *  +---------------------------------------------------------------+
- *  |          Reserved to the end of the slot's cache line        ...
- *  +---------------------------------------------------------------+ 192
- *  |         Holder slots 1 .. count-1, 64 bytes each             ...
- *  +---------------------------------------------------------------+
- * </pre>
- *
  * <p>Memory consistency effects: actions in a thread before it calls {@code release()} happen-before
  * actions after a successful {@code acquire()} that took that permit, in any process, for data in shared
  * memory.
@@ -86,44 +45,14 @@ import java.util.function.Supplier;
  * }
  * }</pre>
  */
-public class Semaphore implements SharedObject
+public interface Semaphore extends AutoCloseable, Serializable
 {
-    /** Holder slots of a semaphore that recovers the permits of dead holders. */
-    public static final int DEFAULT_HOLDER_SLOTS = 64;
-
-    static final int VALUE_OFFSET = 0;
-    static final int BOUND_OFFSET = 64;
-    static final int SLOT_COUNT_OFFSET = 72;
-    static final int RECLAIMED_OFFSET = 80;
-    static final int UNTRACKED_OFFSET = 88;
-    static final int SLOTS_OFFSET = 128;
-    static final int SLOT_LENGTH = 64;
-    static final int SLOT_PID_OFFSET = 0;
-    static final int SLOT_START_TIME_OFFSET = 8;
-    static final int SLOT_HELD_OFFSET = 16;
-
-    static final int VARIANT_UNBOUNDED = 0;
-    static final int VARIANT_BOUNDED = 1;
-
-    private static final int SLOT_UNKNOWN = -1;
-    private static final int SLOT_NONE = -2;
-    private static final long RECLAIMING = -1;
-
-    private final MappedRegion region;
-    private final AtomicBuffer buffer;
-    private final long bound;
-    private final int slotCount;
-    private final IdleCache idleCache = new IdleCache();
-    private volatile int mySlot = SLOT_UNKNOWN;
-    private volatile Supplier<IdleStrategy> idle;
-
-    Semaphore(final MappedRegion region)
-    {
-        this.region = region;
-        this.buffer = region.buffer();
-        this.bound = buffer.getLong(BOUND_OFFSET);
-        this.slotCount = buffer.getInt(SLOT_COUNT_OFFSET);
-    }
+    /**
+     * Release this process's handle (for a memory-mapped object: unmap this JVM's view). The shared object and
+     * its state stay for the other processes. Idempotent.
+     */
+    @Override
+    void close();
 
     /**
      * Python's {@code Semaphore(value)} in a runtime directory, without dead-holder recovery.
@@ -133,9 +62,9 @@ public class Semaphore implements SharedObject
      * @param value     initial permits, at least 0.
      * @return the semaphore.
      */
-    public static Semaphore create(final RuntimeDirectory directory, final String name, final long value)
+    static Semaphore create(RuntimeDirectory directory, String name, long value)
     {
-        return create(directory, name, value, false);
+        return MappedSemaphore.create(directory, name, value);
     }
 
     /**
@@ -147,11 +76,10 @@ public class Semaphore implements SharedObject
      * @param recoverDeadHolders keep a holder table and give back the permits of dead processes.
      * @return the semaphore.
      */
-    public static Semaphore create(
-        final RuntimeDirectory directory, final String name, final long value, final boolean recoverDeadHolders)
+    static Semaphore create(
+        RuntimeDirectory directory, String name, long value, boolean recoverDeadHolders)
     {
-        return SharedObjects.register(
-            new Semaphore(make(directory.resolve(name), VARIANT_UNBOUNDED, value, Long.MAX_VALUE, recoverDeadHolders)));
+        return MappedSemaphore.create(directory, name, value, recoverDeadHolders);
     }
 
     /**
@@ -160,60 +88,9 @@ public class Semaphore implements SharedObject
      * @param value initial permits.
      * @return the semaphore.
      */
-    public static Semaphore create(final long value)
+    static Semaphore create(long value)
     {
-        return create(RuntimeDirectory.global(), Names.unique("semaphore"), value);
-    }
-
-    static MappedRegion make(final Path file, final int variant, final long value, final long bound, final boolean recover)
-    {
-        if (value < 0)
-        {
-            throw new IllegalArgumentException("semaphore initial value must be >= 0: value=" + value);
-        }
-        final int slots = recover ? DEFAULT_HOLDER_SLOTS : 0;
-        final MappedRegion region = MappedRegion.create(file, RegionType.SEMAPHORE, variant, SLOTS_OFFSET + (long)slots * SLOT_LENGTH);
-        final AtomicBuffer buffer = region.buffer();
-        buffer.putLong(VALUE_OFFSET, value);
-        buffer.putLong(BOUND_OFFSET, bound);
-        buffer.putInt(SLOT_COUNT_OFFSET, slots);
-        region.publish();
-        return region;
-    }
-
-    static MappedRegion open(final Path file, final int requiredVariant)
-    {
-        final MappedRegion region = MappedRegion.attach(file, RegionType.SEMAPHORE);
-        try
-        {
-            final int variant = region.variant();
-            if (variant != VARIANT_UNBOUNDED && variant != VARIANT_BOUNDED)
-            {
-                throw new InvalidRegionException(file, "unknown semaphore variant " + variant);
-            }
-            if (requiredVariant >= 0 && variant != requiredVariant)
-            {
-                throw new InvalidRegionException(file, "is an unbounded Semaphore, not a BoundedSemaphore");
-            }
-            if (region.payloadLength() < SLOTS_OFFSET)
-            {
-                throw new InvalidRegionException(file, "semaphore payload is " + region.payloadLength() + " bytes, expected at least " + SLOTS_OFFSET);
-            }
-            final AtomicBuffer buffer = region.buffer();
-            final int slots = buffer.getInt(SLOT_COUNT_OFFSET);
-            final long bound = buffer.getLong(BOUND_OFFSET);
-            if (slots < 0 || SLOTS_OFFSET + (long)slots * SLOT_LENGTH > region.payloadLength() || bound < 0)
-            {
-                throw new InvalidRegionException(file, "corrupt semaphore: slots=" + slots + ", bound=" + bound +
-                    ", payloadLength=" + region.payloadLength());
-            }
-            return region;
-        }
-        catch (final RuntimeException ex)
-        {
-            region.close();
-            throw ex;
-        }
+        return MappedSemaphore.create(value);
     }
 
     /**
@@ -225,9 +102,9 @@ public class Semaphore implements SharedObject
      * @return the semaphore.
      * @throws InvalidRegionException if there is no valid region of that name.
      */
-    public static Semaphore attach(final RuntimeDirectory directory, final String name)
+    static Semaphore attach(RuntimeDirectory directory, String name)
     {
-        return attach(directory.resolve(name));
+        return MappedSemaphore.attach(directory, name);
     }
 
     /**
@@ -237,10 +114,9 @@ public class Semaphore implements SharedObject
      * @return the semaphore.
      * @throws InvalidRegionException if the file is not a valid semaphore region.
      */
-    public static Semaphore attach(final Path file)
+    static Semaphore attach(Path file)
     {
-        final MappedRegion region = open(file, -1);
-        return region.variant() == VARIANT_BOUNDED ? new BoundedSemaphore(region) : new Semaphore(region);
+        return MappedSemaphore.attach(file);
     }
 
     /**
@@ -249,27 +125,14 @@ public class Semaphore implements SharedObject
      * @param supplier fresh strategy per wait, or null for the directory's or JVM default.
      * @return this.
      */
-    public Semaphore withIdleStrategy(final Supplier<IdleStrategy> supplier)
-    {
-        this.idle = supplier;
-        return this;
-    }
-
-    private Supplier<IdleStrategy> idle()
-    {
-        final Supplier<IdleStrategy> own = idle;
-        return own != null ? own : IdleStrategies.forRegion(region.path());
-    }
+    Semaphore withIdleStrategy(Supplier<IdleStrategy> supplier);
 
     /**
      * Take a permit, waiting as long as needed.
      *
      * @throws InterruptedException if interrupted while waiting.
      */
-    public void acquire() throws InterruptedException
-    {
-        acquire(Long.MAX_VALUE);
-    }
+    void acquire() throws InterruptedException;
 
     /**
      * Python's {@code acquire(block)}.
@@ -278,10 +141,7 @@ public class Semaphore implements SharedObject
      * @return whether a permit was taken.
      * @throws InterruptedException if interrupted while waiting.
      */
-    public boolean acquire(final boolean block) throws InterruptedException
-    {
-        return block ? acquire(Long.MAX_VALUE) : tryAcquire();
-    }
+    boolean acquire(boolean block) throws InterruptedException;
 
     /**
      * Python's {@code acquire(timeout=...)}.
@@ -290,10 +150,7 @@ public class Semaphore implements SharedObject
      * @return whether a permit was taken.
      * @throws InterruptedException if interrupted while waiting.
      */
-    public boolean acquire(final Duration timeout) throws InterruptedException
-    {
-        return acquire(IdleStrategies.toNanos(timeout));
-    }
+    boolean acquire(Duration timeout) throws InterruptedException;
 
     /**
      * As {@link java.util.concurrent.Semaphore#tryAcquire(long, TimeUnit)}.
@@ -303,86 +160,21 @@ public class Semaphore implements SharedObject
      * @return whether a permit was taken.
      * @throws InterruptedException if interrupted while waiting.
      */
-    public boolean tryAcquire(final long timeout, final TimeUnit unit) throws InterruptedException
-    {
-        return acquire(unit.toNanos(timeout));
-    }
+    boolean tryAcquire(long timeout, TimeUnit unit) throws InterruptedException;
 
     /**
      * Take a permit if one is available now.
      *
      * @return whether a permit was taken.
      */
-    public boolean tryAcquire()
-    {
-        while (true)
-        {
-            final long value = buffer.getLongVolatile(VALUE_OFFSET);
-            if (value <= 0)
-            {
-                return false;
-            }
-            if (buffer.compareAndSetLong(VALUE_OFFSET, value, value - 1))
-            {
-                track(1);
-                return true;
-            }
-        }
-    }
-
-    private boolean acquire(final long timeoutNanos) throws InterruptedException
-    {
-        if (tryAcquire())
-        {
-            return true;
-        }
-        if (timeoutNanos <= 0)
-        {
-            return false;
-        }
-        if (Thread.interrupted())
-        {
-            throw new InterruptedException();
-        }
-        final long start = System.nanoTime();
-        long nextCheck = start + OwnerWord.LIVENESS_INTERVAL_NANOS;
-        final IdleStrategy idleStrategy = idleCache.get(idle());
-        while (true)
-        {
-            if (tryAcquire())
-            {
-                return true;
-            }
-            final long now = System.nanoTime();
-            if (slotCount > 0 && now - nextCheck >= 0)
-            {
-                nextCheck = now + OwnerWord.LIVENESS_INTERVAL_NANOS;
-                if (reclaimDeadHolders() > 0)
-                {
-                    continue;
-                }
-            }
-            if (timeoutNanos != Long.MAX_VALUE && now - start >= timeoutNanos)
-            {
-                return false;
-            }
-            if (Thread.interrupted())
-            {
-                throw new InterruptedException();
-            }
-            idleStrategy.idle();
-        }
-    }
+    boolean tryAcquire();
 
     /**
      * Give back one permit.
      *
      * @throws IllegalStateException for a {@link BoundedSemaphore} already at its bound.
      */
-    public void release()
-    {
-        release(1);
-    }
+    void release();
 
     /**
      * Give back {@code n} permits.
@@ -391,259 +183,32 @@ public class Semaphore implements SharedObject
      * @throws IllegalStateException for a {@link BoundedSemaphore} that this would take above its bound
      *                               (nothing is released then).
      */
-    public void release(final long n)
-    {
-        if (n <= 0)
-        {
-            throw new IllegalArgumentException("n must be >= 1: n=" + n);
-        }
-        while (true)
-        {
-            final long value = buffer.getLongVolatile(VALUE_OFFSET);
-            if (value > bound - n)
-            {
-                throw new IllegalStateException("semaphore released too many times: value=" + value + ", n=" + n +
-                    ", bound=" + bound + ": " + region.path());
-            }
-            if (buffer.compareAndSetLong(VALUE_OFFSET, value, value + n))
-            {
-                break;
-            }
-        }
-        untrack(n);
-    }
+    void release(long n);
 
     /**
      * @return the permits available now (Python's {@code get_value()}).
      */
-    public long getValue()
-    {
-        return buffer.getLongVolatile(VALUE_OFFSET);
-    }
+    long getValue();
 
     /**
      * @return the bound, or {@link Long#MAX_VALUE} if unbounded.
      */
-    public long bound()
-    {
-        return bound;
-    }
+    long bound();
 
     /**
      * @return whether the permits of dead holders are recovered.
      */
-    public boolean recoversDeadHolders()
-    {
-        return slotCount > 0;
-    }
+    boolean recoversDeadHolders();
 
     /**
      * @return the permits recovered from dead holders over the region's life.
      */
-    public long reclaimedPermits()
-    {
-        return buffer.getLongVolatile(RECLAIMED_OFFSET);
-    }
+    long reclaimedPermits();
 
     /**
      * Give back the permits held by processes that are dead. Called by waiters every liveness interval.
      *
      * @return the permits given back by this call.
      */
-    public long reclaimDeadHolders()
-    {
-        return reclaim(false);
-    }
-
-    /**
-     * @param freeEmptySlots also free the slots of dead processes that held nothing (costs a liveness
-     *                       check per slot, so only done when the table is full).
-     */
-    private long reclaim(final boolean freeEmptySlots)
-    {
-        long total = 0;
-        for (int i = 0; i < slotCount; i++)
-        {
-            final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
-            final long pid = buffer.getLongVolatile(slot + SLOT_PID_OFFSET);
-            if (pid <= 0 || pid == OwnerWord.PID || (!freeEmptySlots && buffer.getLongVolatile(slot + SLOT_HELD_OFFSET) <= 0))
-            {
-                continue;
-            }
-            final long startTime = buffer.getLongVolatile(slot + SLOT_START_TIME_OFFSET);
-            if (startTime == 0 || ProcessIds.isAlive(pid, startTime))
-            {
-                continue;
-            }
-            if (buffer.compareAndSetLong(slot + SLOT_PID_OFFSET, pid, RECLAIMING))
-            {
-                final long held = buffer.getAndSetLong(slot + SLOT_HELD_OFFSET, 0);
-                if (held > 0)
-                {
-                    total += giveBack(held);
-                }
-                buffer.putLong(slot + SLOT_START_TIME_OFFSET, 0);
-                buffer.putLongRelease(slot + SLOT_PID_OFFSET, 0);
-            }
-        }
-        if (total > 0)
-        {
-            buffer.getAndAddLong(RECLAIMED_OFFSET, total);
-        }
-        return total;
-    }
-
-    private long giveBack(final long held)
-    {
-        while (true)
-        {
-            final long value = buffer.getLongVolatile(VALUE_OFFSET);
-            final long add = Math.min(held, bound - value);
-            if (add <= 0)
-            {
-                return 0;
-            }
-            if (buffer.compareAndSetLong(VALUE_OFFSET, value, value + add))
-            {
-                return add;
-            }
-        }
-    }
-
-    private void track(final long n)
-    {
-        if (slotCount == 0)
-        {
-            return;
-        }
-        final int slot = mySlot();
-        if (slot < 0)
-        {
-            buffer.getAndAddLong(UNTRACKED_OFFSET, n);
-            return;
-        }
-        buffer.getAndAddLong(slot + SLOT_HELD_OFFSET, n);
-    }
-
-    private void untrack(final long n)
-    {
-        if (slotCount == 0)
-        {
-            return;
-        }
-        long remaining = n;
-        final int slot = mySlot();
-        if (slot >= 0)
-        {
-            remaining -= debit(slot, remaining);
-        }
-        for (int i = 0; i < slotCount && remaining > 0; i++)
-        {
-            final int other = SLOTS_OFFSET + i * SLOT_LENGTH;
-            if (other != slot && buffer.getLongVolatile(other + SLOT_HELD_OFFSET) > 0 &&
-                OwnerWord.isSlotDead(buffer, other + SLOT_PID_OFFSET, other + SLOT_START_TIME_OFFSET))
-            {
-                remaining -= debit(other, remaining);
-            }
-        }
-    }
-
-    private long debit(final int slot, final long n)
-    {
-        while (true)
-        {
-            final long held = buffer.getLongVolatile(slot + SLOT_HELD_OFFSET);
-            final long take = Math.min(held, n);
-            if (take <= 0)
-            {
-                return 0;
-            }
-            if (buffer.compareAndSetLong(slot + SLOT_HELD_OFFSET, held, held - take))
-            {
-                return take;
-            }
-        }
-    }
-
-    private int mySlot()
-    {
-        final int cached = mySlot;
-        if (cached != SLOT_UNKNOWN)
-        {
-            return cached;
-        }
-        synchronized (this)
-        {
-            if (mySlot != SLOT_UNKNOWN)
-            {
-                return mySlot;
-            }
-            int found = SLOT_NONE;
-            for (int i = 0; i < slotCount && found == SLOT_NONE; i++)
-            {
-                final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
-                if (buffer.getLongVolatile(slot + SLOT_PID_OFFSET) == OwnerWord.PID &&
-                    buffer.getLongVolatile(slot + SLOT_START_TIME_OFFSET) == OwnerWord.START_TIME)
-                {
-                    found = slot;
-                }
-            }
-            for (int pass = 0; pass < 2 && found == SLOT_NONE; pass++)
-            {
-                if (pass == 1)
-                {
-                    reclaim(true);
-                }
-                for (int i = 0; i < slotCount && found == SLOT_NONE; i++)
-                {
-                    final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
-                    if (buffer.compareAndSetLong(slot + SLOT_PID_OFFSET, 0, OwnerWord.PID))
-                    {
-                        buffer.putLongVolatile(slot + SLOT_START_TIME_OFFSET, OwnerWord.START_TIME);
-                        found = slot;
-                    }
-                }
-            }
-            mySlot = found;
-            return found;
-        }
-    }
-
-    @Override
-    public Path path()
-    {
-        return region.path();
-    }
-
-    @Override
-    public boolean isClosed()
-    {
-        return region.isClosed();
-    }
-
-    @Override
-    public void close()
-    {
-        region.close();
-    }
-
-    @Override
-    public String toString()
-    {
-        return getClass().getSimpleName() + "{" + region.path() + ", value=" + getValue() +
-            (bound == Long.MAX_VALUE ? "" : ", bound=" + bound) + '}';
-    }
-
-    /**
-     * @return the serialized form.
-     */
-    protected final Object writeReplace()
-    {
-        return RegionHandle.of(this);
-    }
-
-    private void readObject(final ObjectInputStream in) throws InvalidObjectException
-    {
-        throw new InvalidObjectException("a Semaphore travels as a RegionHandle");
-    }
+    long reclaimDeadHolders();
 }

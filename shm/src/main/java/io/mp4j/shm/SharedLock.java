@@ -1,5 +1,7 @@
 package io.mp4j.shm;
 
+import java.io.Serializable;
+
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -21,8 +23,15 @@ import java.util.function.Supplier;
  * lock.run(() -> counter.setLong(counter.getLong() + 1));
  * }</pre>
  */
-public interface SharedLock extends java.util.concurrent.locks.Lock, SharedObject
+public interface SharedLock extends java.util.concurrent.locks.Lock, AutoCloseable, Serializable
 {
+    /**
+     * Release this process's handle (for a memory-mapped object: unmap this JVM's view). The shared object and
+     * its state stay for the other processes. Idempotent.
+     */
+    @Override
+    void close();
+
     /**
      * Acquire, blocking until available (not interruptible, like {@link #lock()}).
      *

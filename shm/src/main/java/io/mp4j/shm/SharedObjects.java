@@ -2,7 +2,8 @@ package io.mp4j.shm;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -92,11 +93,17 @@ public final class SharedObjects
         final MethodHandle attach;
         try
         {
-            attach = MethodHandles.publicLookup().findStatic(type, "attach", MethodType.methodType(type, Path.class));
+            // implementations are package-private classes of this package, found by their static attach(Path)
+            final Method method = type.getDeclaredMethod("attach", Path.class);
+            if (!Modifier.isStatic(method.getModifiers()))
+            {
+                throw new NoSuchMethodException("attach(Path) is not static");
+            }
+            attach = MethodHandles.lookup().unreflect(method);
         }
         catch (final NoSuchMethodException | IllegalAccessException ex)
         {
-            throw new IllegalArgumentException(className + " has no public static attach(Path)", ex);
+            throw new IllegalArgumentException(className + " has no static attach(Path)", ex);
         }
         try
         {

@@ -55,7 +55,7 @@ class ConditionBarrierTest
     @Test
     void waitRequiresLockAndTimesOut() throws Exception
     {
-        final Condition cond = Condition.create(dir, "c");
+        final MappedCondition cond = MappedCondition.create(dir, "c");
         assertThrows(IllegalMonitorStateException.class, cond::await);
         assertThrows(IllegalMonitorStateException.class, cond::signal);
         try (SharedLock.Held held = cond.locked())
@@ -73,8 +73,8 @@ class ConditionBarrierTest
     @Test
     void producerConsumer() throws Exception
     {
-        final Condition cond = Condition.create(dir, "c");
-        final Value items = Value.create(dir, "items", ElementType.INT, 0, cond.getLock());
+        final MappedCondition cond = MappedCondition.create(dir, "c");
+        final MappedValue items = MappedValue.create(dir, "items", ElementType.INT, 0, cond.getLock());
         final int total = 2_000;
         final CompletableFuture<Integer> consumer = CompletableFuture.supplyAsync(() ->
         {
@@ -111,15 +111,15 @@ class ConditionBarrierTest
     @Test
     void signalNWakesExactlyNAndSkipsDeadWaiters() throws Exception
     {
-        final Condition cond = Condition.create(dir, "c");
+        final MappedCondition cond = MappedCondition.create(dir, "c");
         // a dead process's waiter slot, oldest of all
         try (MappedRegion region = MappedRegion.attach(cond.path(), RegionType.CONDITION))
         {
-            final int slot = Condition.SLOTS_OFFSET;
-            region.buffer().putLong(slot + Condition.SLOT_TICKET_OFFSET, -5);
-            region.buffer().putLong(slot + Condition.SLOT_START_TIME_OFFSET, 1);
-            region.buffer().putLong(slot + Condition.SLOT_PID_OFFSET, LockTest.DEAD_PID);
-            region.buffer().putIntVolatile(slot + Condition.SLOT_STATE_OFFSET, Condition.WAITING);
+            final int slot = MappedCondition.SLOTS_OFFSET;
+            region.buffer().putLong(slot + MappedCondition.SLOT_TICKET_OFFSET, -5);
+            region.buffer().putLong(slot + MappedCondition.SLOT_START_TIME_OFFSET, 1);
+            region.buffer().putLong(slot + MappedCondition.SLOT_PID_OFFSET, LockTest.DEAD_PID);
+            region.buffer().putIntVolatile(slot + MappedCondition.SLOT_STATE_OFFSET, MappedCondition.WAITING);
         }
         final AtomicInteger woken = new AtomicInteger();
         final List<CompletableFuture<Boolean>> waiters = new ArrayList<>();
@@ -160,7 +160,7 @@ class ConditionBarrierTest
     void barrierReleasesAllRunsActionOncePerGeneration() throws Exception
     {
         final AtomicInteger actions = new AtomicInteger();
-        final Barrier barrier = Barrier.create(dir, "b", 3, actions::incrementAndGet, Duration.ofSeconds(30));
+        final MappedBarrier barrier = MappedBarrier.create(dir, "b", 3, actions::incrementAndGet, Duration.ofSeconds(30));
         for (int generation = 1; generation <= 3; generation++)
         {
             final List<CompletableFuture<Integer>> parties = new ArrayList<>();
@@ -194,7 +194,7 @@ class ConditionBarrierTest
     @Test
     void abortTimeoutResetAndDeadParty() throws Exception
     {
-        final Barrier barrier = Barrier.create(dir, "b", 2);
+        final MappedBarrier barrier = MappedBarrier.create(dir, "b", 2);
         final CompletableFuture<Integer> waiter = CompletableFuture.supplyAsync(() ->
         {
             try
@@ -222,12 +222,12 @@ class ConditionBarrierTest
         // a dead process waits in the barrier: the next waiter breaks it instead of hanging
         try (MappedRegion region = MappedRegion.attach(barrier.path(), RegionType.BARRIER))
         {
-            final int slot = Barrier.SLOTS_OFFSET + Barrier.SLOT_LENGTH * 5;
-            region.buffer().putLong(slot + Barrier.SLOT_GENERATION_OFFSET, region.buffer().getLong(Barrier.GENERATION_OFFSET));
-            region.buffer().putLong(slot + Barrier.SLOT_START_TIME_OFFSET, 1);
-            region.buffer().putLong(slot + Barrier.SLOT_PID_OFFSET, LockTest.DEAD_PID);
-            region.buffer().putIntVolatile(slot + Barrier.SLOT_STATE_OFFSET, Barrier.WAITING);
-            region.buffer().putIntVolatile(Barrier.COUNT_OFFSET, 0);
+            final int slot = MappedBarrier.SLOTS_OFFSET + MappedBarrier.SLOT_LENGTH * 5;
+            region.buffer().putLong(slot + MappedBarrier.SLOT_GENERATION_OFFSET, region.buffer().getLong(MappedBarrier.GENERATION_OFFSET));
+            region.buffer().putLong(slot + MappedBarrier.SLOT_START_TIME_OFFSET, 1);
+            region.buffer().putLong(slot + MappedBarrier.SLOT_PID_OFFSET, LockTest.DEAD_PID);
+            region.buffer().putIntVolatile(slot + MappedBarrier.SLOT_STATE_OFFSET, MappedBarrier.WAITING);
+            region.buffer().putIntVolatile(MappedBarrier.COUNT_OFFSET, 0);
         }
         final Barrier three = barrier;
         assertThrows(BrokenBarrierException.class, () -> three.await(Duration.ofSeconds(30)));
@@ -240,7 +240,7 @@ class ConditionBarrierTest
         final int parties = 4;
         final int generations = 300;
         final AtomicInteger trips = new AtomicInteger();
-        final Barrier barrier = Barrier.create(dir, "stress", parties, trips::incrementAndGet, Duration.ofSeconds(60));
+        final MappedBarrier barrier = MappedBarrier.create(dir, "stress", parties, trips::incrementAndGet, Duration.ofSeconds(60));
         final List<CompletableFuture<Void>> threads = new ArrayList<>();
         for (int t = 0; t < parties; t++)
         {
@@ -269,8 +269,8 @@ class ConditionBarrierTest
     @Test
     void conditionStressManyWaitersManySignallers() throws Exception
     {
-        final Condition cond = Condition.create(dir, "stress");
-        final Value tokens = Value.createRaw(dir, "tokens", ElementType.INT, 0);
+        final MappedCondition cond = MappedCondition.create(dir, "stress");
+        final MappedValue tokens = MappedValue.createRaw(dir, "tokens", ElementType.INT, 0);
         final int perThread = 1_000;
         final List<CompletableFuture<Void>> all = new ArrayList<>();
         for (int t = 0; t < 2; t++)
@@ -325,7 +325,7 @@ class ConditionBarrierTest
     @Test
     void actionThatThrowsBreaksTheBarrier() throws Exception
     {
-        final Barrier barrier = Barrier.create(dir, "b", 1, () ->
+        final MappedBarrier barrier = MappedBarrier.create(dir, "b", 1, () ->
         {
             throw new IllegalArgumentException("boom");
         }, null);

@@ -35,7 +35,7 @@ class EventTest
     @Test
     void setClearWait() throws Exception
     {
-        final Event event = Event.create(dir, "e");
+        final MappedEvent event = MappedEvent.create(dir, "e");
         assertFalse(event.isSet());
         assertFalse(event.await(Duration.ofMillis(5)));
         assertFalse(event.await(0, TimeUnit.MILLISECONDS));
@@ -61,8 +61,8 @@ class EventTest
     @Test
     void pingPongManyRoundsNeverWakesSpuriously() throws Exception
     {
-        final Event ping = Event.create(dir, "ping");
-        final Event pong = Event.create(dir, "pong");
+        final MappedEvent ping = MappedEvent.create(dir, "ping");
+        final MappedEvent pong = MappedEvent.create(dir, "pong");
         final int rounds = 5_000;
         final CompletableFuture<Integer> child = CompletableFuture.supplyAsync(() ->
         {
@@ -99,7 +99,7 @@ class EventTest
     @Test
     void interruptedWaiterThrows()
     {
-        final Event event = Event.create(dir, "e");
+        final MappedEvent event = MappedEvent.create(dir, "e");
         Thread.currentThread().interrupt();
         assertThrows(InterruptedException.class, event::await);
     }

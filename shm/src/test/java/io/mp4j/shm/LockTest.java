@@ -43,7 +43,7 @@ class LockTest
     @Test
     void acquireReleaseAndPythonSemantics() throws Exception
     {
-        final Lock lock = Lock.create(dir, "l");
+        final MappedLock lock = MappedLock.create(dir, "l");
         assertTrue(lock.acquire());
         assertTrue(lock.isLocked());
         assertTrue(lock.isHeldByCurrentThread());
@@ -61,7 +61,7 @@ class LockTest
     @Test
     void unlockByNonOwnerIsIllegalMonitorState() throws Exception
     {
-        final Lock lock = Lock.create(dir, "l");
+        final MappedLock lock = MappedLock.create(dir, "l");
         lock.lock();
         final Throwable thrown = CompletableFuture.supplyAsync(() ->
         {
@@ -83,7 +83,7 @@ class LockTest
     @Test
     void blockedAcquirerGetsTheLockOnRelease() throws Exception
     {
-        final Lock lock = Lock.create(dir, "l");
+        final MappedLock lock = MappedLock.create(dir, "l");
         lock.lock();
         final CountDownLatch started = new CountDownLatch(1);
         final CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(() ->
@@ -102,7 +102,7 @@ class LockTest
     @Test
     void tryLockWithTimeoutAndGuards() throws Exception
     {
-        final Lock lock = Lock.create(dir, "l");
+        final MappedLock lock = MappedLock.create(dir, "l");
         assertTrue(lock.tryLock(1, TimeUnit.SECONDS));
         lock.unlock();
         try (SharedLock.Held held = lock.locked())
@@ -119,8 +119,8 @@ class LockTest
     @Test
     void manyThreadsOneMappedLock() throws Exception
     {
-        final Lock lock = Lock.create(dir, "l");
-        final Value counter = Value.createRaw(dir, "c", ElementType.LONG, 0);
+        final MappedLock lock = MappedLock.create(dir, "l");
+        final MappedValue counter = MappedValue.createRaw(dir, "c", ElementType.LONG, 0);
         final int threads = 4;
         final int each = 20_000;
         final CompletableFuture<?>[] futures = new CompletableFuture<?>[threads];
@@ -151,7 +151,7 @@ class LockTest
     @Test
     void deadOwnerIsRecoveredAndReported() throws Exception
     {
-        final Lock lock = Lock.create(dir, "l");
+        final MappedLock lock = MappedLock.create(dir, "l");
         fakeDeadOwner(lock);
         assertTrue(lock.isLocked());
         assertTrue(lock.acquire(Duration.ofSeconds(10)));
@@ -166,7 +166,7 @@ class LockTest
     @Test
     void pollingTryLockAlsoRecovers() throws Exception
     {
-        final Lock lock = Lock.create(dir, "l");
+        final MappedLock lock = MappedLock.create(dir, "l");
         fakeDeadOwner(lock);
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         boolean acquired = false;
@@ -183,7 +183,7 @@ class LockTest
     void reusedPidWithAnotherStartTimeCountsAsDead() throws Exception
     {
         // pid 1 is alive, but the recorded start time is not init's: the recorded owner is gone
-        final Lock lock = Lock.create(dir, "l");
+        final MappedLock lock = MappedLock.create(dir, "l");
         fakeOwner(lock, 1, ProcessIds.startTime(1) + 1);
         assertTrue(lock.acquire(Duration.ofSeconds(10)));
         assertTrue(lock.previousOwnerDied());
@@ -193,7 +193,7 @@ class LockTest
     void liveOwnerIsNeverRobbed() throws Exception
     {
         // pid 1 with its true start time: alive, so waiters time out instead of recovering
-        final Lock lock = Lock.create(dir, "l");
+        final MappedLock lock = MappedLock.create(dir, "l");
         fakeOwner(lock, 1, ProcessIds.startTime(1));
         assertFalse(lock.acquire(Duration.ofMillis(50)));
         assertFalse(lock.tryLock());
@@ -224,10 +224,10 @@ class LockTest
     @Test
     void serializesAsHandleAndResolvesToTheSameAttachment() throws Exception
     {
-        final Lock lock = Lock.create(dir, "l");
+        final MappedLock lock = MappedLock.create(dir, "l");
         final Object back = roundTrip(lock);
         assertSame(lock, back);
-        final Lock other = Lock.attach(lock.path());
+        final MappedLock other = MappedLock.attach(lock.path());
         other.close();
         assertTrue(other.isClosed());
     }
@@ -235,7 +235,7 @@ class LockTest
     @Test
     void wrongTypeOrGarbageIsAClearException() throws Exception
     {
-        final Event event = Event.create(dir, "e");
+        final MappedEvent event = MappedEvent.create(dir, "e");
         final InvalidRegionException wrong = assertThrows(InvalidRegionException.class, () -> Lock.attach(event.path()));
         assertTrue(wrong.getMessage().contains("EVENT") || wrong.getMessage().contains("type"), wrong.getMessage());
         Files.write(dir.resolve("garbage"), new byte[256]);

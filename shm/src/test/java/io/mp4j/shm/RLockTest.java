@@ -38,7 +38,7 @@ class RLockTest
     @Test
     void reentryAndOwnership() throws Exception
     {
-        final RLock lock = RLock.create(dir, "r");
+        final MappedRLock lock = MappedRLock.create(dir, "r");
         assertThrows(IllegalMonitorStateException.class, lock::release);
         lock.acquire();
         lock.acquire();
@@ -68,7 +68,7 @@ class RLockTest
     @Test
     void deadOwnerRecoveredWithDepthOne() throws Exception
     {
-        final RLock lock = RLock.create(dir, "r");
+        final MappedRLock lock = MappedRLock.create(dir, "r");
         LockTest.fakeDeadOwner(lock);
         assertTrue(lock.acquire(Duration.ofSeconds(10)));
         assertTrue(lock.previousOwnerDied());
@@ -82,7 +82,7 @@ class RLockTest
     {
         try (RuntimeDirectory d = RuntimeDirectory.create())
         {
-            final RLock lock = RLock.create(d, "r");
+            final MappedRLock lock = MappedRLock.create(d, "r");
             for (int i = 0; i < depth; i++)
             {
                 assertTrue(lock.tryLock());

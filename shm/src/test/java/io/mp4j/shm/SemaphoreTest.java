@@ -42,7 +42,7 @@ class SemaphoreTest
     @Test
     void countsAndTimesOut() throws Exception
     {
-        final Semaphore sem = Semaphore.create(dir, "s", 2);
+        final MappedSemaphore sem = MappedSemaphore.create(dir, "s", 2);
         assertTrue(sem.acquire(false));
         assertTrue(sem.tryAcquire());
         assertFalse(sem.tryAcquire());
@@ -59,7 +59,7 @@ class SemaphoreTest
     @Test
     void waiterWokenByReleaseFromAnotherThread() throws Exception
     {
-        final Semaphore sem = Semaphore.create(dir, "s", 0);
+        final MappedSemaphore sem = MappedSemaphore.create(dir, "s", 0);
         final CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(() ->
         {
             try
@@ -79,7 +79,7 @@ class SemaphoreTest
     @Test
     void boundedRefusesOverRelease()
     {
-        final BoundedSemaphore sem = BoundedSemaphore.create(dir, "b", 2);
+        final MappedBoundedSemaphore sem = MappedBoundedSemaphore.create(dir, "b", 2);
         assertThrows(IllegalStateException.class, sem::release);
         assertTrue(sem.tryAcquire());
         sem.release();
@@ -92,15 +92,15 @@ class SemaphoreTest
     @Test
     void deadHolderPermitsAreReclaimedOnce() throws Exception
     {
-        final BoundedSemaphore sem = BoundedSemaphore.create(dir, "b", 1);
+        final MappedBoundedSemaphore sem = MappedBoundedSemaphore.create(dir, "b", 1);
         // a dead process holds the only permit
         try (MappedRegion region = MappedRegion.attach(sem.path(), RegionType.SEMAPHORE))
         {
-            region.buffer().putLong(Semaphore.VALUE_OFFSET, 0);
-            final int slot = Semaphore.SLOTS_OFFSET;
-            region.buffer().putLong(slot + Semaphore.SLOT_HELD_OFFSET, 1);
-            region.buffer().putLong(slot + Semaphore.SLOT_START_TIME_OFFSET, 99);
-            region.buffer().putLongVolatile(slot + Semaphore.SLOT_PID_OFFSET, LockTest.DEAD_PID);
+            region.buffer().putLong(MappedSemaphore.VALUE_OFFSET, 0);
+            final int slot = MappedSemaphore.SLOTS_OFFSET;
+            region.buffer().putLong(slot + MappedSemaphore.SLOT_HELD_OFFSET, 1);
+            region.buffer().putLong(slot + MappedSemaphore.SLOT_START_TIME_OFFSET, 99);
+            region.buffer().putLongVolatile(slot + MappedSemaphore.SLOT_PID_OFFSET, LockTest.DEAD_PID);
         }
         assertTrue(sem.acquire(Duration.ofSeconds(10)));
         assertEquals(1, sem.reclaimedPermits());
@@ -112,9 +112,9 @@ class SemaphoreTest
     @Test
     void manyThreadsNeverExceedPermits() throws Exception
     {
-        final Semaphore sem = Semaphore.create(dir, "s", 2, true);
-        final Value inside = Value.createRaw(dir, "inside", ElementType.INT, 0);
-        final Value maxInside = Value.createRaw(dir, "max", ElementType.INT, 0);
+        final MappedSemaphore sem = MappedSemaphore.create(dir, "s", 2, true);
+        final MappedValue inside = MappedValue.createRaw(dir, "inside", ElementType.INT, 0);
+        final MappedValue maxInside = MappedValue.createRaw(dir, "max", ElementType.INT, 0);
         final CompletableFuture<?>[] futures = new CompletableFuture<?>[4];
         for (int t = 0; t < futures.length; t++)
         {
@@ -160,7 +160,7 @@ class SemaphoreTest
     {
         try (RuntimeDirectory d = RuntimeDirectory.create())
         {
-            final BoundedSemaphore sem = BoundedSemaphore.create(d, "b", bound);
+            final MappedBoundedSemaphore sem = MappedBoundedSemaphore.create(d, "b", bound);
             long model = bound;
             for (final int op : ops)
             {

@@ -33,15 +33,15 @@ class SerializationTest
     void everyPrimitiveTravelsAsAHandleAndResolvesToTheCachedAttachment() throws Exception
     {
         final List<SharedObject> objects = List.of(
-            Value.create(dir, "value", "d", 1.5),
-            Array.create(dir, "array", "l", 3),
-            Lock.create(dir, "lock"),
-            RLock.create(dir, "rlock"),
-            Semaphore.create(dir, "semaphore", 1),
-            BoundedSemaphore.create(dir, "bounded", 1),
-            Event.create(dir, "event"),
-            Condition.create(dir, "condition"),
-            Barrier.create(dir, "barrier", 2));
+            MappedValue.create(dir, "value", "d", 1.5),
+            MappedArray.create(dir, "array", "l", 3),
+            MappedLock.create(dir, "lock"),
+            MappedRLock.create(dir, "rlock"),
+            MappedSemaphore.create(dir, "semaphore", 1),
+            MappedBoundedSemaphore.create(dir, "bounded", 1),
+            MappedEvent.create(dir, "event"),
+            MappedCondition.create(dir, "condition"),
+            MappedBarrier.create(dir, "barrier", 2));
         for (final SharedObject object : objects)
         {
             assertSame(object, LockTest.roundTrip(object), object.toString());
@@ -51,10 +51,10 @@ class SerializationTest
     @Test
     void aClosedAttachmentIsReplacedByAFreshOne() throws Exception
     {
-        final Event event = Event.create(dir, "event");
+        final MappedEvent event = MappedEvent.create(dir, "event");
         event.set();
         event.close();
-        final Event back = (Event)LockTest.roundTrip(event);
+        final MappedEvent back = (MappedEvent)LockTest.roundTrip(event);
         assertFalse(back.isClosed());
         assertTrue(back.isSet());
         assertEquals(event.path(), back.path());

@@ -38,7 +38,7 @@ class ValueArrayTest
     @Test
     void typecodesAndAtomics()
     {
-        final Value i = Value.create(dir, "i", "i", 5);
+        final MappedValue i = MappedValue.create(dir, "i", "i", 5);
         assertEquals(ElementType.INT, i.type());
         assertEquals(6, i.incrementAndGet());
         assertEquals(16, i.addAndGet(10));
@@ -49,19 +49,19 @@ class ValueArrayTest
         assertThrows(IllegalStateException.class, i::getBoolean);
         assertEquals(Integer.MIN_VALUE, Value.create(dir, "w", "i", Integer.MAX_VALUE).incrementAndGet());
 
-        final Value l = Value.create(dir, "l", "l", 1L << 40);
+        final MappedValue l = MappedValue.create(dir, "l", "l", 1L << 40);
         assertEquals((1L << 40) + 1, l.incrementAndGet());
         assertEquals(1L << 40, l.decrementAndGet());
         assertEquals(1L << 40, l.getAndSet(3));
         assertEquals(3L, l.value());
 
-        final Value d = Value.create(dir, "d", "d", 1.5);
+        final MappedValue d = MappedValue.create(dir, "d", "d", 1.5);
         assertEquals(2.0, d.addAndGet(0.5));
         assertTrue(d.compareAndSet(2.0, 3.0));
         assertEquals(3.0, d.getDouble());
         assertThrows(IllegalStateException.class, d::get);
 
-        final Value b = Value.create(dir, "b", "?", true);
+        final MappedValue b = MappedValue.create(dir, "b", "?", true);
         assertTrue(b.getBoolean());
         assertTrue(b.compareAndSet(true, false));
         assertEquals(Boolean.FALSE, b.value());
@@ -73,15 +73,15 @@ class ValueArrayTest
     @Test
     void lockByDefaultRawWithout() throws Exception
     {
-        final Value v = Value.create(dir, "v", ElementType.INT, 0);
+        final MappedValue v = MappedValue.create(dir, "v", ElementType.INT, 0);
         assertTrue(v.getLock() instanceof RLock);
-        final Value attached = Value.attach(v.path());
+        final MappedValue attached = MappedValue.attach(v.path());
         assertSame(v.getLock(), attached.getLock(), "the same lock attachment is reused");
-        final Value raw = Value.createRaw(dir, "raw", ElementType.INT, 0);
+        final MappedValue raw = MappedValue.createRaw(dir, "raw", ElementType.INT, 0);
         assertFalse(raw.hasLock());
         assertThrows(UnsupportedOperationException.class, raw::getLock);
-        final Lock shared = Lock.create(dir, "shared");
-        final Value guarded = Value.create(dir, "g", ElementType.LONG, 0, shared);
+        final MappedLock shared = MappedLock.create(dir, "shared");
+        final MappedValue guarded = MappedValue.create(dir, "g", ElementType.LONG, 0, shared);
         assertSame(shared, guarded.getLock());
         assertSame(v, LockTest.roundTrip(v));
     }
@@ -89,8 +89,8 @@ class ValueArrayTest
     @Test
     void lockedIncrementsFromManyThreads() throws Exception
     {
-        final Value v = Value.create("i", 0);
-        final Value atomic = Value.create("l", 0);
+        final MappedValue v = MappedValue.create("i", 0);
+        final MappedValue atomic = MappedValue.create("l", 0);
         final CompletableFuture<?>[] futures = new CompletableFuture<?>[4];
         for (int t = 0; t < futures.length; t++)
         {
@@ -113,7 +113,7 @@ class ValueArrayTest
     @Test
     void arraysTypedAndBoundsChecked()
     {
-        final Array a = Array.create(dir, "a", "i", 10);
+        final MappedArray a = MappedArray.create(dir, "a", "i", 10);
         assertEquals(10, a.length());
         a.copyFrom(0, new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 0, 10);
         a.setInt(3, 30);
@@ -126,13 +126,13 @@ class ValueArrayTest
         assertThrows(IllegalStateException.class, () -> a.getLong(0));
         assertArrayEquals(new int[] {0, 1, 2, 31, 4, 5, 6, 7, 8, 9}, Array.attach(a.path()).toIntArray());
 
-        final Array l = Array.createRaw(dir, "l", ElementType.LONG, 3);
+        final MappedArray l = MappedArray.createRaw(dir, "l", ElementType.LONG, 3);
         l.copyFrom(0, new long[] {1, 2, 3}, 0, 3);
         assertArrayEquals(new long[] {1, 2, 3}, l.toLongArray());
-        final Array d = Array.create(dir, "d", ElementType.DOUBLE, 2);
+        final MappedArray d = MappedArray.create(dir, "d", ElementType.DOUBLE, 2);
         d.setDouble(1, 2.5);
         assertArrayEquals(new double[] {0, 2.5}, d.toDoubleArray());
-        final Array b = Array.create(dir, "b", "b", 4);
+        final MappedArray b = MappedArray.create(dir, "b", "b", 4);
         b.copyFrom(1, new byte[] {7, 8}, 0, 2);
         assertArrayEquals(new byte[] {0, 7, 8, 0}, b.toByteArray());
         assertArrayEquals(new int[] {1, 2}, Array.of(1, 2).toIntArray());
@@ -141,17 +141,17 @@ class ValueArrayTest
     @Test
     void corruptedAndWrongTypeRegionsAreRefused() throws Exception
     {
-        final Array a = Array.createRaw(dir, "a", ElementType.INT, 4);
+        final MappedArray a = MappedArray.createRaw(dir, "a", ElementType.INT, 4);
         assertThrows(InvalidRegionException.class, () -> Value.attach(a.path()));
         // corrupt the length: claims more elements than the file holds
         try (MappedRegion region = MappedRegion.attach(a.path(), RegionType.ARRAY))
         {
-            region.buffer().putInt(Array.LENGTH_OFFSET, 1_000_000);
+            region.buffer().putInt(MappedArray.LENGTH_OFFSET, 1_000_000);
         }
         final InvalidRegionException ex = assertThrows(InvalidRegionException.class, () -> Array.attach(a.path()));
         assertTrue(ex.getMessage().contains("corrupt"), ex.getMessage());
         // truncate a value file
-        final Value v = Value.createRaw(dir, "v", ElementType.INT, 0);
+        final MappedValue v = MappedValue.createRaw(dir, "v", ElementType.INT, 0);
         try (var channel = java.nio.channels.FileChannel.open(v.path(), StandardOpenOption.WRITE))
         {
             channel.truncate(100);

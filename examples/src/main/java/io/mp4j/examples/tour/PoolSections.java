@@ -195,7 +195,7 @@ public final class PoolSections
         public void run() throws Exception
         {
             final List<Integer> numbers = List.of(1_000_000, 1_000_000, 1_000_000, 1_000_000);
-            try (ProcessPoolExecutor executor = new ProcessPoolExecutor(4))
+            try (ProcessPoolExecutor executor = ProcessPoolExecutor.create(4))
             {
                 final List<CompletableFuture<Long>> futures = new ArrayList<>();
                 for (final int n : numbers)

@@ -64,7 +64,7 @@ class ProcessPoolExecutorTest
     @Test
     void submitTakesALambdaWithoutACastAndReturnsACompletableFuture() throws Exception
     {
-        try (ProcessPoolExecutor executor = new ProcessPoolExecutor(2))
+        try (ProcessPoolExecutor executor = ProcessPoolExecutor.create(2))
         {
             final int n = 1000;
             final CompletableFuture<Long> f = executor.submit(() -> compute(n));
@@ -79,7 +79,7 @@ class ProcessPoolExecutorTest
     @Test
     void aPlainCallableLambdaIsRejectedWithAHint()
     {
-        try (ProcessPoolExecutor executor = new ProcessPoolExecutor(1))
+        try (ProcessPoolExecutor executor = ProcessPoolExecutor.create(1))
         {
             final Callable<Integer> plain = () -> 1;
             final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> executor.submit(plain));
@@ -92,7 +92,7 @@ class ProcessPoolExecutorTest
     @Test
     void invokeAllAndInvokeAny() throws Exception
     {
-        try (ProcessPoolExecutor executor = new ProcessPoolExecutor(2))
+        try (ProcessPoolExecutor executor = ProcessPoolExecutor.create(2))
         {
             final List<SerializableCallable<Integer>> tasks = List.of(() -> sleepThenReturn(30), () -> sleepThenReturn(1), () -> sleepThenReturn(10));
             final List<Future<Integer>> futures = executor.invokeAll(tasks);
@@ -111,7 +111,7 @@ class ProcessPoolExecutorTest
     @Test
     void completionOrderWithAsCompletedAndExecutorCompletionService() throws Exception
     {
-        try (ProcessPoolExecutor executor = new ProcessPoolExecutor(2))
+        try (ProcessPoolExecutor executor = ProcessPoolExecutor.create(2))
         {
             // both workers up, so the short task is not held back while the second JVM starts
             assertTrue(executor.awaitReady(Await.DEFAULT));
@@ -141,7 +141,7 @@ class ProcessPoolExecutorTest
     @Test
     void aTaskExceptionIsAnExecutionExceptionWithTheRemoteCause() throws Exception
     {
-        try (ProcessPoolExecutor executor = new ProcessPoolExecutor(1))
+        try (ProcessPoolExecutor executor = ProcessPoolExecutor.create(1))
         {
             final ExecutionException ex = assertThrows(ExecutionException.class, () -> executor.submit(() -> boom(3)).get());
             final RemoteTaskException remote = assertInstanceOf(RemoteTaskException.class, ex.getCause());
@@ -154,7 +154,7 @@ class ProcessPoolExecutorTest
     @Test
     void shutdownLetsSubmittedTasksFinishAndRejectsNewOnes() throws Exception
     {
-        final ProcessPoolExecutor executor = new ProcessPoolExecutor(2);
+        final ProcessPoolExecutor executor = ProcessPoolExecutor.create(2);
         try
         {
             final CompletableFuture<Integer> f = executor.submit(() -> sleepThenReturn(200));
@@ -174,7 +174,7 @@ class ProcessPoolExecutorTest
     @Test
     void shutdownNowStopsRunningTasksAndReturnsThoseNeverStarted(@TempDir final Path dir) throws Exception
     {
-        final ProcessPoolExecutor executor = new ProcessPoolExecutor(io.mp4j.Pool.builder().processes(1).prefetch(1));
+        final ProcessPoolExecutor executor = ProcessPoolExecutor.create(io.mp4j.Pool.builder().processes(1).prefetch(1));
         try
         {
             final String d = dir.toString();

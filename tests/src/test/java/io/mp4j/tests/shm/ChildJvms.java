@@ -147,4 +147,13 @@ final class ChildJvms implements AutoCloseable
             }
         }
     }
+
+    /**
+     * @param mapped a memory-mapped mp4j object.
+     * @return its region file, as a child's argument.
+     */
+    public static String pathOf(final Object mapped)
+    {
+        return ((io.mp4j.shm.SharedObject)mapped).path().toString();
+    }
 }

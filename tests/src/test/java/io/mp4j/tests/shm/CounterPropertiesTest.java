@@ -27,7 +27,7 @@ class CounterPropertiesTest
             final List<ChildJvms.Child> started = new ArrayList<>();
             for (int i = 0; i < processes; i++)
             {
-                started.add(children.start("increment", counter.path().toString(), Integer.toString(increments)));
+                started.add(children.start("increment", ChildJvms.pathOf(counter), Integer.toString(increments)));
             }
             for (final ChildJvms.Child child : started)
             {

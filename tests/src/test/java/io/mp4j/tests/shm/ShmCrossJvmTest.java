@@ -91,7 +91,7 @@ class ShmCrossJvmTest
         final List<ChildJvms.Child> started = new ArrayList<>();
         for (int i = 0; i < 4; i++)
         {
-            started.add(children.start("increment", counter.path().toString(), "10000"));
+            started.add(children.start("increment", ChildJvms.pathOf(counter), "10000"));
         }
         for (final ChildJvms.Child child : started)
         {
@@ -121,7 +121,7 @@ class ShmCrossJvmTest
         {
             array.setInt(i, i);
         }
-        children.start("double", array.path().toString()).expect("done", LONG);
+        children.start("double", ChildJvms.pathOf(array)).expect("done", LONG);
         assertArrayEquals(new int[] {0, 2, 4, 6, 8, 10, 12, 14, 16, 18}, array.toIntArray());
     }
 
@@ -144,7 +144,7 @@ class ShmCrossJvmTest
     {
         final Event ping = Event.create(dir, "ping");
         final Event pong = Event.create(dir, "pong");
-        final ChildJvms.Child child = children.start("event-pong", ping.path().toString(), pong.path().toString());
+        final ChildJvms.Child child = children.start("event-pong", ChildJvms.pathOf(ping), ChildJvms.pathOf(pong));
         assertFalse(pong.await(Duration.ofMillis(1)));
         ping.set();
         assertTrue(pong.await(LONG));
@@ -155,7 +155,7 @@ class ShmCrossJvmTest
     void lockOfAKilledHolderIsRecovered() throws Exception
     {
         final Lock lock = Lock.create(dir, "lock");
-        final ChildJvms.Child holder = children.start("hold", "lock", lock.path().toString());
+        final ChildJvms.Child holder = children.start("hold", "lock", ChildJvms.pathOf(lock));
         holder.expect("held", LONG);
         assertEquals(holder.pid(), lock.ownerPid());
         assertFalse(lock.tryLock());
@@ -170,7 +170,7 @@ class ShmCrossJvmTest
     void rlockOfAKilledHolderIsRecovered() throws Exception
     {
         final RLock lock = RLock.create(dir, "rlock");
-        final ChildJvms.Child holder = children.start("hold", "rlock", lock.path().toString());
+        final ChildJvms.Child holder = children.start("hold", "rlock", ChildJvms.pathOf(lock));
         holder.expect("held", LONG);
         holder.kill();
         assertTrue(lock.acquire(LONG));
@@ -184,7 +184,7 @@ class ShmCrossJvmTest
     void semaphorePermitOfAKilledHolderIsReclaimed() throws Exception
     {
         final BoundedSemaphore sem = BoundedSemaphore.create(dir, "sem", 1);
-        final ChildJvms.Child holder = children.start("hold", "semaphore", sem.path().toString());
+        final ChildJvms.Child holder = children.start("hold", "semaphore", ChildJvms.pathOf(sem));
         holder.expect("held", LONG);
         assertEquals(0, sem.getValue());
         holder.kill();
@@ -198,7 +198,7 @@ class ShmCrossJvmTest
     void parentReleasingForAKilledChildIsNotCountedTwice() throws Exception
     {
         final BoundedSemaphore sem = BoundedSemaphore.create(dir, "sem", 2);
-        final ChildJvms.Child holder = children.start("hold", "semaphore", sem.path().toString());
+        final ChildJvms.Child holder = children.start("hold", "semaphore", ChildJvms.pathOf(sem));
         holder.expect("held", LONG);
         holder.kill();
         sem.release();   // on behalf of the dead child: debits its holder slot
@@ -211,7 +211,7 @@ class ShmCrossJvmTest
     void barrierWithAKilledPartyBreaksInsteadOfHanging() throws Exception
     {
         final Barrier barrier = Barrier.create(dir, "barrier", 3);
-        final ChildJvms.Child party = children.start("barrier", barrier.path().toString());
+        final ChildJvms.Child party = children.start("barrier", ChildJvms.pathOf(barrier));
         awaitTrue(() -> barrier.nWaiting() == 1, "the child waiting in the barrier");
         party.kill();
         assertThrows(BrokenBarrierException.class, () -> barrier.await(LONG));
@@ -222,8 +222,8 @@ class ShmCrossJvmTest
     void barrierAcrossJvms() throws Exception
     {
         final Barrier barrier = Barrier.create(dir, "barrier", 3);
-        final ChildJvms.Child a = children.start("barrier", barrier.path().toString());
-        final ChildJvms.Child b = children.start("barrier", barrier.path().toString());
+        final ChildJvms.Child a = children.start("barrier", ChildJvms.pathOf(barrier));
+        final ChildJvms.Child b = children.start("barrier", ChildJvms.pathOf(barrier));
         awaitTrue(() -> barrier.nWaiting() == 2, "two children waiting");
         assertEquals(2, barrier.await(LONG));
         final String lineA = a.nextLine(LONG);
@@ -235,7 +235,7 @@ class ShmCrossJvmTest
     void aKilledConditionWaiterDoesNotSwallowANotify() throws Exception
     {
         final Condition cond = Condition.create(dir, "cond");
-        final ChildJvms.Child doomed = children.start("cond-wait", cond.path().toString());
+        final ChildJvms.Child doomed = children.start("cond-wait", ChildJvms.pathOf(cond));
         awaitTrue(() -> cond.waiters() == 1, "the child waiting");
         doomed.kill();
         final CompletableFuture<Boolean> live = CompletableFuture.supplyAsync(() ->
@@ -261,7 +261,7 @@ class ShmCrossJvmTest
     void conditionWaiterInAChildIsWoken() throws Exception
     {
         final Condition cond = Condition.create(dir, "cond");
-        final ChildJvms.Child waiter = children.start("cond-wait", cond.path().toString());
+        final ChildJvms.Child waiter = children.start("cond-wait", ChildJvms.pathOf(cond));
         awaitTrue(() -> cond.waiters() == 1, "the child waiting");
         try (SharedLock.Held held = cond.locked())
         {

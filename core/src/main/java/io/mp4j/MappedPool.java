@@ -1,0 +1,1192 @@
+package io.mp4j;
+
+import io.mp4j.PoolJob.Chunk;
+import io.mp4j.PoolJob.FunctionRef;
+import io.mp4j.PoolJob.IterJob;
+import io.mp4j.PoolJob.ListJob;
+import io.mp4j.PoolJob.SingleJob;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.MessageHandler;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntFunction;
+
+/**
+ * The memory-mapped implementation of {@link Pool}.
+ */
+final class MappedPool implements Pool
+{
+    private static final int RUNNING = 0;
+
+    private static final int SHUTDOWN = 1;
+
+    private static final int TERMINATING = 2;
+
+    private static final int TERMINATED = 3;
+
+    /** A call's chunks are handed to the dispatcher in batches of about this many bytes... */
+    static final int SUBMIT_BATCH_BYTES = 64 * 1024;
+
+    /** ...or this many chunks. */
+    static final int SUBMIT_BATCH_CHUNKS = 256;
+
+    /** How long after a caller last helped the dispatcher thread leaves the work to callers. */
+    static final long HELPER_LEASE_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
+
+    /** Functions each worker keeps cached; the oldest is forgotten beyond this. */
+    static final int FUNCTION_CACHE = 128;
+
+    /** Consecutive workers that may die before they are ready before the pool declares itself broken. */
+    static final int MAX_START_FAILURES = 3;
+
+    private static final AtomicInteger POOL_COUNTER = new AtomicInteger();
+
+    private final int processes;
+
+    private final Object initializer;
+
+    private final Object initArg;
+
+    private final int maxTasksPerChild;
+
+    private final boolean retryOnWorkerDeath;
+
+    private final int prefetch;
+
+    private final int spinTries;
+
+    private final int ringCapacity;
+
+    private final Context context;
+
+    private final String name;
+
+    private final Object submitLock = new Object();
+
+    private final ReentrantLock dispatchLock = new ReentrantLock();
+
+    /** Until when (System.nanoTime) a helping caller is taken to be doing the dispatcher's work. */
+    private volatile long helperActiveUntil = System.nanoTime();
+
+    private volatile int state = RUNNING;
+
+    private volatile RuntimeException broken;
+
+    private final ConcurrentLinkedQueue<Chunk> submissions = new ConcurrentLinkedQueue<>();
+
+    private final Map<Object, FunctionRef> functionIds = new WeakHashMap<>();
+
+    private final AtomicInteger nextFunctionId = new AtomicInteger();
+
+    private final AtomicLong nextChunkId = new AtomicLong();
+
+    private final Set<Long> readyPids = ConcurrentHashMap.newKeySet();
+
+    private final List<Chunk> neverStarted = new ArrayList<>();
+
+    private final Thread dispatcher;
+
+// guarded by dispatchLock: the dispatcher thread, or a waiting caller helping it (helpDispatch)
+
+    private final List<Slot> slots = new ArrayList<>();
+
+    private final ArrayDeque<Chunk> pending = new ArrayDeque<>();
+
+    private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(64 * 1024);
+
+    private int workerCounter;
+
+    private int startFailures;
+
+    private Slot current;
+
+    private final MessageHandler resultHandler = this::onResult;
+
+    MappedPool(final Pool.Builder b)
+    {
+        this.processes = b.processes > 0 ? b.processes : Process.cpuCount();
+        this.initializer = b.initializer;
+        this.initArg = b.initArg;
+        this.maxTasksPerChild = b.maxTasksPerChild;
+        this.retryOnWorkerDeath = b.retryOnWorkerDeath;
+        this.prefetch = b.prefetch;
+        this.spinTries = b.spinTries;
+        this.ringCapacity = b.ringCapacity;
+        this.context = b.context != null ? b.context : Context.global();
+        this.name = "Pool-" + ProcessHandle.current().pid() + "-" + POOL_COUNTER.incrementAndGet();
+        if (initializer != null)
+        {
+            TaskCodec.serialize(initializer, "the initializer of " + name);
+            TaskCodec.serialize(initArg, "the initializer argument of " + name);
+        }
+        try
+        {
+            for (int i = 0; i < processes; i++)
+            {
+                slots.add(startWorker());
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            for (final Slot s : slots)
+            {
+                s.process.kill();
+            }
+            throw ex;
+        }
+        this.dispatcher = new Thread(this::dispatchLoop, "mp4j-" + name);
+        dispatcher.setDaemon(true);
+        dispatcher.start();
+    }
+
+
+
+
+// ------------------------------------------------------------------------------------------------
+
+// Public API
+
+// ------------------------------------------------------------------------------------------------
+
+    @Override
+    public int processes()
+    {
+        return processes;
+    }
+
+    @Override
+    public Set<Long> workerPids()
+    {
+        return Set.copyOf(readyPids);
+    }
+
+    @Override
+    public boolean awaitReady(final Duration timeout) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (readyPids.size() < processes)
+        {
+            if (System.nanoTime() - deadline > 0 || state != RUNNING)
+            {
+                return false;
+            }
+            if (Thread.interrupted())
+            {
+                throw new InterruptedException();
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        return true;
+    }
+
+    @Override
+    public <T, R> List<R> map(final SerializableFunction<T, R> fn, final Iterable<? extends T> items)
+    {
+        return await(mapAsync(fn, items));
+    }
+
+    @Override
+    public <T, R> List<R> map(final SerializableFunction<T, R> fn, final Iterable<? extends T> items, final int chunksize)
+    {
+        return await(mapAsync(fn, items, chunksize));
+    }
+
+    @Override
+    public <T, R> AsyncResult<List<R>> mapAsync(final SerializableFunction<T, R> fn, final Iterable<? extends T> items)
+    {
+        final List<? extends T> list = toList(items);
+        return mapAsync(fn, list, defaultChunksize(list.size()));
+    }
+
+    @Override
+    public <T, R> AsyncResult<List<R>> mapAsync(
+        final SerializableFunction<T, R> fn, final Iterable<? extends T> items, final int chunksize)
+    {
+        final List<? extends T> list = toList(items);
+        final ListJob<R> job = new ListJob<>(list.size());
+        submit(job, functionRef(fn), PoolWorker.MODE_FUNCTION, list::get, null, list.size(), chunksize);
+        return new AsyncResult<>(job.future, this);
+    }
+
+    @Override
+    public <A, B, R> List<R> starmap(
+        final SerializableBiFunction<A, B, R> fn, final Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs)
+    {
+        return await(starmapAsync(fn, pairs, 0));
+    }
+
+    @Override
+    public <A, B, R> AsyncResult<List<R>> starmapAsync(
+        final SerializableBiFunction<A, B, R> fn,
+        final Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs,
+        final int chunksize)
+    {
+        final List<? extends Map.Entry<? extends A, ? extends B>> list = toList(pairs);
+        final ListJob<R> job = new ListJob<>(list.size());
+        submit(job, functionRef(fn), PoolWorker.MODE_BIFUNCTION, i -> list.get(i).getKey(), i -> list.get(i).getValue(),
+            list.size(), chunksize > 0 ? chunksize : defaultChunksize(list.size()));
+        return new AsyncResult<>(job.future, this);
+    }
+
+    @Override
+    public <T, R> R apply(final SerializableFunction<T, R> fn, final T arg)
+    {
+        return await(applyAsync(fn, arg));
+    }
+
+    @Override
+    public <A, B, R> R apply(final SerializableBiFunction<A, B, R> fn, final A a, final B b)
+    {
+        return await(applyAsync(fn, a, b));
+    }
+
+    @Override
+    public <R> R apply(final SerializableCallable<R> fn)
+    {
+        return await(applyAsync(fn));
+    }
+
+    @Override
+    public <T, R> AsyncResult<R> applyAsync(final SerializableFunction<T, R> fn, final T arg)
+    {
+        final SingleJob<R> job = new SingleJob<>(new CompletableFuture<>());
+        submit(job, functionRef(fn), PoolWorker.MODE_FUNCTION, i -> arg, null, 1, 1);
+        return new AsyncResult<>(job.future, this);
+    }
+
+    @Override
+    public <A, B, R> AsyncResult<R> applyAsync(final SerializableBiFunction<A, B, R> fn, final A a, final B b)
+    {
+        final SingleJob<R> job = new SingleJob<>(new CompletableFuture<>());
+        submit(job, functionRef(fn), PoolWorker.MODE_BIFUNCTION, i -> a, i -> b, 1, 1);
+        return new AsyncResult<>(job.future, this);
+    }
+
+    @Override
+    public <R> AsyncResult<R> applyAsync(final SerializableCallable<R> fn)
+    {
+        final SingleJob<R> job = new SingleJob<>(new CompletableFuture<>());
+        submit(job, functionRef(fn), PoolWorker.MODE_CALLABLE, null, null, 1, 1);
+        return new AsyncResult<>(job.future, this);
+    }
+
+    @Override
+    public <T, R> ResultIterator<R> imap(final SerializableFunction<T, R> fn, final Iterable<? extends T> items)
+    {
+        return imap(fn, items, 1, true);
+    }
+
+    @Override
+    public <T, R> ResultIterator<R> imap(final SerializableFunction<T, R> fn, final Iterable<? extends T> items, final int chunksize)
+    {
+        return imap(fn, items, chunksize, true);
+    }
+
+    @Override
+    public <T, R> ResultIterator<R> imapUnordered(final SerializableFunction<T, R> fn, final Iterable<? extends T> items)
+    {
+        return imap(fn, items, 1, false);
+    }
+
+    @Override
+    public <T, R> ResultIterator<R> imapUnordered(
+        final SerializableFunction<T, R> fn, final Iterable<? extends T> items, final int chunksize)
+    {
+        return imap(fn, items, chunksize, false);
+    }
+
+    private <T, R> ResultIterator<R> imap(
+        final SerializableFunction<T, R> fn, final Iterable<? extends T> items, final int chunksize, final boolean ordered)
+    {
+        final List<? extends T> list = toList(items);
+        checkChunksize(chunksize);
+        final int chunks = (list.size() + chunksize - 1) / chunksize;
+        final ResultIterator<R> it = new ResultIterator<>(ordered, list.size(), chunks);
+        submit(new IterJob(it), functionRef(fn), PoolWorker.MODE_FUNCTION, list::get, null, list.size(), chunksize);
+        return it;
+    }
+
+    @Override
+    public void shutdown()
+    {
+        synchronized (submitLock)
+        {
+            if (state == RUNNING)
+            {
+                state = SHUTDOWN;
+            }
+        }
+        LockSupport.unpark(dispatcher);
+    }
+
+    @Override
+    public void terminate()
+    {
+        synchronized (submitLock)
+        {
+            if (state < TERMINATING)
+            {
+                state = TERMINATING;
+            }
+        }
+        LockSupport.unpark(dispatcher);
+    }
+
+    @Override
+    public void join() throws InterruptedException
+    {
+        if (state == RUNNING)
+        {
+            throw new IllegalStateException(name + " is still running: call shutdown() or terminate() before join()");
+        }
+        if (Thread.currentThread() == dispatcher)
+        {
+            throw new IllegalStateException(name + ": join() from a callback would wait for itself");
+        }
+        dispatcher.join();
+    }
+
+    @Override
+    public boolean awaitTermination(final Duration timeout) throws InterruptedException
+    {
+        dispatcher.join(Math.max(1, timeout.toMillis()));
+        return !dispatcher.isAlive();
+    }
+
+    @Override
+    public boolean isTerminated()
+    {
+        return !dispatcher.isAlive();
+    }
+
+    @Override
+    public boolean isShutdown()
+    {
+        return state != RUNNING;
+    }
+
+    @Override
+    public void close()
+    {
+        terminate();
+        if (Thread.currentThread() == dispatcher)
+        {
+            return; // from a callback: the dispatcher terminates the pool once the callback returns
+        }
+        boolean interrupted = false;
+        while (true)
+        {
+            try
+            {
+                dispatcher.join();
+                break;
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        final String[] names = {"running", "shutdown", "terminating", "terminated"};
+        return "<" + name + " processes=" + processes + " state=" + names[state] + " ready=" + readyPids.size() + ">";
+    }
+
+// ------------------------------------------------------------------------------------------------
+
+// Submission (caller threads)
+
+// ------------------------------------------------------------------------------------------------
+
+    int defaultChunksize(final int n)
+    {
+        return Math.max(1, (n + 4 * processes - 1) / (4 * processes));
+    }
+
+    private static void checkChunksize(final int chunksize)
+    {
+        if (chunksize < 1)
+        {
+            throw new IllegalArgumentException("chunksize=" + chunksize + " must be at least 1");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> List<? extends T> toList(final Iterable<? extends T> items)
+    {
+        Objects.requireNonNull(items, "items");
+        if (items instanceof List)
+        {
+            return (List<? extends T>)items;
+        }
+        final List<T> list = items instanceof Collection ? new ArrayList<>(((Collection<? extends T>)items).size()) : new ArrayList<>();
+        for (final T item : items)
+        {
+            list.add(item);
+        }
+        return list;
+    }
+
+    private static <R> R await(final AsyncResult<R> result)
+    {
+        try
+        {
+            return result.get();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            result.cancel(false);
+            throw new CancellationException("interrupted while waiting for the pool");
+        }
+        catch (final ExecutionException ex)
+        {
+            final Throwable cause = ex.getCause();
+            if (cause instanceof RemoteTaskException)
+            {
+                // a fresh exception, so the caller's stack shows where the call was made
+                final RemoteTaskException remote = (RemoteTaskException)cause;
+                throw new RemoteTaskException(remote.getMessage(), remote.workerPid(), remote.getCause());
+            }
+            if (cause instanceof WorkerDiedException)
+            {
+                final WorkerDiedException died = (WorkerDiedException)cause;
+                throw new WorkerDiedException(died.getMessage(), died.workerPid(), died.exitCode());
+            }
+            if (cause instanceof RuntimeException)
+            {
+                throw (RuntimeException)cause;
+            }
+            throw new IllegalStateException(cause);
+        }
+    }
+
+    FunctionRef functionRef(final Object fn)
+    {
+        Objects.requireNonNull(fn, "function");
+        synchronized (functionIds)
+        {
+            FunctionRef ref = functionIds.get(fn);
+            if (ref == null)
+            {
+                ref = new FunctionRef(nextFunctionId.incrementAndGet(), TaskCodec.serialize(fn, "the function " + fn.getClass().getName()));
+                functionIds.put(fn, ref);
+            }
+            return ref;
+        }
+    }
+
+    private void submit(
+        final PoolJob job,
+        final FunctionRef fn,
+        final int mode,
+        final IntFunction<?> colA,
+        final IntFunction<?> colB,
+        final int n,
+        final int chunksize)
+    {
+        checkChunksize(chunksize);
+        final int chunks = (n + chunksize - 1) / chunksize;
+        if (chunks == 0)
+        {
+            job.empty();
+            return;
+        }
+        job.expect(chunks);
+        // chunks go out in batches as they are encoded, so the workers start while the rest is encoded
+        final List<Chunk> batch = new ArrayList<>();
+        int batchBytes = 0;
+        int sent = 0;
+        final ExpandableArrayBuffer buf = new ExpandableArrayBuffer(Math.min(1 << 20, 64 + chunksize * 8));
+        try
+        {
+            for (int c = 0; c < chunks; c++)
+            {
+                final int start = c * chunksize;
+                final int count = Math.min(chunksize, n - start);
+                int len;
+                if (mode == PoolWorker.MODE_CALLABLE)
+                {
+                    buf.putInt(0, count);
+                    len = 4;
+                }
+                else
+                {
+                    len = TaskCodec.encode(i -> colA.apply(start + i), count, buf, 0);
+                    if (colB != null)
+                    {
+                        len += TaskCodec.encode(i -> colB.apply(start + i), count, buf, len);
+                    }
+                }
+                final byte[] args = new byte[len];
+                buf.getBytes(0, args);
+                batch.add(new Chunk(job, c, start, count, fn, mode, args));
+                batchBytes += len;
+                if (batchBytes >= SUBMIT_BATCH_BYTES || batch.size() >= SUBMIT_BATCH_CHUNKS || c == chunks - 1)
+                {
+                    enqueue(batch);
+                    sent = c + 1;
+                    batch.clear();
+                    batchBytes = 0;
+                }
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            job.abandon(sent, chunks, chunksize, n, ex);
+            throw ex;
+        }
+    }
+
+    /**
+     * Submit one serializable callable sent with its task, not cached (what {@link ProcessPoolExecutor}
+     * uses, where every task is a new lambda).
+     */
+    void submitInline(final SerializableCallable<?> task, final CompletableFuture<?> future)
+    {
+        final byte[] body = TaskCodec.serialize(task, "the task " + task.getClass().getName());
+        @SuppressWarnings({"unchecked", "rawtypes"}) final SingleJob<?> job = new SingleJob(future);
+        job.owner = future;
+        job.expect(1);
+        enqueue(List.of(new Chunk(job, 0, 0, 1, null, PoolWorker.MODE_INLINE, body)));
+    }
+
+    private void enqueue(final List<Chunk> chunks)
+    {
+        synchronized (submitLock)
+        {
+            final RuntimeException why = broken;
+            if (why != null)
+            {
+                throw new IllegalStateException(name + " is broken: " + why.getMessage(), why);
+            }
+            if (state != RUNNING)
+            {
+                throw new IllegalStateException(name + " is not running (shut down or terminated)");
+            }
+            for (final Chunk c : chunks)
+            {
+                c.id = nextChunkId.incrementAndGet();
+                submissions.add(c);
+            }
+        }
+        if (helpDispatch() < 0)
+        {
+            LockSupport.unpark(dispatcher);
+        }
+    }
+
+    /**
+     * Chunks that had not been handed to a worker when the pool was terminated (for
+     * {@link ProcessPoolExecutor#shutdownNow()}); valid after the dispatcher has ended.
+     */
+    List<Object> neverStartedTasks()
+    {
+        final List<Object> owners = new ArrayList<>();
+        synchronized (neverStarted)
+        {
+            for (final Chunk c : neverStarted)
+            {
+                owners.add(c.job.owner());
+            }
+        }
+        return owners;
+    }
+
+// ------------------------------------------------------------------------------------------------
+
+// The dispatcher thread
+
+// ------------------------------------------------------------------------------------------------
+
+    private Slot startWorker()
+    {
+        final int number = ++workerCounter;
+        final String workerName = name + "-worker-" + number;
+        final WorkerChannel channel = WorkerChannel.create(context.directory().resolve(workerName), ringCapacity);
+        final Process process = Process.of(PoolWorker.target(), new WorkerSpec(channel.path().toString(), initializer, initArg, spinTries))
+            .daemon(true).context(context).name(workerName);
+        try
+        {
+            process.start();
+        }
+        catch (final RuntimeException ex)
+        {
+            channel.closeAndDelete();
+            throw ex;
+        }
+        return new Slot(process, channel);
+    }
+
+    private void dispatchLoop()
+    {
+        final IdleStrategy idle = PoolWorker.idleStrategy(spinTries);
+        try
+        {
+            while (true)
+            {
+                // while a waiting caller is doing the work, stay out of its way (sleep instead of
+                // spinning against it for the lock and the CPU); it wakes this thread when it stops
+                final long lease = helperActiveUntil - System.nanoTime();
+                if (lease > 0 && state == RUNNING)
+                {
+                    LockSupport.parkNanos(lease);
+                    idle.reset();
+                    continue;
+                }
+                int work = 0;
+                boolean finished = false;
+                if (dispatchLock.tryLock())
+                {
+                    try
+                    {
+                        work = drainSubmissions();
+                        work += pollWorkers();
+                        final int s = state;
+                        if (s == TERMINATING)
+                        {
+                            terminateNow();
+                            finished = true;
+                        }
+                        else
+                        {
+                            work += dispatch();
+                            finished = s == SHUTDOWN && submissions.isEmpty() && pending.isEmpty() && allIdle() && stopAll();
+                        }
+                    }
+                    finally
+                    {
+                        dispatchLock.unlock();
+                    }
+                }
+                if (finished)
+                {
+                    break;
+                }
+                idle.idle(work);
+            }
+        }
+        catch (final Throwable ex)
+        {
+            broken = new IllegalStateException(name + ": dispatcher failed: " + ex, ex);
+            ex.printStackTrace();
+            dispatchLock.lock();
+            try
+            {
+                terminateNow();
+            }
+            finally
+            {
+                dispatchLock.unlock();
+            }
+        }
+        finally
+        {
+            state = TERMINATED;
+            readyPids.clear();
+        }
+    }
+
+    /**
+     * One round of the dispatcher's work (send queued chunks, collect results, notice dead workers), done
+     * by a thread that waits on this pool, if the dispatcher thread is not doing it right now: a caller
+     * that spins for its result then collects it itself, with no hand-off between threads.
+     *
+     * @return the work done, or -1 if the dispatcher was busy.
+     */
+    int helpDispatch()
+    {
+        return helpDispatch(false);
+    }
+
+    /**
+     * @param waiting true from a caller that spins for a result: the dispatcher thread then leaves the
+     *                work to it (and sleeps) until it stops ({@link #stopHelping()}) or for 100 µs.
+     * @return the work done, or -1 if the dispatcher was busy.
+     */
+    int helpDispatch(final boolean waiting)
+    {
+        // not re-entrantly: a callback run while this thread reads a ring must not read it again
+        if (state >= TERMINATING || dispatchLock.isHeldByCurrentThread() || !dispatchLock.tryLock())
+        {
+            return -1;
+        }
+        try
+        {
+            if (state >= TERMINATING)
+            {
+                return -1;
+            }
+            if (waiting)
+            {
+                helperActiveUntil = System.nanoTime() + HELPER_LEASE_NANOS;
+            }
+            return drainSubmissions() + pollWorkers() + dispatch();
+        }
+        catch (final Throwable ex)
+        {
+            broken = new IllegalStateException(name + ": dispatching failed: " + ex, ex);
+            ex.printStackTrace();
+            terminate();
+            return -1;
+        }
+        finally
+        {
+            dispatchLock.unlock();
+        }
+    }
+
+    /**
+     * A caller that stops helping (it is about to block) hands the work back to the dispatcher thread.
+     */
+    void stopHelping()
+    {
+        helperActiveUntil = System.nanoTime();
+        LockSupport.unpark(dispatcher);
+    }
+
+    private int drainSubmissions()
+    {
+        int n = 0;
+        Chunk c;
+        while ((c = submissions.poll()) != null)
+        {
+            pending.add(c);
+            n++;
+        }
+        return n;
+    }
+
+    private int pollWorkers()
+    {
+        int work = 0;
+        for (int i = 0; i < slots.size(); i++)
+        {
+            final Slot slot = slots.get(i);
+            current = slot;
+            work += slot.channel.results().read(slot.handler, 64);
+            if (!slot.process.isAlive())
+            {
+                while (slot.channel.results().read(slot.handler) > 0)
+                {
+                    work++;
+                }
+                slots.remove(i--);
+                workerExited(slot);
+                work++;
+            }
+            else if (slot.retiring && !slot.stopSent && slot.inFlight.isEmpty())
+            {
+                stop(slot);
+            }
+        }
+        return work;
+    }
+
+    private void onResult(final int type, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        final Slot slot = current;
+        switch (type)
+        {
+            case WorkerChannel.MSG_READY:
+                slot.ready = true;
+                slot.pid = buffer.getLong(index);
+                readyPids.add(slot.pid);
+                startFailures = 0;
+                break;
+            case WorkerChannel.MSG_RESULT:
+            {
+                final Chunk c = slot.inFlight.remove(buffer.getLong(index + WorkerChannel.CHUNK_ID_OFFSET));
+                if (c != null)
+                {
+                    try
+                    {
+                        c.job.chunkDone(c, buffer, index + WorkerChannel.RESULT_VALUES_OFFSET);
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        c.job.chunkFailed(c, new RemoteTaskException(
+                            "cannot read the result of task " + c.start + " from worker pid " + slot.pid + ": " + ex, slot.pid, ex));
+                    }
+                }
+                break;
+            }
+            case WorkerChannel.MSG_ERROR:
+            {
+                final Chunk c = slot.inFlight.remove(buffer.getLong(index + WorkerChannel.CHUNK_ID_OFFSET));
+                if (c != null)
+                {
+                    final int taskIndex = c.start + buffer.getInt(index + WorkerChannel.ERROR_INDEX_OFFSET);
+                    final byte[] bytes = new byte[length - WorkerChannel.ERROR_THROWABLE_OFFSET];
+                    buffer.getBytes(index + WorkerChannel.ERROR_THROWABLE_OFFSET, bytes);
+                    Throwable cause;
+                    try
+                    {
+                        cause = (Throwable)TaskCodec.deserialize(bytes);
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        cause = ex;
+                    }
+                    c.job.chunkFailed(c, new RemoteTaskException(
+                        "task " + taskIndex + " failed in worker pid " + slot.pid + ": " + cause, slot.pid, cause));
+                }
+                break;
+            }
+            default:
+                throw new IllegalStateException("unknown message type " + type + " from worker pid " + slot.pid);
+        }
+    }
+
+    private void workerExited(final Slot slot)
+    {
+        readyPids.remove(slot.pid);
+        final int code = slot.process.exitCode().orElse(Integer.MIN_VALUE);
+        final long pid = slot.process.pid();
+        final boolean expected = slot.stopSent || state == TERMINATING;
+        if (!expected)
+        {
+            try
+            {
+                // an unexpected death: let its last words on stderr arrive, for the exception message
+                slot.process.join(Duration.ofMillis(200));
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (!slot.inFlight.isEmpty())
+        {
+            final String how = code == -9 ? " (SIGKILL)" : code == PoolWorker.VM_ERROR_STATUS ? " (out of memory or another VM error)" : "";
+            final List<String> tail = slot.process.stderrTail();
+            final String lastErr = tail.isEmpty() ? "" : "; last line on its stderr: " + tail.get(tail.size() - 1);
+            final long started = slot.channel.tasksStarted();
+            final List<Chunk> lost = new ArrayList<>(slot.inFlight.values());
+            lost.sort((x, y) -> Long.compare(x.sequence, y.sequence));
+            for (int i = lost.size() - 1; i >= 0; i--)
+            {
+                final Chunk c = lost.get(i);
+                if (c.sequence > started && state < TERMINATING)
+                {
+                    c.attempts--;
+                    pending.addFirst(c);
+                }
+                else if (retryOnWorkerDeath && c.attempts < 2 && state < TERMINATING)
+                {
+                    pending.addFirst(c);
+                }
+                else
+                {
+                    c.job.chunkFailed(c, new WorkerDiedException("worker " + slot.process.name() + " (pid " + pid + ") died with exit code " +
+                        code + how + " while running task " + c.start + (c.count > 1 ? ".." + (c.start + c.count - 1) : "") +
+                        "; it has been replaced" + lastErr, pid, code));
+                }
+            }
+            slot.inFlight.clear();
+        }
+        if (!slot.ready && !expected)
+        {
+            startFailures++;
+        }
+        try
+        {
+            slot.process.close();
+        }
+        catch (final RuntimeException ignore)
+        {
+            // already closed
+        }
+        slot.channel.closeAndDelete();
+        if (startFailures >= MAX_START_FAILURES)
+        {
+            final RuntimeException why = new IllegalStateException(name + ": " + startFailures +
+                " workers in a row exited (last: exit code " + code + ") before they were ready: " + slot.process.stderrTail());
+            broken = why;
+            failAll(why);
+            return;
+        }
+        if (!expected && !slot.retiring && (state == RUNNING || hasWork()))
+        {
+            slots.add(startWorker());
+        }
+    }
+
+    private boolean hasWork()
+    {
+        if (!pending.isEmpty() || !submissions.isEmpty())
+        {
+            return true;
+        }
+        for (final Slot s : slots)
+        {
+            if (!s.inFlight.isEmpty())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int dispatch()
+    {
+        int work = 0;
+        while (!pending.isEmpty())
+        {
+            final Chunk c = pending.peekFirst();
+            if (c.job.isDone())
+            {
+                pending.pollFirst();
+                continue;
+            }
+            Slot target = null;
+            boolean starting = false;
+            for (final Slot s : slots)
+            {
+                starting |= !s.ready && !s.retiring;
+                if (s.ready && !s.retiring && s.inFlight.size() < prefetch &&
+                    (target == null || s.inFlight.size() < target.inFlight.size()))
+                {
+                    target = s;
+                }
+            }
+            // while a worker is still starting, ready ones take one chunk at a time, so they do not hoard
+            // work the starting worker could share
+            if (target == null || (starting && !target.inFlight.isEmpty()) || !send(target, c))
+            {
+                break;
+            }
+            pending.pollFirst();
+            work++;
+        }
+        return work;
+    }
+
+    private boolean send(final Slot target, final Chunk c)
+    {
+        final WorkerChannel ch = target.channel;
+        final FunctionRef fn = c.fn;
+        if (fn != null && !target.knownFunctions.containsKey(fn.id))
+        {
+            scratch.putInt(0, fn.id);
+            scratch.putBytes(4, fn.bytes);
+            if (!ch.offer(ch.tasks(), WorkerChannel.MSG_FUNCTION, scratch, 0, 4 + fn.bytes.length))
+            {
+                return false;
+            }
+            target.knownFunctions.put(fn.id, Boolean.TRUE);
+            if (target.knownFunctions.size() > FUNCTION_CACHE)
+            {
+                final Integer eldest = target.knownFunctions.keySet().iterator().next();
+                scratch.putInt(0, eldest);
+                if (ch.offer(ch.tasks(), WorkerChannel.MSG_FORGET, scratch, 0, 4))
+                {
+                    target.knownFunctions.remove(eldest);
+                }
+            }
+        }
+        scratch.putLong(WorkerChannel.CHUNK_ID_OFFSET, c.id);
+        scratch.putInt(WorkerChannel.TASK_FN_ID_OFFSET, fn == null ? 0 : fn.id);
+        scratch.putInt(WorkerChannel.TASK_MODE_OFFSET, c.mode);
+        scratch.putBytes(WorkerChannel.TASK_ARGS_OFFSET, c.args);
+        if (!ch.offer(ch.tasks(), WorkerChannel.MSG_TASK, scratch, 0, WorkerChannel.TASK_ARGS_OFFSET + c.args.length))
+        {
+            return false;
+        }
+        c.attempts++;
+        c.sequence = ++target.sent;
+        target.inFlight.put(c.id, c);
+        target.assigned++;
+        if (maxTasksPerChild > 0 && target.assigned >= maxTasksPerChild)
+        {
+            target.retiring = true;
+            readyPids.remove(target.pid);
+            slots.add(startWorker());
+        }
+        return true;
+    }
+
+    private boolean allIdle()
+    {
+        for (final Slot s : slots)
+        {
+            if (!s.inFlight.isEmpty())
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Ask every worker to stop; true once all have exited.
+     */
+    private boolean stopAll()
+    {
+        for (final Slot s : slots)
+        {
+            if (!s.stopSent)
+            {
+                stop(s);
+            }
+        }
+        return slots.isEmpty();
+    }
+
+    /**
+     * Ask an idle worker to exit: MSG_STOP, and end-of-file on its standard input, which ends it at once
+     * (a normal JVM exit would wait 300 ms for the thread blocked reading that input).
+     */
+    private void stop(final Slot slot)
+    {
+        slot.stopSent = slot.channel.offer(slot.channel.tasks(), WorkerChannel.MSG_STOP, scratch, 0, 0);
+        if (slot.stopSent)
+        {
+            slot.process.releaseStdin();
+        }
+    }
+
+    private void failAll(final RuntimeException why)
+    {
+        Chunk c;
+        while ((c = submissions.poll()) != null)
+        {
+            pending.add(c);
+        }
+        while ((c = pending.poll()) != null)
+        {
+            if (why instanceof CancellationException)
+            {
+                synchronized (neverStarted)
+                {
+                    neverStarted.add(c);
+                }
+            }
+            c.job.chunkFailed(c, why);
+        }
+        for (final Slot s : slots)
+        {
+            for (final Chunk f : s.inFlight.values())
+            {
+                f.job.chunkFailed(f, why);
+            }
+            s.inFlight.clear();
+        }
+    }
+
+    private void terminateNow()
+    {
+        synchronized (submitLock)
+        {
+            state = TERMINATING;
+        }
+        failAll(new CancellationException(name + " was terminated"));
+        // end-of-file on its standard input makes a daemon worker exit at once, as SIGTERM would (shutdown
+        // hooks run), but without the JVM's 300 ms wait for the thread reading that input; SIGTERM after
+        // a second, SIGKILL after five
+        for (final Slot s : slots)
+        {
+            s.process.releaseStdin();
+        }
+        final long termAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        boolean termed = false;
+        final long killAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        boolean killed = false;
+        for (final Slot s : slots)
+        {
+            try
+            {
+                while (s.process.isAlive())
+                {
+                    if (!termed && System.nanoTime() - termAt > 0)
+                    {
+                        for (final Slot k : slots)
+                        {
+                            if (k.process.isAlive())
+                            {
+                                k.process.terminate();
+                            }
+                        }
+                        termed = true;
+                    }
+                    if (!killed && System.nanoTime() - killAt > 0)
+                    {
+                        for (final Slot k : slots)
+                        {
+                            if (k.process.isAlive())
+                            {
+                                k.process.kill();
+                            }
+                        }
+                        killed = true;
+                    }
+                    s.process.join(Duration.ofMillis(10));
+                }
+                s.process.join(Duration.ofSeconds(1));
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                s.process.kill();
+            }
+            catch (final RuntimeException ignore)
+            {
+                // closed already
+            }
+            s.channel.closeAndDelete();
+        }
+        slots.clear();
+    }
+
+    private final class Slot
+    {
+        final Process process;
+        final WorkerChannel channel;
+        final Long2ObjectHashMap<Chunk> inFlight = new Long2ObjectHashMap<>();
+        final LinkedHashMap<Integer, Boolean> knownFunctions = new LinkedHashMap<>();
+        final MessageHandler handler;
+        boolean ready;
+        long pid;
+        int assigned;
+        long sent;
+        boolean retiring;
+        boolean stopSent;
+
+        Slot(final Process process, final WorkerChannel channel)
+        {
+            this.process = process;
+            this.channel = channel;
+            this.handler = channel.unblobbing(resultHandler);
+            this.pid = process.pid();
+        }
+    }
+}

@@ -1,0 +1,374 @@
+package io.mp4j;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.RunnableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The memory-mapped implementation of {@link ProcessPoolExecutor}.
+ */
+final class MappedProcessPoolExecutor extends AbstractExecutorService implements ProcessPoolExecutor
+{
+    private final MappedPool pool;
+
+    private final ExecutorService waiters = Executors.newCachedThreadPool(r ->
+    {
+        final Thread t = new Thread(r, "mp4j-executor-waiter");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * An executor with {@link Process#cpuCount()} workers.
+     */
+    MappedProcessPoolExecutor()
+    {
+        this(Pool.builder());
+    }
+
+    /**
+     * @param maxWorkers how many worker JVMs.
+     */
+    MappedProcessPoolExecutor(final int maxWorkers)
+    {
+        this(Pool.builder().processes(maxWorkers));
+    }
+
+    /**
+     * @param options the workers' options (processes, initializer, context, retry...), as for a {@link Pool}.
+     */
+    MappedProcessPoolExecutor(final Pool.Builder options)
+    {
+        this.pool = options.start();
+    }
+
+    @Override
+    public boolean awaitReady(final Duration timeout) throws InterruptedException
+    {
+        return pool.awaitReady(timeout);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> submit(final SerializableCallable<T> task)
+    {
+        final PoolTask<T> f = new PoolTask<>(task);
+        f.dispatch();
+        return f;
+    }
+
+    @Override
+    public <T> CompletableFuture<T> submit(final Callable<T> task)
+    {
+        final PoolTask<T> f = new PoolTask<>(serializable(task));
+        f.dispatch();
+        return f;
+    }
+
+    @Override
+    public CompletableFuture<?> submit(final Runnable task)
+    {
+        return submit(task, null);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> submit(final Runnable task, final T result)
+    {
+        final SerializableRunnable r = serializable(task);
+        final PoolTask<T> f = new PoolTask<>(() ->
+        {
+            r.run();
+            return result;
+        });
+        f.dispatch();
+        return f;
+    }
+
+    @Override
+    public <T, R> ResultIterator<R> map(final SerializableFunction<T, R> fn, final Iterable<? extends T> items)
+    {
+        return map(fn, items, 1);
+    }
+
+    @Override
+    public <T, R> ResultIterator<R> map(final SerializableFunction<T, R> fn, final Iterable<? extends T> items, final int chunksize)
+    {
+        try
+        {
+            return pool.imap(fn, items, chunksize);
+        }
+        catch (final IllegalStateException ex)
+        {
+            throw new RejectedExecutionException("executor is shut down", ex);
+        }
+    }
+
+    static <F extends Future<?>> Iterable<F> asCompleted(final Collection<F> futures)
+    {
+        final BlockingQueue<F> done = new LinkedBlockingQueue<>();
+        final List<F> list = new ArrayList<>(futures);
+        for (final F f : list)
+        {
+            if (f instanceof CompletableFuture)
+            {
+                ((CompletableFuture<?>)f).whenComplete((v, ex) -> done.add(f));
+            }
+            else
+            {
+                // a thread of its own: f.get() blocks, and the common pool may have a single worker
+                final Thread waiter = new Thread(() ->
+                {
+                    try
+                    {
+                        f.get();
+                    }
+                    catch (final Exception ignore)
+                    {
+                        // completed anyway
+                    }
+                    done.add(f);
+                }, "mp4j-as-completed");
+                waiter.setDaemon(true);
+                waiter.start();
+            }
+        }
+        return () -> new Iterator<>()
+        {
+            private int taken;
+
+            @Override
+            public boolean hasNext()
+            {
+                return taken < list.size();
+            }
+
+            @Override
+            public F next()
+            {
+                if (!hasNext())
+                {
+                    throw new NoSuchElementException();
+                }
+                try
+                {
+                    final F f = done.take();
+                    taken++;
+                    return f;
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                    throw new CancellationException("interrupted while waiting for the next future");
+                }
+            }
+        };
+    }
+
+    @Override
+    protected <T> RunnableFuture<T> newTaskFor(final Callable<T> callable)
+    {
+        return new PoolTask<>(serializable(callable));
+    }
+
+    @Override
+    protected <T> RunnableFuture<T> newTaskFor(final Runnable runnable, final T value)
+    {
+        final SerializableRunnable r = serializable(runnable);
+        return new PoolTask<>(() ->
+        {
+            r.run();
+            return value;
+        });
+    }
+
+    @Override
+    public void execute(final Runnable command)
+    {
+        if (command instanceof PoolTask)
+        {
+            ((PoolTask<?>)command).dispatch();
+        }
+        else if (command instanceof FutureTask && command.getClass().getName().startsWith("java.util.concurrent."))
+        {
+            if (pool.isShutdown())
+            {
+                throw new RejectedExecutionException("executor is shut down");
+            }
+            waiters.execute(command);
+        }
+        else
+        {
+            submit(command);
+        }
+    }
+
+    @Override
+    public void shutdown()
+    {
+        pool.shutdown();
+        waiters.shutdown();
+    }
+
+    @Override
+    public List<Runnable> shutdownNow()
+    {
+        pool.terminate();
+        waiters.shutdownNow();
+        try
+        {
+            pool.join();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        final List<Runnable> never = new ArrayList<>();
+        for (final Object o : pool.neverStartedTasks())
+        {
+            if (o instanceof Runnable)
+            {
+                never.add((Runnable)o);
+            }
+        }
+        return never;
+    }
+
+    @Override
+    public boolean isShutdown()
+    {
+        return pool.isShutdown();
+    }
+
+    @Override
+    public boolean isTerminated()
+    {
+        return pool.isTerminated();
+    }
+
+    @Override
+    public boolean awaitTermination(final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        return pool.awaitTermination(Duration.ofNanos(unit.toNanos(timeout)));
+    }
+
+    @Override
+    public void close()
+    {
+        shutdown();
+        try
+        {
+            pool.join();
+        }
+        catch (final InterruptedException ex)
+        {
+            shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "ProcessPoolExecutor" + pool;
+    }
+
+    private static <T> SerializableCallable<T> serializable(final Callable<T> task)
+    {
+        if (task instanceof SerializableCallable)
+        {
+            return (SerializableCallable<T>)task;
+        }
+        if (!(task instanceof Serializable))
+        {
+            throw new IllegalArgumentException("the task " + task.getClass().getName() +
+                " is not serializable: a lambda typed as java.util.concurrent.Callable is not; type it as io.mp4j.SerializableCallable");
+        }
+        return task::call;
+    }
+
+    private static SerializableRunnable serializable(final Runnable task)
+    {
+        if (!(task instanceof Serializable))
+        {
+            throw new IllegalArgumentException("the task " + task.getClass().getName() +
+                " is not serializable: a lambda typed as java.lang.Runnable is not; submit a SerializableCallable, " +
+                "e.g. submit(() -> { work(); return null; })");
+        }
+        return task::run;
+    }
+
+    /**
+     * A task of this executor: its future, and what {@link AbstractExecutorService} runs.
+     */
+    private final class PoolTask<T> extends CompletableFuture<T> implements RunnableFuture<T>
+    {
+        private final SerializableCallable<T> task;
+        private final AtomicBoolean dispatched = new AtomicBoolean();
+
+        PoolTask(final SerializableCallable<T> task)
+        {
+            this.task = task;
+        }
+
+        void dispatch()
+        {
+            if (dispatched.compareAndSet(false, true))
+            {
+                try
+                {
+                    pool.submitInline(task, this);
+                }
+                catch (final IllegalStateException ex)
+                {
+                    throw new RejectedExecutionException("executor is shut down", ex);
+                }
+            }
+        }
+
+        /**
+         * Send the task if not yet sent, and wait for it (what a wrapping {@link FutureTask} needs).
+         */
+        @Override
+        public void run()
+        {
+            dispatch();
+            try
+            {
+                get();
+            }
+            catch (final InterruptedException ex)
+            {
+                cancel(false);
+                Thread.currentThread().interrupt();
+            }
+            catch (final ExecutionException | CancellationException ignore)
+            {
+                // the outcome is in this future
+            }
+        }
+
+        @Override
+        public <U> CompletableFuture<U> newIncompleteFuture()
+        {
+            return new CompletableFuture<>();
+        }
+    }
+}

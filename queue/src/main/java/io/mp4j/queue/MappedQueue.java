@@ -1,0 +1,805 @@
+package io.mp4j.queue;
+
+import io.mp4j.shm.MappedRegion;
+import io.mp4j.shm.RegionType;
+import io.mp4j.shm.RuntimeDirectory;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RecordDescriptor;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The memory-mapped implementation of {@link Queue}.
+ */
+class MappedQueue<T> implements Queue<T>
+{
+    private static final long serialVersionUID = 1L;
+
+
+
+    static final long UNBLOCK_TIMEOUT_NS =
+        TimeUnit.MILLISECONDS.toNanos(Long.getLong(UNBLOCK_TIMEOUT_PROPERTY, 1000L));
+
+    static final long OWNER_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    private static final long FOREVER = Long.MAX_VALUE;
+
+    private static final Object NONE = new Object();
+
+    private static final AtomicLong NAMES = new AtomicLong();
+
+    private static final java.util.concurrent.ConcurrentHashMap<Path, Integer> PRODUCING =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
+    private final transient MappedRegion region;
+
+    private final transient AtomicBuffer state;
+
+    private final transient ManyToOneRingBuffer ring;
+
+    private final transient ObjectCodec codec;
+
+    private final transient int kind;
+
+    private final transient Reader reader = new Reader();
+
+    private transient long lastOwnerCheckNs;
+
+    private transient boolean registered;
+
+    private transient long stallPosition = -1;
+
+    private transient long stallSinceNs;
+
+    private transient volatile boolean closed;
+
+    private final transient java.util.concurrent.atomic.AtomicInteger waiters = new java.util.concurrent.atomic.AtomicInteger();
+
+    MappedQueue(final MappedRegion region, final int kind, final ObjectCodec codec)
+    {
+        this.region = region;
+        this.kind = kind;
+        this.codec = codec == null ? new JavaSerializationCodec() : codec;
+        this.state = region.buffer();
+        final int capacity = state.getInt(QueueDescriptor.RING_CAPACITY_OFFSET);
+        this.ring = QueueDescriptor.ring(region, QueueDescriptor.RING_OFFSET, capacity);
+    }
+
+    static MappedRegion createRegion(final Path file, final int kind, final int capacity)
+    {
+        QueueDescriptor.checkCapacity(capacity);
+        final MappedRegion region = MappedRegion.create(file, RegionType.QUEUE, kind, QueueDescriptor.payloadLength(capacity));
+        region.buffer().putInt(QueueDescriptor.RING_CAPACITY_OFFSET, capacity);
+        region.buffer().putInt(QueueDescriptor.KIND_OFFSET, kind);
+        return region.publish();
+    }
+
+    static MappedRegion attachRegion(final Path file, final int kind)
+    {
+        final MappedRegion region = MappedRegion.attach(file, RegionType.QUEUE);
+        try
+        {
+            QueueDescriptor.validate(region, kind);
+        }
+        catch (final RuntimeException ex)
+        {
+            region.close();
+            throw ex;
+        }
+        return region;
+    }
+
+    static String generatedName(final String prefix)
+    {
+        return prefix + "-" + ProcessIdentity.pid(ProcessIdentity.SELF) + "-" + NAMES.incrementAndGet() + "-" +
+            Integer.toHexString(ThreadLocalRandom.current().nextInt() & 0xFFFFFF);
+    }
+
+    static <T> MappedQueue<T> create()
+    {
+        return create(RuntimeDirectory.global(), generatedName("queue"));
+    }
+
+    static <T> MappedQueue<T> create(final RuntimeDirectory dir, final String name)
+    {
+        return create(dir, name, DEFAULT_CAPACITY, null);
+    }
+
+    static <T> MappedQueue<T> create(final RuntimeDirectory dir, final String name, final int capacity, final ObjectCodec codec)
+    {
+        return new MappedQueue<>(createRegion(dir.resolve(name), QueueDescriptor.KIND_QUEUE, capacity), QueueDescriptor.KIND_QUEUE, codec);
+    }
+
+    static <T> MappedQueue<T> attach(final Path file)
+    {
+        return attach(file, null);
+    }
+
+    static <T> MappedQueue<T> attach(final Path file, final ObjectCodec codec)
+    {
+        return new MappedQueue<>(attachRegion(file, QueueDescriptor.KIND_QUEUE), QueueDescriptor.KIND_QUEUE, codec);
+    }
+
+// ------------------------------------------------------------------------------------------ insert
+
+    @Override
+    public void put(final T item) throws InterruptedException
+    {
+        insert(item, FOREVER);
+    }
+
+    @Override
+    public void put(final T item, final Duration timeout) throws InterruptedException
+    {
+        if (!insert(item, Math.max(0, timeout.toNanos())))
+        {
+            throw new FullException(this + " stayed full for " + timeout);
+        }
+    }
+
+    @Override
+    public void putNowait(final T item)
+    {
+        if (!offer(item))
+        {
+            throw new FullException(this + " is full");
+        }
+    }
+
+    @Override
+    public boolean offer(final T item)
+    {
+        final Encoder encoder = Encoder.current().encode(item, codec);
+        try
+        {
+            return tryWrite(encoder);
+        }
+        finally
+        {
+            encoder.clear();
+        }
+    }
+
+    @Override
+    public boolean offer(final T item, final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        return insert(item, Math.max(0, unit.toNanos(timeout)));
+    }
+
+    @Override
+    public void putBytes(final org.agrona.DirectBuffer src, final int offset, final int length) throws InterruptedException
+    {
+        final Encoder encoder = Encoder.current().bytes(src, offset, length);
+        try
+        {
+            awaitWrite(encoder, FOREVER);
+        }
+        finally
+        {
+            encoder.clear();
+        }
+    }
+
+    @Override
+    public boolean offerBytes(final org.agrona.DirectBuffer src, final int offset, final int length)
+    {
+        final Encoder encoder = Encoder.current().bytes(src, offset, length);
+        try
+        {
+            return tryWrite(encoder);
+        }
+        finally
+        {
+            encoder.clear();
+        }
+    }
+
+    private boolean insert(final T item, final long timeoutNs) throws InterruptedException
+    {
+        final Encoder encoder = Encoder.current().encode(item, codec);
+        try
+        {
+            return awaitWrite(encoder, timeoutNs);
+        }
+        finally
+        {
+            encoder.clear();
+        }
+    }
+
+    private boolean awaitWrite(final Encoder encoder, final long timeoutNs) throws InterruptedException
+    {
+        if (tryWrite(encoder))
+        {
+            return true;
+        }
+        final long deadline = System.nanoTime() + timeoutNs;
+        final IdleStrategy idle = Idle.current();
+        enterWait();
+        try
+        {
+            while (true)
+            {
+                if (timeoutNs != FOREVER && System.nanoTime() - deadline >= 0)
+                {
+                    return false;
+                }
+                if (Thread.interrupted())
+                {
+                    throw new InterruptedException();
+                }
+                idle.idle();
+                if (tryWrite(encoder))
+                {
+                    return true;
+                }
+            }
+        }
+        finally
+        {
+            exitWait();
+        }
+    }
+
+    boolean tryWrite(final Encoder encoder)
+    {
+        ensureOpen();
+        if (encoder.length > ring.maxMsgLength())
+        {
+            throw new MessageTooLargeException(toString(), ring.maxMsgLength(), encoder.length);
+        }
+        if (!registered)
+        {
+            registerProducer();
+        }
+        final boolean joinable = kind == QueueDescriptor.KIND_JOINABLE;
+        if (joinable)
+        {
+            state.getAndAddLong(QueueDescriptor.UNFINISHED_TASKS_OFFSET, 1);
+        }
+        if (ring.write(encoder.tag, encoder.buffer, encoder.offset, encoder.length))
+        {
+            return true;
+        }
+        if (joinable)
+        {
+            state.getAndAddLong(QueueDescriptor.UNFINISHED_TASKS_OFFSET, -1);
+        }
+        return false;
+    }
+
+// ------------------------------------------------------------------------------------------ remove
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public T get() throws InterruptedException
+    {
+        return (T)take(FOREVER);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public T get(final Duration timeout) throws InterruptedException
+    {
+        final Object value = take(Math.max(0, timeout.toNanos()));
+        if (value == NONE)
+        {
+            throw new EmptyException(this + " stayed empty for " + timeout);
+        }
+        return (T)value;
+    }
+
+    @Override
+    public T getNowait()
+    {
+        final T value = poll();
+        if (value == null)
+        {
+            throw new EmptyException(this + " is empty");
+        }
+        return value;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public T poll()
+    {
+        final Object value = takeNow(true);
+        return value == NONE ? null : (T)value;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public T poll(final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        final Object value = take(Math.max(0, unit.toNanos(timeout)));
+        return value == NONE ? null : (T)value;
+    }
+
+    @Override
+    public boolean readBytes(final BytesHandler handler)
+    {
+        ensureOpen();
+        if (nothingToRead() || !lockConsumer(true))
+        {
+            return false;
+        }
+        try
+        {
+            reader.bytesHandler = handler;
+            final int read = ring.read(reader, 1);
+            if (read == 0)
+            {
+                watchStall();
+                return false;
+            }
+            stallPosition = -1;
+            return true;
+        }
+        finally
+        {
+            reader.bytesHandler = null;
+            unlockConsumer();
+        }
+    }
+
+    private Object take(final long timeoutNs) throws InterruptedException
+    {
+        Object value = takeNow(false);
+        if (value != NONE || timeoutNs == 0)
+        {
+            return value;
+        }
+        final long deadline = System.nanoTime() + timeoutNs;
+        final IdleStrategy idle = Idle.current();
+        enterWait();
+        try
+        {
+            while (true)
+            {
+                if (Thread.interrupted())
+                {
+                    throw new InterruptedException();
+                }
+                idle.idle();
+                value = takeNow(false);
+                if (value != NONE)
+                {
+                    return value;
+                }
+                if (timeoutNs != FOREVER && System.nanoTime() - deadline >= 0)
+                {
+                    return NONE;
+                }
+            }
+        }
+        finally
+        {
+            exitWait();
+        }
+    }
+
+    /**
+     * A thread of this JVM starts waiting in a loop that touches the mapping; {@link #close()} waits for
+     * such threads to notice the close and leave before it unmaps. Call {@link #ensureOpen()} after this.
+     */
+    final void enterWait()
+    {
+        waiters.incrementAndGet();
+    }
+
+    final void exitWait()
+    {
+        waiters.decrementAndGet();
+    }
+
+    /**
+     * Whether there is certainly nothing to read, without touching the producers' tail counter while
+     * messages flow: peek at the length word of the record at the consumer position (the cache line
+     * {@code read} touches next anyway); only if it is 0 compare the positions, which also lets a
+     * record stuck with length 0 (a producer that died right after claiming) reach the stall watch.
+     */
+    private boolean nothingToRead()
+    {
+        final long head = ring.consumerPosition();
+        final int index = (int)head & (ring.capacity() - 1);
+        return ring.buffer().getIntVolatile(RecordDescriptor.lengthOffset(index)) == 0 && ring.producerPosition() == head;
+    }
+
+    /**
+     * @param persist whether to wait briefly for a consumer lock held by another live consumer.
+     */
+    private Object takeNow(final boolean persist)
+    {
+        ensureOpen();
+        if (nothingToRead())
+        {
+            return NONE;
+        }
+        if (!lockConsumer(persist))
+        {
+            return NONE;
+        }
+        final int tag;
+        final long bits;
+        final Object value;
+        try
+        {
+            final int read = ring.read(reader, 1);
+            if (read == 0)
+            {
+                watchStall();
+                return NONE;
+            }
+            stallPosition = -1;
+            tag = reader.tag;
+            bits = reader.bits;
+            value = reader.value;
+            reader.value = null;
+        }
+        finally
+        {
+            unlockConsumer();
+        }
+        switch (tag)
+        {
+            case MessageTags.INT:
+                return (int)bits;
+            case MessageTags.LONG:
+                return bits;
+            case MessageTags.DOUBLE:
+                return Double.longBitsToDouble(bits);
+            case MessageTags.OBJECT:
+            {
+                final byte[] bytes = (byte[])value;
+                return codec.decode(new org.agrona.concurrent.UnsafeBuffer(bytes), 0, bytes.length);
+            }
+            default:
+                return value;
+        }
+    }
+
+    private void registerProducer()
+    {
+        registered = true;
+        PRODUCING.merge(region.path(), 1, Integer::sum);
+        final int base = QueueDescriptor.PRODUCER_TABLE_OFFSET;
+        for (int i = 0; i < QueueDescriptor.PRODUCER_SLOTS; i++)
+        {
+            if (state.getLongVolatile(base + i * Long.BYTES) == ProcessIdentity.SELF)
+            {
+                return;
+            }
+        }
+        for (int i = 0; i < QueueDescriptor.PRODUCER_SLOTS; i++)
+        {
+            if (state.compareAndSetLong(base + i * Long.BYTES, ProcessIdentity.NONE, ProcessIdentity.SELF))
+            {
+                return;
+            }
+        }
+        if (ring.producerPosition() == ring.consumerPosition())
+        {
+            // the ring is empty, so no dead producer can have a record stuck in it: reuse a dead one's slot
+            for (int i = 0; i < QueueDescriptor.PRODUCER_SLOTS; i++)
+            {
+                final long identity = state.getLongVolatile(base + i * Long.BYTES);
+                if (!ProcessIdentity.isAlive(identity) &&
+                    state.compareAndSetLong(base + i * Long.BYTES, identity, ProcessIdentity.SELF))
+                {
+                    return;
+                }
+            }
+        }
+        state.putIntVolatile(QueueDescriptor.PRODUCER_OVERFLOW_OFFSET, 1);
+    }
+
+    /**
+     * @return whether a half-written record may be skipped: a registered producer is dead (it may have
+     * died mid-write) or some producer could not register.
+     */
+    private boolean mayUnblock()
+    {
+        if (state.getIntVolatile(QueueDescriptor.PRODUCER_OVERFLOW_OFFSET) != 0)
+        {
+            return true;
+        }
+        final int base = QueueDescriptor.PRODUCER_TABLE_OFFSET;
+        for (int i = 0; i < QueueDescriptor.PRODUCER_SLOTS; i++)
+        {
+            final long identity = state.getLongVolatile(base + i * Long.BYTES);
+            if (identity != ProcessIdentity.NONE && !ProcessIdentity.isAlive(identity))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Called under the consumer lock when nothing could be read although the producer position is
+     * ahead: a producer may have died between claiming and committing a record.
+     */
+    private void watchStall()
+    {
+        final long consumerPosition = ring.consumerPosition();
+        if (ring.producerPosition() <= consumerPosition)
+        {
+            stallPosition = -1;
+            return;
+        }
+        final long now = System.nanoTime();
+        if (consumerPosition != stallPosition)
+        {
+            stallPosition = consumerPosition;
+            stallSinceNs = now;
+        }
+        else if (now - stallSinceNs >= UNBLOCK_TIMEOUT_NS)
+        {
+            if (mayUnblock() && ring.unblock())
+            {
+                state.getAndAddLong(QueueDescriptor.UNBLOCK_COUNT_OFFSET, 1);
+            }
+            stallPosition = -1;
+        }
+    }
+
+    private boolean lockConsumer(final boolean persist)
+    {
+        int attempts = 0;
+        while (true)
+        {
+            if (state.compareAndSetLong(QueueDescriptor.CONSUMER_LOCK_OFFSET, ProcessIdentity.NONE, ProcessIdentity.SELF))
+            {
+                return true;
+            }
+            final long owner = state.getLongVolatile(QueueDescriptor.CONSUMER_LOCK_OFFSET);
+            if (owner != ProcessIdentity.NONE && owner != ProcessIdentity.SELF)
+            {
+                final long now = System.nanoTime();
+                if (now - lastOwnerCheckNs >= OWNER_CHECK_INTERVAL_NS)
+                {
+                    lastOwnerCheckNs = now;
+                    if (!ProcessIdentity.isAlive(owner) &&
+                        state.compareAndSetLong(QueueDescriptor.CONSUMER_LOCK_OFFSET, owner, ProcessIdentity.SELF))
+                    {
+                        state.getAndAddLong(QueueDescriptor.LOCK_RECOVERY_COUNT_OFFSET, 1);
+                        return true;
+                    }
+                }
+            }
+            if (++attempts > (persist ? 1000 : 50))
+            {
+                return false;
+            }
+            if (attempts > 20)
+            {
+                Thread.yield();
+            }
+            else
+            {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    private void unlockConsumer()
+    {
+        state.putLongRelease(QueueDescriptor.CONSUMER_LOCK_OFFSET, ProcessIdentity.NONE);
+    }
+
+// ------------------------------------------------------------------------------------------ state
+
+    @Override
+    public int qsize()
+    {
+        ensureOpen();
+        // Walk the records between the consumer and producer positions: nothing is counted on the hot
+        // paths. Records being written count; the walk stops early where a record is being consumed.
+        final AtomicBuffer buffer = ring.buffer();
+        final int mask = ring.capacity() - 1;
+        long position = ring.consumerPosition();
+        final long limit = ring.producerPosition();
+        int count = 0;
+        while (position < limit)
+        {
+            final int index = (int)position & mask;
+            final int length = buffer.getIntVolatile(RecordDescriptor.lengthOffset(index));
+            if (length == 0)
+            {
+                final long consumer = ring.consumerPosition();
+                if (consumer > position)
+                {
+                    position = consumer;
+                    continue;
+                }
+                break;
+            }
+            if (length > 0 && buffer.getInt(RecordDescriptor.typeOffset(index)) != RingBuffer.PADDING_MSG_TYPE_ID || length < 0)
+            {
+                count++;
+            }
+            position += org.agrona.BitUtil.align(Math.abs(length), RecordDescriptor.ALIGNMENT);
+        }
+        return count;
+    }
+
+    @Override
+    public boolean empty()
+    {
+        ensureOpen();
+        return ring.producerPosition() == ring.consumerPosition();
+    }
+
+    @Override
+    public boolean full()
+    {
+        return remainingCapacity() < RecordDescriptor.HEADER_LENGTH + RecordDescriptor.ALIGNMENT;
+    }
+
+    @Override
+    public int remainingCapacity()
+    {
+        ensureOpen();
+        return ring.capacity() - ring.size();
+    }
+
+    @Override
+    public int capacity()
+    {
+        return ring.capacity();
+    }
+
+    @Override
+    public int maxMessageLength()
+    {
+        return ring.maxMsgLength();
+    }
+
+    /**
+     * @return how many stuck records (left by producers that died mid-write) consumers have skipped.
+     */
+    public long unblockCount()
+    {
+        ensureOpen();
+        return state.getLongVolatile(QueueDescriptor.UNBLOCK_COUNT_OFFSET);
+    }
+
+    /**
+     * @return how many times a consumer lock held by a dead process was taken over.
+     */
+    public long lockRecoveryCount()
+    {
+        ensureOpen();
+        return state.getLongVolatile(QueueDescriptor.LOCK_RECOVERY_COUNT_OFFSET);
+    }
+
+    /**
+     * @return the queue's file, to {@link #attach(Path)} from another JVM.
+     */
+    public Path path()
+    {
+        return region.path();
+    }
+
+    @Override
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    @Override
+    public void close()
+    {
+        if (!closed)
+        {
+            closed = true;
+            if (registered && PRODUCING.compute(region.path(), (path, n) -> n == null || n <= 1 ? null : n - 1) == null)
+            {
+                // the last producing instance of this JVM: a clean exit must not look like a death mid-write
+                final int base = QueueDescriptor.PRODUCER_TABLE_OFFSET;
+                for (int i = 0; i < QueueDescriptor.PRODUCER_SLOTS; i++)
+                {
+                    state.compareAndSetLong(base + i * Long.BYTES, ProcessIdentity.SELF, ProcessIdentity.NONE);
+                }
+            }
+            // threads blocked in this instance's waits see the flag within one idle period (<= 1 ms) and
+            // leave; unmapping under them would crash the JVM, so if they do not, the mapping is left to GC
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (waiters.get() > 0 && System.nanoTime() - deadline < 0)
+            {
+                Thread.yield();
+            }
+            if (waiters.get() == 0)
+            {
+                region.close();
+            }
+        }
+    }
+
+    final AtomicBuffer state()
+    {
+        return state;
+    }
+
+    final void ensureOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException(this + " is closed");
+        }
+    }
+
+    final int kind()
+    {
+        return kind;
+    }
+
+    final ObjectCodec codec()
+    {
+        return codec;
+    }
+
+    /**
+     * @return a handle that re-attaches this queue when deserialized.
+     */
+    protected Object writeReplace()
+    {
+        return new QueueHandle(kind, region.path().toString(), -1);
+    }
+
+    @Override
+    public String toString()
+    {
+        return QueueDescriptor.kindName(kind) + "{" + region.path() + "}";
+    }
+
+
+    private static final class Reader implements MessageHandler
+    {
+        int tag;
+        long bits;
+        Object value;
+        BytesHandler bytesHandler;
+
+        @Override
+        public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+        {
+            tag = msgTypeId;
+            if (bytesHandler != null)
+            {
+                bytesHandler.onBytes(buffer, index, length);
+                return;
+            }
+            switch (msgTypeId)
+            {
+                case MessageTags.INT:
+                    bits = buffer.getInt(index, ByteOrder.LITTLE_ENDIAN);
+                    break;
+                case MessageTags.LONG:
+                case MessageTags.DOUBLE:
+                    bits = buffer.getLong(index, ByteOrder.LITTLE_ENDIAN);
+                    break;
+                case MessageTags.OBJECT:
+                {
+                    final byte[] bytes = new byte[length];
+                    buffer.getBytes(index, bytes);
+                    value = bytes;
+                    break;
+                }
+                default:
+                    value = Encoder.decode(msgTypeId, buffer, index, length, null);
+            }
+        }
+    }
+}

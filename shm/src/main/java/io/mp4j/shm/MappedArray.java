@@ -1,0 +1,416 @@
+package io.mp4j.shm;
+
+import org.agrona.concurrent.AtomicBuffer;
+
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.nio.file.Path;
+
+/**
+ * The memory-mapped implementation of {@link Array}.
+ *
+ * <p>Layout (payload of a {@link RegionType#ARRAY} region; header variant = {@link ElementType} code):
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |                     Length (elements)                         |
+ *  +---------------------------------------------------------------+
+ *  |                   Reserved to end of cache line              ...
+ *  +---------------------------------------------------------------+ 64
+ *  |        Lock reference (448 bytes, see Value): kind, path     ...
+ * ...                                                              |
+ *  +---------------------------------------------------------------+ 512
+ *  |          Elements, little-endian, Length * element size      ...
+ * ...                                                              |
+ *  +---------------------------------------------------------------+
+ * </pre>
+ */
+final class MappedArray implements Array, SharedObject
+{
+    /** Offset of the length. */
+    public static final int LENGTH_OFFSET = 0;
+
+    /** Offset of the lock reference. */
+    public static final int LOCK_REFERENCE_OFFSET = 64;
+
+    /** Offset of element 0. */
+    public static final int DATA_OFFSET = 512;
+
+    private final MappedRegion region;
+
+    private final AtomicBuffer buffer;
+
+    private final ElementType type;
+
+    private final int length;
+
+    private final SharedLock lock;
+
+    private MappedArray(final MappedRegion region, final ElementType type, final SharedLock lock)
+    {
+        this.region = region;
+        this.buffer = region.buffer();
+        this.type = type;
+        this.length = buffer.getInt(LENGTH_OFFSET);
+        this.lock = lock;
+    }
+
+    static MappedArray create(final RuntimeDirectory directory, final String name, final ElementType type, final int length)
+    {
+        checkType(type);
+        return create(directory.resolve(name), type, length, RLock.create(directory, name + MappedValue.LOCK_SUFFIX));
+    }
+
+    static MappedArray create(final RuntimeDirectory directory, final String name, final String typecode, final int length)
+    {
+        return create(directory, name, ElementType.fromTypecode(typecode), length);
+    }
+
+    static MappedArray create(
+        final RuntimeDirectory directory, final String name, final ElementType type, final int length, final SharedLock lock)
+    {
+        checkType(type);
+        return create(directory.resolve(name), type, length, lock);
+    }
+
+    static MappedArray createRaw(final RuntimeDirectory directory, final String name, final ElementType type, final int length)
+    {
+        checkType(type);
+        return create(directory.resolve(name), type, length, null);
+    }
+
+    static MappedArray create(final String typecode, final int length)
+    {
+        return create(RuntimeDirectory.global(), Names.unique("array"), typecode, length);
+    }
+
+    static MappedArray of(final int... values)
+    {
+        final MappedArray array = create("i", values.length);
+        array.copyFrom(0, values, 0, values.length);
+        return array;
+    }
+
+    private static MappedArray create(final Path file, final ElementType type, final int length, final SharedLock lock)
+    {
+        if (length < 0)
+        {
+            throw new IllegalArgumentException("array length must be >= 0: length=" + length);
+        }
+        final long payload = DATA_OFFSET + (long)length * type.size();
+        final MappedRegion region = MappedRegion.create(file, RegionType.ARRAY, type.code(), payload);
+        try
+        {
+            region.buffer().putInt(LENGTH_OFFSET, length);
+            LockReference.write(region.buffer(), LOCK_REFERENCE_OFFSET, lock);
+            region.publish();
+            return SharedObjects.register(new MappedArray(region, type, lock));
+        }
+        catch (final RuntimeException ex)
+        {
+            region.close();
+            MappedRegion.deleteQuietly(file);
+            throw ex;
+        }
+    }
+
+    private static void checkType(final ElementType type)
+    {
+        if (type == ElementType.BOOLEAN)
+        {
+            throw new IllegalArgumentException("an Array holds int, long, double or byte, not " + type);
+        }
+    }
+
+    static MappedArray attach(final RuntimeDirectory directory, final String name)
+    {
+        return attach(directory.resolve(name));
+    }
+
+    static MappedArray attach(final Path file)
+    {
+        final MappedRegion region = MappedRegion.attach(file, RegionType.ARRAY);
+        try
+        {
+            final ElementType type = ElementType.fromCode(region.variant());
+            if (type == null || type == ElementType.BOOLEAN)
+            {
+                throw new InvalidRegionException(file, "unknown array element type code " + region.variant());
+            }
+            if (region.payloadLength() < DATA_OFFSET)
+            {
+                throw new InvalidRegionException(file, "array payload is " + region.payloadLength() +
+                    " bytes, shorter than its " + DATA_OFFSET + "-byte descriptor");
+            }
+            final int length = region.buffer().getInt(LENGTH_OFFSET);
+            final long expected = DATA_OFFSET + (long)length * type.size();
+            if (length < 0 || expected > region.payloadLength())
+            {
+                throw new InvalidRegionException(file, "corrupt array: length=" + length + " of " + type +
+                    " needs " + expected + " payload bytes, payloadLength=" + region.payloadLength());
+            }
+            return new MappedArray(region, type, LockReference.read(region.buffer(), LOCK_REFERENCE_OFFSET, file));
+        }
+        catch (final RuntimeException ex)
+        {
+            region.close();
+            throw ex;
+        }
+    }
+
+    @Override
+    public int length()
+    {
+        return length;
+    }
+
+    @Override
+    public ElementType type()
+    {
+        return type;
+    }
+
+    @Override
+    public SharedLock getLock()
+    {
+        if (lock == null)
+        {
+            throw new UnsupportedOperationException("a raw array has no lock: " + region.path());
+        }
+        return lock;
+    }
+
+    @Override
+    public boolean hasLock()
+    {
+        return lock != null;
+    }
+
+    private int offset(final int index, final ElementType wanted)
+    {
+        if (type != wanted)
+        {
+            throw new IllegalStateException("array of " + type.name().toLowerCase() + ", not " +
+                wanted.name().toLowerCase() + ": " + region.path());
+        }
+        if (index < 0 || index >= length)
+        {
+            throw new IndexOutOfBoundsException("index=" + index + ", length=" + length + ": " + region.path());
+        }
+        return DATA_OFFSET + index * type.size();
+    }
+
+    private int range(final int index, final int count, final int otherLength, final int otherOffset, final ElementType wanted)
+    {
+        if (type != wanted)
+        {
+            throw new IllegalStateException("array of " + type.name().toLowerCase() + ", not " +
+                wanted.name().toLowerCase() + ": " + region.path());
+        }
+        if (count < 0 || index < 0 || index > length - count || otherOffset < 0 || otherOffset > otherLength - count)
+        {
+            throw new IndexOutOfBoundsException("index=" + index + ", count=" + count + ", length=" + length +
+                ", javaArrayOffset=" + otherOffset + ", javaArrayLength=" + otherLength + ": " + region.path());
+        }
+        return DATA_OFFSET + index * type.size();
+    }
+
+    @Override
+    public int getInt(final int index)
+    {
+        return buffer.getIntVolatile(offset(index, ElementType.INT));
+    }
+
+    @Override
+    public void setInt(final int index, final int value)
+    {
+        buffer.putIntVolatile(offset(index, ElementType.INT), value);
+    }
+
+    @Override
+    public long getLong(final int index)
+    {
+        return buffer.getLongVolatile(offset(index, ElementType.LONG));
+    }
+
+    @Override
+    public void setLong(final int index, final long value)
+    {
+        buffer.putLongVolatile(offset(index, ElementType.LONG), value);
+    }
+
+    @Override
+    public double getDouble(final int index)
+    {
+        return Double.longBitsToDouble(buffer.getLongVolatile(offset(index, ElementType.DOUBLE)));
+    }
+
+    @Override
+    public void setDouble(final int index, final double value)
+    {
+        buffer.putLongVolatile(offset(index, ElementType.DOUBLE), Double.doubleToRawLongBits(value));
+    }
+
+    @Override
+    public byte getByte(final int index)
+    {
+        return buffer.getByteVolatile(offset(index, ElementType.BYTE));
+    }
+
+    @Override
+    public void setByte(final int index, final byte value)
+    {
+        buffer.putByteVolatile(offset(index, ElementType.BYTE), value);
+    }
+
+    @Override
+    public int addAndGetInt(final int index, final int delta)
+    {
+        return buffer.getAndAddInt(offset(index, ElementType.INT), delta) + delta;
+    }
+
+    @Override
+    public long addAndGetLong(final int index, final long delta)
+    {
+        return buffer.getAndAddLong(offset(index, ElementType.LONG), delta) + delta;
+    }
+
+    @Override
+    public void copyFrom(final int index, final int[] src, final int srcOffset, final int count)
+    {
+        final int at = range(index, count, src.length, srcOffset, ElementType.INT);
+        for (int i = 0; i < count; i++)
+        {
+            buffer.putInt(at + i * Integer.BYTES, src[srcOffset + i]);
+        }
+    }
+
+    @Override
+    public void copyTo(final int index, final int[] dst, final int dstOffset, final int count)
+    {
+        final int at = range(index, count, dst.length, dstOffset, ElementType.INT);
+        for (int i = 0; i < count; i++)
+        {
+            dst[dstOffset + i] = buffer.getInt(at + i * Integer.BYTES);
+        }
+    }
+
+    @Override
+    public void copyFrom(final int index, final long[] src, final int srcOffset, final int count)
+    {
+        final int at = range(index, count, src.length, srcOffset, ElementType.LONG);
+        for (int i = 0; i < count; i++)
+        {
+            buffer.putLong(at + i * Long.BYTES, src[srcOffset + i]);
+        }
+    }
+
+    @Override
+    public void copyTo(final int index, final long[] dst, final int dstOffset, final int count)
+    {
+        final int at = range(index, count, dst.length, dstOffset, ElementType.LONG);
+        for (int i = 0; i < count; i++)
+        {
+            dst[dstOffset + i] = buffer.getLong(at + i * Long.BYTES);
+        }
+    }
+
+    @Override
+    public void copyFrom(final int index, final double[] src, final int srcOffset, final int count)
+    {
+        final int at = range(index, count, src.length, srcOffset, ElementType.DOUBLE);
+        for (int i = 0; i < count; i++)
+        {
+            buffer.putDouble(at + i * Double.BYTES, src[srcOffset + i]);
+        }
+    }
+
+    @Override
+    public void copyTo(final int index, final double[] dst, final int dstOffset, final int count)
+    {
+        final int at = range(index, count, dst.length, dstOffset, ElementType.DOUBLE);
+        for (int i = 0; i < count; i++)
+        {
+            dst[dstOffset + i] = buffer.getDouble(at + i * Double.BYTES);
+        }
+    }
+
+    @Override
+    public void copyFrom(final int index, final byte[] src, final int srcOffset, final int count)
+    {
+        buffer.putBytes(range(index, count, src.length, srcOffset, ElementType.BYTE), src, srcOffset, count);
+    }
+
+    @Override
+    public void copyTo(final int index, final byte[] dst, final int dstOffset, final int count)
+    {
+        buffer.getBytes(range(index, count, dst.length, dstOffset, ElementType.BYTE), dst, dstOffset, count);
+    }
+
+    @Override
+    public int[] toIntArray()
+    {
+        final int[] copy = new int[length];
+        copyTo(0, copy, 0, length);
+        return copy;
+    }
+
+    @Override
+    public long[] toLongArray()
+    {
+        final long[] copy = new long[length];
+        copyTo(0, copy, 0, length);
+        return copy;
+    }
+
+    @Override
+    public double[] toDoubleArray()
+    {
+        final double[] copy = new double[length];
+        copyTo(0, copy, 0, length);
+        return copy;
+    }
+
+    @Override
+    public byte[] toByteArray()
+    {
+        final byte[] copy = new byte[length];
+        copyTo(0, copy, 0, length);
+        return copy;
+    }
+
+    @Override
+    public Path path()
+    {
+        return region.path();
+    }
+
+    @Override
+    public boolean isClosed()
+    {
+        return region.isClosed();
+    }
+
+    @Override
+    public void close()
+    {
+        region.close();
+    }
+
+    @Override
+    public String toString()
+    {
+        return "Array{" + type.typecode() + "[" + length + "], " + region.path() + '}';
+    }
+
+    private Object writeReplace()
+    {
+        return RegionHandle.of(this);
+    }
+
+    private void readObject(final ObjectInputStream in) throws InvalidObjectException
+    {
+        throw new InvalidObjectException("an Array travels as a RegionHandle");
+    }
+}

@@ -1,0 +1,564 @@
+package io.mp4j.shm;
+
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The memory-mapped implementation of {@link Condition}.
+ *
+ * <p>Layout (payload of a {@link RegionType#CONDITION} region, variant 0):
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |   Lock reference (448 bytes): kind, path length, UTF-8 path  ...
+ * ...                                                              |
+ *  +---------------------------------------------------------------+ 448
+ *  |          Ticket sequence (64 bits, written under the lock)    |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                      Waiter slot count                        |
+ *  +---------------------------------------------------------------+
+ *  |                   Reserved to offset 512                     ...
+ *  +---------------------------------------------------------------+ 512
+ *  |        Waiter slot 0: pid of the waiting process (64 bits)    |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                 start time of that process (64 bits)          |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                       ticket (64 bits)                        |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |     state: 0 FREE, 1 WAITING, 2 SIGNALLED, 3 LEAVING          |
+ *  +---------------------------------------------------------------+
+ *  |                          Reserved                             |
+ *  +---------------------------------------------------------------+
+ *  |        signal time (System.nanoTime of the signaller)         |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |     ticket sequence when signalled (who was waiting then)     |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |          Reserved to the end of the slot's cache line        ...
+ *  +---------------------------------------------------------------+ 576
+ *  |        Waiter slots 1 .. count-1, 64 bytes each              ...
+ *  +---------------------------------------------------------------+
+ * </pre>
+ */
+final class MappedCondition implements Condition, SharedObject
+{
+    /** Waiter slots of a condition created without a count: at most this many threads wait at once. */
+    public static final int DEFAULT_MAX_WAITERS = 64;
+
+    static final int LOCK_REFERENCE_OFFSET = 0;
+
+    static final int SEQUENCE_OFFSET = 448;
+
+    static final int SLOT_COUNT_OFFSET = 456;
+
+    static final int SLOTS_OFFSET = 512;
+
+    static final int SLOT_LENGTH = 64;
+
+    static final int SLOT_PID_OFFSET = 0;
+
+    static final int SLOT_START_TIME_OFFSET = 8;
+
+    static final int SLOT_TICKET_OFFSET = 16;
+
+    static final int SLOT_STATE_OFFSET = 24;
+
+    static final int SLOT_SIGNAL_TIME_OFFSET = 32;
+
+    static final int SLOT_SIGNAL_SEQUENCE_OFFSET = 40;
+
+    static final int FREE = 0;
+
+    static final int WAITING = 1;
+
+    static final int SIGNALLED = 2;
+
+    static final int LEAVING = 3;
+
+    private final MappedRegion region;
+
+    private final AtomicBuffer buffer;
+
+    private final SharedLock lock;
+
+    private final RobustMutex mutex;
+
+    private final int slotCount;
+
+    private final IdleCache idleCache = new IdleCache();
+
+    private volatile Supplier<IdleStrategy> idle;
+
+    private MappedCondition(final MappedRegion region, final SharedLock lock)
+    {
+        this.region = region;
+        this.buffer = region.buffer();
+        this.lock = lock;
+        this.mutex = mutexOf(lock);
+        this.slotCount = buffer.getInt(SLOT_COUNT_OFFSET);
+    }
+
+    static RobustMutex mutexOf(final SharedLock lock)
+    {
+        if (lock instanceof MappedLock)
+        {
+            return ((MappedLock)lock).mutex();
+        }
+        if (lock instanceof MappedRLock)
+        {
+            return ((MappedRLock)lock).mutex();
+        }
+        throw new IllegalArgumentException("not an mp4j Lock or RLock: " + lock);
+    }
+
+    static MappedCondition create(final RuntimeDirectory directory, final String name)
+    {
+        return create(directory, name, RLock.create(directory, name + MappedValue.LOCK_SUFFIX), DEFAULT_MAX_WAITERS);
+    }
+
+    static MappedCondition create(final RuntimeDirectory directory, final String name, final SharedLock lock)
+    {
+        return create(directory, name, lock, DEFAULT_MAX_WAITERS);
+    }
+
+    static MappedCondition create(final RuntimeDirectory directory, final String name, final SharedLock lock, final int maxWaiters)
+    {
+        if (maxWaiters < 1 || maxWaiters > 1 << 20)
+        {
+            throw new IllegalArgumentException("maxWaiters=" + maxWaiters + " is out of range 1.." + (1 << 20));
+        }
+        mutexOf(lock);
+        final Path file = directory.resolve(name);
+        final MappedRegion region = MappedRegion.create(file, RegionType.CONDITION, 0, SLOTS_OFFSET + (long)maxWaiters * SLOT_LENGTH);
+        try
+        {
+            LockReference.write(region.buffer(), LOCK_REFERENCE_OFFSET, lock);
+            region.buffer().putInt(SLOT_COUNT_OFFSET, maxWaiters);
+            region.publish();
+            return SharedObjects.register(new MappedCondition(region, lock));
+        }
+        catch (final RuntimeException ex)
+        {
+            region.close();
+            MappedRegion.deleteQuietly(file);
+            throw ex;
+        }
+    }
+
+    static MappedCondition create()
+    {
+        return create(RuntimeDirectory.global(), Names.unique("condition"));
+    }
+
+    static MappedCondition attach(final RuntimeDirectory directory, final String name)
+    {
+        return attach(directory.resolve(name));
+    }
+
+    static MappedCondition attach(final Path file)
+    {
+        final MappedRegion region = MappedRegion.attach(file, RegionType.CONDITION);
+        try
+        {
+            if (region.payloadLength() < SLOTS_OFFSET)
+            {
+                throw new InvalidRegionException(file, "condition payload is " + region.payloadLength() + " bytes");
+            }
+            final int slots = region.buffer().getInt(SLOT_COUNT_OFFSET);
+            if (slots < 1 || SLOTS_OFFSET + (long)slots * SLOT_LENGTH > region.payloadLength())
+            {
+                throw new InvalidRegionException(file, "corrupt condition: slots=" + slots +
+                    ", payloadLength=" + region.payloadLength());
+            }
+            final SharedLock lock = LockReference.read(region.buffer(), LOCK_REFERENCE_OFFSET, file);
+            if (lock == null)
+            {
+                throw new InvalidRegionException(file, "corrupt condition: no lock reference");
+            }
+            return new MappedCondition(region, lock);
+        }
+        catch (final RuntimeException ex)
+        {
+            region.close();
+            throw ex;
+        }
+    }
+
+    @Override
+    public Condition withIdleStrategy(final Supplier<IdleStrategy> supplier)
+    {
+        this.idle = supplier;
+        return this;
+    }
+
+    @Override
+    public SharedLock getLock()
+    {
+        return lock;
+    }
+
+    @Override
+    public SharedLock.Held locked()
+    {
+        return lock.locked();
+    }
+
+    @Override
+    public void await() throws InterruptedException
+    {
+        await(Long.MAX_VALUE);
+    }
+
+    @Override
+    public boolean await(final Duration timeout) throws InterruptedException
+    {
+        return await(IdleStrategies.toNanos(timeout));
+    }
+
+    @Override
+    public boolean await(final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        return await(unit.toNanos(timeout));
+    }
+
+    @Override
+    public boolean waitFor(final BooleanSupplier predicate, final Duration timeout) throws InterruptedException
+    {
+        final long timeoutNanos = IdleStrategies.toNanos(timeout);
+        final long start = System.nanoTime();
+        boolean result = predicate.getAsBoolean();
+        while (!result)
+        {
+            long remaining = Long.MAX_VALUE;
+            if (timeoutNanos != Long.MAX_VALUE)
+            {
+                remaining = timeoutNanos - (System.nanoTime() - start);
+                if (remaining <= 0)
+                {
+                    break;
+                }
+            }
+            await(remaining);
+            result = predicate.getAsBoolean();
+        }
+        return result;
+    }
+
+    @Override
+    public void waitFor(final BooleanSupplier predicate) throws InterruptedException
+    {
+        waitFor(predicate, null);
+    }
+
+    private void checkHeld(final String what)
+    {
+        if (!mutex.isHeldByCurrentThread())
+        {
+            throw new IllegalMonitorStateException("cannot " + what + " without holding the lock " + ((SharedObject)lock).path() +
+                " (held by " + OwnerWord.describe(mutex.owner()) + ")");
+        }
+    }
+
+    private boolean await(final long timeoutNanos) throws InterruptedException
+    {
+        checkHeld("wait");
+        if (Thread.interrupted())
+        {
+            throw new InterruptedException();
+        }
+        final int slot = claimSlot();
+        final int depth = mutex.holdCount();
+        mutex.release();
+
+        final Supplier<IdleStrategy> own = idle;
+        final Supplier<IdleStrategy> supplier = own != null ? own : IdleStrategies.forRegion(region.path());
+        final IdleStrategy idleStrategy = idleCache.get(supplier);
+        final long start = System.nanoTime();
+        long nextCheck = start + OwnerWord.LIVENESS_INTERVAL_NANOS;
+        boolean signalled = false;
+        boolean interrupted = false;
+        while (true)
+        {
+            if (buffer.getIntVolatile(slot + SLOT_STATE_OFFSET) == SIGNALLED)
+            {
+                signalled = true;
+                break;
+            }
+            final long now = System.nanoTime();
+            if (now - nextCheck >= 0)
+            {
+                nextCheck = now + OwnerWord.LIVENESS_INTERVAL_NANOS;
+                handOnSignalsOfDeadWaiters(now);
+                continue;
+            }
+            if (Thread.interrupted())
+            {
+                interrupted = true;
+                signalled = !cancel(slot);
+                break;
+            }
+            if (timeoutNanos != Long.MAX_VALUE && now - start >= timeoutNanos)
+            {
+                signalled = !cancel(slot);
+                break;
+            }
+            idleStrategy.idle();
+        }
+        freeSlot(slot);
+
+        reacquire(depth, supplier);
+        if (interrupted)
+        {
+            if (signalled)
+            {
+                signal(1);
+            }
+            throw new InterruptedException();
+        }
+        return signalled;
+    }
+
+    private void reacquire(final int depth, final Supplier<IdleStrategy> supplier)
+    {
+        try
+        {
+            mutex.acquire(OwnerWord.current(), Long.MAX_VALUE, false, supplier);
+        }
+        catch (final InterruptedException ex)
+        {
+            throw new IllegalStateException("not interruptible", ex);
+        }
+        mutex.holdCount(depth);
+    }
+
+    private boolean cancel(final int slot)
+    {
+        return buffer.compareAndSetInt(slot + SLOT_STATE_OFFSET, WAITING, LEAVING);
+    }
+
+    private void freeSlot(final int slot)
+    {
+        buffer.putLong(slot + SLOT_START_TIME_OFFSET, 0);
+        buffer.putLong(slot + SLOT_PID_OFFSET, 0);
+        buffer.putIntRelease(slot + SLOT_STATE_OFFSET, FREE);
+    }
+
+    /**
+     * Called with the lock held: slot claims and signals are serialized by the lock; only the waiter's
+     * own cancel runs without it, as a CAS on its state.
+     */
+    private int claimSlot()
+    {
+        for (int pass = 0; pass < 2; pass++)
+        {
+            for (int i = 0; i < slotCount; i++)
+            {
+                final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
+                if (buffer.getIntVolatile(slot + SLOT_STATE_OFFSET) == FREE &&
+                    buffer.getLongVolatile(slot + SLOT_PID_OFFSET) == 0)
+                {
+                    final long ticket = buffer.getLong(SEQUENCE_OFFSET) + 1;
+                    buffer.putLong(SEQUENCE_OFFSET, ticket);
+                    buffer.putLong(slot + SLOT_TICKET_OFFSET, ticket);
+                    buffer.putLong(slot + SLOT_START_TIME_OFFSET, OwnerWord.START_TIME);
+                    buffer.putLong(slot + SLOT_PID_OFFSET, OwnerWord.PID);
+                    buffer.putIntRelease(slot + SLOT_STATE_OFFSET, WAITING);
+                    return slot;
+                }
+            }
+            reclaimDeadSlots();
+        }
+        throw new IllegalStateException("more than " + slotCount + " threads waiting on " + region.path() +
+            "; create the condition with a larger maxWaiters");
+    }
+
+    private void reclaimDeadSlots()
+    {
+        for (int i = 0; i < slotCount; i++)
+        {
+            final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
+            final int state = buffer.getIntVolatile(slot + SLOT_STATE_OFFSET);
+            if ((state == WAITING || state == SIGNALLED) &&
+                OwnerWord.isSlotDead(buffer, slot + SLOT_PID_OFFSET, slot + SLOT_START_TIME_OFFSET))
+            {
+                final long sequence = buffer.getLongVolatile(slot + SLOT_SIGNAL_SEQUENCE_OFFSET);
+                if (buffer.compareAndSetInt(slot + SLOT_STATE_OFFSET, state, LEAVING))
+                {
+                    freeSlot(slot);
+                    if (state == SIGNALLED)
+                    {
+                        handOn(sequence);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void signal()
+    {
+        signal(1);
+    }
+
+    @Override
+    public int signal(final int n)
+    {
+        checkHeld("notify");
+        final long now = System.nanoTime();
+        handOnSignalsOfDeadWaiters(now);
+        final long sequence = buffer.getLong(SEQUENCE_OFFSET);
+        int woken = 0;
+        long lastTicket = Long.MIN_VALUE;
+        while (woken < n)
+        {
+            final int oldest = oldestWaiting(lastTicket, Long.MAX_VALUE);
+            if (oldest < 0)
+            {
+                break;
+            }
+            lastTicket = buffer.getLong(oldest + SLOT_TICKET_OFFSET);
+            if (trySignal(oldest, now, sequence))
+            {
+                woken++;
+            }
+        }
+        return woken;
+    }
+
+    private int oldestWaiting(final long afterTicket, final long maxTicket)
+    {
+        int oldest = -1;
+        long oldestTicket = Long.MAX_VALUE;
+        for (int i = 0; i < slotCount; i++)
+        {
+            final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
+            if (buffer.getIntVolatile(slot + SLOT_STATE_OFFSET) == WAITING)
+            {
+                final long ticket = buffer.getLong(slot + SLOT_TICKET_OFFSET);
+                if (ticket > afterTicket && ticket <= maxTicket && ticket < oldestTicket)
+                {
+                    oldest = slot;
+                    oldestTicket = ticket;
+                }
+            }
+        }
+        return oldest;
+    }
+
+    private boolean trySignal(final int slot, final long now, final long sequence)
+    {
+        buffer.putLong(slot + SLOT_SIGNAL_TIME_OFFSET, now);
+        buffer.putLong(slot + SLOT_SIGNAL_SEQUENCE_OFFSET, sequence);
+        return buffer.compareAndSetInt(slot + SLOT_STATE_OFFSET, WAITING, SIGNALLED);
+    }
+
+    /**
+     * Free the slots of dead processes holding a signal they never took up, handing each signal on. May
+     * run without the lock (from a waiter): every change is a CAS on a slot state.
+     */
+    private void handOnSignalsOfDeadWaiters(final long now)
+    {
+        for (int i = 0; i < slotCount; i++)
+        {
+            final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
+            if (buffer.getIntVolatile(slot + SLOT_STATE_OFFSET) == SIGNALLED &&
+                now - buffer.getLongVolatile(slot + SLOT_SIGNAL_TIME_OFFSET) >= OwnerWord.LIVENESS_INTERVAL_NANOS &&
+                OwnerWord.isSlotDead(buffer, slot + SLOT_PID_OFFSET, slot + SLOT_START_TIME_OFFSET))
+            {
+                final long sequence = buffer.getLongVolatile(slot + SLOT_SIGNAL_SEQUENCE_OFFSET);
+                if (buffer.compareAndSetInt(slot + SLOT_STATE_OFFSET, SIGNALLED, LEAVING))
+                {
+                    freeSlot(slot);
+                    handOn(sequence);
+                }
+            }
+        }
+    }
+
+    /** Give a signal to the oldest waiter whose ticket is at most {@code sequence}, if any. */
+    private void handOn(final long sequence)
+    {
+        long lastTicket = Long.MIN_VALUE;
+        while (true)
+        {
+            final int oldest = oldestWaiting(lastTicket, sequence);
+            if (oldest < 0)
+            {
+                return;
+            }
+            lastTicket = buffer.getLong(oldest + SLOT_TICKET_OFFSET);
+            if (trySignal(oldest, System.nanoTime(), sequence))
+            {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public int signalAll()
+    {
+        return signal(Integer.MAX_VALUE);
+    }
+
+    @Override
+    public int waiters()
+    {
+        int count = 0;
+        for (int i = 0; i < slotCount; i++)
+        {
+            if (buffer.getIntVolatile(SLOTS_OFFSET + i * SLOT_LENGTH + SLOT_STATE_OFFSET) == WAITING)
+            {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    @Override
+    public Path path()
+    {
+        return region.path();
+    }
+
+    @Override
+    public boolean isClosed()
+    {
+        return region.isClosed();
+    }
+
+    @Override
+    public void close()
+    {
+        region.close();
+    }
+
+    @Override
+    public String toString()
+    {
+        return "Condition{" + region.path() + ", lock " + ((SharedObject)lock).path() + '}';
+    }
+
+    private Object writeReplace()
+    {
+        return RegionHandle.of(this);
+    }
+
+    private void readObject(final ObjectInputStream in) throws InvalidObjectException
+    {
+        throw new InvalidObjectException("a Condition travels as a RegionHandle");
+    }
+}
