@@ -174,7 +174,9 @@ public final class ClusterBackend implements Backend
 
     boolean isNodeAlive(final long order)
     {
-        return OwnerWord.isAlive(ignite().cluster().nodes(), order);
+        // the version first: a node that joins between the two reads is then in the nodes, never taken for dead
+        final long version = ignite().cluster().topologyVersion();
+        return OwnerWord.isAlive(version, ignite().cluster().nodes(), order);
     }
 
     long pidOfNode(final long order)
@@ -370,6 +372,12 @@ public final class ClusterBackend implements Backend
         checkName(name);
         return cached("list:" + name, () -> new ClusterList<E>(name, ignite().getOrCreateCache(this.<Integer, E>cacheConfig("mp4j.list." + name)),
             atomic("mp4j.list." + name + ".length", 0), (ClusterLock)lock("mp4j.list." + name)));
+    }
+
+    @Override
+    public String toString()
+    {
+        return "cluster backend (" + (node.isClient() ? "client" : "member") + " node order " + nodeOrder + ")";
     }
 
     Object resolve(final ClusterHandle handle)

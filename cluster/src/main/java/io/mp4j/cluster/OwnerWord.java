@@ -21,9 +21,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </pre>
  *
  * <p>A node's order is unique for the life of the cluster and grows with every join, so the word names one
- * thread of one node forever (a restarted JVM joins with a new order). A waiter sees the owner as dead when
- * its order is at most the highest order in the waiter's view of the topology and it is not in that view; an
- * order above the view belongs to a node that joined after it, which is alive. A node leaves the view when
+ * thread of one node forever (a restarted JVM joins with a new order). A node's order is the topology version
+ * of its join, so a waiter sees the owner as dead when its order is at most the waiter's topology version and
+ * it is not among the nodes of that topology; an order above it belongs to a node that joined since, which is
+ * alive. A node leaves the view when
  * Ignite's failure detection drops it (its sockets closing on a SIGKILL is usually noticed at once, a silent
  * host after the failure-detection timeout).
  */
@@ -98,18 +99,27 @@ final class OwnerWord
         return backend.isNodeAlive(owner >>> 32);
     }
 
-    static boolean isAlive(final Iterable<ClusterNode> nodes, final long order)
+    /**
+     * @param version the topology version read before {@code nodes}.
+     * @param nodes   the nodes in the topology.
+     * @param order   an owner's node order.
+     * @return whether that node is alive: in the topology, or joined after {@code version} (a node's order is
+     * the topology version of its join, so an order at most {@code version} missing from the nodes has left).
+     */
+    static boolean isAlive(final long version, final Iterable<ClusterNode> nodes, final long order)
     {
-        long highest = 0;
+        if (order > version)
+        {
+            return true;
+        }
         for (final ClusterNode node : nodes)
         {
             if (node.order() == order)
             {
                 return true;
             }
-            highest = Math.max(highest, node.order());
         }
-        return order > highest;
+        return false;
     }
 
     void close()

@@ -29,11 +29,17 @@ final class RemoteCall implements IgniteCallable<byte[]>
         return Codec.INSTANCE;
     }
 
-    /** Made on first use: the codec reads its allow-list property then. */
+    /**
+     * Made on first use: the codec reads its allow-list property then. Besides mp4j's defaults it allows a
+     * serialized lambda's carrier and the exceptions of {@code java.io}, which tasks commonly throw.
+     */
     private static final class Codec
     {
-        static final JavaSerializationCodec INSTANCE = new JavaSerializationCodec();
+        static final JavaSerializationCodec INSTANCE = new JavaSerializationCodec(ALLOWED);
     }
+
+    /** Allowed on top of {@link JavaSerializationCodec#DEFAULT_PATTERNS} and {@code -Dmp4j.serial.allow}. */
+    static final String ALLOWED = "java.lang.invoke.SerializedLambda;java.io.*Exception;java.io.*Error";
 
     /**
      * @param task a serializable task.

@@ -345,7 +345,7 @@ class ClusterTest
         return Stream.of(mapped.backend(), backend);
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0}", autoCloseArguments = false)
     @MethodSource("backends")
     @Order(10)
     void locksBehaveAlike(final Backend b) throws Exception
@@ -371,7 +371,7 @@ class ClusterTest
         assertFalse(CompletableFuture.supplyAsync(() -> rlock.isHeldByCurrentThread()).get());
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0}", autoCloseArguments = false)
     @MethodSource("backends")
     @Order(11)
     void valuesBehaveAlike(final Backend b)
@@ -392,7 +392,7 @@ class ClusterTest
         assertTrue(d.getLock() instanceof SharedLock);
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0}", autoCloseArguments = false)
     @MethodSource("backends")
     @Order(12)
     void queuesBehaveAlike(final Backend b) throws Exception
@@ -422,7 +422,7 @@ class ClusterTest
         assertThrows(IllegalStateException.class, jq::taskDone);
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0}", autoCloseArguments = false)
     @MethodSource("backends")
     @Order(13)
     void eventsAndSemaphoresBehaveAlike(final Backend b) throws Exception
@@ -449,7 +449,7 @@ class ClusterTest
         assertThrows(IllegalStateException.class, bs::release);
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0}", autoCloseArguments = false)
     @MethodSource("backends")
     @Order(14)
     void dictsAndListsBehaveAlike(final Backend b)
