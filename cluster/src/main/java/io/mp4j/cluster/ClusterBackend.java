@@ -55,8 +55,9 @@ import java.util.regex.Pattern;
  * <tr><td>queue, joinableQueue</td><td>{@link ClusterQueue}: Ignite's queue (+ an atomic long of unfinished tasks)</td></tr>
  * <tr><td>pool, executor</td><td>{@link ClusterPool}, {@link ClusterExecutor}: tasks run on the members</td></tr>
  * <tr><td>dict, list</td><td>{@link ClusterDict}, {@link ClusterList}: Ignite caches</td></tr>
+ * <tr><td>barrier</td><td>{@link ClusterBarrier}: atomic longs; a party whose node leaves breaks it</td></tr>
  * <tr><td>condition</td><td>{@link UnsupportedOperationException}: see {@link #NO_CONDITION}</td></tr>
- * <tr><td>barrier, array</td><td>{@link UnsupportedOperationException} for now (not built yet)</td></tr>
+ * <tr><td>array</td><td>{@link UnsupportedOperationException} for now (not built yet)</td></tr>
  * </table>
  *
  * <p>Every object is get-or-create by name, cluster-wide, and the same instance is returned for a name within
@@ -306,15 +307,21 @@ public final class ClusterBackend implements Backend
         throw new UnsupportedOperationException("Condition on the cluster backend: " + NO_CONDITION);
     }
 
-    /**
-     * Not supported yet: a cluster {@code Barrier} (with a dead party breaking it, as on one host) is not built.
-     *
-     * @throws UnsupportedOperationException always.
-     */
     @Override
     public Barrier barrier(final String name, final int parties)
     {
-        throw new UnsupportedOperationException("Barrier on the cluster backend is not implemented yet");
+        checkName(name);
+        if (parties < 1)
+        {
+            throw new IllegalArgumentException("parties=" + parties + " must be at least 1");
+        }
+        return cached("barrier:" + name, () ->
+        {
+            final String prefix = "mp4j.barrier." + name;
+            final int fixed = (int)atomic(prefix + ".parties", parties).get();
+            return new ClusterBarrier(this, name, fixed, atomic(prefix + ".arrivals", 0), atomic(prefix + ".released", 0),
+                atomic(prefix + ".broken", 0), ignite().getOrCreateCache(this.<Long, Long>cacheConfig(prefix)));
+        });
     }
 
     @Override
@@ -397,6 +404,8 @@ public final class ClusterBackend implements Backend
                 return boundedSemaphore(handle.name, (int)handle.parameter);
             case EVENT:
                 return event(handle.name);
+            case BARRIER:
+                return barrier(handle.name, (int)handle.parameter);
             case QUEUE:
                 return queue(handle.name);
             case JOINABLE_QUEUE:

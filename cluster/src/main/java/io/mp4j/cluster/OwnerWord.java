@@ -91,15 +91,6 @@ final class OwnerWord
     }
 
     /**
-     * @param owner an owner value.
-     * @return whether its node is in the topology (or joined after this JVM's view of it).
-     */
-    boolean alive(final long owner)
-    {
-        return backend.isNodeAlive(owner >>> 32);
-    }
-
-    /**
      * @param version the topology version read before {@code nodes}.
      * @param nodes   the nodes in the topology.
      * @param order   an owner's node order.
@@ -120,10 +111,5 @@ final class OwnerWord
             }
         }
         return false;
-    }
-
-    void close()
-    {
-        // the word belongs to the cluster: closing a handle does not remove it
     }
 }

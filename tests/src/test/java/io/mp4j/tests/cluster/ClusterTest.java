@@ -9,6 +9,7 @@ import io.mp4j.cluster.ClusterBackend;
 import io.mp4j.queue.EmptyException;
 import io.mp4j.queue.JoinableQueue;
 import io.mp4j.queue.Queue;
+import io.mp4j.shm.Barrier;
 import io.mp4j.shm.BoundedSemaphore;
 import io.mp4j.shm.ElementType;
 import io.mp4j.shm.Event;
@@ -37,8 +38,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -472,6 +475,54 @@ class ClusterTest
         l.set(0, "z");
         assertEquals(List.of("z", "c"), new ArrayList<>(l));
         assertThrows(IndexOutOfBoundsException.class, () -> l.get(5));
+    }
+
+    @ParameterizedTest(name = "{0}", autoCloseArguments = false)
+    @MethodSource("backends")
+    @Order(15)
+    void barriersBehaveAlike(final Backend b) throws Exception
+    {
+        final Barrier barrier = b.barrier("alike-barrier", 2);
+        assertEquals(2, barrier.parties());
+        final CompletableFuture<Integer> other = CompletableFuture.supplyAsync(() ->
+        {
+            try
+            {
+                return barrier.await(Duration.ofSeconds(60));
+            }
+            catch (final Exception ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        });
+        final int mine = barrier.await(Duration.ofSeconds(60));
+        assertEquals(Set.of(0, 1), Set.of(mine, other.get(60, TimeUnit.SECONDS)));
+        assertThrows(TimeoutException.class, () -> barrier.await(Duration.ofMillis(50)));
+        assertTrue(barrier.isBroken());
+        assertThrows(BrokenBarrierException.class, () -> barrier.await(Duration.ofSeconds(5)));
+        barrier.reset();
+        assertFalse(barrier.isBroken());
+        barrier.abort();
+        assertTrue(barrier.isBroken());
+        barrier.reset();
+        assertFalse(barrier.isBroken());
+    }
+
+    static int meet(final Barrier barrier) throws Exception
+    {
+        return barrier.await(Duration.ofSeconds(120));
+    }
+
+    @Test
+    @Order(7)
+    void aBarrierReleasesPartiesOnThreeMembersTogether()
+    {
+        final Barrier barrier = backend.barrier("members", MEMBERS);
+        try (Pool pool = backend.pool(MEMBERS))
+        {
+            final List<Integer> indexes = pool.map(i -> meet(barrier), List.of(0, 1, 2), 1);
+            assertEquals(Set.of(0, 1, 2), new HashSet<>(indexes));
+        }
     }
 
     @Test
