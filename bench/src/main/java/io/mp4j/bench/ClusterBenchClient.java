@@ -11,7 +11,6 @@ import io.mp4j.shm.Lock;
 import io.mp4j.shm.Value;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteAtomicLong;
-import org.apache.ignite.IgniteCompute;
 import org.apache.ignite.IgniteLock;
 import org.apache.ignite.IgniteQueue;
 import org.apache.ignite.configuration.CollectionConfiguration;
@@ -19,6 +18,7 @@ import org.apache.ignite.lang.IgniteCallable;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 
 /**
  * The measuring client of {@link ClusterWorkload}: joins the cluster and prints {@code RESULT name=µs} lines.
@@ -110,11 +110,13 @@ public final class ClusterBenchClient
             compare("queue_rtt", () -> { queue.put(1L); queue.get(); }, () -> { rawQueue.put(1L); rawQueue.take(); }, n, rounds);
 
             final ProcessPoolExecutor executor = backend.executor(4);
-            final IgniteCompute compute = ignite.compute(ignite.cluster().forServers());
+            // raw: Ignite's own ExecutorService over the same members, the same submit().get() round trip
+            final ExecutorService rawExecutor = ignite.executorService(ignite.cluster().forServers());
             final SerializableCallable<Integer> task = () -> 1;
             final IgniteCallable<Integer> rawTask = () -> 1;
-            compare("executor_rtt", () -> executor.submit(task).get(), () -> compute.call(rawTask), n, rounds);
+            compare("executor_rtt", () -> executor.submit(task).get(), () -> rawExecutor.submit(rawTask).get(), n, rounds);
             executor.shutdown();
+            rawExecutor.shutdown();
 
             // the same operations on the memory-mapped backend, for scale (one host, no network)
             try (Context ctx = Context.create())

@@ -111,6 +111,10 @@ public final class ClusterWorkload implements Workload
                 summary.put("cluster_" + op + "_raw_us", raw);
                 summary.put("cluster_" + op + "_ratio", (Double)mp4j / (Double)raw);
             }
+            if (out.get(op + "_mapped_us") != null)
+            {
+                summary.put("cluster_" + op + "_mapped_us", out.get(op + "_mapped_us"));
+            }
         }
         return out;
     }
