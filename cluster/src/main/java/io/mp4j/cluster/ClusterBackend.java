@@ -67,9 +67,9 @@ import java.util.regex.Pattern;
 public final class ClusterBackend implements Backend
 {
     /** Why there is no cluster Condition. */
-    public static final String NO_CONDITION = "a cluster Condition would need its waiters' wake-ups tied to the lock's " +
-        "hand-over across hosts, and Ignite's IgniteCondition breaks (rather than hands on) a signal whose waiter's node " +
-        "left, so the single-host guarantee (a signal is never lost to a dead waiter) cannot be kept; use an Event, a " +
+    public static final String NO_CONDITION = "the cluster locks are owner words on Ignite atomics, not IgniteLocks, so " +
+        "Ignite's IgniteCondition (tied to an IgniteLock) cannot serve them, and the single-host guarantee (a signal " +
+        "a dead waiter did not take is handed on) would need a wait-queue protocol of mp4j's own; use an Event, a " +
         "Queue or a Semaphore";
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");

@@ -34,8 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * future fails with a {@link WorkerDiedException}. Nothing waits for ever on a dead member.
  *
  * <p>{@code workers} is kept for the interface: the cluster's concurrency is the sum of its members' task
- * pools ({@link ClusterConfig.Builder#threads}). {@link #map} returns a {@link ResultIterator}, which only
- * mp4j-core can make today: it throws {@link UnsupportedOperationException}; use {@code submit} per item.
+ * pools ({@link ClusterConfig.Builder#threads}). {@link #map} is the cluster pool's {@code imap}.
  */
 public final class ClusterExecutor extends AbstractExecutorService implements ProcessPoolExecutor
 {
@@ -196,22 +195,16 @@ public final class ClusterExecutor extends AbstractExecutorService implements Pr
         return !ignite.cluster().forServers().nodes().isEmpty();
     }
 
-    /**
-     * Not supported: a {@link ResultIterator} can only be made by mp4j-core today.
-     *
-     * @throws UnsupportedOperationException always.
-     */
     @Override
     public <T, R> ResultIterator<R> map(final SerializableFunction<T, R> fn, final Iterable<? extends T> items)
     {
-        throw new UnsupportedOperationException("ProcessPoolExecutor.map on a cluster: ResultIterator has no public constructor; " +
-            "submit each item, or use the cluster Pool's map");
+        return map(fn, items, 1);
     }
 
     @Override
     public <T, R> ResultIterator<R> map(final SerializableFunction<T, R> fn, final Iterable<? extends T> items, final int chunksize)
     {
-        return map(fn, items);
+        return ClusterPool.iterator(this, fn, items, chunksize, true);
     }
 
     @Override

@@ -22,9 +22,8 @@ import java.util.concurrent.TimeUnit;
  * path rule, the same fail-over when a member dies. {@code map} and {@code starmap} send one task per chunk
  * (Python's default chunk size for {@code processes}) and return results in input order.
  *
- * <p>The asynchronous and iterator forms ({@code mapAsync}, {@code starmapAsync}, {@code applyAsync},
- * {@code imap}, {@code imapUnordered}) return {@link AsyncResult} and {@link ResultIterator}, which only
- * mp4j-core can make today: they throw {@link UnsupportedOperationException}.
+ * <p>The asynchronous and iterator forms give {@link AsyncResult#of} and {@link ResultIterator#of} over the
+ * tasks' futures; {@code imap} and {@code imapUnordered} default to one item per task, as in Python.
  */
 public final class ClusterPool implements Pool
 {
@@ -71,9 +70,21 @@ public final class ClusterPool implements Pool
     @Override
     public <T, R> List<R> map(final SerializableFunction<T, R> fn, final Iterable<? extends T> items, final int chunksize)
     {
+        final List<R> results = new ArrayList<>();
+        for (final CompletableFuture<ArrayList<R>> future : chunks(executor, fn, items, chunksize, processes))
+        {
+            results.addAll(join(future));
+        }
+        return results;
+    }
+
+    /** One task per chunk, sent at once; each future gives its chunk's results in order. */
+    private static <T, R> List<CompletableFuture<ArrayList<R>>> chunks(final ClusterExecutor executor,
+        final SerializableFunction<T, R> fn, final Iterable<? extends T> items, final int chunksize, final int processes)
+    {
         final List<T> all = new ArrayList<>();
         items.forEach(all::add);
-        final int chunk = chunksize > 0 ? chunksize : defaultChunk(all.size());
+        final int chunk = chunksize > 0 ? chunksize : defaultChunk(all.size(), processes);
         final List<CompletableFuture<ArrayList<R>>> futures = new ArrayList<>();
         for (int from = 0; from < all.size(); from += chunk)
         {
@@ -88,15 +99,52 @@ public final class ClusterPool implements Pool
                 return out;
             }));
         }
-        final List<R> results = new ArrayList<>(all.size());
-        for (final CompletableFuture<ArrayList<R>> future : futures)
-        {
-            results.addAll(join(future));
-        }
-        return results;
+        return futures;
     }
 
-    private int defaultChunk(final int n)
+    /** The chunks' results joined in input order, as one future. */
+    private static <R> CompletableFuture<List<R>> concat(final List<CompletableFuture<ArrayList<R>>> chunks)
+    {
+        return CompletableFuture.allOf(chunks.toArray(new CompletableFuture<?>[0])).thenApply(done ->
+        {
+            final List<R> results = new ArrayList<>();
+            chunks.forEach(c -> results.addAll(c.join()));
+            return results;
+        });
+    }
+
+    /** One future per item, from its chunk's future. */
+    private static <R> List<CompletableFuture<R>> perItem(final List<CompletableFuture<ArrayList<R>>> chunks, final int chunksize)
+    {
+        final List<CompletableFuture<R>> items = new ArrayList<>();
+        for (final CompletableFuture<ArrayList<R>> chunk : chunks)
+        {
+            // the chunk's size is known only when it completes: each item future takes its slot then
+            final List<CompletableFuture<R>> slots = new ArrayList<>();
+            for (int k = 0; k < chunksize; k++)
+            {
+                slots.add(new CompletableFuture<>());
+            }
+            chunk.whenComplete((list, failure) ->
+            {
+                for (int k = 0; k < slots.size(); k++)
+                {
+                    if (failure != null)
+                    {
+                        slots.get(k).completeExceptionally(failure);
+                    }
+                    else if (k < list.size())
+                    {
+                        slots.get(k).complete(list.get(k));
+                    }
+                }
+            });
+            items.addAll(slots);
+        }
+        return items;
+    }
+
+    private static int defaultChunk(final int n, final int processes)
     {
         // Python: chunksize, extra = divmod(len(iterable), len(self._pool) * 4); if extra: chunksize += 1
         final int chunk = n / (processes * 4);
@@ -151,72 +199,85 @@ public final class ClusterPool implements Pool
         return join(executor.submit(fn));
     }
 
-    private static UnsupportedOperationException noAsync(final String method)
-    {
-        return new UnsupportedOperationException("Pool." + method + " on a cluster: AsyncResult and ResultIterator have no public " +
-            "constructor in mp4j-core yet; use map/starmap/apply, or the cluster executor's submit");
-    }
-
     @Override
     public <T, R> AsyncResult<List<R>> mapAsync(final SerializableFunction<T, R> fn, final Iterable<? extends T> items)
     {
-        throw noAsync("mapAsync");
+        return mapAsync(fn, items, 0);
     }
 
     @Override
     public <T, R> AsyncResult<List<R>> mapAsync(final SerializableFunction<T, R> fn, final Iterable<? extends T> items, final int chunksize)
     {
-        throw noAsync("mapAsync");
+        return AsyncResult.of(concat(chunks(executor, fn, items, chunksize, processes)));
     }
 
     @Override
     public <A, B, R> AsyncResult<List<R>> starmapAsync(
         final SerializableBiFunction<A, B, R> fn, final Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs, final int chunksize)
     {
-        throw noAsync("starmapAsync");
+        final List<Map.Entry<A, B>> copied = new ArrayList<>();
+        pairs.forEach(p -> copied.add(new java.util.AbstractMap.SimpleImmutableEntry<>(p.getKey(), p.getValue())));
+        return mapAsync((SerializableFunction<Map.Entry<A, B>, R>)p -> fn.apply(p.getKey(), p.getValue()), copied, chunksize);
     }
 
     @Override
     public <T, R> AsyncResult<R> applyAsync(final SerializableFunction<T, R> fn, final T arg)
     {
-        throw noAsync("applyAsync");
+        return AsyncResult.of(executor.submit((SerializableCallable<R>)() -> fn.apply(arg)));
     }
 
     @Override
     public <A, B, R> AsyncResult<R> applyAsync(final SerializableBiFunction<A, B, R> fn, final A a, final B b)
     {
-        throw noAsync("applyAsync");
+        return AsyncResult.of(executor.submit((SerializableCallable<R>)() -> fn.apply(a, b)));
     }
 
     @Override
     public <R> AsyncResult<R> applyAsync(final SerializableCallable<R> fn)
     {
-        throw noAsync("applyAsync");
+        return AsyncResult.of(executor.submit(fn));
     }
 
     @Override
     public <T, R> ResultIterator<R> imap(final SerializableFunction<T, R> fn, final Iterable<? extends T> items)
     {
-        throw noAsync("imap");
+        return imap(fn, items, 1);
     }
 
     @Override
     public <T, R> ResultIterator<R> imap(final SerializableFunction<T, R> fn, final Iterable<? extends T> items, final int chunksize)
     {
-        throw noAsync("imap");
+        return iterator(fn, items, chunksize, true);
     }
 
     @Override
     public <T, R> ResultIterator<R> imapUnordered(final SerializableFunction<T, R> fn, final Iterable<? extends T> items)
     {
-        throw noAsync("imapUnordered");
+        return imapUnordered(fn, items, 1);
     }
 
     @Override
     public <T, R> ResultIterator<R> imapUnordered(
         final SerializableFunction<T, R> fn, final Iterable<? extends T> items, final int chunksize)
     {
-        throw noAsync("imapUnordered");
+        return iterator(fn, items, chunksize, false);
+    }
+
+    private <T, R> ResultIterator<R> iterator(
+        final SerializableFunction<T, R> fn, final Iterable<? extends T> items, final int chunksize, final boolean ordered)
+    {
+        return iterator(executor, fn, items, chunksize, ordered);
+    }
+
+    static <T, R> ResultIterator<R> iterator(final ClusterExecutor executor,
+        final SerializableFunction<T, R> fn, final Iterable<? extends T> items, final int chunksize, final boolean ordered)
+    {
+        final int chunk = Math.max(1, chunksize);
+        final List<T> all = new ArrayList<>();
+        items.forEach(all::add);
+        final List<CompletableFuture<R>> slots = perItem(chunks(executor, fn, all, chunk, 1), chunk);
+        // the last chunk may be short: keep exactly one slot per item
+        return ResultIterator.of(slots.subList(0, all.size()), ordered);
     }
 
     @Override

@@ -213,12 +213,17 @@ class ClusterTest
 
     @Test
     @Order(3)
-    void poolMapAcrossMembersEqualsSequentialMap()
+    void poolMapAcrossMembersEqualsSequentialMap() throws Exception
     {
         final List<Integer> input = IntStream.range(0, 50).boxed().collect(Collectors.toList());
         try (Pool pool = backend.pool(3))
         {
-            assertEquals(input.stream().map(ClusterTest::square).collect(Collectors.toList()), pool.map(ClusterTest::square, input));
+            final List<Integer> expected = input.stream().map(ClusterTest::square).collect(Collectors.toList());
+            assertEquals(expected, pool.map(ClusterTest::square, input));
+            assertEquals(expected, pool.mapAsync(ClusterTest::square, input).get(Duration.ofSeconds(120)));
+            assertEquals(expected, pool.imap(ClusterTest::square, input, 7).stream().collect(Collectors.toList()));
+            assertEquals(new HashSet<>(expected), pool.imapUnordered(ClusterTest::square, input).stream().collect(Collectors.toSet()));
+            assertEquals(49, pool.applyAsync(ClusterTest::square, 7).get(Duration.ofSeconds(120)));
             assertEquals(MEMBERS, pool.workerPids().size());
         }
     }
