@@ -21,7 +21,10 @@ import java.util.Map;
  * append, so the parent also reports the one-way latency distribution (under full load: queueing
  * included). The same workload runs through {@link DurableQueue} (a broadcast subscriber) and through raw
  * Chronicle Queue ({@code writingDocument}/{@code readingDocument} of a long), in the same run, files in
- * a runtime directory under {@code /dev/shm}. The consumer polls without pausing.
+ * a runtime directory under {@code /dev/shm}. The consumer polls without pausing. Then both again paced:
+ * one message every {@link #PACE_NS} ns on a fixed schedule, {@link #PACED_N} messages of which the
+ * first {@link #PACED_WARMUP} are not counted, for the one-way latency of a message that does not queue
+ * behind others (p50/p99/p99.9).
  */
 public final class DurableQueueWorkload implements Workload
 {
@@ -39,9 +42,17 @@ public final class DurableQueueWorkload implements Workload
         return "durable_queue";
     }
 
-    static void producer(final String directory, final Integer n, final Boolean raw)
+    /**
+     * @param mode {@code raw} or {@code mp4j}, then {@code :PACE_NS} for a paced run: the producer
+     *             spins until the next slot of a fixed schedule (one message every PACE_NS, not "PACE_NS
+     *             after the last append", so a slow append does not slow the schedule down).
+     */
+    static void producer(final String directory, final Integer n, final String mode)
     {
         final Path dir = Path.of(directory);
+        final boolean raw = mode.startsWith("raw");
+        final long paceNs = mode.contains(":") ? Long.parseLong(mode.substring(mode.indexOf(':') + 1)) : 0;
+        long next = System.nanoTime();
         if (raw)
         {
             try (ChronicleQueue q = SingleChronicleQueueBuilder.binary(dir).build())
@@ -49,6 +60,10 @@ public final class DurableQueueWorkload implements Workload
                 final ExcerptAppender appender = q.createAppender();
                 for (int i = 0; i < n; i++)
                 {
+                    if (paceNs > 0)
+                    {
+                        next = waitUntil(next + paceNs);
+                    }
                     try (DocumentContext dc = appender.writingDocument())
                     {
                         dc.wire().bytes().writeLong(System.nanoTime());
@@ -66,11 +81,24 @@ public final class DurableQueueWorkload implements Workload
             {
                 for (int i = 0; i < n; i++)
                 {
+                    if (paceNs > 0)
+                    {
+                        next = waitUntil(next + paceNs);
+                    }
                     q.put(System.nanoTime());
                 }
                 q.put(-1L);
             }
         }
+    }
+
+    private static long waitUntil(final long deadline)
+    {
+        while (System.nanoTime() - deadline < 0)
+        {
+            Thread.onSpinWait();
+        }
+        return deadline;
     }
 
     @Override
@@ -79,26 +107,45 @@ public final class DurableQueueWorkload implements Workload
         final Map<String, Object> out = new LinkedHashMap<>();
         try (RuntimeDirectory dir = RuntimeDirectory.create())
         {
-            out.put("mp4j", measure(dir.resolve("mp4j-durable"), false));
-            out.put("raw_chronicle", measure(dir.resolve("raw-chronicle"), true));
+            out.put("mp4j", measure(dir.resolve("mp4j-durable"), false, 0));
+            out.put("raw_chronicle", measure(dir.resolve("raw-chronicle"), true, 0));
+            out.put("mp4j_paced", measure(dir.resolve("mp4j-durable-paced"), false, PACE_NS));
+            out.put("raw_chronicle_paced", measure(dir.resolve("raw-chronicle-paced"), true, PACE_NS));
         }
         for (final String kind : new String[]{ "mp4j", "raw_chronicle" })
         {
             @SuppressWarnings("unchecked") final Map<String, Object> m = (Map<String, Object>)out.get(kind);
+            @SuppressWarnings("unchecked") final Map<String, Object> paced = (Map<String, Object>)out.get(kind + "_paced");
             final String prefix = "mp4j".equals(kind) ? "durable_queue" : "raw_chronicle";
             summary.put(prefix + "_msgs_per_s", m.get("msgs_per_s"));
             summary.put(prefix + "_oneway_p50_us", m.get("oneway_p50_us"));
+            summary.put(prefix + "_paced_oneway_p50_us", paced.get("oneway_p50_us"));
+            summary.put(prefix + "_paced_oneway_p99_us", paced.get("oneway_p99_us"));
+            summary.put(prefix + "_paced_oneway_p999_us", paced.get("oneway_p999_us"));
         }
         return out;
     }
 
-    private static Map<String, Object> measure(final Path dir, final boolean raw) throws Exception
+    /** Paced runs: one message every 20 us (50,000 msgs/s, well below either side's throughput). */
+    static final long PACE_NS = 20_000;
+    /** Paced runs: messages sent, of which the first {@link #PACED_WARMUP} are not counted. */
+    static final int PACED_N = Harness.count(30_000, 1_000);
+    static final int PACED_WARMUP = PACED_N / 6;
+
+    /**
+     * @param paceNs 0: the producer appends as fast as it can (throughput; latency then includes
+     *               queueing); else one message every paceNs (latency of a message that does not wait
+     *               behind others), the first {@link #PACED_WARMUP} not counted.
+     */
+    private static Map<String, Object> measure(final Path dir, final boolean raw, final long paceNs) throws Exception
     {
-        final long[] latencies = new long[N];
+        final int n = paceNs > 0 ? PACED_N : N;
+        final long[] latencies = new long[n];
         int received = 0;
         long first = 0;
         long last;
-        final Process child = Process.of(DurableQueueWorkload::producer, dir.toString(), N, raw);
+        final Process child = Process.of(DurableQueueWorkload::producer, dir.toString(), n,
+            (raw ? "raw" : "mp4j") + (paceNs > 0 ? ":" + paceNs : ""));
         if (raw)
         {
             try (ChronicleQueue q = SingleChronicleQueueBuilder.binary(dir).build())
@@ -158,21 +205,29 @@ public final class DurableQueueWorkload implements Workload
             }
         }
         child.join();
-        if (received != N)
+        if (received != n)
         {
-            throw new IllegalStateException("durable_queue: received " + received + " of " + N);
+            throw new IllegalStateException("durable_queue: received " + received + " of " + n);
         }
-        final double[] us = new double[received];
-        for (int i = 0; i < received; i++)
+        final int skip = paceNs > 0 ? PACED_WARMUP : 0;
+        final double[] us = new double[received - skip];
+        for (int i = skip; i < received; i++)
         {
-            us[i] = latencies[i] / 1e3;
+            us[i - skip] = latencies[i] / 1e3;
         }
         Arrays.sort(us);
         final Map<String, Object> m = new LinkedHashMap<>();
-        m.put("n", N);
-        m.put("msgs_per_s", (N - 1) / ((last - first) / 1e9));
+        m.put("n", n);
+        if (paceNs > 0)
+        {
+            m.put("pace_ns", paceNs);
+            m.put("measured", us.length);
+        }
+        m.put("msgs_per_s", (n - 1) / ((last - first) / 1e9));
         m.put("oneway_p50_us", Stats.percentile(us, 50));
         m.put("oneway_p99_us", Stats.percentile(us, 99));
+        m.put("oneway_p999_us", Stats.percentile(us, 99.9));
+        m.put("oneway_max_us", us[us.length - 1]);
         return m;
     }
 }

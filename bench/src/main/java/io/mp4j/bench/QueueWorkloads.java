@@ -8,6 +8,7 @@ import io.mp4j.queue.SimpleQueue;
 import io.mp4j.shm.RuntimeDirectory;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
@@ -31,6 +32,17 @@ import java.util.Map;
  * children are mp4j {@link Process}es; waits use the default idle strategy ({@code mp4j.idle}). Summary
  * figures carry the baseline's summary names ({@code queue_int_msgs_per_s}, ...), so {@code mp4j bench}
  * prints the ratio to CPython. The workloads are also registered in {@link Harness#workloads()}.
+ *
+ * <p>The stream workloads (queues and the pipe's 64-byte stream) run {@link #STREAM_PASSES} passes in the
+ * same children, each started by a token (producers never run ahead into the next pass): the first pass
+ * is the baseline's window and figure; the median of the others is reported as {@code *_warm_*} (the
+ * children's JIT has compiled the loops by then; 500,000 small messages take well under a second, much
+ * of it interpreted in the first pass). Each has a raw-Agrona twin in the same run with the same
+ * children, counts, passes and ring size: {@code raw_agrona_*} (a bare {@code ManyToOneRingBuffer}, one
+ * message per {@code read(handler, 1)} as {@code get()} takes them, and for ints 1 to 1 also drained in
+ * batches; a bare {@code OneToOneRingBuffer} for the pipe, big messages in record-sized chunks copied
+ * into one reused array). The pipe's 1 MiB stream runs both as Python's {@code recv_bytes} (a new array
+ * per message) and as {@code recv_bytes_into} (one reused array).
  *
  * <pre>
  *   java ... io.mp4j.bench.QueueWorkloads [--only queue_throughput,pipe_pingpong] [--out FILE]
@@ -149,11 +161,20 @@ public final class QueueWorkloads
 
     // ----------------------------------------------------------------------------------- 4 and 5: queues
 
+    /**
+     * Passes of each queue and pipe stream workload in the same child JVMs: the first is the baseline's
+     * window (the children's code is still being compiled during it: 500,000 messages take well under a
+     * second); the median of the others is reported as {@code warm_*}, what a long-running JVM sees.
+     */
+    static final int STREAM_PASSES = 5;
+
     /** What a queue child needs. */
     static final class QueueJob implements Serializable
     {
         private static final long serialVersionUID = 1L;
-        Object queue;              // Queue or SimpleQueue
+        Object queue;              // Queue or SimpleQueue; null for the raw twin
+        String rawFile;            // the raw twin's mapped ManyToOneRingBuffer, else null
+        boolean rawBatch;          // raw twin consumer: drain all it can per read() instead of one per call
         Queue<Object> control;     // ready tokens and results
         Queue<Object> go;          // start tokens for producers
         String kind;               // int or bytes64
@@ -184,109 +205,243 @@ public final class QueueWorkloads
     static void producer(final QueueJob job) throws Exception
     {
         job.control.put("ready");
-        job.go.get();
         final byte[] payload = new byte[QUEUE_PAYLOAD_BYTES];
         Arrays.fill(payload, PAYLOAD_BYTE);
         final boolean ints = "int".equals(job.kind);
-        final long start = System.nanoTime();
-        for (int i = 0; i < job.count; i++)
+        final MappedByteBuffer mapped = job.rawFile == null ? null : IoUtil.mapExistingFile(Paths.get(job.rawFile).toFile(), "raw");
+        final ManyToOneRingBuffer raw = mapped == null ? null : new ManyToOneRingBuffer(new UnsafeBuffer(mapped));
+        final UnsafeBuffer msg = new UnsafeBuffer(ints ? new byte[Integer.BYTES] : payload);
+        double putRate = 0;
+        for (int pass = 0; pass < STREAM_PASSES; pass++)
         {
-            put(job.queue, ints ? (Object)(job.from + i) : payload);
+            job.go.get(); // from the parent, then from the consumer after each pass: passes never overlap
+            final long start = System.nanoTime();
+            for (int i = 0; i < job.count; i++)
+            {
+                if (raw == null)
+                {
+                    put(job.queue, ints ? (Object)(job.from + i) : payload);
+                }
+                else
+                {
+                    if (ints)
+                    {
+                        msg.putInt(0, job.from + i);
+                    }
+                    while (!raw.write(1, msg, 0, msg.capacity()))
+                    {
+                        Thread.onSpinWait();
+                    }
+                }
+            }
+            final long end = System.nanoTime();
+            if (raw == null)
+            {
+                put(job.queue, ints ? (Object)(-1) : new byte[0]);
+            }
+            else
+            {
+                if (ints)
+                {
+                    msg.putInt(0, -1);
+                }
+                while (!raw.write(1, msg, 0, ints ? Integer.BYTES : 0))
+                {
+                    Thread.onSpinWait();
+                }
+            }
+            if (pass == 0)
+            {
+                putRate = job.count / ((end - start) / 1e9);
+            }
         }
-        final long end = System.nanoTime();
-        put(job.queue, ints ? (Object)(-1) : new byte[0]);
+        if (mapped != null)
+        {
+            IoUtil.unmap(mapped);
+        }
         final Map<String, Object> r = new HashMap<>();
         r.put("role", "producer");
-        r.put("put_per_s", job.count / ((end - start) / 1e9));
+        r.put("put_per_s", putRate);
         job.control.put(r);
+    }
+
+    /** Counts what a consumer pass received; for the raw twin also its message handler. */
+    static final class Tally implements org.agrona.concurrent.MessageHandler
+    {
+        final boolean ints;
+        long count;
+        long sum;
+        int sentinels;
+        long firstNs;
+
+        Tally(final boolean ints)
+        {
+            this.ints = ints;
+        }
+
+        /** @return whether v was a sentinel. */
+        boolean add(final Object v)
+        {
+            return ints ? addInt((Integer)v) : addLength(((byte[])v).length);
+        }
+
+        boolean addInt(final int i)
+        {
+            if (count == 0 && sentinels == 0)
+            {
+                firstNs = System.nanoTime();
+            }
+            if (i == -1)
+            {
+                sentinels++;
+                return true;
+            }
+            count++;
+            sum += i;
+            return false;
+        }
+
+        boolean addLength(final int len)
+        {
+            if (count == 0 && sentinels == 0)
+            {
+                firstNs = System.nanoTime();
+            }
+            if (len == 0)
+            {
+                sentinels++;
+                return true;
+            }
+            count++;
+            sum += len;
+            return false;
+        }
+
+        @Override
+        public void onMessage(final int type, final org.agrona.MutableDirectBuffer buffer, final int index, final int length)
+        {
+            if (ints)
+            {
+                addInt(length == 0 ? -1 : buffer.getInt(index));
+            }
+            else
+            {
+                addLength(length);
+            }
+        }
     }
 
     static void consumer(final QueueJob job) throws Exception
     {
+        final MappedByteBuffer mapped = job.rawFile == null ? null : IoUtil.mapExistingFile(Paths.get(job.rawFile).toFile(), "raw");
+        final ManyToOneRingBuffer raw = mapped == null ? null : new ManyToOneRingBuffer(new UnsafeBuffer(mapped));
         job.control.put("ready");
         final boolean ints = "int".equals(job.kind);
-        Object v = get(job.queue);
-        final long start = System.nanoTime();
-        long count = 0;
-        long sum = 0;
-        int sentinels = 0;
-        while (true)
+        final List<Long> windows = new ArrayList<>();
+        boolean correct = true;
+        for (int pass = 0; pass < STREAM_PASSES; pass++)
         {
-            if (ints)
+            final Tally tally = new Tally(ints);
+            if (raw == null)
             {
-                final int i = (Integer)v;
-                if (i == -1)
+                while (!tally.add(get(job.queue)) || tally.sentinels < job.sentinels)
                 {
-                    if (++sentinels == job.sentinels)
-                    {
-                        break;
-                    }
-                }
-                else
-                {
-                    count++;
-                    sum += i;
+                    // counted in the tally
                 }
             }
             else
             {
-                final int len = ((byte[])v).length;
-                if (len == 0)
+                final int limit = job.rawBatch ? Integer.MAX_VALUE : 1;
+                while (tally.sentinels < job.sentinels)
                 {
-                    if (++sentinels == job.sentinels)
+                    if (raw.read(tally, limit) == 0)
                     {
-                        break;
+                        Thread.onSpinWait();
                     }
                 }
-                else
+            }
+            windows.add(System.nanoTime() - tally.firstNs);
+            if (pass < STREAM_PASSES - 1)
+            {
+                for (int p = 0; p < job.sentinels; p++)
                 {
-                    count++;
-                    sum += len;
+                    job.go.put("go");
                 }
             }
-            v = get(job.queue);
+            final long expectedSum = ints ? (long)QUEUE_N * (QUEUE_N - 1) / 2 : (long)QUEUE_N * QUEUE_PAYLOAD_BYTES;
+            correct &= tally.count == QUEUE_N && tally.sum == expectedSum;
         }
-        final long end = System.nanoTime();
+        if (mapped != null)
+        {
+            IoUtil.unmap(mapped);
+        }
         final Map<String, Object> r = new HashMap<>();
         r.put("role", "consumer");
-        r.put("count", count);
-        r.put("sum", sum);
-        r.put("window_ns", end - start);
+        r.put("correct", correct);
+        r.put("windows_ns", windows);
         job.control.put(r);
     }
 
     static Map<String, Object> queueThroughput(final boolean simple, final Map<String, Object> summary) throws Exception
     {
         final Map<String, Object> out = new LinkedHashMap<>();
-        final String name = simple ? "simplequeue_throughput" : "queue_throughput";
+        final String prefix = simple ? "simplequeue_" : "queue_";
         for (final String variant : List.of("int", "bytes64", "int_2p"))
         {
             final int producers = "int_2p".equals(variant) ? QUEUE_MULTI_PRODUCERS : 1;
             final String kind = "bytes64".equals(variant) ? "bytes64" : "int";
-            final Map<String, Object> r = runQueue(simple, kind, producers);
+            final Map<String, Object> r = runQueue(simple ? "simple" : "queue", kind, producers);
             out.put(variant, r);
-            summary.put((simple ? "simplequeue_" : "queue_") + variant + "_msgs_per_s", r.get("msgs_per_s"));
+            summary.put(prefix + variant + "_msgs_per_s", r.get("msgs_per_s"));
+            summary.put(prefix + variant + "_warm_msgs_per_s", r.get("warm_msgs_per_s"));
+            if (!simple)
+            {
+                // the twin: the same children, counts and layout on a bare Agrona ManyToOneRingBuffer of the
+                // queue's capacity, busy-spinning, one message per read(handler, 1) as get() takes them
+                final Map<String, Object> twin = runQueue("raw", kind, producers);
+                out.put(variant + "_raw_agrona", twin);
+                summary.put("raw_agrona_" + variant + "_msgs_per_s", twin.get("msgs_per_s"));
+                summary.put("raw_agrona_" + variant + "_warm_msgs_per_s", twin.get("warm_msgs_per_s"));
+                if ("int".equals(variant))
+                {
+                    final Map<String, Object> batch = runQueue("raw_batch", kind, producers);
+                    out.put(variant + "_raw_agrona_batch", batch);
+                    summary.put("raw_agrona_int_batch_warm_msgs_per_s", batch.get("warm_msgs_per_s"));
+                }
+            }
         }
         return out;
     }
 
+    /**
+     * @param impl {@code queue}, {@code simple}, {@code raw} (bare ring, one message per read) or
+     *             {@code raw_batch} (bare ring, drained in batches).
+     */
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> runQueue(final boolean simple, final String kind, final int producers) throws Exception
+    private static Map<String, Object> runQueue(final String impl, final String kind, final int producers) throws Exception
     {
         final RuntimeDirectory dir = RuntimeDirectory.global();
         final String tag = Long.toHexString(System.nanoTime());
-        final Object queue = simple ? SimpleQueue.create(dir, "bq" + tag) : Queue.create(dir, "bq" + tag);
+        final boolean raw = impl.startsWith("raw");
+        final Path rawFile = dir.resolve("bq" + tag);
+        final MappedByteBuffer rawMapped = raw ?
+            IoUtil.mapNewFile(rawFile.toFile(), Queue.DEFAULT_CAPACITY + RingBufferDescriptor.TRAILER_LENGTH) : null;
+        final Object queue = raw ? null : "simple".equals(impl) ? SimpleQueue.create(dir, "bq" + tag) : Queue.create(dir, "bq" + tag);
         final Queue<Object> control = Queue.create(dir, "bc" + tag);
         final Queue<Object> go = Queue.create(dir, "bg" + tag);
         final List<Process> children = new ArrayList<>();
         try
         {
             final QueueJob consumerJob = job(queue, control, go, kind, 0, 0, producers);
+            consumerJob.rawFile = raw ? rawFile.toString() : null;
+            consumerJob.rawBatch = "raw_batch".equals(impl);
             children.add(Process.of(QueueWorkloads::consumer, consumerJob));
             final int per = QUEUE_N / producers;
             for (int p = 0; p < producers; p++)
             {
-                children.add(Process.of(QueueWorkloads::producer, job(queue, control, go, kind, p * per, per, 0)));
+                final QueueJob producerJob = job(queue, control, go, kind, p * per, per, 0);
+                producerJob.rawFile = consumerJob.rawFile;
+                children.add(Process.of(QueueWorkloads::producer, producerJob));
             }
             for (final Process child : children)
             {
@@ -321,17 +476,10 @@ public final class QueueWorkloads
             {
                 child.join(WAIT);
             }
-            final long count = (Long)consumed.get("count");
-            final long sum = (Long)consumed.get("sum");
-            final long windowNs = (Long)consumed.get("window_ns");
-            final long expectedSum = "int".equals(kind) ? (long)QUEUE_N * (QUEUE_N - 1) / 2 : (long)QUEUE_N * QUEUE_PAYLOAD_BYTES;
-            final Map<String, Object> r = new LinkedHashMap<>();
-            r.put("msgs", QUEUE_N);
+            final Map<String, Object> r = streamRates(QUEUE_N, (List<Long>)consumed.get("windows_ns"));
             r.put("producers", producers);
-            r.put("msgs_per_s", Math.round((QUEUE_N - 1) / (windowNs / 1e9)));
-            r.put("window_ms", windowNs / 1e6);
             r.put("producer_put_per_s", Math.round(putRate));
-            r.put("correct", count == QUEUE_N && sum == expectedSum);
+            r.put("correct", consumed.get("correct"));
             return r;
         }
         finally
@@ -344,14 +492,42 @@ public final class QueueWorkloads
             {
                 ((Queue<Object>)queue).close();
             }
-            else
+            else if (queue != null)
             {
                 ((SimpleQueue<Object>)queue).close();
+            }
+            if (rawMapped != null)
+            {
+                IoUtil.unmap(rawMapped);
             }
             control.close();
             go.close();
             deleteQuietly(dir.resolve("bq" + tag), dir.resolve("bc" + tag), dir.resolve("bg" + tag));
         }
+    }
+
+    /**
+     * @param n       messages per pass.
+     * @param windows first message to sentinel, per pass, the first pass first.
+     * @return the first pass's rate as {@code msgs_per_s} (the baseline's figure), the median of the
+     * others as {@code warm_msgs_per_s}, and every pass.
+     */
+    static Map<String, Object> streamRates(final int n, final List<Long> windows)
+    {
+        final List<Long> passes = new ArrayList<>();
+        for (final long w : windows)
+        {
+            passes.add(Math.round((n - 1) / (w / 1e9)));
+        }
+        final List<Long> warm = new ArrayList<>(passes.subList(1, passes.size()));
+        warm.sort(Long::compare);
+        final Map<String, Object> r = new LinkedHashMap<>();
+        r.put("msgs", n);
+        r.put("msgs_per_s", passes.get(0));
+        r.put("window_ms", windows.get(0) / 1e6);
+        r.put("warm_msgs_per_s", warm.get(warm.size() / 2));
+        r.put("msgs_per_s_passes", passes);
+        return r;
     }
 
     private static QueueJob job(final Object queue, final Queue<Object> control, final Queue<Object> go, final String kind,
@@ -489,8 +665,8 @@ public final class QueueWorkloads
     {
         final byte[] payload = new byte[size];
         Arrays.fill(payload, PAYLOAD_BYTE);
-        final int reps = size == PIPE_BIG_PAYLOAD_BYTES ? PIPE_BIG_REPS : 1;
-        for (int r = 0; r < reps; r++)
+        final int passes = size == PIPE_BIG_PAYLOAD_BYTES ? PIPE_BIG_REPS : STREAM_PASSES;
+        for (int r = 0; r < passes; r++)
         {
             for (int i = 0; i < count; i++)
             {
@@ -504,17 +680,31 @@ public final class QueueWorkloads
     static Map<String, Object> pipeThroughput(final Map<String, Object> summary) throws Exception
     {
         final Map<String, Object> out = new LinkedHashMap<>();
-        out.put("small", throughput(true, PIPE_PAYLOAD_BYTES, PIPE_THROUGHPUT_N));
-        out.put("small_oneway", throughput(false, PIPE_PAYLOAD_BYTES, PIPE_THROUGHPUT_N));
-        out.put("big", throughput(true, PIPE_BIG_PAYLOAD_BYTES, PIPE_BIG_N));
+        out.put("small", throughput(true, PIPE_PAYLOAD_BYTES, PIPE_THROUGHPUT_N, false));
+        out.put("small_oneway", throughput(false, PIPE_PAYLOAD_BYTES, PIPE_THROUGHPUT_N, false));
+        out.put("small_raw_agrona", rawPipeThroughput(PIPE_PAYLOAD_BYTES, PIPE_THROUGHPUT_N));
+        out.put("big", throughput(true, PIPE_BIG_PAYLOAD_BYTES, PIPE_BIG_N, false));
+        out.put("big_into", throughput(true, PIPE_BIG_PAYLOAD_BYTES, PIPE_BIG_N, true));
+        out.put("big_raw_agrona", rawPipeThroughput(PIPE_BIG_PAYLOAD_BYTES, PIPE_BIG_N));
         summary.put("pipe_64b_msgs_per_s", ((Map<?, ?>)out.get("small")).get("msgs_per_s"));
         summary.put("pipe_64b_MB_per_s", ((Map<?, ?>)out.get("small")).get("MB_per_s"));
         summary.put("pipe_oneway_64b_msgs_per_s", ((Map<?, ?>)out.get("small_oneway")).get("msgs_per_s"));
+        summary.put("pipe_64b_warm_msgs_per_s", ((Map<?, ?>)out.get("small")).get("warm_msgs_per_s"));
+        summary.put("pipe_oneway_64b_warm_msgs_per_s", ((Map<?, ?>)out.get("small_oneway")).get("warm_msgs_per_s"));
+        summary.put("raw_agrona_pipe_64b_msgs_per_s", ((Map<?, ?>)out.get("small_raw_agrona")).get("msgs_per_s"));
+        summary.put("raw_agrona_pipe_64b_warm_msgs_per_s", ((Map<?, ?>)out.get("small_raw_agrona")).get("warm_msgs_per_s"));
         summary.put("pipe_1mib_MB_per_s", ((Map<?, ?>)out.get("big")).get("MB_per_s"));
+        summary.put("pipe_1mib_into_MB_per_s", ((Map<?, ?>)out.get("big_into")).get("MB_per_s"));
+        summary.put("raw_agrona_pipe_1mib_MB_per_s", ((Map<?, ?>)out.get("big_raw_agrona")).get("MB_per_s"));
         return out;
     }
 
-    private static Map<String, Object> throughput(final boolean duplex, final int size, final int count) throws Exception
+    /**
+     * @param into receive with {@code recvBytesInto} into one reused array (Python's
+     *             {@code recv_bytes_into}) instead of {@code recvBytes} (a new array per message, as
+     *             Python's {@code recv_bytes}).
+     */
+    private static Map<String, Object> throughput(final boolean duplex, final int size, final int count, final boolean into) throws Exception
     {
         final RuntimeDirectory dir = RuntimeDirectory.global();
         final String name = "bt" + Long.toHexString(System.nanoTime());
@@ -525,43 +715,28 @@ public final class QueueWorkloads
         {
             child.start();
             pipe.second().close();
-            final int reps = size == PIPE_BIG_PAYLOAD_BYTES ? PIPE_BIG_REPS : 1;
-            final List<Double> passes = new ArrayList<>();
-            final Map<String, Object> r = new LinkedHashMap<>();
+            final int passes = size == PIPE_BIG_PAYLOAD_BYTES ? PIPE_BIG_REPS : STREAM_PASSES;
+            final byte[] buffer = new byte[size];
+            final List<Long> windows = new ArrayList<>();
             boolean correct = true;
-            double rate = 0;
-            for (int rep = 0; rep < reps; rep++)
+            for (int rep = 0; rep < passes; rep++)
             {
-                byte[] m = receiver.recvBytes();
+                int len = into ? receiver.recvBytesInto(buffer, 0) : receiver.recvBytes().length;
                 final long start = System.nanoTime();
                 long n = 1;
-                long bytes = m.length;
-                while ((m = receiver.recvBytes()).length != 0)
+                long bytes = len;
+                while ((len = into ? receiver.recvBytesInto(buffer, 0) : receiver.recvBytes().length) != 0)
                 {
                     n++;
-                    bytes += m.length;
+                    bytes += len;
                 }
-                final long window = System.nanoTime() - start;
+                windows.add(System.nanoTime() - start);
                 correct &= n == count && bytes == (long)count * size;
-                rate = (count - 1) / (window / 1e9);
-                passes.add(Math.round((count - 1) * (double)size / (window / 1e9) / 1e5) / 10.0);
             }
             child.join(WAIT);
-            r.put("msgs", count);
-            r.put("payload_bytes", size);
+            final Map<String, Object> r = rates(count, size, windows);
             r.put("duplex_api", duplex);
-            if (reps > 1)
-            {
-                final List<Double> sorted = new ArrayList<>(passes);
-                sorted.sort(Double::compare);
-                r.put("MB_per_s", sorted.get(sorted.size() / 2));
-                r.put("MB_per_s_passes", passes);
-            }
-            else
-            {
-                r.put("msgs_per_s", Math.round(rate));
-                r.put("MB_per_s", Math.round(rate * size / 1e5) / 10.0);
-            }
+            r.put("recv", into ? "recvBytesInto" : "recvBytes");
             r.put("correct", correct);
             return r;
         }
@@ -570,6 +745,133 @@ public final class QueueWorkloads
             child.close();
             receiver.close();
             deleteQuietly(dir.resolve(name));
+        }
+    }
+
+    /**
+     * Pipe stream figures: 1 MiB passes are the baseline's repetitions (median MB/s); 64-byte ones report
+     * the first pass (the baseline's window) and the median of the others as warm.
+     */
+    private static Map<String, Object> rates(final int count, final int size, final List<Long> windows)
+    {
+        final Map<String, Object> r;
+        if (size == PIPE_BIG_PAYLOAD_BYTES)
+        {
+            final List<Double> passes = new ArrayList<>();
+            for (final long w : windows)
+            {
+                passes.add(Math.round((count - 1) * (double)size / (w / 1e9) / 1e5) / 10.0);
+            }
+            final List<Double> sorted = new ArrayList<>(passes);
+            sorted.sort(Double::compare);
+            r = new LinkedHashMap<>();
+            r.put("msgs", count);
+            r.put("MB_per_s", sorted.get(sorted.size() / 2));
+            r.put("MB_per_s_passes", passes);
+        }
+        else
+        {
+            r = streamRates(count, windows);
+            r.put("MB_per_s", Math.round(((Long)r.get("msgs_per_s")) * size / 1e5) / 10.0);
+        }
+        r.put("payload_bytes", size);
+        return r;
+    }
+
+    /** The raw twin's sender: the same passes on a bare OneToOneRingBuffer, big messages in record-sized chunks. */
+    static void rawSender(final String file, final Integer size, final Integer count) throws Exception
+    {
+        final MappedByteBuffer mapped = IoUtil.mapExistingFile(Paths.get(file).toFile(), "raw");
+        final OneToOneRingBuffer ring = new OneToOneRingBuffer(new UnsafeBuffer(mapped));
+        final byte[] bytes = new byte[size];
+        Arrays.fill(bytes, PAYLOAD_BYTE);
+        final UnsafeBuffer payload = new UnsafeBuffer(bytes);
+        final int max = ring.maxMsgLength();
+        final int passes = size == PIPE_BIG_PAYLOAD_BYTES ? PIPE_BIG_REPS : STREAM_PASSES;
+        for (int r = 0; r < passes; r++)
+        {
+            for (int i = 0; i <= count; i++)
+            {
+                final int length = i == count ? 0 : size;
+                int offset = 0;
+                do
+                {
+                    final int chunk = Math.min(max, length - offset);
+                    while (!ring.write(1, payload, offset, chunk))
+                    {
+                        Thread.onSpinWait();
+                    }
+                    offset += chunk;
+                }
+                while (offset < length);
+            }
+        }
+        IoUtil.unmap(mapped);
+    }
+
+    /**
+     * The raw twin of {@code pipe_throughput}: a sender child writes to a bare Agrona
+     * {@code OneToOneRingBuffer} of the pipe's capacity; the parent reads one record per
+     * {@code read(handler, 1)}, busy-spinning, and copies each message into one reused array (the floor
+     * under {@code recvBytesInto}).
+     */
+    private static Map<String, Object> rawPipeThroughput(final int size, final int count) throws Exception
+    {
+        final RuntimeDirectory dir = RuntimeDirectory.global();
+        final Path file = dir.resolve("rt" + Long.toHexString(System.nanoTime()));
+        final MappedByteBuffer mapped = IoUtil.mapNewFile(file.toFile(), Pipe.DEFAULT_CAPACITY + RingBufferDescriptor.TRAILER_LENGTH);
+        final Process child = Process.of(QueueWorkloads::rawSender, file.toString(), size, count);
+        try
+        {
+            final OneToOneRingBuffer ring = new OneToOneRingBuffer(new UnsafeBuffer(mapped));
+            final byte[] into = new byte[size];
+            final long[] t = new long[4]; // messages, bytes of the message so far, first message ns, sentinel seen
+            final org.agrona.concurrent.MessageHandler handler = (type, buffer, index, length) ->
+            {
+                if (length == 0)
+                {
+                    t[3] = 1;
+                    return;
+                }
+                buffer.getBytes(index, into, (int)t[1], length);
+                t[1] += length;
+                if (t[1] == size)
+                {
+                    if (t[0]++ == 0)
+                    {
+                        t[2] = System.nanoTime();
+                    }
+                    t[1] = 0;
+                }
+            };
+            child.start();
+            final int passes = size == PIPE_BIG_PAYLOAD_BYTES ? PIPE_BIG_REPS : STREAM_PASSES;
+            final List<Long> windows = new ArrayList<>();
+            boolean correct = true;
+            for (int rep = 0; rep < passes; rep++)
+            {
+                t[0] = 0;
+                t[3] = 0;
+                while (t[3] == 0)
+                {
+                    if (ring.read(handler, 1) == 0)
+                    {
+                        Thread.onSpinWait();
+                    }
+                }
+                windows.add(System.nanoTime() - t[2]);
+                correct &= t[0] == count;
+            }
+            child.join(WAIT);
+            final Map<String, Object> r = rates(count, size, windows);
+            r.put("correct", correct);
+            return r;
+        }
+        finally
+        {
+            child.close();
+            IoUtil.unmap(mapped);
+            deleteQuietly(file);
         }
     }
 

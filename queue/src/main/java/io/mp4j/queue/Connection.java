@@ -26,8 +26,10 @@ import java.util.concurrent.TimeUnit;
  * <p><b>End of stream</b>: when the peer end was closed by the process that held it, or that process
  * died (detected by pid and start time), {@link #recv()} first returns whatever was sent before, then
  * throws {@link EndOfStreamException} instead of waiting; {@link #send(Object)} throws it too, as
- * Python's {@code BrokenPipeError} (at once for a closed peer; for a dead one, when blocked on a full
- * ring or at the first send after each 10 ms, since checking a pid is not free). The holder of an end is the process that created the pipe, attached
+ * Python's {@code BrokenPipeError} (at once for a closed peer; for a dead one, at once if this end has
+ * already seen it die, when blocked on a full ring, and otherwise at a send 10 ms or more after the last
+ * check, since checking a pid is not free; the clock itself is read on every 64th send only while sends
+ * come microseconds apart). The holder of an end is the process that created the pipe, attached
  * the end with {@link #attach(Path, int)}, or received it through serialization (the usual way to give
  * it to a child). Closing a copy of an end that another process has since taken over does not end the
  * stream, so the Python idiom "start the child, then close the child's end in the parent" works; a
@@ -50,11 +52,14 @@ public final class Connection implements AutoCloseable, Serializable
 
     private static final long HANDOFF_TIMEOUT_MS = Long.getLong(HANDOFF_TIMEOUT_PROPERTY, 10_000L);
     private static final long PEER_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long DENSE_SENDS_NS = TimeUnit.MICROSECONDS.toNanos(100);
+    private static final int MAX_SENDS_PER_CLOCK_READ = 64;
     private static final long FOREVER = Long.MAX_VALUE;
     private static final Object NONE = new Object();
 
     private static final int MODE_OBJECT = 0;
     private static final int MODE_BYTES = 1;
+    private static final int MODE_INTO = 2;
 
     private final transient MappedRegion region;
     private final transient AtomicBuffer state;
@@ -64,6 +69,7 @@ public final class Connection implements AutoCloseable, Serializable
     private final transient boolean writable;
     private final transient OneToOneRingBuffer out;
     private final transient OneToOneRingBuffer in;
+    private final transient RingReader inReader;
     private final transient ObjectCodec codec;
     private final transient Object sendLock = new Object();
     private final transient Object recvLock = new Object();
@@ -71,6 +77,10 @@ public final class Connection implements AutoCloseable, Serializable
     private transient volatile boolean closed;
     private final transient java.util.concurrent.atomic.AtomicInteger pollers = new java.util.concurrent.atomic.AtomicInteger();
     private transient long lastSendCheckNs = System.nanoTime() - PEER_CHECK_INTERVAL_NS;
+    private transient long lastSendClockNs = lastSendCheckNs;
+    private transient int sendsPerClockRead = 1;
+    private transient int sendsUntilClock;
+    private transient volatile long deadPeerHolder = ProcessIdentity.NONE;
 
     private Connection(final MappedRegion region, final int end, final ObjectCodec codec)
     {
@@ -85,6 +95,8 @@ public final class Connection implements AutoCloseable, Serializable
         this.readable = duplex || end == 0;
         this.out = writable ? PipeDescriptor.ring(region, end, capacity) : null;
         this.in = readable ? PipeDescriptor.ring(region, peer, capacity) : null;
+        this.inReader = readable ?
+            new RingReader(in.buffer(), state, PipeDescriptor.endOffset(end) + PipeDescriptor.CONSUMED_POSITION_OFFSET) : null;
     }
 
     static Connection open(final Path file, final int end, final ObjectCodec codec, final boolean takeOver)
@@ -246,10 +258,23 @@ public final class Connection implements AutoCloseable, Serializable
             {
                 throw new IllegalStateException(this + " is receive-only (one-way pipe)");
             }
-            final long now = System.nanoTime();
-            if (isPeerClosed() || (now - lastSendCheckNs >= PEER_CHECK_INTERVAL_NS && isPeerGone(now)))
+            if (isPeerClosed() || isPeerKnownDead())
             {
                 throw endOfStream("cannot send: ");
+            }
+            if (--sendsUntilClock <= 0)
+            {
+                // the clock costs as much as a small send here (60-80 ns on kvm-clock): read it on every
+                // send while sends are sparse, on every 64th while they come microseconds apart
+                final long now = System.nanoTime();
+                sendsPerClockRead = now - lastSendClockNs < DENSE_SENDS_NS ?
+                    Math.min(sendsPerClockRead << 1, MAX_SENDS_PER_CLOCK_READ) : 1;
+                sendsUntilClock = sendsPerClockRead;
+                lastSendClockNs = now;
+                if (now - lastSendCheckNs >= PEER_CHECK_INTERVAL_NS && isPeerGone(now))
+                {
+                    throw endOfStream("cannot send: ");
+                }
             }
             final int max = out.maxMsgLength();
             if (encoder.length <= max)
@@ -328,7 +353,7 @@ public final class Connection implements AutoCloseable, Serializable
      */
     public Object recv()
     {
-        return receive(MODE_OBJECT, FOREVER);
+        return receive(MODE_OBJECT, FOREVER, null, 0);
     }
 
     /**
@@ -341,7 +366,7 @@ public final class Connection implements AutoCloseable, Serializable
      */
     public Object recv(final Duration timeout)
     {
-        final Object value = receive(MODE_OBJECT, Math.max(0, timeout.toNanos()));
+        final Object value = receive(MODE_OBJECT, Math.max(0, timeout.toNanos()), null, 0);
         if (value == NONE)
         {
             throw new EmptyException(this + ": nothing received within " + timeout);
@@ -357,7 +382,7 @@ public final class Connection implements AutoCloseable, Serializable
      */
     public byte[] recvBytes()
     {
-        return (byte[])receive(MODE_BYTES, FOREVER);
+        return (byte[])receive(MODE_BYTES, FOREVER, null, 0);
     }
 
     /**
@@ -371,13 +396,20 @@ public final class Connection implements AutoCloseable, Serializable
      */
     public int recvBytesInto(final byte[] buffer, final int offset)
     {
-        final byte[] bytes = recvBytes();
-        if (bytes.length > buffer.length - offset)
+        if (offset < 0 || offset > buffer.length)
         {
-            throw new BufferTooShortException(bytes, buffer.length - offset);
+            throw new IndexOutOfBoundsException("offset=" + offset + ", buffer length=" + buffer.length);
         }
-        System.arraycopy(bytes, 0, buffer, offset, bytes.length);
-        return bytes.length;
+        synchronized (recvLock)
+        {
+            // copied from the ring straight into the caller's array, fragments included: no allocation
+            final Object tooLong = receive(MODE_INTO, FOREVER, buffer, offset);
+            if (tooLong != null)
+            {
+                throw new BufferTooShortException((byte[])tooLong, buffer.length - offset);
+            }
+            return receiver.received;
+        }
     }
 
     /**
@@ -386,7 +418,7 @@ public final class Connection implements AutoCloseable, Serializable
     public boolean poll()
     {
         ensureReadable();
-        return in.size() > 0 || isPeerGone();
+        return inReader.size() > 0 || isPeerGone();
     }
 
     /**
@@ -417,7 +449,7 @@ public final class Connection implements AutoCloseable, Serializable
         while (true)
         {
             ensureOpen();
-            if (in.size() > 0)
+            if (inReader.size() > 0)
             {
                 return true;
             }
@@ -438,58 +470,79 @@ public final class Connection implements AutoCloseable, Serializable
         }
     }
 
-    private Object receive(final int mode, final long timeoutNs)
+    /**
+     * @param into   for {@link #MODE_INTO}: where the bytes go (then the result is null if they fit, else
+     *               the message), else null.
+     * @param offset where in {@code into}.
+     */
+    private Object receive(final int mode, final long timeoutNs, final byte[] into, final int offset)
     {
         synchronized (recvLock)
         {
             ensureReadable();
             final Receiver r = receiver;
             r.mode = mode;
-            final long start = System.nanoTime();
-            long lastCheck = start;
-            IdleStrategy idle = null;
-            while (true)
+            r.into = into;
+            r.intoOffset = offset;
+            try
             {
-                ensureOpen();
-                final int read = in.read(r, 1);
-                if (r.complete)
-                {
-                    r.complete = false;
-                    final Object value = r.value;
-                    r.value = null;
-                    return value;
-                }
-                if (read > 0)
-                {
-                    continue;
-                }
-                if (state.getIntVolatile(PipeDescriptor.endOffset(peer) + PipeDescriptor.CLOSED_OFFSET) == 1)
-                {
-                    checkEndOfStream();
-                }
-                final long now = System.nanoTime();
-                if (now - lastCheck >= PEER_CHECK_INTERVAL_NS)
-                {
-                    lastCheck = now;
-                    ensureOpen();
-                    checkEndOfStream();
-                }
-                if (timeoutNs != FOREVER && now - start >= timeoutNs)
-                {
-                    return NONE;
-                }
-                if (idle == null)
-                {
-                    idle = Idle.current();
-                }
-                idle.idle();
+                return awaitMessage(r, timeoutNs);
             }
+            finally
+            {
+                r.detachInto();
+            }
+        }
+    }
+
+    private Object awaitMessage(final Receiver r, final long timeoutNs)
+    {
+        long start = 0;
+        long lastCheck = 0;
+        IdleStrategy idle = null;
+        while (true)
+        {
+            ensureOpen();
+            final int read = inReader.read(r);
+            if (r.complete)
+            {
+                r.complete = false;
+                final Object value = r.value;
+                r.value = null;
+                return value;
+            }
+            if (read > 0)
+            {
+                continue;
+            }
+            if (state.getIntVolatile(PipeDescriptor.endOffset(peer) + PipeDescriptor.CLOSED_OFFSET) == 1)
+            {
+                checkEndOfStream();
+            }
+            final long now = System.nanoTime(); // not before: a message waiting costs no clock read
+            if (idle == null)
+            {
+                idle = Idle.current();
+                start = now;
+                lastCheck = now;
+            }
+            if (now - lastCheck >= PEER_CHECK_INTERVAL_NS)
+            {
+                lastCheck = now;
+                ensureOpen();
+                checkEndOfStream();
+            }
+            if (timeoutNs != FOREVER && now - start >= timeoutNs)
+            {
+                return NONE;
+            }
+            idle.idle();
         }
     }
 
     private void checkEndOfStream()
     {
-        if (isPeerGone() && in.size() == 0 && !receiver.assembling)
+        if (isPeerGone() && inReader.size() == 0 && !receiver.assembling)
         {
             throw endOfStream("");
         }
@@ -519,7 +572,25 @@ public final class Connection implements AutoCloseable, Serializable
             return true;
         }
         final long holder = state.getLongVolatile(base + PipeDescriptor.HOLDER_OFFSET);
-        return holder != ProcessIdentity.NONE && !ProcessIdentity.isAlive(holder);
+        if (holder != ProcessIdentity.NONE && !ProcessIdentity.isAlive(holder))
+        {
+            deadPeerHolder = holder;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * @return whether a check of this instance already found the peer end's current holder dead (a
+     * new holder that takes the end over changes the holder word, so this turns false again); costs
+     * no clock read and no pid check, so every send can ask.
+     */
+    private boolean isPeerKnownDead()
+    {
+        final long dead = deadPeerHolder;
+        final int base = PipeDescriptor.endOffset(peer);
+        return dead != ProcessIdentity.NONE && state.getLongVolatile(base + PipeDescriptor.HOLDER_OFFSET) == dead &&
+            !handoffPending(base);
     }
 
     private boolean handoffPending(final int base)
@@ -654,8 +725,30 @@ public final class Connection implements AutoCloseable, Serializable
         boolean complete;
         boolean assembling;
         Object value;
+        byte[] into;
+        int intoOffset;
+        int received;
         private byte[] assembly;
+        private int assemblyStart;
         private int assembled;
+        private int assemblyTotal;
+
+        /**
+         * The call that gave {@link #into} leaves (returned, timed out or threw): a message half
+         * assembled in the caller's array moves to an array of its own, for whichever call goes on.
+         */
+        void detachInto()
+        {
+            if (assembling && assembly == into && into != null)
+            {
+                final byte[] own = new byte[assemblyTotal];
+                System.arraycopy(assembly, assemblyStart, own, 0, assembled - assemblyStart);
+                assembled -= assemblyStart;
+                assemblyStart = 0;
+                assembly = own;
+            }
+            into = null;
+        }
 
         @Override
         public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
@@ -673,8 +766,18 @@ public final class Connection implements AutoCloseable, Serializable
             int chunk = length;
             if (fragment == MessageTags.FRAGMENT_FIRST)
             {
-                assembly = new byte[buffer.getInt(index, java.nio.ByteOrder.LITTLE_ENDIAN)];
-                assembled = 0;
+                assemblyTotal = buffer.getInt(index, java.nio.ByteOrder.LITTLE_ENDIAN);
+                if (mode == MODE_INTO && assemblyTotal <= into.length - intoOffset)
+                {
+                    assembly = into;
+                    assemblyStart = intoOffset;
+                }
+                else
+                {
+                    assembly = new byte[assemblyTotal];
+                    assemblyStart = 0;
+                }
+                assembled = assemblyStart;
                 assembling = true;
                 from += Integer.BYTES;
                 chunk -= Integer.BYTES;
@@ -690,7 +793,25 @@ public final class Connection implements AutoCloseable, Serializable
                 assembling = false;
                 final byte[] whole = assembly;
                 assembly = null;
-                if (mode == MODE_BYTES || tag == MessageTags.BYTES)
+                if (mode == MODE_INTO)
+                {
+                    value = null;
+                    if (whole != into)
+                    {
+                        // assembled apart (too long for the caller's array, or begun by an earlier call)
+                        if (whole.length <= into.length - intoOffset)
+                        {
+                            System.arraycopy(whole, 0, into, intoOffset, whole.length);
+                        }
+                        else
+                        {
+                            value = whole;
+                        }
+                    }
+                    received = assemblyTotal;
+                    complete = true;
+                }
+                else if (mode == MODE_BYTES || tag == MessageTags.BYTES)
                 {
                     value = whole;
                     complete = true;
@@ -709,7 +830,13 @@ public final class Connection implements AutoCloseable, Serializable
 
         private void deliver(final int tag, final DirectBuffer buffer, final int index, final int length)
         {
-            if (mode == MODE_BYTES)
+            if (mode == MODE_INTO && length <= into.length - intoOffset)
+            {
+                buffer.getBytes(index, into, intoOffset, length);
+                value = null;
+                received = length;
+            }
+            else if (mode == MODE_BYTES || mode == MODE_INTO)
             {
                 final byte[] bytes = new byte[length];
                 buffer.getBytes(index, bytes);

@@ -261,10 +261,18 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
     public long put(final T item)
     {
         final Encoder encoder = Encoder.current().encode(item, codec);
-        final byte[] payload = new byte[encoder.length];
-        encoder.buffer.getBytes(encoder.offset, payload);
-        final int tag = encoder.tag;
-        encoder.clear();
+        try
+        {
+            return append(encoder);
+        }
+        finally
+        {
+            encoder.clear();
+        }
+    }
+
+    private long append(final Encoder encoder)
+    {
         synchronized (appendLock)
         {
             ensureOpen();
@@ -274,7 +282,17 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
             }
             try (DocumentContext dc = appender.writingDocument())
             {
-                dc.wire().bytes().writeInt(tag).write(payload);
+                // the encoded bytes go straight from the encoder's view into the mapped file: no array per message
+                final Bytes<?> bytes = dc.wire().bytes().writeInt(encoder.tag);
+                final byte[] array = encoder.buffer.byteArray();
+                if (array != null)
+                {
+                    bytes.write(array, encoder.buffer.wrapAdjustment() + encoder.offset, encoder.length);
+                }
+                else if (encoder.length > 0)
+                {
+                    bytes.unsafeWrite(encoder.buffer.addressOffset() + encoder.offset, encoder.length);
+                }
             }
             final long index = appender.lastIndexAppended();
             final int cycle = appender.cycle();
@@ -365,9 +383,32 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
     private Object decode(final Bytes<?> bytes)
     {
         final int tag = bytes.readInt();
-        final byte[] payload = new byte[(int)bytes.readRemaining()];
+        final long remaining = bytes.readRemaining();
+        // numbers straight from the mapped file, no array (Chronicle reads in native order, mp4j wrote
+        // little-endian)
+        if (tag == MessageTags.LONG && remaining == Long.BYTES)
+        {
+            return littleEndian(bytes.readLong());
+        }
+        if (tag == MessageTags.INT && remaining == Integer.BYTES)
+        {
+            final int v = bytes.readInt();
+            return NATIVE_LITTLE_ENDIAN ? v : Integer.reverseBytes(v);
+        }
+        if (tag == MessageTags.DOUBLE && remaining == Double.BYTES)
+        {
+            return Double.longBitsToDouble(littleEndian(bytes.readLong()));
+        }
+        final byte[] payload = new byte[(int)remaining];
         bytes.read(payload);
         return decode(tag, payload);
+    }
+
+    private static final boolean NATIVE_LITTLE_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
+
+    private static long littleEndian(final long v)
+    {
+        return NATIVE_LITTLE_ENDIAN ? v : Long.reverseBytes(v);
     }
 
     private Object decode(final int tag, final byte[] payload)

@@ -47,6 +47,8 @@ class MappedQueue<T> implements Queue<T>
 
     private final transient ManyToOneRingBuffer ring;
 
+    private final transient RingReader ringReader;
+
     private final transient ObjectCodec codec;
 
     private final transient int kind;
@@ -61,6 +63,8 @@ class MappedQueue<T> implements Queue<T>
 
     private transient long stallSinceNs;
 
+    private transient int emptyPolls;
+
     private transient volatile boolean closed;
 
     private final transient java.util.concurrent.atomic.AtomicInteger waiters = new java.util.concurrent.atomic.AtomicInteger();
@@ -73,6 +77,7 @@ class MappedQueue<T> implements Queue<T>
         this.state = region.buffer();
         final int capacity = state.getInt(QueueDescriptor.RING_CAPACITY_OFFSET);
         this.ring = QueueDescriptor.ring(region, QueueDescriptor.RING_OFFSET, capacity);
+        this.ringReader = new RingReader(ring.buffer(), state, QueueDescriptor.CONSUMED_POSITION_OFFSET);
     }
 
     static MappedRegion createRegion(final Path file, final int kind, final int capacity)
@@ -267,7 +272,8 @@ class MappedQueue<T> implements Queue<T>
         {
             state.getAndAddLong(QueueDescriptor.UNFINISHED_TASKS_OFFSET, 1);
         }
-        if (ring.write(encoder.tag, encoder.buffer, encoder.offset, encoder.length))
+        if (ring.write(encoder.tag, encoder.buffer, encoder.offset, encoder.length) ||
+            (releaseConsumed() && ring.write(encoder.tag, encoder.buffer, encoder.offset, encoder.length)))
         {
             return true;
         }
@@ -337,7 +343,7 @@ class MappedQueue<T> implements Queue<T>
         try
         {
             reader.bytesHandler = handler;
-            final int read = ring.read(reader, 1);
+            final int read = ringReader.read(reader);
             if (read == 0)
             {
                 watchStall();
@@ -411,9 +417,39 @@ class MappedQueue<T> implements Queue<T>
      */
     private boolean nothingToRead()
     {
-        final long head = ring.consumerPosition();
-        final int index = (int)head & (ring.capacity() - 1);
-        return ring.buffer().getIntVolatile(RecordDescriptor.lengthOffset(index)) == 0 && ring.producerPosition() == head;
+        if (!ringReader.nextLengthIsZero())
+        {
+            return false;
+        }
+        // Nothing written at the consumed position, or a record stuck at length 0 (its producer died
+        // right after claiming it), which only the producers' tail being ahead tells. The tail is the
+        // line every put CASes: a consumer comparing it on each empty poll takes that line from the
+        // producer again and again (half the throughput between two processes here), so compare on
+        // every 64th empty poll only; the stall watch counts in hundreds of milliseconds anyway.
+        return (++emptyPolls & 63) != 0 || ring.producerPosition() == ringReader.consumedPosition();
+    }
+
+    /**
+     * The ring looked full to a producer: consumers release the space of what they took lazily (see
+     * {@link RingReader}), so release it now, under the consumer lock.
+     *
+     * @return whether space was released (then the write is worth retrying).
+     */
+    private boolean releaseConsumed()
+    {
+        if (ringReader.consumedPosition() == ring.consumerPosition() || !lockConsumer(false))
+        {
+            return false;
+        }
+        try
+        {
+            ringReader.release();
+            return true;
+        }
+        finally
+        {
+            unlockConsumer();
+        }
     }
 
     /**
@@ -435,7 +471,7 @@ class MappedQueue<T> implements Queue<T>
         final Object value;
         try
         {
-            final int read = ring.read(reader, 1);
+            final int read = ringReader.read(reader);
             if (read == 0)
             {
                 watchStall();
@@ -488,7 +524,7 @@ class MappedQueue<T> implements Queue<T>
                 return;
             }
         }
-        if (ring.producerPosition() == ring.consumerPosition())
+        if (ring.producerPosition() == ringReader.consumedPosition())
         {
             // the ring is empty, so no dead producer can have a record stuck in it: reuse a dead one's slot
             for (int i = 0; i < QueueDescriptor.PRODUCER_SLOTS; i++)
@@ -532,7 +568,7 @@ class MappedQueue<T> implements Queue<T>
      */
     private void watchStall()
     {
-        final long consumerPosition = ring.consumerPosition();
+        final long consumerPosition = ringReader.consumedPosition();
         if (ring.producerPosition() <= consumerPosition)
         {
             stallPosition = -1;
@@ -546,6 +582,7 @@ class MappedQueue<T> implements Queue<T>
         }
         else if (now - stallSinceNs >= UNBLOCK_TIMEOUT_NS)
         {
+            ringReader.release(); // unblock() works from Agrona's head
             if (mayUnblock() && ring.unblock())
             {
                 state.getAndAddLong(QueueDescriptor.UNBLOCK_COUNT_OFFSET, 1);
@@ -608,7 +645,7 @@ class MappedQueue<T> implements Queue<T>
         // paths. Records being written count; the walk stops early where a record is being consumed.
         final AtomicBuffer buffer = ring.buffer();
         final int mask = ring.capacity() - 1;
-        long position = ring.consumerPosition();
+        long position = ringReader.consumedPosition();
         final long limit = ring.producerPosition();
         int count = 0;
         while (position < limit)
@@ -617,7 +654,7 @@ class MappedQueue<T> implements Queue<T>
             final int length = buffer.getIntVolatile(RecordDescriptor.lengthOffset(index));
             if (length == 0)
             {
-                final long consumer = ring.consumerPosition();
+                final long consumer = ringReader.consumedPosition();
                 if (consumer > position)
                 {
                     position = consumer;
@@ -638,7 +675,7 @@ class MappedQueue<T> implements Queue<T>
     public boolean empty()
     {
         ensureOpen();
-        return ring.producerPosition() == ring.consumerPosition();
+        return ring.producerPosition() == ringReader.consumedPosition();
     }
 
     @Override
@@ -651,7 +688,7 @@ class MappedQueue<T> implements Queue<T>
     public int remainingCapacity()
     {
         ensureOpen();
-        return ring.capacity() - ring.size();
+        return ring.capacity() - ringReader.size();
     }
 
     @Override

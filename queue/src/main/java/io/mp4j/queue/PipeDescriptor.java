@@ -27,6 +27,11 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  *  |            End 0 Last Handoff, epoch milliseconds             |  16
  *  |                                                               |
  *  +---------------------------------------------------------------+
+ *  |                    padding to 64                             ...
+ *  +---------------------------------------------------------------+
+ *  |   End 0 Consumed Position in the ring end 0 reads (Agrona's   |  64
+ *  |   head trails it; see RingReader); its own cache line         |
+ *  +---------------------------------------------------------------+
  *  |                    padding to 128                            ...
  *  +---------------------------------------------------------------+
  *  |          End 1 block, same fields as End 0                   ...  128
@@ -48,6 +53,7 @@ final class PipeDescriptor
     static final int CLOSED_OFFSET = 8;
     static final int HANDOFFS_OFFSET = 12;
     static final int HANDOFF_MILLIS_OFFSET = 16;
+    static final int CONSUMED_POSITION_OFFSET = 64;
     static final int RING_CAPACITY_OFFSET = 256;
     static final int DUPLEX_OFFSET = 260;
     static final int RINGS_OFFSET = 384;

@@ -18,6 +18,9 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  *  |        Consumer Lock: owner pid (high 32) | start time (low 32) |  0
  *  |                          (0 = free)                           |
  *  +---------------------------------------------------------------+
+ *  |   Consumed Position: ring position up to which messages were  |  8
+ *  |   taken (Agrona's head trails it; see RingReader)             |
+ *  +---------------------------------------------------------------+
  *  |                      padding to 128                          ...
  *  +---------------------------------------------------------------+
  *  |   Producer Table: 32 packed identities of producer processes  |  128
@@ -45,9 +48,9 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * A producer process enters its identity in the Producer Table on its first put (reusing the slot of
  * a dead producer only while the ring is empty, when no record of it can be stuck). A record left
  * half-written is unblocked only if a registered producer is dead, or the table overflowed. No message
- * counters are kept on the hot paths: {@code qsize} walks the records. Each field (all
- * 64-bit) has its own 128-byte block so producers and consumers do not share a
- * cache line. The records in the ring are Agrona's ({@code RecordDescriptor}); their message type id
+ * counters are kept on the hot paths: {@code qsize} walks the records. Fields that different parties
+ * write have their own 128-byte blocks so producers and consumers do not share a cache line; the
+ * Consumed Position shares the consumer lock's block, since only the lock holder writes either. The records in the ring are Agrona's ({@code RecordDescriptor}); their message type id
  * is a {@link MessageTags} tag.
  */
 final class QueueDescriptor
@@ -57,6 +60,7 @@ final class QueueDescriptor
     static final int KIND_JOINABLE = 3;
 
     static final int CONSUMER_LOCK_OFFSET = 0;
+    static final int CONSUMED_POSITION_OFFSET = 8;
     static final int PRODUCER_TABLE_OFFSET = 128;
     static final int PRODUCER_SLOTS = 32;
     static final int UNFINISHED_TASKS_OFFSET = 384;

@@ -177,6 +177,55 @@ class DurableQueueTest
         assertNull(queue.poll());
     }
 
+    private static void assertSameContent(final Object expected, final Object actual)
+    {
+        if (expected instanceof byte[])
+        {
+            org.junit.jupiter.api.Assertions.assertArrayEquals((byte[])expected, (byte[])actual);
+        }
+        else
+        {
+            assertEquals(expected, actual);
+        }
+    }
+
+    @Test
+    void everyBuiltInTypeIsAppendedFromWhereverItsBytesLive() throws Exception
+    {
+        // put writes the encoded bytes straight into Chronicle's document: from the encoder's scratch
+        // (numbers, strings), a caller's array at an offset, or native memory (a direct ByteBuffer)
+        final java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(100);
+        for (int i = 0; i < 100; i++)
+        {
+            direct.put(i, (byte)i);
+        }
+        direct.position(10).limit(90);
+        final byte[] array = new byte[50];
+        for (int i = 0; i < array.length; i++)
+        {
+            array[i] = (byte)(i * 3);
+        }
+        final java.nio.ByteBuffer slice = java.nio.ByteBuffer.wrap(array, 7, 20).slice();
+        final List<Object> sent = List.of(42, -7L, 2.5, "héllo", "", array, new byte[0], slice, direct, List.of(1, "x"));
+        try (DurableQueue<Object> queue = DurableQueue.open(dir.resolve("q")))
+        {
+            for (final Object o : sent)
+            {
+                queue.put(o);
+            }
+            try (DurableQueue.Subscriber<Object> replay = queue.tail(0))
+            {
+                for (final Object o : sent)
+                {
+                    assertSameContent(o, queue.poll());     // the work queue's claim path
+                    assertSameContent(o, replay.poll());    // a subscriber's path (numbers read in place)
+                }
+                assertNull(queue.poll());
+                assertNull(replay.poll());
+            }
+        }
+    }
+
     @Test
     void aMessageThatCannotBeDecodedIsConsumedNotRetriedForever() throws Exception
     {

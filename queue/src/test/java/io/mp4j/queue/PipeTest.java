@@ -8,7 +8,9 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
@@ -96,6 +98,74 @@ class PipeTest
             assertArrayEquals(big, (byte[])b.recv(Duration.ofSeconds(60)));
             assertArrayEquals(big, (byte[])((List<?>)b.recv(Duration.ofSeconds(60))).get(0));
             sender.get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void recvBytesIntoAssemblesFragmentsInTheCallersArray() throws Exception
+    {
+        final Pipe pipe = Pipe.create(dir, "p", true, 1 << 16, null);
+        try (Connection a = pipe.first(); Connection b = pipe.second())
+        {
+            final byte[] big = new byte[(1 << 16) * 3 + 7];
+            new Random(2).nextBytes(big);
+            final CompletableFuture<Void> sender = TestThreads.run(() ->
+            {
+                for (int i = 0; i < 3; i++)
+                {
+                    a.sendBytes(big);
+                }
+                a.sendBytes(big, 5, 100);
+            });
+            final byte[] into = new byte[big.length + 10];
+            assertEquals(big.length, b.recvBytesInto(into, 10));
+            assertArrayEquals(big, Arrays.copyOfRange(into, 10, into.length));
+            final BufferTooShortException tooShort = assertThrows(BufferTooShortException.class, () -> b.recvBytesInto(into, 11));
+            assertArrayEquals(big, tooShort.message(), "a message too long is handed over whole");
+            final byte[] exact = new byte[big.length];
+            assertEquals(big.length, b.recvBytesInto(exact, 0));
+            assertArrayEquals(big, exact);
+            assertEquals(100, b.recvBytesInto(into, 0));
+            assertArrayEquals(Arrays.copyOfRange(big, 5, 105), Arrays.copyOf(into, 100));
+            assertThrows(IndexOutOfBoundsException.class, () -> b.recvBytesInto(into, into.length + 1));
+            sender.get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aReceivingEndTakenOverContinuesAfterWhatWasReceivedAcrossLaps()
+    {
+        // the receiver releases ring space lazily (RingReader) but stores its consumed position after
+        // every message: a new holder of the end neither sees a message twice nor misses one
+        final Pipe pipe = Pipe.create(dir, "p", false, 1024, null);
+        Connection reader = pipe.first();
+        try (Connection writer = pipe.second())
+        {
+            int next = 0;
+            int expected = 0;
+            for (int lap = 0; lap < 200; lap++)
+            {
+                final int burst = 1 + lap % 23;
+                for (int i = 0; i < burst; i++)
+                {
+                    writer.send(next++);
+                }
+                for (int i = 0; i < burst; i++)
+                {
+                    assertEquals(expected++, reader.recv());
+                    if (lap % 10 == 3 && i == burst / 2)
+                    {
+                        final Path file = reader.path();
+                        reader.close();
+                        reader = Connection.attach(file, 0); // takes the end over (and clears its closed flag)
+                    }
+                }
+                assertFalse(reader.poll(), "lap " + lap);
+            }
+        }
+        finally
+        {
+            reader.close();
         }
     }
 
