@@ -31,11 +31,11 @@ final class ManagedBarrier implements Barrier, ManagerAdapter, Serializable
     private final int parties;
     private final long timeoutNanos;
 
-    ManagedBarrier(final ManagerHosted.BarrierWire remote)
+    ManagedBarrier(final ManagerHosted.BarrierWire remote, final int parties, final long timeoutNanos)
     {
         this.remote = remote;
-        this.parties = remote.parties();
-        this.timeoutNanos = remote.timeoutNanos();
+        this.parties = parties;
+        this.timeoutNanos = timeoutNanos;
     }
 
     @Override

@@ -588,7 +588,8 @@ public final class Manager implements AutoCloseable
         {
             throw new IllegalArgumentException("a barrier needs at least 1 party, not " + parties);
         }
-        return new ManagedBarrier(make("barrier", ManagerHosted.BarrierWire.class, parties, action, ManagerHosted.nanos(timeout)));
+        final long nanos = ManagerHosted.nanos(timeout);
+        return new ManagedBarrier(make("barrier", ManagerHosted.BarrierWire.class, parties, action, nanos), parties, nanos);
     }
 
     /**
@@ -683,7 +684,8 @@ public final class Manager implements AutoCloseable
         }
         if (proxy instanceof ManagerHosted.BarrierWire)
         {
-            return new ManagedBarrier((ManagerHosted.BarrierWire)proxy);
+            final ManagerHosted.BarrierWire barrier = (ManagerHosted.BarrierWire)proxy;
+            return new ManagedBarrier(barrier, barrier.parties(), barrier.timeoutNanos());
         }
         if (proxy instanceof ManagerHosted.JoinableQueueWire)
         {
