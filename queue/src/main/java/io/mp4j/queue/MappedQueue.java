@@ -273,7 +273,7 @@ class MappedQueue<T> implements Queue<T>
             state.getAndAddLong(QueueDescriptor.UNFINISHED_TASKS_OFFSET, 1);
         }
         if (ring.write(encoder.tag, encoder.buffer, encoder.offset, encoder.length) ||
-            (releaseConsumed() && ring.write(encoder.tag, encoder.buffer, encoder.offset, encoder.length)))
+            (releaseConsumed(encoder.length) && ring.write(encoder.tag, encoder.buffer, encoder.offset, encoder.length)))
         {
             return true;
         }
@@ -433,11 +433,21 @@ class MappedQueue<T> implements Queue<T>
      * The ring looked full to a producer: consumers release the space of what they took lazily (see
      * {@link RingReader}), so release it now, under the consumer lock.
      *
+     * @param length the encoded length of the message that did not fit.
      * @return whether space was released (then the write is worth retrying).
      */
-    private boolean releaseConsumed()
+    private boolean releaseConsumed(final int length)
     {
-        if (ringReader.consumedPosition() == ring.consumerPosition() || !lockConsumer(false))
+        final long consumed = ringReader.consumedPosition();
+        if (consumed == ring.consumerPosition())
+        {
+            return false;
+        }
+        // Only if the taken-but-unreleased space would make room: a ring that is full even counting it
+        // gains nothing, and the consumer lock's line is the one the consumer writes on every take, so
+        // producers spinning on a truly full ring must not CAS it on every try.
+        final int needed = org.agrona.BitUtil.align(length + RecordDescriptor.HEADER_LENGTH, RecordDescriptor.ALIGNMENT);
+        if (ring.capacity() - (ring.producerPosition() - consumed) < needed || !lockConsumer(false))
         {
             return false;
         }
