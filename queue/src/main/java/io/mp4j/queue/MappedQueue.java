@@ -35,6 +35,7 @@ class MappedQueue<T> implements Queue<T>
     private static final long FOREVER = Long.MAX_VALUE;
 
     private static final Object NONE = new Object();
+    private static final int RELEASE_AFTER_TRIES = 256;
 
     private static final AtomicLong NAMES = new AtomicLong();
 
@@ -167,7 +168,7 @@ class MappedQueue<T> implements Queue<T>
         final Encoder encoder = Encoder.current().encode(item, codec);
         try
         {
-            return tryWrite(encoder);
+            return tryWrite(encoder, true);
         }
         finally
         {
@@ -201,7 +202,7 @@ class MappedQueue<T> implements Queue<T>
         final Encoder encoder = Encoder.current().bytes(src, offset, length);
         try
         {
-            return tryWrite(encoder);
+            return tryWrite(encoder, true);
         }
         finally
         {
@@ -224,7 +225,7 @@ class MappedQueue<T> implements Queue<T>
 
     private boolean awaitWrite(final Encoder encoder, final long timeoutNs) throws InterruptedException
     {
-        if (tryWrite(encoder))
+        if (tryWrite(encoder, timeoutNs == 0))
         {
             return true;
         }
@@ -233,6 +234,7 @@ class MappedQueue<T> implements Queue<T>
         enterWait();
         try
         {
+            int tries = 0;
             while (true)
             {
                 if (timeoutNs != FOREVER && System.nanoTime() - deadline >= 0)
@@ -244,7 +246,9 @@ class MappedQueue<T> implements Queue<T>
                     throw new InterruptedException();
                 }
                 idle.idle();
-                if (tryWrite(encoder))
+                // a consumer taking messages releases their space itself every few KiB; take its lock to
+                // release it only once it has not done so for a while (e.g. it stopped after a get)
+                if (tryWrite(encoder, ++tries >= RELEASE_AFTER_TRIES))
                 {
                     return true;
                 }
@@ -256,7 +260,11 @@ class MappedQueue<T> implements Queue<T>
         }
     }
 
-    boolean tryWrite(final Encoder encoder)
+    /**
+     * @param release whether to release space consumers took but have not released yet, if that makes
+     *                room (takes the consumer lock, whose line the consumer writes on every take).
+     */
+    boolean tryWrite(final Encoder encoder, final boolean release)
     {
         ensureOpen();
         if (encoder.length > ring.maxMsgLength())
@@ -273,7 +281,7 @@ class MappedQueue<T> implements Queue<T>
             state.getAndAddLong(QueueDescriptor.UNFINISHED_TASKS_OFFSET, 1);
         }
         if (ring.write(encoder.tag, encoder.buffer, encoder.offset, encoder.length) ||
-            (releaseConsumed(encoder.length) && ring.write(encoder.tag, encoder.buffer, encoder.offset, encoder.length)))
+            (release && releaseConsumed(encoder.length) && ring.write(encoder.tag, encoder.buffer, encoder.offset, encoder.length)))
         {
             return true;
         }

@@ -25,7 +25,8 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * which producers read for free space and behind which records must be zero. Records between the head
  * and the consumed position are consumed but not yet zeroed; {@link #release()} zeroes them and moves the
  * head up, when they reach {@code capacity / 16} bytes (at most 4 KiB), when nothing is left to read,
- * when the ring wraps, and when a producer finds the ring full ({@link Queue}). Invariants:
+ * when the ring wraps, and when a producer finds the ring full ({@link MappedQueue}: a non-blocking
+ * offer at once, a blocked put after a while). Invariants:
  * {@code head <= consumed <= tail}; whoever reads holds the queue's consumer lock or is the pipe end's
  * only receiver; a reader that dies leaves both words consistent (the next reader re-zeroes at worst).
  *
