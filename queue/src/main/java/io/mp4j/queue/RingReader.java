@@ -49,8 +49,10 @@ final class RingReader
      * @param ring           the ring's buffer: capacity bytes of records, then Agrona's trailer.
      * @param positionBuffer holds the consumed position word.
      * @param consumedOffset where in it (8-byte aligned, on a line producers do not touch).
+     * @param lazy           whether to defer the release as described; if not, each record is released as
+     *                       soon as it is consumed, as Agrona's {@code read(handler, 1)} does.
      */
-    RingReader(final AtomicBuffer ring, final AtomicBuffer positionBuffer, final int consumedOffset)
+    RingReader(final AtomicBuffer ring, final AtomicBuffer positionBuffer, final int consumedOffset, final boolean lazy)
     {
         this.buffer = ring;
         this.capacity = ring.capacity() - RingBufferDescriptor.TRAILER_LENGTH;
@@ -59,7 +61,7 @@ final class RingReader
         this.tailPositionIndex = capacity + RingBufferDescriptor.TAIL_POSITION_OFFSET;
         this.positionBuffer = positionBuffer;
         this.consumedOffset = consumedOffset;
-        this.lagLimit = Math.min(capacity / 16, MAX_LAG);
+        this.lagLimit = lazy ? Math.min(capacity / 16, MAX_LAG) : 0;
     }
 
     /**
