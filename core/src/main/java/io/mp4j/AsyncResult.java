@@ -56,6 +56,19 @@ public final class AsyncResult<T> implements Future<T>
         this.pool = pool;
     }
 
+    /**
+     * An asynchronous result over a future, for {@link Pool} implementations of other backends: it completes
+     * as the future does, and its callbacks run as the future's dependents do.
+     *
+     * @param future the task's future.
+     * @param <T>    the result type.
+     * @return the result.
+     */
+    public static <T> AsyncResult<T> of(final CompletableFuture<T> future)
+    {
+        return new AsyncResult<>(java.util.Objects.requireNonNull(future, "future"), null);
+    }
+
     private void spin()
     {
         if (!future.isDone())

@@ -34,6 +34,13 @@ public final class ChildMain
     /** Exit status of a daemon child whose parent went away: what a SIGTERM gives (128 + 15). */
     static final int ORPHANED_DAEMON_STATUS = 143;
 
+    /** Classes a pool worker needs before its first task, loaded ahead by a spare JVM's warm-up. */
+    private static final String[] POOL_WORKER_CLASSES = {
+        "io.mp4j.PoolWorker", "io.mp4j.PoolWorker$Target", "io.mp4j.WorkerSpec", "io.mp4j.WorkerChannel",
+        "io.mp4j.TaskCodec", "io.mp4j.shm.MappedRegion", "org.agrona.concurrent.ringbuffer.OneToOneRingBuffer",
+        "org.agrona.concurrent.BackoffIdleStrategy", "org.agrona.ExpandableArrayBuffer",
+        "org.agrona.collections.Int2ObjectHashMap", "org.agrona.concurrent.UnsafeBuffer" };
+
     /** Opened ahead by a spare JVM's warm-up: NIO's first use loads native libraries and probes the network stack. */
     private static FileChannel stdinChannel;
 
@@ -109,8 +116,14 @@ public final class ChildMain
                 new ChildSpec("warm-up", "", false, 0, "", noop, new Object[]{ "warm-up" }).toBytes());
             spec.run();
             stdinChannel = openStdinChannel();
+            // a spare often becomes a pool worker: load, verify and initialise its classes now
+            final ClassLoader loader = ChildMain.class.getClassLoader();
+            for (final String name : POOL_WORKER_CLASSES)
+            {
+                Class.forName(name, true, loader);
+            }
         }
-        catch (final Exception ex)
+        catch (final Exception | LinkageError ex)
         {
             // warming up is an optimisation; the real task reports its own failures
         }

@@ -1,15 +1,23 @@
 package io.mp4j;
 
 import io.mp4j.manager.AuthenticationException;
-import io.mp4j.manager.ManagedBarrier;
-import io.mp4j.manager.ManagedCondition;
-import io.mp4j.manager.ManagedEvent;
-import io.mp4j.manager.ManagedSemaphore;
-import io.mp4j.manager.ManagedValue;
 import io.mp4j.manager.ManagerDiedException;
 import io.mp4j.manager.ManagerException;
 import io.mp4j.manager.Namespace;
+import io.mp4j.queue.JoinableQueue;
+import io.mp4j.queue.Queue;
+import io.mp4j.shm.Array;
+import io.mp4j.shm.Barrier;
+import io.mp4j.shm.BoundedSemaphore;
+import io.mp4j.shm.Condition;
+import io.mp4j.shm.ElementType;
+import io.mp4j.shm.Event;
+import io.mp4j.shm.Lock;
+import io.mp4j.shm.RLock;
 import io.mp4j.shm.RuntimeDirectory;
+import io.mp4j.shm.Semaphore;
+import io.mp4j.shm.SharedLock;
+import io.mp4j.shm.Value;
 
 import java.io.IOException;
 import java.io.ObjectStreamException;
@@ -28,7 +36,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -61,10 +68,17 @@ import java.util.concurrent.locks.LockSupport;
  * }
  * }</pre>
  *
- * <p><b>Objects.</b> {@link #dict()} is a {@link Map}, {@link #list()} a {@link List}, {@link #queue()} a
- * {@link BlockingQueue}, {@link #lock()} and {@link #rlock()} a {@link Lock}; {@link #namespace()},
- * {@link #value}, {@link #event()}, {@link #semaphore}, {@link #condition()} and {@link #barrier} have the
- * small interfaces of {@code io.mp4j.manager}. User types are registered with a factory and an interface
+ * <p><b>Objects.</b> {@link #dict()} is a {@link Map}, {@link #list()} a {@link List}, {@link #namespace()} a
+ * {@link Namespace}. The synchronisation objects, values, arrays and queues have the same interfaces as the
+ * memory-mapped ones, so code written against {@link Lock}, {@link RLock}, {@link Semaphore},
+ * {@link BoundedSemaphore}, {@link Event}, {@link Condition}, {@link Barrier}, {@link Value}, {@link Array},
+ * {@link Queue} or {@link JoinableQueue} takes either: {@link #lock()}, {@link #rlock()}, {@link #semaphore}, {@link #boundedSemaphore},
+ * {@link #event()}, {@link #condition()}, {@link #barrier}, {@link #value}, {@link #array}, {@link #queue()} and
+ * {@link #joinableQueue}.
+ * What cannot cross a process is handled here and said in each method's Javadoc: an idle strategy is ignored
+ * (the waiting happens in the server), a barrier's action is given at creation and runs in the server, the
+ * queue's byte methods copy, {@code close()} closes nothing (the object lives in the manager until
+ * {@link #release} or shutdown). User types are registered with a factory and an interface
  * ({@link #register}) and made with {@link #create}; a proxy is a dynamic proxy of the interface whose
  * calls run in the server. Every method of a data object (dict, list, namespace, value, array, user type)
  * runs under that object's monitor in the server, so a method of a registered type is atomic: that is how
@@ -380,20 +394,6 @@ public final class Manager implements AutoCloseable
     }
 
     /**
-     * A fixed-length shared list: Python's {@code manager.Array(typecode, sequence)}. {@code set} works,
-     * {@code add} and {@code remove} do not.
-     *
-     * @param initial the elements.
-     * @param <E>     the element type.
-     * @return the array.
-     */
-    @SafeVarargs
-    public final <E> List<E> array(final E... initial)
-    {
-        return make("array", List.class, (Object)initial.clone());
-    }
-
-    /**
      * @return a new namespace (named attributes).
      */
     public Namespace namespace()
@@ -402,92 +402,306 @@ public final class Manager implements AutoCloseable
     }
 
     /**
-     * @param initial the initial value.
-     * @param <T>     its type.
+     * Python's {@code manager.Value(typecode, value)}, with the {@link Value} interface of a memory-mapped
+     * value: typed accessors and atomic operations, each one call run atomically in the server, and
+     * {@link Value#getLock()} a manager {@link RLock} made with it to guard compound updates.
+     *
+     * @param typecode {@code "i"}, {@code "l"}, {@code "d"} or {@code "?"} (see {@link ElementType#fromTypecode}).
+     * @param initial  a {@link Number} or {@link Boolean} that fits the type.
      * @return a new shared value.
+     * @throws IllegalArgumentException if the typecode is not one of those or the initial value does not fit.
      */
-    public <T> ManagedValue<T> value(final T initial)
+    public Value value(final String typecode, final Object initial)
     {
-        return make("value", ManagedValue.class, initial);
+        final ElementType type = ElementType.fromTypecode(typecode);
+        final ManagedRLock lock = new ManagedRLock(make("rlock", ManagerHosted.LockWire.class));
+        try
+        {
+            return new ManagedValue(make("value", ManagerHosted.ValueWire.class, typecode, initial, idOf(lock.remote)), lock, type);
+        }
+        catch (final RuntimeException ex)
+        {
+            release(lock);
+            throw ex;
+        }
     }
 
     /**
-     * @return a new non-reentrant lock (Python's {@code Lock}); {@code newCondition()} is not supported.
+     * Python's {@code manager.Array(typecode, size)}: zeros, with the {@link Array} interface of a
+     * memory-mapped array and a manager {@link RLock} as {@link Array#getLock()}.
+     *
+     * @param typecode {@code "i"}, {@code "l"}, {@code "d"} or {@code "b"}.
+     * @param length   the number of elements, at least 0.
+     * @return a new shared array.
+     */
+    public Array array(final String typecode, final int length)
+    {
+        if (length < 0)
+        {
+            throw new IllegalArgumentException("array length must be >= 0, not " + length);
+        }
+        return newArray(typecode, length, length);
+    }
+
+    /**
+     * Python's {@code manager.Array(typecode, sequence)}: a copy of {@code values}.
+     *
+     * @param typecode {@code "i"}, {@code "l"}, {@code "d"} or {@code "b"}.
+     * @param values   an {@code int[]}, {@code long[]}, {@code double[]} or {@code byte[]} matching the typecode.
+     * @return a new shared array.
+     * @throws IllegalArgumentException if {@code values} is not a Java array of the typecode's type.
+     */
+    public Array array(final String typecode, final Object values)
+    {
+        final ElementType type = ElementType.fromTypecode(typecode);
+        if (type == ElementType.BOOLEAN || values == null || values.getClass().getComponentType() != ManagerHosted.HostedArray.javaType(type))
+        {
+            throw new IllegalArgumentException("an Array of '" + typecode + "' is made from " +
+                (type == ElementType.BOOLEAN ? "nothing: arrays hold int, long, double or byte" :
+                    "a " + ManagerHosted.HostedArray.javaType(type).getName() + "[], not " + (values == null ? "null" : values.getClass().getSimpleName())));
+        }
+        return newArray(typecode, values, java.lang.reflect.Array.getLength(values));
+    }
+
+    private Array newArray(final String typecode, final Object initial, final int length)
+    {
+        final ElementType type = ElementType.fromTypecode(typecode);
+        final ManagedRLock lock = new ManagedRLock(make("rlock", ManagerHosted.LockWire.class));
+        try
+        {
+            return new ManagedArray(make("array", ManagerHosted.ArrayWire.class, typecode, initial, idOf(lock.remote)), lock, type, length);
+        }
+        catch (final RuntimeException ex)
+        {
+            release(lock);
+            throw ex;
+        }
+    }
+
+    /**
+     * Python's {@code manager.Lock()}: not reentrant; {@code release()} by any thread of any process,
+     * {@code unlock()} by the holder. A holding whose connection ends (the holder's process died) is released
+     * by the server, and the next holder sees {@link SharedLock#previousOwnerDied()} true.
+     *
+     * @return a new lock.
      */
     public Lock lock()
     {
-        return make("lock", Lock.class);
+        return new ManagedLock(make("lock", ManagerHosted.LockWire.class));
     }
 
     /**
-     * @return a new reentrant lock (Python's {@code RLock}), owned by the thread that takes it.
+     * Python's {@code manager.RLock()}: reentrant, owned by the thread that takes it.
+     *
+     * @return a new reentrant lock.
      */
-    public Lock rlock()
+    public RLock rlock()
     {
-        return make("rlock", Lock.class);
+        return new ManagedRLock(make("rlock", ManagerHosted.LockWire.class));
     }
 
     /**
-     * @param permits the initial permits.
+     * Python's {@code manager.Semaphore(value)}.
+     *
+     * @param value the initial permits, at least 0.
      * @return a new semaphore.
      */
-    public ManagedSemaphore semaphore(final int permits)
+    public Semaphore semaphore(final long value)
     {
-        return make("semaphore", ManagedSemaphore.class, permits);
+        return new ManagedSemaphore(make("semaphore", ManagerHosted.SemaphoreWire.class, value));
     }
 
     /**
-     * @param permits the initial and largest number of permits.
-     * @return a new bounded semaphore: releasing above {@code permits} throws.
+     * Python's {@code manager.BoundedSemaphore(value)}: releasing above {@code value} throws
+     * {@link IllegalStateException}.
+     *
+     * @param value the initial and largest number of permits, at least 0.
+     * @return a new bounded semaphore.
      */
-    public ManagedSemaphore boundedSemaphore(final int permits)
+    public BoundedSemaphore boundedSemaphore(final long value)
     {
-        return make("boundedSemaphore", ManagedSemaphore.class, permits);
+        return new ManagedBoundedSemaphore(make("boundedSemaphore", ManagerHosted.SemaphoreWire.class, value));
     }
 
     /**
+     * Python's {@code manager.Event()}.
+     *
      * @return a new event, initially clear.
      */
-    public ManagedEvent event()
+    public Event event()
     {
-        return make("event", ManagedEvent.class);
+        return new ManagedEvent(make("event", ManagerHosted.EventWire.class));
     }
 
     /**
-     * @return a new condition with its own reentrant lock.
+     * Python's {@code manager.Condition()}: with a new manager {@link RLock}, which
+     * {@link Condition#getLock()} returns.
+     *
+     * @return a new condition.
      */
-    public ManagedCondition condition()
+    public Condition condition()
     {
-        return make("condition", ManagedCondition.class);
+        return condition(rlock());
     }
 
     /**
-     * @param parties how many must arrive.
+     * Python's {@code manager.Condition(lock)}.
+     *
+     * @param lock a {@link Lock} or {@link RLock} of this manager.
+     * @return a new condition bound to it.
+     * @throws IllegalArgumentException if the lock is not one of this manager's.
+     */
+    public Condition condition(final SharedLock lock)
+    {
+        if (!(lock instanceof ManagedSharedLock) || !ManagerProxy.handlerOf(((ManagedSharedLock)lock).remote).address.equals(address))
+        {
+            throw new IllegalArgumentException("a manager Condition needs a lock of the same manager (" + address + "), not " + lock);
+        }
+        final ManagedSharedLock managed = (ManagedSharedLock)lock;
+        return new ManagedCondition(make("condition", ManagerHosted.ConditionWire.class, idOf(managed.remote)), managed);
+    }
+
+    /**
+     * Python's {@code manager.Barrier(parties)}.
+     *
+     * @param parties how many must arrive, at least 1.
      * @return a new cyclic barrier.
      */
-    public ManagedBarrier barrier(final int parties)
+    public Barrier barrier(final int parties)
     {
-        return make("barrier", ManagedBarrier.class, parties);
+        return barrier(parties, null, null);
     }
 
     /**
-     * @param <E> the element type.
-     * @return a new unbounded queue.
+     * Python's {@code manager.Barrier(parties, action, timeout)}. The action is sent to the server and run
+     * there by the last arrival of each generation, as Python's manager runs it; if it throws, the barrier
+     * breaks and the last arrival gets the exception (a checked one wrapped in an {@link IllegalStateException}).
+     *
+     * @param parties how many must arrive, at least 1.
+     * @param action  run in the server on each trip, or null.
+     * @param timeout the default timeout of {@link Barrier#await()}, or null for none.
+     * @return a new cyclic barrier.
      */
-    public <E> BlockingQueue<E> queue()
+    public Barrier barrier(final int parties, final SerializableRunnable action, final Duration timeout)
+    {
+        if (parties < 1)
+        {
+            throw new IllegalArgumentException("a barrier needs at least 1 party, not " + parties);
+        }
+        return new ManagedBarrier(make("barrier", ManagerHosted.BarrierWire.class, parties, action, ManagerHosted.nanos(timeout)));
+    }
+
+    /**
+     * Python's {@code manager.Queue()}: unbounded.
+     *
+     * @param <E> the element type.
+     * @return a new queue.
+     */
+    public <E> Queue<E> queue()
     {
         return queue(0);
     }
 
     /**
-     * @param capacity the most elements it holds ({@code put} blocks, {@code offer} returns false beyond);
+     * Python's {@code manager.Queue(maxsize)}, with the {@link Queue} interface; sizes count elements.
+     *
+     * @param capacity the most elements it holds ({@code put} waits, {@code offer} returns false beyond);
      *                 0 for unbounded, as Python's {@code maxsize}.
      * @param <E>      the element type.
      * @return a new queue.
      */
-    public <E> BlockingQueue<E> queue(final int capacity)
+    public <E> Queue<E> queue(final int capacity)
     {
-        return make("queue", BlockingQueue.class, capacity);
+        if (capacity < 0)
+        {
+            throw new IllegalArgumentException("queue capacity must be >= 0 (0: unbounded), not " + capacity);
+        }
+        final BlockingQueue<E> remote = make("queue", BlockingQueue.class, capacity);
+        return new ManagedQueue<>(remote, capacity == 0 ? Integer.MAX_VALUE : capacity);
+    }
+
+    /**
+     * Python's {@code manager.JoinableQueue(maxsize)}, with the {@link JoinableQueue} interface: a
+     * {@link #queue(int)} that also counts the tasks not yet marked done.
+     *
+     * @param capacity the most elements it holds; 0 for unbounded.
+     * @param <E>      the element type.
+     * @return a new joinable queue.
+     */
+    public <E> JoinableQueue<E> joinableQueue(final int capacity)
+    {
+        if (capacity < 0)
+        {
+            throw new IllegalArgumentException("queue capacity must be >= 0 (0: unbounded), not " + capacity);
+        }
+        final ManagerHosted.JoinableQueueWire<E> remote = make("joinableQueue", ManagerHosted.JoinableQueueWire.class, capacity);
+        return new ManagedJoinableQueue<>(remote, capacity == 0 ? Integer.MAX_VALUE : capacity);
+    }
+
+    private static long idOf(final Object proxy)
+    {
+        return ManagerProxy.handlerOf(proxy).objectId;
+    }
+
+    /** The manager proxy behind an object this manager handed out. */
+    private static Object unwrap(final Object object)
+    {
+        return object instanceof ManagerAdapter ? ((ManagerAdapter)object).remote() : object;
+    }
+
+    /** Dress a proxy of an internal interface (from {@link #lookup}) in its public adapter. */
+    private Object wrap(final Object proxy)
+    {
+        if (proxy instanceof ManagerHosted.LockWire)
+        {
+            final ManagerHosted.LockWire lock = (ManagerHosted.LockWire)proxy;
+            return lock.reentrant() ? new ManagedRLock(lock) : new ManagedLock(lock);
+        }
+        if (proxy instanceof ManagerHosted.ValueWire)
+        {
+            final ManagerHosted.ValueWire value = (ManagerHosted.ValueWire)proxy;
+            return new ManagedValue(value, (ManagedRLock)wrap(sibling(value.lockId(), ManagerHosted.LockWire.class)), value.type());
+        }
+        if (proxy instanceof ManagerHosted.ArrayWire)
+        {
+            final ManagerHosted.ArrayWire array = (ManagerHosted.ArrayWire)proxy;
+            return new ManagedArray(array, (ManagedRLock)wrap(sibling(array.lockId(), ManagerHosted.LockWire.class)), array.type(), array.length());
+        }
+        if (proxy instanceof ManagerHosted.ConditionWire)
+        {
+            final ManagerHosted.ConditionWire condition = (ManagerHosted.ConditionWire)proxy;
+            return new ManagedCondition(condition, (ManagedSharedLock)wrap(sibling(condition.lockId(), ManagerHosted.LockWire.class)));
+        }
+        if (proxy instanceof ManagerHosted.SemaphoreWire)
+        {
+            final ManagerHosted.SemaphoreWire semaphore = (ManagerHosted.SemaphoreWire)proxy;
+            return semaphore.bound() == Long.MAX_VALUE ? new ManagedSemaphore(semaphore) : new ManagedBoundedSemaphore(semaphore);
+        }
+        if (proxy instanceof ManagerHosted.EventWire)
+        {
+            return new ManagedEvent((ManagerHosted.EventWire)proxy);
+        }
+        if (proxy instanceof ManagerHosted.BarrierWire)
+        {
+            return new ManagedBarrier((ManagerHosted.BarrierWire)proxy);
+        }
+        if (proxy instanceof ManagerHosted.JoinableQueueWire)
+        {
+            final ManagerHosted.JoinableQueueWire<?> queue = (ManagerHosted.JoinableQueueWire<?>)proxy;
+            return new ManagedJoinableQueue<>(queue, queue.remainingCapacity() + queue.size());
+        }
+        if (proxy instanceof BlockingQueue)
+        {
+            final BlockingQueue<?> queue = (BlockingQueue<?>)proxy;
+            // remaining + size is the capacity (Integer.MAX_VALUE unbounded), if no one puts or takes between
+            return new ManagedQueue<>(queue, queue.remainingCapacity() + queue.size());
+        }
+        return proxy;
+    }
+
+    private Object sibling(final long id, final Class<?> type)
+    {
+        return ManagerProxy.newProxy(address, key, pid, id, type);
     }
 
     // ---- user types
@@ -541,7 +755,7 @@ public final class Manager implements AutoCloseable
      */
     public void bind(final String name, final Object proxy)
     {
-        final ManagerProxy handler = ManagerProxy.handlerOf(proxy);
+        final ManagerProxy handler = ManagerProxy.handlerOf(unwrap(proxy));
         if (!handler.address.equals(address))
         {
             throw new IllegalArgumentException("the proxy belongs to the manager at " + handler.address + ", not " + address);
@@ -565,8 +779,8 @@ public final class Manager implements AutoCloseable
         try
         {
             final ClassLoader loader = Thread.currentThread().getContextClassLoader();
-            return (T)ManagerProxy.newProxy(address, key, pid, id, Class.forName(type, false,
-                loader != null ? loader : Manager.class.getClassLoader()));
+            return (T)wrap(ManagerProxy.newProxy(address, key, pid, id, Class.forName(type, false,
+                loader != null ? loader : Manager.class.getClassLoader())));
         }
         catch (final ClassNotFoundException ex)
         {
@@ -584,7 +798,7 @@ public final class Manager implements AutoCloseable
      */
     public boolean release(final Object proxy)
     {
-        final ManagerProxy handler = ManagerProxy.handlerOf(proxy);
+        final ManagerProxy handler = ManagerProxy.handlerOf(unwrap(proxy));
         if (!handler.address.equals(address))
         {
             throw new IllegalArgumentException("the proxy belongs to the manager at " + handler.address + ", not " + address);

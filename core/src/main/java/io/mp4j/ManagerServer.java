@@ -1,10 +1,5 @@
 package io.mp4j;
 
-import io.mp4j.manager.ManagedBarrier;
-import io.mp4j.manager.ManagedCondition;
-import io.mp4j.manager.ManagedEvent;
-import io.mp4j.manager.ManagedSemaphore;
-import io.mp4j.manager.ManagedValue;
 import io.mp4j.manager.ManagerException;
 import io.mp4j.manager.Namespace;
 
@@ -39,14 +34,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The manager's server: runs in its own (daemon) child JVM, holds the shared objects and serves each
@@ -449,35 +438,36 @@ final class ManagerServer
             case "list":
                 entry = new Entry(args.length > 0 ? new ArrayList<>((Collection<?>)args[0]) : new ArrayList<>(), List.class, true);
                 break;
-            case "array":
-                entry = new Entry(Arrays.asList(((Object[])args[0]).clone()), List.class, true);
-                break;
             case "namespace":
                 entry = new Entry(new NamespaceImpl(), Namespace.class, true);
                 break;
             case "value":
-                entry = new Entry(new ValueImpl(args[0]), ManagedValue.class, true);
+                entry = new Entry(new ManagerHosted.HostedValue((String)args[0], args[1], (Long)args[2]), ManagerHosted.ValueWire.class, true);
+                break;
+            case "array":
+                entry = new Entry(new ManagerHosted.HostedArray((String)args[0], args[1], (Long)args[2]), ManagerHosted.ArrayWire.class, true);
                 break;
             case "lock":
-                entry = new Entry(new LockImpl(), Lock.class, false);
-                break;
             case "rlock":
-                entry = new Entry(new RLockImpl(), Lock.class, false);
+                entry = new Entry(new ManagerHosted.HostedLock("rlock".equals(typeid)), ManagerHosted.LockWire.class, false);
                 break;
             case "semaphore":
-                entry = new Entry(new SemaphoreImpl((Integer)args[0], false), ManagedSemaphore.class, false);
-                break;
             case "boundedSemaphore":
-                entry = new Entry(new SemaphoreImpl((Integer)args[0], true), ManagedSemaphore.class, false);
+                entry = new Entry(new ManagerHosted.HostedSemaphore((Long)args[0], "boundedSemaphore".equals(typeid)),
+                    ManagerHosted.SemaphoreWire.class, false);
                 break;
             case "event":
-                entry = new Entry(new EventImpl(), ManagedEvent.class, false);
+                entry = new Entry(new ManagerHosted.HostedEvent(), ManagerHosted.EventWire.class, false);
                 break;
             case "condition":
-                entry = new Entry(new ConditionImpl(), ManagedCondition.class, false);
+                entry = new Entry(new ManagerHosted.HostedCondition(target((Long)args[0]), (Long)args[0]), ManagerHosted.ConditionWire.class, false);
                 break;
             case "barrier":
-                entry = new Entry(new BarrierImpl((Integer)args[0]), ManagedBarrier.class, false);
+                entry = new Entry(new ManagerHosted.HostedBarrier((Integer)args[0], (SerializableRunnable)args[1], (Long)args[2]),
+                    ManagerHosted.BarrierWire.class, false);
+                break;
+            case "joinableQueue":
+                entry = new Entry(new ManagerHosted.HostedJoinableQueue<>((Integer)args[0]), ManagerHosted.JoinableQueueWire.class, false);
                 break;
             case "queue":
             {
@@ -505,6 +495,16 @@ final class ManagerServer
         final long id = ids.incrementAndGet();
         objects.put(id, entry);
         return id;
+    }
+
+    private Object target(final long id)
+    {
+        final Entry e = objects.get(id);
+        if (e == null)
+        {
+            throw new ManagerException("the manager (pid " + pid + ") holds no object #" + id);
+        }
+        return e.target;
     }
 
     /**
@@ -593,348 +593,6 @@ final class ManagerServer
                 sep = ", ";
             }
             return b.append(')').toString();
-        }
-    }
-
-    static final class ValueImpl implements ManagedValue<Object>
-    {
-        private Object value;
-
-        ValueImpl(final Object value)
-        {
-            this.value = value;
-        }
-
-        @Override
-        public Object get()
-        {
-            return value;
-        }
-
-        @Override
-        public void set(final Object value)
-        {
-            this.value = value;
-        }
-
-        @Override
-        public Object getAndSet(final Object value)
-        {
-            final Object old = this.value;
-            this.value = value;
-            return old;
-        }
-
-        @Override
-        public boolean compareAndSet(final Object expected, final Object update)
-        {
-            if (Objects.equals(value, expected))
-            {
-                value = update;
-                return true;
-            }
-            return false;
-        }
-
-        @Override
-        public String toString()
-        {
-            return "Value(" + value + ")";
-        }
-    }
-
-    /** Python's Lock: not reentrant; any thread of any process may release it, as Python allows. */
-    static final class LockImpl implements Lock, Releasable
-    {
-        private boolean locked;
-        private Thread owner;
-
-        @Override
-        public synchronized void lock()
-        {
-            boolean interrupted = false;
-            while (locked)
-            {
-                try
-                {
-                    wait();
-                }
-                catch (final InterruptedException ex)
-                {
-                    interrupted = true;
-                }
-            }
-            take();
-            if (interrupted)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        private void take()
-        {
-            locked = true;
-            owner = Thread.currentThread();
-        }
-
-        @Override
-        public synchronized void lockInterruptibly() throws InterruptedException
-        {
-            while (locked)
-            {
-                wait();
-            }
-            take();
-        }
-
-        @Override
-        public synchronized boolean tryLock()
-        {
-            if (locked)
-            {
-                return false;
-            }
-            take();
-            return true;
-        }
-
-        @Override
-        public synchronized boolean tryLock(final long time, final TimeUnit unit) throws InterruptedException
-        {
-            final long deadline = System.nanoTime() + unit.toNanos(time);
-            while (locked)
-            {
-                final long left = deadline - System.nanoTime();
-                if (left <= 0)
-                {
-                    return false;
-                }
-                TimeUnit.NANOSECONDS.timedWait(this, left);
-            }
-            take();
-            return true;
-        }
-
-        @Override
-        public synchronized void unlock()
-        {
-            if (!locked)
-            {
-                throw new IllegalMonitorStateException("release of an unlocked manager Lock");
-            }
-            locked = false;
-            owner = null;
-            notify();
-        }
-
-        @Override
-        public Condition newCondition()
-        {
-            throw new UnsupportedOperationException("a manager lock has no conditions: use Manager.condition()");
-        }
-
-        @Override
-        public synchronized void releaseHeldByCurrentThread()
-        {
-            if (locked && owner == Thread.currentThread())
-            {
-                unlock();
-            }
-        }
-
-        @Override
-        public synchronized String toString()
-        {
-            return "<Lock " + (locked ? "locked" : "unlocked") + ">";
-        }
-    }
-
-    /** Python's RLock: reentrant, owned by the calling thread of the calling process. */
-    static final class RLockImpl extends ReentrantLock implements Releasable
-    {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public Condition newCondition()
-        {
-            throw new UnsupportedOperationException("a manager lock has no conditions: use Manager.condition()");
-        }
-
-        @Override
-        public void releaseHeldByCurrentThread()
-        {
-            while (isHeldByCurrentThread())
-            {
-                unlock();
-            }
-        }
-    }
-
-    static final class SemaphoreImpl implements ManagedSemaphore
-    {
-        private final Semaphore semaphore;
-        private final int bound;
-        private final boolean bounded;
-
-        SemaphoreImpl(final int permits, final boolean bounded)
-        {
-            this.semaphore = new Semaphore(permits);
-            this.bound = permits;
-            this.bounded = bounded;
-        }
-
-        @Override
-        public void acquire() throws InterruptedException
-        {
-            semaphore.acquire();
-        }
-
-        @Override
-        public boolean tryAcquire()
-        {
-            return semaphore.tryAcquire();
-        }
-
-        @Override
-        public boolean tryAcquire(final long timeout, final TimeUnit unit) throws InterruptedException
-        {
-            return semaphore.tryAcquire(timeout, unit);
-        }
-
-        @Override
-        public synchronized void release()
-        {
-            if (bounded && semaphore.availablePermits() >= bound)
-            {
-                throw new IllegalStateException("bounded semaphore released too many times (bound " + bound + ")");
-            }
-            semaphore.release();
-        }
-
-        @Override
-        public int availablePermits()
-        {
-            return semaphore.availablePermits();
-        }
-
-        @Override
-        public String toString()
-        {
-            return "<" + (bounded ? "BoundedSemaphore" : "Semaphore") + " value=" + semaphore.availablePermits() + ">";
-        }
-    }
-
-    static final class EventImpl implements ManagedEvent
-    {
-        private boolean flag;
-
-        @Override
-        public synchronized void set()
-        {
-            flag = true;
-            notifyAll();
-        }
-
-        @Override
-        public synchronized void clear()
-        {
-            flag = false;
-        }
-
-        @Override
-        public synchronized boolean isSet()
-        {
-            return flag;
-        }
-
-        @Override
-        public synchronized void await() throws InterruptedException
-        {
-            while (!flag)
-            {
-                wait();
-            }
-        }
-
-        @Override
-        public synchronized boolean await(final long timeout, final TimeUnit unit) throws InterruptedException
-        {
-            final long deadline = System.nanoTime() + unit.toNanos(timeout);
-            while (!flag)
-            {
-                final long left = deadline - System.nanoTime();
-                if (left <= 0)
-                {
-                    return false;
-                }
-                TimeUnit.NANOSECONDS.timedWait(this, left);
-            }
-            return true;
-        }
-
-        @Override
-        public synchronized String toString()
-        {
-            return "<Event " + (flag ? "set" : "unset") + ">";
-        }
-    }
-
-    static final class ConditionImpl implements ManagedCondition, Releasable
-    {
-        private final ReentrantLock lock = new ReentrantLock();
-        private final Condition condition = lock.newCondition();
-
-        @Override
-        public void lock()
-        {
-            lock.lock();
-        }
-
-        @Override
-        public void unlock()
-        {
-            lock.unlock();
-        }
-
-        @Override
-        public void await() throws InterruptedException
-        {
-            condition.await();
-        }
-
-        @Override
-        public boolean await(final long timeout, final TimeUnit unit) throws InterruptedException
-        {
-            return condition.await(timeout, unit);
-        }
-
-        @Override
-        public void signal()
-        {
-            condition.signal();
-        }
-
-        @Override
-        public void signalAll()
-        {
-            condition.signalAll();
-        }
-
-        @Override
-        public void releaseHeldByCurrentThread()
-        {
-            while (lock.isHeldByCurrentThread())
-            {
-                lock.unlock();
-            }
-        }
-    }
-
-    static final class BarrierImpl extends CyclicBarrier implements ManagedBarrier
-    {
-        BarrierImpl(final int parties)
-        {
-            super(parties);
         }
     }
 }

@@ -41,6 +41,12 @@ final class PoolWorker implements MessageHandler
     private Object[] argsA = new Object[64];
     private Object[] argsB = new Object[64];
     private boolean stop;
+    /** The task of the current chunk being run, for the error report. */
+    private int taskIndex;
+    /** See {@link #applyDirect}. */
+    private Object pendingResult;
+    private int argPos;
+    private int directLength;
 
     private PoolWorker(final WorkerChannel channel, final int spinTries)
     {
@@ -55,7 +61,23 @@ final class PoolWorker implements MessageHandler
      */
     static SerializableConsumer<WorkerSpec> target()
     {
-        return PoolWorker::run;
+        return new Target();
+    }
+
+    /**
+     * A plain class, not a method reference: a serialized lambda costs a cold worker its reflective
+     * {@code $deserializeLambda$} and a lambda class spun at run time, tens of milliseconds before its
+     * first task.
+     */
+    static final class Target implements SerializableConsumer<WorkerSpec>
+    {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void accept(final WorkerSpec spec) throws Exception
+        {
+            run(spec);
+        }
     }
 
     static IdleStrategy idleStrategy(final int spinTries)
@@ -132,7 +154,7 @@ final class PoolWorker implements MessageHandler
         final int fnId = buffer.getInt(index + WorkerChannel.TASK_FN_ID_OFFSET);
         final int mode = buffer.getInt(index + WorkerChannel.TASK_MODE_OFFSET);
         final int argsOffset = index + WorkerChannel.TASK_ARGS_OFFSET;
-        int i = 0;
+        taskIndex = 0;
         try
         {
             final Object fn;
@@ -159,13 +181,40 @@ final class PoolWorker implements MessageHandler
                 argsB = new Object[count];
             }
             final Object[] a = argsA;
+            out.putLong(WorkerChannel.CHUNK_ID_OFFSET, chunkId);
             if (mode == MODE_FUNCTION)
             {
-                TaskCodec.decode(buffer, argsOffset, a, 0);
                 final SerializableFunction<Object, Object> f = (SerializableFunction<Object, Object>)fn;
-                for (; i < count; i++)
+                final int argKind = buffer.getInt(argsOffset + TaskCodec.KIND_OFFSET);
+                if (argKind != TaskCodec.KIND_OBJECT)
                 {
-                    a[i] = f.apply(a[i]);
+                    final int done = applyDirect(f, buffer, argsOffset, argKind, count);
+                    if (done == count)
+                    {
+                        send(WorkerChannel.MSG_RESULT, WorkerChannel.RESULT_VALUES_OFFSET + directLength);
+                        return;
+                    }
+                    // a result of another kind: carry on through an Object[]
+                    if (done > 0)
+                    {
+                        TaskCodec.decode(out, WorkerChannel.RESULT_VALUES_OFFSET, a, 0);
+                    }
+                    a[done] = pendingResult;
+                    pendingResult = null;
+                    for (int i = done + 1; i < count; i++)
+                    {
+                        taskIndex = i;
+                        a[i] = f.apply(readArg(buffer, argKind));
+                    }
+                }
+                else
+                {
+                    TaskCodec.decode(buffer, argsOffset, a, 0);
+                    for (int i = 0; i < count; i++)
+                    {
+                        taskIndex = i;
+                        a[i] = f.apply(a[i]);
+                    }
                 }
             }
             else if (mode == MODE_BIFUNCTION)
@@ -174,8 +223,9 @@ final class PoolWorker implements MessageHandler
                 final int next = TaskCodec.decode(buffer, argsOffset, a, 0);
                 TaskCodec.decode(buffer, next, b, 0);
                 final SerializableBiFunction<Object, Object, Object> f = (SerializableBiFunction<Object, Object, Object>)fn;
-                for (; i < count; i++)
+                for (int i = 0; i < count; i++)
                 {
+                    taskIndex = i;
                     a[i] = f.apply(a[i], b[i]);
                     b[i] = null;
                 }
@@ -183,12 +233,12 @@ final class PoolWorker implements MessageHandler
             else
             {
                 final SerializableCallable<Object> f = (SerializableCallable<Object>)fn;
-                for (; i < count; i++)
+                for (int i = 0; i < count; i++)
                 {
+                    taskIndex = i;
                     a[i] = f.call();
                 }
             }
-            out.putLong(WorkerChannel.CHUNK_ID_OFFSET, chunkId);
             final int len = TaskCodec.encode(k -> a[k], count, out, WorkerChannel.RESULT_VALUES_OFFSET);
             java.util.Arrays.fill(a, 0, count, null);
             send(WorkerChannel.MSG_RESULT, WorkerChannel.RESULT_VALUES_OFFSET + len);
@@ -198,7 +248,8 @@ final class PoolWorker implements MessageHandler
             // the stack has unwound: an ordinary task failure
             java.util.Arrays.fill(argsA, null);
             java.util.Arrays.fill(argsB, null);
-            sendError(chunkId, i, ex);
+            pendingResult = null;
+            sendError(chunkId, taskIndex, ex);
         }
         catch (final VirtualMachineError ex)
         {
@@ -216,7 +267,112 @@ final class PoolWorker implements MessageHandler
         {
             java.util.Arrays.fill(argsA, null);
             java.util.Arrays.fill(argsB, null);
-            sendError(chunkId, i, ex);
+            pendingResult = null;
+            sendError(chunkId, taskIndex, ex);
+        }
+    }
+
+    /**
+     * Run a function over a column of Integer, Long, Double or String arguments, writing each result
+     * straight into the outgoing message while the results are all of the first one's kind. No Object[]
+     * lies between: an argument's box lives only across the call (C2 removes it once the function is
+     * inlined), where a long-lived array of fresh boxes costs a card mark per store and a scan per young GC.
+     *
+     * @return how many tasks ran and were encoded (their kind and count are in {@link #out}; the message body
+     * is {@link #directLength} bytes when all {@code count} were). When fewer, the next task has run too:
+     * its result is {@link #pendingResult} and {@link #argPos} is just after its argument.
+     */
+    private int applyDirect(
+        final SerializableFunction<Object, Object> f, final DirectBuffer buffer, final int argsOffset, final int argKind, final int count)
+        throws Exception
+    {
+        final MutableDirectBuffer o = out;
+        final int at = WorkerChannel.RESULT_VALUES_OFFSET;
+        int inPos = argsOffset + TaskCodec.BODY_OFFSET;
+        int outPos = at + TaskCodec.BODY_OFFSET;
+        int resultKind = TaskCodec.KIND_INT;
+        for (int i = 0; i < count; i++)
+        {
+            taskIndex = i;
+            final Object arg;
+            switch (argKind)
+            {
+                case TaskCodec.KIND_INT:
+                    arg = buffer.getInt(inPos);
+                    inPos += 4;
+                    break;
+                case TaskCodec.KIND_LONG:
+                    arg = buffer.getLong(inPos);
+                    inPos += 8;
+                    break;
+                case TaskCodec.KIND_DOUBLE:
+                    arg = buffer.getDouble(inPos);
+                    inPos += 8;
+                    break;
+                default:
+                    final int len = buffer.getInt(inPos);
+                    arg = buffer.getStringUtf8(inPos, len);
+                    inPos += 4 + len;
+            }
+            final Object r = f.apply(arg);
+            final int k = TaskCodec.kindOfValue(r);
+            if (i == 0)
+            {
+                resultKind = k;
+            }
+            if (k != resultKind || k == TaskCodec.KIND_OBJECT)
+            {
+                o.putInt(at + TaskCodec.KIND_OFFSET, resultKind);
+                o.putInt(at + TaskCodec.COUNT_OFFSET, i);
+                pendingResult = r;
+                argPos = inPos;
+                return i;
+            }
+            switch (k)
+            {
+                case TaskCodec.KIND_INT:
+                    o.putInt(outPos, (Integer)r);
+                    outPos += 4;
+                    break;
+                case TaskCodec.KIND_LONG:
+                    o.putLong(outPos, (Long)r);
+                    outPos += 8;
+                    break;
+                case TaskCodec.KIND_DOUBLE:
+                    o.putDouble(outPos, (Double)r);
+                    outPos += 8;
+                    break;
+                default:
+                    outPos += o.putStringUtf8(outPos, (String)r);
+            }
+        }
+        o.putInt(at + TaskCodec.KIND_OFFSET, resultKind);
+        o.putInt(at + TaskCodec.COUNT_OFFSET, count);
+        directLength = outPos - at;
+        return count;
+    }
+
+    /**
+     * The argument at {@link #argPos}, of a primitive or String column; moves {@link #argPos} past it.
+     */
+    private Object readArg(final DirectBuffer buffer, final int kind)
+    {
+        final int pos = argPos;
+        switch (kind)
+        {
+            case TaskCodec.KIND_INT:
+                argPos = pos + 4;
+                return buffer.getInt(pos);
+            case TaskCodec.KIND_LONG:
+                argPos = pos + 8;
+                return buffer.getLong(pos);
+            case TaskCodec.KIND_DOUBLE:
+                argPos = pos + 8;
+                return buffer.getDouble(pos);
+            default:
+                final int len = buffer.getInt(pos);
+                argPos = pos + 4 + len;
+                return buffer.getStringUtf8(pos, len);
         }
     }
 

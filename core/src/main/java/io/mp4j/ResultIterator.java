@@ -3,10 +3,13 @@ package io.mp4j;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
@@ -49,6 +52,39 @@ public final class ResultIterator<R> implements Iterator<R>
         this.total = total;
         this.byChunk = new Object[chunks][];
         this.failures = new Throwable[chunks];
+    }
+
+    /**
+     * An iterator over the results of futures, for {@link Pool} implementations of other backends: in the
+     * futures' order ({@code ordered}, Python's {@code imap}) or as they complete ({@code imapUnordered}). A
+     * future that fails makes {@link #next()} throw its cause (unwrapped from {@link CompletionException}) in
+     * its place.
+     *
+     * @param futures one future per task, in input order.
+     * @param ordered whether results come in input order.
+     * @param <R>     the result type.
+     * @return the iterator.
+     */
+    public static <R> ResultIterator<R> of(final List<? extends CompletionStage<? extends R>> futures, final boolean ordered)
+    {
+        final ResultIterator<R> results = new ResultIterator<>(ordered, futures.size(), futures.size());
+        for (int i = 0; i < futures.size(); i++)
+        {
+            final int chunk = i;
+            futures.get(i).whenComplete((value, failure) ->
+            {
+                if (failure == null)
+                {
+                    results.deliver(chunk, new Object[]{ value });
+                }
+                else
+                {
+                    results.fail(chunk, 1, failure instanceof CompletionException && failure.getCause() != null ?
+                        failure.getCause() : failure);
+                }
+            });
+        }
+        return results;
     }
 
     synchronized void deliver(final int chunk, final Object[] values)

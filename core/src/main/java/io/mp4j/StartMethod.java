@@ -11,10 +11,12 @@ public enum StartMethod
     SPAWN,
 
     /**
-     * A spare JVM, started ahead and waiting for its task, takes the next process (the role Python's
-     * {@code forkserver} plays); a new spare is started in the background as each one is taken. Start-up
-     * drops to a few milliseconds when a spare is ready, at the cost of one idle JVM per context. A spare
-     * exits on its own when its parent does, however the parent dies.
+     * Spare JVMs, started ahead and waiting for their task, take the next processes (the role Python's
+     * {@code forkserver} plays); new spares are started in the background, one at a time, as they are
+     * taken. Start-up drops to a few milliseconds when a spare is ready, at the cost of idle JVMs: a context
+     * keeps {@code -Dmp4j.spares} of them, by default {@link Process#cpuCount()}, so that a default
+     * {@link Pool} takes all its workers from spares. A spare exits on its own when its parent does,
+     * however the parent dies.
      */
     SPARE
 }

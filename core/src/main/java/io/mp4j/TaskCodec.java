@@ -113,6 +113,20 @@ final class TaskCodec
         return pos - offset;
     }
 
+    /**
+     * @return the kind a single value would be encoded as.
+     */
+    static int kindOfValue(final Object v)
+    {
+        if (v == null)
+        {
+            return KIND_OBJECT;
+        }
+        final Class<?> type = v.getClass();
+        return type == Long.class ? KIND_LONG : type == Integer.class ? KIND_INT :
+            type == Double.class ? KIND_DOUBLE : type == String.class ? KIND_STRING : KIND_OBJECT;
+    }
+
     private static int kindOf(final IntFunction<?> get, final int count)
     {
         if (count == 0)

@@ -61,6 +61,7 @@ public final class Harness
         all.add(new ManagerDict());
         all.add(new SharedMemoryCopy());
         all.add(new ThreadsVsProcesses());
+        all.add(new ClusterWorkload());
         return all;
     }
 

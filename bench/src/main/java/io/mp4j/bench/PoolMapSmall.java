@@ -20,7 +20,8 @@ import java.util.stream.LongStream;
  *   (tasks returning the worker's pid, chunk size 1, submitted until two pids are seen: Python uses a
  *   {@code Barrier(2)}, which mp4j's shm module will give later); also the constructor alone and the
  *   terminate on leaving try-with-resources. Measured with the {@code spawn} start method (cold JVMs)
- *   and with {@code spare} (the context's one pre-started JVM, so one worker of two is pre-started).</li>
+ *   and with {@code spare} (the context keeps {@code mp4j.spares} pre-started JVMs, by default
+ *   {@code cpuCount()}, and the timing starts once they are all ready, so both workers are spares).</li>
  * <li>b) {@code map(square, 0..199_999)} with the default chunk size (25,000, 8 chunks), warmed by a map
  *   over 1,000; 20 passes, tasks/s from the median pass.</li>
  * <li>c) {@code map(square, 0..19_999, chunksize 1)}: one message per task each way; 5 passes.</li>

@@ -59,8 +59,17 @@ public final class ShmWorkloads
     {
     }
 
-    /** As ARRAY_N in mp_bench.py: 10 M doubles (80 MB). */
+    /** As ARRAY_LEN in mp_bench.py: 10 M doubles (80 MB). */
     static final int ARRAY_N = Harness.count(10_000_000, 100_000);
+    /** As ARRAY_ELEM_FILL_LEN: the child sets this many elements one by one before the bulk fill. */
+    static final int ARRAY_ELEM_FILL_N = Math.min(ARRAY_N, 1_000_000);
+    /** As ARRAY_FILL_CHUNK: the bulk fill copies in chunks of this many elements. */
+    static final int ARRAY_FILL_CHUNK = 65_536;
+    /** As ARRAY_SUM_ITER_LEN: the element-by-element sum timed over this prefix, ARRAY_READ_REPS times. */
+    static final int ARRAY_SUM_PREFIX_N = Math.min(ARRAY_N, 1_000_000);
+    static final int ARRAY_READ_REPS = 5;
+    /** As ARRAY_LOCKED_LEN: an array with its lock, summed taking the lock for every element. */
+    static final int ARRAY_LOCKED_N = Math.min(ARRAY_N, 1_000_000);
 
     /**
      * @return the shm workloads for {@link Harness}, named as in mp_bench.py, with the baseline's summary names.
@@ -147,55 +156,219 @@ public final class ShmWorkloads
         return ((Map<String, Object>)map.get(outer)).get(inner);
     }
 
-    static void fillArray(final Array array)
+    /**
+     * The child of {@code array_sum}, as mp_bench.py's {@code _array_fill}: the first
+     * {@link #ARRAY_ELEM_FILL_N} elements one by one, then all of them in chunks of {@link #ARRAY_FILL_CHUNK}
+     * through a bulk copy. Its two times go back in {@code times} (ns).
+     */
+    static void fillArray(final Array array, final Array times)
     {
-        for (int i = 0; i < array.length(); i++)
+        final long t0 = System.nanoTime();
+        for (int i = 0; i < ARRAY_ELEM_FILL_N; i++)
         {
             array.setDouble(i, i);
         }
+        final long t1 = System.nanoTime();
+        final double[] chunk = new double[ARRAY_FILL_CHUNK];
+        final int n = array.length();
+        final long t2 = System.nanoTime();
+        for (int lo = 0; lo < n; lo += ARRAY_FILL_CHUNK)
+        {
+            final int hi = Math.min(n, lo + ARRAY_FILL_CHUNK);
+            for (int i = lo; i < hi; i++)
+            {
+                chunk[i - lo] = i;
+            }
+            array.copyFrom(lo, chunk, 0, hi - lo);
+        }
+        final long t3 = System.nanoTime();
+        times.setLong(0, t1 - t0);
+        times.setLong(1, t3 - t2);
     }
 
-    /**
-     * {@code array_sum}: a child fills a raw {@code Array('d', 10 M)}; the parent sums it element by element
-     * ({@code getDouble}) and copies it out in bulk ({@code copyTo}, the memmove of the baseline). GB/s
-     * over the 80 MB; median of 5 passes each.
-     */
-    private static Map<String, Object> arraySum(final RuntimeDirectory dir, final Map<String, Object> summary) throws Exception
+    /** {@code sum(arr)}: element by element through the ordinary accessor. */
+    static double sumElements(final Array array, final int n)
     {
-        final Array array = Array.createRaw(dir, "array", ElementType.DOUBLE, ARRAY_N);
-        final io.mp4j.Process child = io.mp4j.Process.of(ShmWorkloads::fillArray, array);
-        child.start();
-        child.join();
-        final double expected = (double)(ARRAY_N - 1) * ARRAY_N / 2;
-        final double bytes = 8.0 * ARRAY_N;
-        final double[] sumRates = new double[5];
-        final double[] copyRates = new double[5];
-        final double[] out = new double[ARRAY_N];
-        for (int pass = 0; pass < 5; pass++)
+        double sum = 0;
+        for (int i = 0; i < n; i++)
         {
-            long t = System.nanoTime();
-            double sum = 0;
-            for (int i = 0; i < ARRAY_N; i++)
+            sum += array.getDouble(i);
+        }
+        return sum;
+    }
+
+    /** {@code sum(arr)} of a synchronized array: Python's element access takes the lock every time. */
+    static double sumElementsLocked(final Array array, final int n)
+    {
+        final SharedLock lock = array.getLock();
+        double sum = 0;
+        for (int i = 0; i < n; i++)
+        {
+            try (SharedLock.Held held = lock.locked())
             {
                 sum += array.getDouble(i);
             }
-            sumRates[pass] = bytes / (System.nanoTime() - t);
-            if (sum != expected)
-            {
-                throw new IllegalStateException("array_sum: sum " + sum + " != " + expected);
-            }
-            t = System.nanoTime();
-            array.copyTo(0, out, 0, ARRAY_N);
-            copyRates[pass] = bytes / (System.nanoTime() - t);
         }
-        array.close();
+        return sum;
+    }
+
+    static final int WARMUP_SUMS = Harness.count(200, 2);
+    static final int WARMUP_SUM_N = 65_536;
+
+    /** Let the JIT compile both sum loops on an array of their own, so that no timed pass runs them cold. */
+    private static void warmUpSums(final RuntimeDirectory dir)
+    {
+        final Array warm = Array.create(dir, "array-warmup", ElementType.DOUBLE, WARMUP_SUM_N);
+        double sink = 0;
+        for (int i = 0; i < WARMUP_SUMS; i++)
+        {
+            sink += sumElements(warm, WARMUP_SUM_N);
+            sink += sumElementsLocked(warm, WARMUP_SUM_N / 16);
+        }
+        blackhole(sink);
+        warm.close();
+    }
+
+    private static Map<String, Object> rate(final long ns, final int elements, final boolean correct)
+    {
         final Map<String, Object> r = new LinkedHashMap<>();
-        r.put("n", ARRAY_N);
-        r.put("sum_GB_per_s", Stats.summary(sumRates));
-        r.put("copy_GB_per_s", Stats.summary(copyRates));
-        summary.put("array_sum_GB_per_s", Stats.summary(sumRates).get("median"));
-        summary.put("array_memmove_GB_per_s", Stats.summary(copyRates).get("median"));
+        r.put("n", elements);
+        r.put("ms", ns / 1e6);
+        r.put("ns_per_elem", (double)ns / elements);
+        r.put("GB_per_s", elements * 8.0 / ns);
+        r.put("correct", correct);
         return r;
+    }
+
+    private static long median(final long[] values)
+    {
+        final long[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[(sorted.length - 1) / 2];
+    }
+
+    /**
+     * {@code array_sum}, as mp_bench.py: a child fills a raw {@code Array('d', 10 M)} (1 M elements one by
+     * one, then everything in 65,536-element chunks); the parent then reads it, checking each result
+     * against n(n-1)/2: the element-by-element sum ({@code getDouble}) over the first 1 M elements
+     * (5 passes, median) and over all 10 M (1 pass, which also maps the pages into this process; then
+     * 5 more passes, median: {@code sum_arr_full_warm}, the summary's {@code array_sum_GB_per_s}), a bulk copy of all 80 MB into a pre-touched
+     * {@code double[]} ({@code copyTo}, the baseline's memmove; 5 passes, median), and the sum of a 1 M
+     * array with its lock taken for every element. Python's {@code sum(memoryview)} has no Java twin:
+     * a Java loop over the typed accessor is already the fast path.
+     */
+    private static Map<String, Object> arraySum(final RuntimeDirectory dir, final Map<String, Object> summary) throws Exception
+    {
+        final Map<String, Object> out = new LinkedHashMap<>();
+        final long alloc0 = System.nanoTime();
+        final Array array = Array.createRaw(dir, "array", ElementType.DOUBLE, ARRAY_N);
+        out.put("alloc_ms", (System.nanoTime() - alloc0) / 1e6);
+        final Array times = Array.createRaw(dir, "array-fill-times", ElementType.LONG, 2);
+        final io.mp4j.Process child = io.mp4j.Process.of(ShmWorkloads::fillArray, array, times);
+        child.start();
+        child.join();
+        if (child.exitCode().orElse(-1) != 0)
+        {
+            throw new IllegalStateException("array_sum: the filling child failed: " + child.exitCode());
+        }
+        final long elemFillNs = times.getLong(0);
+        final long bulkFillNs = times.getLong(1);
+        final Map<String, Object> elemFill = new LinkedHashMap<>();
+        elemFill.put("n", ARRAY_ELEM_FILL_N);
+        elemFill.put("ns_per_elem", (double)elemFillNs / ARRAY_ELEM_FILL_N);
+        out.put("child_elem_fill", elemFill);
+        final Map<String, Object> bulkFill = new LinkedHashMap<>();
+        bulkFill.put("n", ARRAY_N);
+        bulkFill.put("ms", bulkFillNs / 1e6);
+        bulkFill.put("GB_per_s", 8.0 * ARRAY_N / bulkFillNs);
+        out.put("child_bulk_fill", bulkFill);
+
+        warmUpSums(dir);
+        out.put("jit_warmup", "both sum loops ran " + WARMUP_SUMS + " times over a separate " + WARMUP_SUM_N +
+            "-element array first (a JVM compiles a loop after it has run a while; the baseline has no JIT)");
+
+        final int n = ARRAY_N;
+        final double expectedFull = (double)(n - 1) * n / 2;
+        final int m = ARRAY_SUM_PREFIX_N;
+        final double expectedPrefix = (double)(m - 1) * m / 2;
+
+        final long[] passes = new long[ARRAY_READ_REPS];
+        boolean ok = true;
+        for (int pass = 0; pass < ARRAY_READ_REPS; pass++)
+        {
+            final long t0 = System.nanoTime();
+            final double sum = sumElements(array, m);
+            passes[pass] = System.nanoTime() - t0;
+            ok &= sum == expectedPrefix;
+        }
+        final Map<String, Object> prefix = rate(median(passes), m, ok);
+        prefix.put("ms_passes", msList(passes));
+        out.put("sum_arr_first_1m", prefix);
+
+        long t0 = System.nanoTime();
+        final double full = sumElements(array, n);
+        out.put("sum_arr_full", rate(System.nanoTime() - t0, n, full == expectedFull));
+        // The pass above maps 9 M elements' pages into this process for the first time (a minor fault per
+        // 4 KiB page, several microseconds each here): the warm passes give the reading speed itself.
+        boolean warmOk = true;
+        for (int pass = 0; pass < ARRAY_READ_REPS; pass++)
+        {
+            t0 = System.nanoTime();
+            final double sum = sumElements(array, n);
+            passes[pass] = System.nanoTime() - t0;
+            warmOk &= sum == expectedFull;
+        }
+        final Map<String, Object> warm = rate(median(passes), n, warmOk);
+        warm.put("ms_passes", msList(passes));
+        out.put("sum_arr_full_warm", warm);
+
+        final double[] copy = new double[n];
+        Arrays.fill(copy, 1.0);   // pre-touched, as the baseline's bytearray
+        for (int pass = 0; pass < ARRAY_READ_REPS; pass++)
+        {
+            t0 = System.nanoTime();
+            array.copyTo(0, copy, 0, n);
+            passes[pass] = System.nanoTime() - t0;
+        }
+        final boolean copyOk = copy[0] == 0.0 && copy[n - 1] == n - 1 && copy[n / 2] == n / 2;
+        final Map<String, Object> memmove = rate(median(passes), n, copyOk);
+        memmove.put("ms_passes", msList(passes));
+        out.put("memmove_full", memmove);
+        array.close();
+
+        final int k = ARRAY_LOCKED_N;
+        final Array locked = Array.create(dir, "array-locked", ElementType.DOUBLE, k);
+        final double[] values = new double[k];
+        for (int i = 0; i < k; i++)
+        {
+            values[i] = i;
+        }
+        locked.copyFrom(0, values, 0, k);
+        t0 = System.nanoTime();
+        final double lockedSum = sumElementsLocked(locked, k);
+        out.put("sum_locked_array_1m", rate(System.nanoTime() - t0, k, lockedSum == (double)(k - 1) * k / 2));
+        locked.close();
+        times.close();
+
+        final boolean correct = ok && full == expectedFull && warmOk && copyOk;
+        if (!correct)
+        {
+            throw new IllegalStateException("array_sum: a sum or the copy is wrong: " + out);
+        }
+        summary.put("array_sum_arr_1m_ns_per_elem", prefix.get("ns_per_elem"));
+        summary.put("array_sum_GB_per_s", warm.get("GB_per_s"));
+        summary.put("array_memmove_GB_per_s", memmove.get("GB_per_s"));
+        return out;
+    }
+
+    private static List<Double> msList(final long[] ns)
+    {
+        final List<Double> list = new ArrayList<>();
+        for (final long x : ns)
+        {
+            list.add(x / 1e6);
+        }
+        return list;
     }
 
     /**
@@ -246,6 +419,8 @@ public final class ShmWorkloads
     {
         final double[] rates = new double[VALUE_INCR_REPS];
         final long[] finals = new long[VALUE_INCR_REPS];
+        final double[] windows = new double[VALUE_INCR_REPS];
+        final double[] overlaps = new double[VALUE_INCR_REPS];
         boolean correct = true;
         for (int pass = 0; pass < VALUE_INCR_REPS; pass++)
         {
@@ -256,17 +431,26 @@ public final class ShmWorkloads
             {
                 for (int i = 0; i < VALUE_INCR_PROCS; i++)
                 {
+                    final Value own = Value.create(dir, "warm" + pass + "-" + i, "i", 0);
                     children.add(Child.start("increment", pathOf(value), pathOf(start),
-                        Integer.toString(VALUE_INCR_PER_PROC)));
+                        Integer.toString(VALUE_INCR_PER_PROC), pathOf(own)));
                 }
                 long first = Long.MAX_VALUE;
                 long last = Long.MIN_VALUE;
+                long lastStart = Long.MIN_VALUE;
+                long firstEnd = Long.MAX_VALUE;
                 for (final Child child : children)
                 {
                     final String[] times = child.line().split(" ");
-                    first = Math.min(first, Long.parseLong(times[0]));
-                    last = Math.max(last, Long.parseLong(times[1]));
+                    final long t0 = Long.parseLong(times[0]);
+                    final long t1 = Long.parseLong(times[1]);
+                    first = Math.min(first, t0);
+                    last = Math.max(last, t1);
+                    lastStart = Math.max(lastStart, t0);
+                    firstEnd = Math.min(firstEnd, t1);
                 }
+                windows[pass] = (last - first) / 1e6;
+                overlaps[pass] = Math.max(0, firstEnd - lastStart) / (double)(last - first);
                 finals[pass] = value.getInt();
                 correct &= finals[pass] == (long)VALUE_INCR_PROCS * VALUE_INCR_PER_PROC;
                 rates[pass] = VALUE_INCR_PROCS * (double)VALUE_INCR_PER_PROC / ((last - first) / 1e9);
@@ -279,9 +463,49 @@ public final class ShmWorkloads
         final double[] sorted = rates.clone();
         Arrays.sort(sorted);
         return String.format(Locale.ROOT,
-            "{\"expected\": %d, \"finals\": %s, \"correct\": %b, \"ops_per_s\": %.0f, \"ops_per_s_passes\": %s}",
+            "{\"expected\": %d, \"finals\": %s, \"correct\": %b, \"ops_per_s\": %.0f, \"ops_per_s_passes\": %s, " +
+            "\"window_ms_passes\": %s, \"children_overlap_fraction_passes\": %s, \"jit_warmup\": " +
+            "\"each child ran the loop 2 x %d times on a Value of its own before the start barrier\"}",
             VALUE_INCR_PROCS * VALUE_INCR_PER_PROC, Arrays.toString(finals), correct, sorted[sorted.length / 2],
-            formatArray(rates, "%.0f"));
+            formatArray(rates, "%.0f"), formatArray(windows, "%.3f"), formatArray(overlaps, "%.3f"), INCREMENT_WARMUP);
+    }
+
+    /** {@code with v.get_lock(): v.value += 1}, n times. */
+    static void incrementLocked(final Value value, final int n)
+    {
+        final SharedLock lock = value.getLock();
+        for (int i = 0; i < n; i++)
+        {
+            lock.lock();
+            try
+            {
+                value.setInt(value.getInt() + 1);
+            }
+            finally
+            {
+                lock.unlock();
+            }
+        }
+    }
+
+    static final int INCREMENT_WARMUP = Harness.count(100_000, 100);
+
+    /**
+     * Before the start barrier, let the JIT compile {@link #incrementLocked} (the uncontended and the
+     * contended path: two threads) on a Value of this JVM's own, so that the timed window does not run the
+     * loop in the interpreter. CPython has no JIT to warm up.
+     */
+    private static void warmUpIncrements(final Value own) throws InterruptedException
+    {
+        final Thread helper = new Thread(() -> incrementLocked(own, INCREMENT_WARMUP), "warm-up");
+        helper.start();
+        incrementLocked(own, INCREMENT_WARMUP);
+        helper.join();
+        if (own.getInt() != 2 * INCREMENT_WARMUP)
+        {
+            throw new IllegalStateException("warm-up lost increments: " + own.getInt());
+        }
+        own.close();
     }
 
     // ---------------------------------------------------------------- lock_uncontended
@@ -487,10 +711,11 @@ public final class ShmWorkloads
             samples[0] / 1e3, samples[samples.length - 1] / 1e3, rounds / (wall / 1e9));
     }
 
+    /** Nearest rank, as mp_bench.py: sorted[ceil(p / 100 * n) - 1]. */
     private static double pct(final long[] sorted, final double p)
     {
-        final int index = (int)Math.min(sorted.length - 1, Math.round(p / 100.0 * (sorted.length - 1)));
-        return sorted[index] / 1e3;
+        final int rank = (int)Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))] / 1e3;
     }
 
     private static void check(final boolean ok)
@@ -522,21 +747,10 @@ public final class ShmWorkloads
                 final Value value = Value.attach(Paths.get(args[1]));
                 final Barrier start = Barrier.attach(Paths.get(args[2]));
                 final int n = Integer.parseInt(args[3]);
-                final SharedLock lock = value.getLock();
+                warmUpIncrements(Value.attach(Paths.get(args[4])));
                 start.await(CHILD_TIMEOUT);
                 final long t0 = System.nanoTime();
-                for (int i = 0; i < n; i++)
-                {
-                    lock.lock();
-                    try
-                    {
-                        value.setInt(value.getInt() + 1);
-                    }
-                    finally
-                    {
-                        lock.unlock();
-                    }
-                }
+                incrementLocked(value, n);
                 final long t1 = System.nanoTime();
                 System.out.println(t0 + " " + t1);
                 break;

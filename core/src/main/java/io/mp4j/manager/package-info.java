@@ -1,7 +1,6 @@
 /**
- * The interfaces of objects hosted by an {@link io.mp4j.Manager} that have no {@code java.util} equivalent
- * ({@link io.mp4j.manager.Namespace}, {@link io.mp4j.manager.ManagedValue}, {@link io.mp4j.manager.ManagedEvent},
- * {@link io.mp4j.manager.ManagedSemaphore}, {@link io.mp4j.manager.ManagedCondition},
- * {@link io.mp4j.manager.ManagedBarrier}), and the exceptions a proxy throws.
+ * The {@link io.mp4j.manager.Namespace} interface of a manager's namespaces, and the exceptions a manager
+ * proxy throws. The manager's locks, semaphores, events, conditions, barriers, values, arrays and queues have
+ * the interfaces of {@code io.mp4j.shm} and {@code io.mp4j.queue}; see {@link io.mp4j.Manager}.
  */
 package io.mp4j.manager;

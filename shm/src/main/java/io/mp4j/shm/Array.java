@@ -1,7 +1,6 @@
 package io.mp4j.shm;
 
 import java.io.Serializable;
-
 import java.nio.file.Path;
 
 /**
@@ -11,10 +10,19 @@ import java.nio.file.Path;
  *
  * <p>Indexed access is typed ({@link #getInt(int)}, {@link #setLong(int, long)}, ...; another type's
  * accessor throws {@link IllegalStateException}); every index is checked and a bad one throws
- * {@link IndexOutOfBoundsException} with the index and the length. Single elements are read with volatile
- * loads and written with volatile stores. Bulk copies ({@link #copyFrom(int, int[], int, int)},
- * {@link #copyTo(int, int[], int, int)}, {@link #toIntArray()}, ...) are plain memory copies: hold the lock
- * to see them whole.
+ * {@link IndexOutOfBoundsException} with the index and the length.
+ *
+ * <p>Memory consistency: elements are read and written with plain loads and stores, like the elements
+ * of a Java array shared between threads, so a loop over {@link #getDouble(int)} runs at memory speed
+ * (the JIT hoists the checks out of the loop). What one process wrote is guaranteed visible to another
+ * only after a happens-before edge between them: the array's lock (released by the writer, then acquired
+ * by the reader), or any other mp4j synchronisation ({@link Event#set()} then {@code await}, a
+ * {@link Barrier}, a {@code Queue} message, a {@link Value} written then read, the writer's exit before
+ * {@code join}). Do not poll an element for a change made by another process: the JIT may read it once;
+ * poll a {@link Value} or wait on an {@link Event} instead. {@link #addAndGetInt(int, int)} and
+ * {@link #addAndGetLong(int, long)} are atomic and volatile. Bulk copies
+ * ({@link #copyFrom(int, int[], int, int)}, {@link #copyTo(int, int[], int, int)}, {@link #toIntArray()},
+ * ...) are single memory copies (memmove), under the same rule: hold the lock to see them whole.
  *
  * <p>Locking is as for {@link Value}: a new {@link RLock} named {@code <name>.lock} by default, a given
  * lock, or none ({@link #createRaw}).

@@ -24,15 +24,19 @@ import java.util.function.Supplier;
  * interruption, and <b>when a waiting party's process dies</b>: waiters check the processes recorded in
  * the waiter table every liveness interval ({@code mp4j.liveness.checkMillis}) and break the barrier
  * instead of hanging. The default timeout given at creation is stored in the region, so every process
- * uses it.
+ * uses it. A timeout or an interruption that comes while the last arriver is running the action does not
+ * break the generation: the waiter waits for the action to end (as {@code CyclicBarrier}'s waiters, held
+ * off by its lock, do).
  *
  * <p>The action is code and cannot live in shared memory: each JVM gives its own to
  * {@link #attach(Path, Runnable)}; a barrier passed to another JVM by serialization carries its action
  * along when the action is {@link Serializable} (a serializable lambda), as Python pickles it.
  *
- * <p>Internal state changes are made under an internal {@link RobustMutex} (recovered if its holder dies).
- * A waiter takes a free slot in the waiter table, recording its pid, start time and generation, and
- * idles on its own slot's state, which the last arriver sets to RELEASED, or a breaker to BROKEN.
+ * <p>A round costs one CAS per party on one shared word, and the last arriver releases everyone with one
+ * more: see {@code MappedBarrier} for the algorithm and the layout.
+ *
+ * <p>Memory consistency effects: actions of each party before it calls {@code await} happen-before the
+ * action and the actions of every party after its {@code await} of the same generation returns.
  *
  * <pre>{@code
  * Barrier barrier = Barrier.create(dir, "phase", 3, () -> System.out.println("phase done"), Duration.ofSeconds(30));

@@ -1,5 +1,6 @@
 package io.mp4j.shm;
 
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.io.InvalidObjectException;
@@ -37,6 +38,14 @@ final class MappedArray implements Array, SharedObject
     /** Offset of element 0. */
     public static final int DATA_OFFSET = 512;
 
+    private static final long INT_BASE = UnsafeApi.arrayBaseOffset(int[].class);
+
+    private static final long LONG_BASE = UnsafeApi.arrayBaseOffset(long[].class);
+
+    private static final long DOUBLE_BASE = UnsafeApi.arrayBaseOffset(double[].class);
+
+    private static final long BYTE_BASE = UnsafeApi.arrayBaseOffset(byte[].class);
+
     private final MappedRegion region;
 
     private final AtomicBuffer buffer;
@@ -47,6 +56,9 @@ final class MappedArray implements Array, SharedObject
 
     private final SharedLock lock;
 
+    /** Address of element 0, for bulk copies (the mapping is off-heap: no base object). */
+    private final long dataAddress;
+
     private MappedArray(final MappedRegion region, final ElementType type, final SharedLock lock)
     {
         this.region = region;
@@ -54,6 +66,7 @@ final class MappedArray implements Array, SharedObject
         this.type = type;
         this.length = buffer.getInt(LENGTH_OFFSET);
         this.lock = lock;
+        this.dataAddress = buffer.addressOffset() + DATA_OFFSET;
     }
 
     static MappedArray create(final RuntimeDirectory directory, final String name, final ElementType type, final int length)
@@ -187,165 +200,168 @@ final class MappedArray implements Array, SharedObject
         return lock != null;
     }
 
-    private int offset(final int index, final ElementType wanted)
+    /**
+     * The checks of a single-element access, kept small so that the JIT inlines them into the caller's
+     * loop, hoists the type test and folds the index test into the loop's own range check; the exceptions
+     * are built out of line.
+     */
+    private int checked(final int index, final ElementType wanted)
     {
         if (type != wanted)
         {
-            throw new IllegalStateException("array of " + type.name().toLowerCase() + ", not " +
-                wanted.name().toLowerCase() + ": " + region.path());
+            throw wrongType(wanted);
         }
         if (index < 0 || index >= length)
         {
-            throw new IndexOutOfBoundsException("index=" + index + ", length=" + length + ": " + region.path());
+            throw outOfBounds(index);
         }
-        return DATA_OFFSET + index * type.size();
+        return index;
     }
 
-    private int range(final int index, final int count, final int otherLength, final int otherOffset, final ElementType wanted)
+    private IllegalStateException wrongType(final ElementType wanted)
+    {
+        return new IllegalStateException("array of " + type.name().toLowerCase() + ", not " +
+            wanted.name().toLowerCase() + ": " + region.path());
+    }
+
+    private IndexOutOfBoundsException outOfBounds(final int index)
+    {
+        return new IndexOutOfBoundsException("index=" + index + ", length=" + length + ": " + region.path());
+    }
+
+    /**
+     * @return the address of element {@code index} for a bulk copy of {@code count} elements to or from a
+     * Java array of {@code otherLength} elements from {@code otherOffset}, all checked.
+     */
+    private long range(final int index, final int count, final int otherLength, final int otherOffset, final ElementType wanted)
     {
         if (type != wanted)
         {
-            throw new IllegalStateException("array of " + type.name().toLowerCase() + ", not " +
-                wanted.name().toLowerCase() + ": " + region.path());
+            throw wrongType(wanted);
         }
         if (count < 0 || index < 0 || index > length - count || otherOffset < 0 || otherOffset > otherLength - count)
         {
             throw new IndexOutOfBoundsException("index=" + index + ", count=" + count + ", length=" + length +
                 ", javaArrayOffset=" + otherOffset + ", javaArrayLength=" + otherLength + ": " + region.path());
         }
-        return DATA_OFFSET + index * type.size();
+        region.buffer();   // throws once closed: never copy from an unmapped address
+        return dataAddress + (long)index * type.size();
     }
 
     @Override
     public int getInt(final int index)
     {
-        return buffer.getIntVolatile(offset(index, ElementType.INT));
+        return buffer.getInt(DATA_OFFSET + (checked(index, ElementType.INT) << 2));
     }
 
     @Override
     public void setInt(final int index, final int value)
     {
-        buffer.putIntVolatile(offset(index, ElementType.INT), value);
+        buffer.putInt(DATA_OFFSET + (checked(index, ElementType.INT) << 2), value);
     }
 
     @Override
     public long getLong(final int index)
     {
-        return buffer.getLongVolatile(offset(index, ElementType.LONG));
+        return buffer.getLong(DATA_OFFSET + (checked(index, ElementType.LONG) << 3));
     }
 
     @Override
     public void setLong(final int index, final long value)
     {
-        buffer.putLongVolatile(offset(index, ElementType.LONG), value);
+        buffer.putLong(DATA_OFFSET + (checked(index, ElementType.LONG) << 3), value);
     }
 
     @Override
     public double getDouble(final int index)
     {
-        return Double.longBitsToDouble(buffer.getLongVolatile(offset(index, ElementType.DOUBLE)));
+        return buffer.getDouble(DATA_OFFSET + (checked(index, ElementType.DOUBLE) << 3));
     }
 
     @Override
     public void setDouble(final int index, final double value)
     {
-        buffer.putLongVolatile(offset(index, ElementType.DOUBLE), Double.doubleToRawLongBits(value));
+        buffer.putDouble(DATA_OFFSET + (checked(index, ElementType.DOUBLE) << 3), value);
     }
 
     @Override
     public byte getByte(final int index)
     {
-        return buffer.getByteVolatile(offset(index, ElementType.BYTE));
+        return buffer.getByte(DATA_OFFSET + checked(index, ElementType.BYTE));
     }
 
     @Override
     public void setByte(final int index, final byte value)
     {
-        buffer.putByteVolatile(offset(index, ElementType.BYTE), value);
+        buffer.putByte(DATA_OFFSET + checked(index, ElementType.BYTE), value);
     }
 
     @Override
     public int addAndGetInt(final int index, final int delta)
     {
-        return buffer.getAndAddInt(offset(index, ElementType.INT), delta) + delta;
+        return buffer.getAndAddInt(DATA_OFFSET + (checked(index, ElementType.INT) << 2), delta) + delta;
     }
 
     @Override
     public long addAndGetLong(final int index, final long delta)
     {
-        return buffer.getAndAddLong(offset(index, ElementType.LONG), delta) + delta;
+        return buffer.getAndAddLong(DATA_OFFSET + (checked(index, ElementType.LONG) << 3), delta) + delta;
     }
 
     @Override
     public void copyFrom(final int index, final int[] src, final int srcOffset, final int count)
     {
-        final int at = range(index, count, src.length, srcOffset, ElementType.INT);
-        for (int i = 0; i < count; i++)
-        {
-            buffer.putInt(at + i * Integer.BYTES, src[srcOffset + i]);
-        }
+        final long at = range(index, count, src.length, srcOffset, ElementType.INT);
+        UnsafeApi.copyMemory(src, INT_BASE + (long)srcOffset * 4, null, at, (long)count * 4);
     }
 
     @Override
     public void copyTo(final int index, final int[] dst, final int dstOffset, final int count)
     {
-        final int at = range(index, count, dst.length, dstOffset, ElementType.INT);
-        for (int i = 0; i < count; i++)
-        {
-            dst[dstOffset + i] = buffer.getInt(at + i * Integer.BYTES);
-        }
+        final long at = range(index, count, dst.length, dstOffset, ElementType.INT);
+        UnsafeApi.copyMemory(null, at, dst, INT_BASE + (long)dstOffset * 4, (long)count * 4);
     }
 
     @Override
     public void copyFrom(final int index, final long[] src, final int srcOffset, final int count)
     {
-        final int at = range(index, count, src.length, srcOffset, ElementType.LONG);
-        for (int i = 0; i < count; i++)
-        {
-            buffer.putLong(at + i * Long.BYTES, src[srcOffset + i]);
-        }
+        final long at = range(index, count, src.length, srcOffset, ElementType.LONG);
+        UnsafeApi.copyMemory(src, LONG_BASE + (long)srcOffset * 8, null, at, (long)count * 8);
     }
 
     @Override
     public void copyTo(final int index, final long[] dst, final int dstOffset, final int count)
     {
-        final int at = range(index, count, dst.length, dstOffset, ElementType.LONG);
-        for (int i = 0; i < count; i++)
-        {
-            dst[dstOffset + i] = buffer.getLong(at + i * Long.BYTES);
-        }
+        final long at = range(index, count, dst.length, dstOffset, ElementType.LONG);
+        UnsafeApi.copyMemory(null, at, dst, LONG_BASE + (long)dstOffset * 8, (long)count * 8);
     }
 
     @Override
     public void copyFrom(final int index, final double[] src, final int srcOffset, final int count)
     {
-        final int at = range(index, count, src.length, srcOffset, ElementType.DOUBLE);
-        for (int i = 0; i < count; i++)
-        {
-            buffer.putDouble(at + i * Double.BYTES, src[srcOffset + i]);
-        }
+        final long at = range(index, count, src.length, srcOffset, ElementType.DOUBLE);
+        UnsafeApi.copyMemory(src, DOUBLE_BASE + (long)srcOffset * 8, null, at, (long)count * 8);
     }
 
     @Override
     public void copyTo(final int index, final double[] dst, final int dstOffset, final int count)
     {
-        final int at = range(index, count, dst.length, dstOffset, ElementType.DOUBLE);
-        for (int i = 0; i < count; i++)
-        {
-            dst[dstOffset + i] = buffer.getDouble(at + i * Double.BYTES);
-        }
+        final long at = range(index, count, dst.length, dstOffset, ElementType.DOUBLE);
+        UnsafeApi.copyMemory(null, at, dst, DOUBLE_BASE + (long)dstOffset * 8, (long)count * 8);
     }
 
     @Override
     public void copyFrom(final int index, final byte[] src, final int srcOffset, final int count)
     {
-        buffer.putBytes(range(index, count, src.length, srcOffset, ElementType.BYTE), src, srcOffset, count);
+        final long at = range(index, count, src.length, srcOffset, ElementType.BYTE);
+        UnsafeApi.copyMemory(src, BYTE_BASE + (long)srcOffset * 1, null, at, (long)count * 1);
     }
 
     @Override
     public void copyTo(final int index, final byte[] dst, final int dstOffset, final int count)
     {
-        buffer.getBytes(range(index, count, dst.length, dstOffset, ElementType.BYTE), dst, dstOffset, count);
+        final long at = range(index, count, dst.length, dstOffset, ElementType.BYTE);
+        UnsafeApi.copyMemory(null, at, dst, BYTE_BASE + (long)dstOffset * 1, (long)count * 1);
     }
 
     @Override

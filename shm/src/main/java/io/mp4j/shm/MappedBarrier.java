@@ -17,13 +17,22 @@ import java.util.function.Supplier;
 /**
  * The memory-mapped implementation of {@link Barrier}.
  *
- * <p>Layout (payload of a {@link RegionType#BARRIER} region, variant 0):
+ * <p>How a round works: the whole barrier is one 64-bit state word, {@code generation << 32 | broken << 31
+ * | arrived}, alone on its cache line. A thread takes a slot of the waiter table (a CAS on the slot's owner
+ * word, on a line of its own; the slot it had last time is usually free), records the generation in it
+ * and marks it WAITING, then arrives with a CAS that adds one to {@code arrived}; its arrival index is the
+ * count before. The last arriver runs the action and releases everyone with one CAS of the state word to
+ * {@code (generation + 1, 0)}. Waiters spin (then back off, per their {@link IdleStrategy}) on the state
+ * word alone, and free their slot when it changes. Breaking sets the broken bit; a broken generation can
+ * never trip (the last arriver's CAS expects it clear). {@link #reset()} breaks the generation, marks the
+ * slots still WAITING in it BROKEN, and only then moves to the next generation, so that a waiter that sees
+ * the generation change tells a reset (its slot says BROKEN) from a release.
+ *
+ * <p>Layout (payload of a {@link RegionType#BARRIER} region, header variant {@value #LAYOUT_VARIANT}):
  * <pre>
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- *  |        Internal mutex (64 bytes, see Lock's layout)          ...
- *  +---------------------------------------------------------------+ 64
  *  |                          Parties                              |
  *  +---------------------------------------------------------------+
  *  |                     Waiter slot count                         |
@@ -33,95 +42,91 @@ import java.util.function.Supplier;
  *  +---------------------------------------------------------------+
  *  |                   Reserved to offset 128                     ...
  *  +---------------------------------------------------------------+ 128
- *  |                  Generation (64 bits)                         |
- *  |                                                               |
+ *  |    State word, 64 bits: bits 63..32 generation,               |
+ *  |    bit 31 broken, bits 30..0 arrived in this generation       |
  *  +---------------------------------------------------------------+
- *  |           Count: arrived in this generation                   |
- *  +---------------------------------------------------------------+
- *  |                 Broken (0 or 1)                               |
- *  +---------------------------------------------------------------+
- *  |                   Reserved to offset 192                     ...
- *  +---------------------------------------------------------------+ 192
- *  |        Waiter slot 0: pid (0: free, 64 bits)                  |
- *  |                                                               |
- *  +---------------------------------------------------------------+
- *  |                 start time of that process (64 bits)          |
- *  |                                                               |
- *  +---------------------------------------------------------------+
- *  |                 generation it waits in (64 bits)              |
- *  |                                                               |
- *  +---------------------------------------------------------------+
- *  |       state: 0 FREE, 1 WAITING, 2 RELEASED, 3 BROKEN          |
- *  +---------------------------------------------------------------+
- *  |          Reserved to the end of the slot's cache line        ...
+ *  |                   Reserved to offset 256                     ...
  *  +---------------------------------------------------------------+ 256
- *  |    Waiter slots 1 .. count-1 (count = 2 * parties + 8)       ...
+ *  |   Waiter slot 0: owner, pid &lt;&lt; 32 | thread id (0: free)       |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |        start time of the owner's process (64 bits)            |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |    generation it waits in (64 bits; low 32 bits used)         |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |        state: 0 FREE, 1 WAITING, 3 BROKEN (by a reset)        |
+ *  +---------------------------------------------------------------+
+ *  |          Reserved to offset 256 + 128                        ...
+ *  +---------------------------------------------------------------+ 384
+ *  |   Waiter slots 1 .. count-1 (count = 2 * parties + 8),       ...
+ *  |   128 bytes each (two cache lines: the adjacent-line          |
+ *  |   prefetcher must not couple the slots of two parties)        |
  *  +---------------------------------------------------------------+
  * </pre>
  */
 final class MappedBarrier implements Barrier, SharedObject
 {
-    static final int MUTEX_OFFSET = 0;
-
-    static final int PARTIES_OFFSET = 64;
-
-    static final int SLOT_COUNT_OFFSET = 68;
-
-    static final int TIMEOUT_OFFSET = 72;
-
-    static final int GENERATION_OFFSET = 128;
-
-    static final int COUNT_OFFSET = 136;
-
-    static final int BROKEN_OFFSET = 140;
-
-    static final int SLOTS_OFFSET = 192;
-
-    static final int SLOT_LENGTH = 64;
-
-    static final int SLOT_PID_OFFSET = 0;
-
+    /** The header variant of this layout (variant 0 was a mutex-guarded layout of earlier versions). */
+    static final int LAYOUT_VARIANT = 1;
+    static final int PARTIES_OFFSET = 0;
+    static final int SLOT_COUNT_OFFSET = 4;
+    static final int TIMEOUT_OFFSET = 8;
+    static final int STATE_OFFSET = 128;
+    static final int SLOTS_OFFSET = 256;
+    static final int SLOT_LENGTH = 128;
+    static final int SLOT_OWNER_OFFSET = 0;
     static final int SLOT_START_TIME_OFFSET = 8;
-
     static final int SLOT_GENERATION_OFFSET = 16;
-
     static final int SLOT_STATE_OFFSET = 24;
 
     static final int FREE = 0;
-
     static final int WAITING = 1;
-
-    static final int RELEASED = 2;
-
     static final int BROKEN = 3;
 
+    static final long BROKEN_BIT = 1L << 31;
+    static final long ARRIVED_MASK = BROKEN_BIT - 1;
+
+    /** Idle calls of a waiter during which it reads the clock (for timeout and liveness) only every 8th time. */
+    private static final int CLOCK_FREE_SPINS = 64;
+
     private final MappedRegion region;
-
     private final AtomicBuffer buffer;
-
-    private final RobustMutex mutex;
-
     private final int parties;
-
     private final int slotCount;
-
     private final long defaultTimeoutNanos;
-
-    private final IdleCache idleCache = new IdleCache();
-
+    private final ThreadLocal<Waiter> waiters = ThreadLocal.withInitial(Waiter::new);
     private volatile Runnable action;
-
     private volatile Supplier<IdleStrategy> idle;
 
     private MappedBarrier(final MappedRegion region, final Runnable action)
     {
         this.region = region;
         this.buffer = region.buffer();
-        this.mutex = new RobustMutex(buffer, MUTEX_OFFSET);
         this.parties = buffer.getInt(PARTIES_OFFSET);
         this.slotCount = buffer.getInt(SLOT_COUNT_OFFSET);
         this.defaultTimeoutNanos = buffer.getLong(TIMEOUT_OFFSET);
         this.action = action;
+    }
+
+    /** What a thread keeps between its waits on this barrier: its idle strategy and the slot it had last. */
+    private static final class Waiter
+    {
+        Supplier<IdleStrategy> supplier;
+        IdleStrategy strategy;
+        int slot = -1;
+
+        IdleStrategy idle(final Supplier<IdleStrategy> wanted)
+        {
+            if (strategy == null || supplier != wanted)
+            {
+                supplier = wanted;
+                strategy = wanted.get();
+            }
+            strategy.reset();
+            return strategy;
+        }
     }
 
     static MappedBarrier create(final RuntimeDirectory directory, final String name, final int parties)
@@ -138,7 +143,7 @@ final class MappedBarrier implements Barrier, SharedObject
         }
         final int slots = 2 * parties + 8;
         final MappedRegion region = MappedRegion.create(
-            directory.resolve(name), RegionType.BARRIER, 0, SLOTS_OFFSET + (long)slots * SLOT_LENGTH);
+            directory.resolve(name), RegionType.BARRIER, LAYOUT_VARIANT, SLOTS_OFFSET + (long)slots * SLOT_LENGTH);
         final AtomicBuffer buffer = region.buffer();
         buffer.putInt(PARTIES_OFFSET, parties);
         buffer.putInt(SLOT_COUNT_OFFSET, slots);
@@ -167,6 +172,11 @@ final class MappedBarrier implements Barrier, SharedObject
         final MappedRegion region = MappedRegion.attach(file, RegionType.BARRIER);
         try
         {
+            if (region.variant() != LAYOUT_VARIANT)
+            {
+                throw new InvalidRegionException(file, "barrier layout variant " + region.variant() +
+                    " is not the one this mp4j uses (" + LAYOUT_VARIANT + "): made by another mp4j version");
+            }
             if (region.payloadLength() < SLOTS_OFFSET)
             {
                 throw new InvalidRegionException(file, "barrier payload is " + region.payloadLength() + " bytes");
@@ -226,16 +236,19 @@ final class MappedBarrier implements Barrier, SharedObject
         return await(unit.toNanos(timeout));
     }
 
-    private void lockMutex()
+    private static long generationOf(final long state)
     {
-        try
-        {
-            mutex.acquire(OwnerWord.current(), Long.MAX_VALUE, false, idle());
-        }
-        catch (final InterruptedException ex)
-        {
-            throw new IllegalStateException("not interruptible", ex);
-        }
+        return state >>> 32;
+    }
+
+    private static int arrivedOf(final long state)
+    {
+        return (int)(state & ARRIVED_MASK);
+    }
+
+    private static boolean isBroken(final long state)
+    {
+        return (state & BROKEN_BIT) != 0;
     }
 
     private int await(final long timeoutNanos) throws InterruptedException, BrokenBarrierException, TimeoutException
@@ -245,160 +258,253 @@ final class MappedBarrier implements Barrier, SharedObject
             abort();
             throw new InterruptedException();
         }
-        final long start = System.nanoTime();
+        final boolean timed = timeoutNanos != Long.MAX_VALUE;
+        final long start = timed ? System.nanoTime() : 0;
+        final Waiter waiter = waiters.get();
         final Supplier<IdleStrategy> supplier = idle();
-        int slot;
+        final int slot = claimSlot(waiter, supplier);
+
+        long arrived;
         long generation;
-        int index;
-        IdleStrategy idleStrategy = null;
+        IdleStrategy fullWait = null;
+        long nextFullCheck = 0;
         while (true)
         {
-            lockMutex();
-            if (buffer.getIntVolatile(BROKEN_OFFSET) != 0)
+            final long state = buffer.getLongVolatile(STATE_OFFSET);
+            if (isBroken(state))
             {
-                mutex.release();
+                freeSlot(slot);
                 throw new BrokenBarrierException();
             }
-            generation = buffer.getLong(GENERATION_OFFSET);
-            final int count = buffer.getInt(COUNT_OFFSET);
-            slot = claimSlot(generation);
-            if (slot >= 0)
+            generation = generationOf(state);
+            if (arrivedOf(state) >= parties)
             {
-                index = count;
-                buffer.putIntVolatile(COUNT_OFFSET, count + 1);
+                // the generation is full and its last arriver runs the action: this arrival belongs to the
+                // next one (CyclicBarrier's lock makes such a thread wait the same way)
+                if (fullWait == null)
+                {
+                    fullWait = waiter.idle(supplier);
+                    nextFullCheck = System.nanoTime() + OwnerWord.LIVENESS_INTERVAL_NANOS;
+                }
+                else if (System.nanoTime() - nextFullCheck >= 0)
+                {
+                    nextFullCheck = System.nanoTime() + OwnerWord.LIVENESS_INTERVAL_NANOS;
+                    if (anyPartyDead(generation))
+                    {
+                        breakGeneration(generation);
+                    }
+                }
+                fullWait.idle();
+                continue;
+            }
+            // the slot says "waiting in this generation" before the arrival counts, so that a process that
+            // dies after arriving is always seen by the others' liveness checks
+            buffer.putLong(slot + SLOT_GENERATION_OFFSET, generation);
+            buffer.putIntRelease(slot + SLOT_STATE_OFFSET, WAITING);
+            if (buffer.compareAndSetLong(STATE_OFFSET, state, state + 1))
+            {
+                arrived = state + 1;
                 break;
             }
-            // table full of waiters of the previous generation that have not yet woken: let them
-            mutex.release();
-            if (idleStrategy == null)
-            {
-                idleStrategy = idleCache.get(supplier);
-            }
-            idleStrategy.idle();
         }
-
+        final int index = arrivedOf(arrived) - 1;
         if (index + 1 == parties)
         {
-            // last arriver: the slot (WAITING) marks this process as a party, so that if it dies inside
-            // the action the others see it and break the barrier
-            final Runnable todo = action;
-            if (todo != null)
-            {
-                try
-                {
-                    todo.run();
-                }
-                catch (final RuntimeException | Error ex)
-                {
-                    breakBarrier();
-                    freeSlot(slot);
-                    mutex.release();
-                    throw ex;
-                }
-            }
-            releaseAll(generation);
-            freeSlot(slot);
-            mutex.release();
-            return index;
+            return trip(slot, arrived, generation, index);
         }
-        mutex.release();
 
-        idleStrategy = idleCache.get(supplier);
-        long nextCheck = System.nanoTime() + OwnerWord.LIVENESS_INTERVAL_NANOS;
+        final IdleStrategy idleStrategy = waiter.idle(supplier);
+        boolean interrupted = false;
+        long nextCheck = 0;
+        int spins = 0;
         while (true)
         {
-            final int state = buffer.getIntVolatile(slot + SLOT_STATE_OFFSET);
-            if (state == RELEASED)
+            final long state = buffer.getLongVolatile(STATE_OFFSET);
+            if (generationOf(state) != generation)
             {
+                final boolean reset = buffer.getIntVolatile(slot + SLOT_STATE_OFFSET) == BROKEN;
                 freeSlot(slot);
+                if (reset)
+                {
+                    throw new BrokenBarrierException();
+                }
+                if (interrupted)
+                {
+                    Thread.currentThread().interrupt();   // tripped anyway: keep the interrupt for later
+                }
                 return index;
             }
-            if (state == BROKEN)
+            if (isBroken(state))
             {
                 freeSlot(slot);
                 throw new BrokenBarrierException();
             }
+            // a peer on another core answers within a few spins: read the clock (about 50 ns a read here)
+            // only every 8th of the first spins
+            if (spins < CLOCK_FREE_SPINS && (++spins & 7) != 0)
+            {
+                idleStrategy.idle();
+                continue;
+            }
             final long now = System.nanoTime();
-            if (now - nextCheck >= 0)
+            if (nextCheck == 0)
+            {
+                nextCheck = now + OwnerWord.LIVENESS_INTERVAL_NANOS;
+            }
+            else if (now - nextCheck >= 0)
             {
                 nextCheck = now + OwnerWord.LIVENESS_INTERVAL_NANOS;
                 if (anyPartyDead(generation))
                 {
-                    abort();
+                    breakGeneration(generation);
                     continue;
                 }
             }
-            final boolean interrupted = Thread.interrupted();
-            if (interrupted || (timeoutNanos != Long.MAX_VALUE && now - start >= timeoutNanos))
+            interrupted |= Thread.interrupted();
+            final boolean timedOut = timed && now - start >= timeoutNanos;
+            // a generation whose last party has arrived is tripping (its action runs): wait for it
+            if ((interrupted || timedOut) && arrivedOf(state) < parties)
             {
-                lockMutex();
-                final int again = buffer.getIntVolatile(slot + SLOT_STATE_OFFSET);
-                if (again == WAITING)
+                if (buffer.compareAndSetLong(STATE_OFFSET, state, state | BROKEN_BIT))
                 {
-                    breakBarrier();
-                }
-                mutex.release();
-                freeSlot(slot);
-                if (again == RELEASED)
-                {
+                    freeSlot(slot);
                     if (interrupted)
                     {
-                        Thread.currentThread().interrupt();   // tripped anyway: keep the interrupt for later
+                        throw new InterruptedException();
                     }
-                    return index;
-                }
-                if (interrupted)
-                {
-                    throw new InterruptedException();
-                }
-                if (again == WAITING)
-                {
                     throw new TimeoutException("barrier " + region.path() + " timed out after " +
                         TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms with " + (index + 1) + " of " + parties +
                         " parties arrived; it is now broken");
                 }
-                throw new BrokenBarrierException();
+                continue;   // the state moved (an arrival, a release, a break): look again
             }
             idleStrategy.idle();
         }
     }
 
-    private int claimSlot(final long generation)
+    /** The last arriver: run the action, then release the generation with one CAS of the state word. */
+    private int trip(final int slot, final long arrived, final long generation, final int index) throws BrokenBarrierException
     {
-        for (int pass = 0; pass < 2; pass++)
+        // the slot stays WAITING while the action runs: if this process dies in it, the others break the barrier
+        final Runnable todo = action;
+        if (todo != null)
         {
+            try
+            {
+                todo.run();
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                breakGeneration(generation);
+                freeSlot(slot);
+                throw ex;
+            }
+        }
+        final boolean released = buffer.compareAndSetLong(STATE_OFFSET, arrived, nextGeneration(generation));
+        freeSlot(slot);
+        if (!released)
+        {
+            throw new BrokenBarrierException();   // broken while the action ran (abort, or a dead party)
+        }
+        return index;
+    }
+
+    private static long nextGeneration(final long generation)
+    {
+        return (generation + 1 & 0xFFFF_FFFFL) << 32;
+    }
+
+    /**
+     * Take a slot of the waiter table: the one this thread had last time if it is free (a CAS on a line
+     * no other party touches), else the first free one; reclaim the slots of dead processes if none is.
+     */
+    private int claimSlot(final Waiter waiter, final Supplier<IdleStrategy> supplier)
+    {
+        final long me = OwnerWord.current();
+        if (waiter.slot >= 0 && tryClaim(waiter.slot, me))
+        {
+            return waiter.slot;
+        }
+        IdleStrategy idleStrategy = null;
+        while (true)
+        {
+            final int first = (int)(((me ^ me >>> 32) * 0x9E3779B9L >>> 1) % slotCount);
             for (int i = 0; i < slotCount; i++)
             {
-                final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
-                if (buffer.getIntVolatile(slot + SLOT_STATE_OFFSET) == FREE && buffer.getLongVolatile(slot + SLOT_PID_OFFSET) == 0)
+                final int slot = SLOTS_OFFSET + ((first + i) % slotCount) * SLOT_LENGTH;
+                if (tryClaim(slot, me))
                 {
-                    buffer.putLong(slot + SLOT_GENERATION_OFFSET, generation);
-                    buffer.putLong(slot + SLOT_START_TIME_OFFSET, OwnerWord.START_TIME);
-                    buffer.putLong(slot + SLOT_PID_OFFSET, OwnerWord.PID);
-                    buffer.putIntRelease(slot + SLOT_STATE_OFFSET, WAITING);
+                    waiter.slot = slot;
                     return slot;
                 }
             }
-            // free the slots of dead processes that were released or broken but never woke
-            for (int i = 0; i < slotCount; i++)
+            if (reclaimDeadSlots() == 0)
             {
-                final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
-                final int state = buffer.getIntVolatile(slot + SLOT_STATE_OFFSET);
-                if ((state == RELEASED || state == BROKEN) &&
-                    OwnerWord.isSlotDead(buffer, slot + SLOT_PID_OFFSET, slot + SLOT_START_TIME_OFFSET))
+                // every slot is taken by a live thread still leaving an earlier generation: let it go first
+                if (idleStrategy == null)
                 {
-                    freeSlot(slot);
+                    idleStrategy = waiter.idle(supplier);
                 }
+                idleStrategy.idle();
             }
         }
-        return -1;
+    }
+
+    private boolean tryClaim(final int slot, final long me)
+    {
+        if (buffer.getLongVolatile(slot + SLOT_OWNER_OFFSET) == 0 && buffer.compareAndSetLong(slot + SLOT_OWNER_OFFSET, 0, me))
+        {
+            buffer.putLongRelease(slot + SLOT_START_TIME_OFFSET, OwnerWord.START_TIME);
+            return true;
+        }
+        return false;
     }
 
     private void freeSlot(final int slot)
     {
+        buffer.putInt(slot + SLOT_STATE_OFFSET, FREE);
         buffer.putLong(slot + SLOT_START_TIME_OFFSET, 0);
-        buffer.putLong(slot + SLOT_PID_OFFSET, 0);
-        buffer.putIntRelease(slot + SLOT_STATE_OFFSET, FREE);
+        buffer.putLongRelease(slot + SLOT_OWNER_OFFSET, 0);
+    }
+
+    /**
+     * @return whether the process owning the slot is dead, read consistently: owner, then start time (0 while
+     * a claim is in progress, never judged), then the owner again.
+     */
+    private boolean isSlotOwnerDead(final int slot, final long owner)
+    {
+        final long startTime = buffer.getLongVolatile(slot + SLOT_START_TIME_OFFSET);
+        final long pid = OwnerWord.pidOf(owner);
+        return startTime != 0 && pid != OwnerWord.PID &&
+            buffer.getLongVolatile(slot + SLOT_OWNER_OFFSET) == owner && !ProcessIds.isAlive(pid, startTime);
+    }
+
+    /** Free the slots of dead processes, except those waiting in the current, unbroken generation. */
+    private int reclaimDeadSlots()
+    {
+        int reclaimed = 0;
+        final long state = buffer.getLongVolatile(STATE_OFFSET);
+        for (int i = 0; i < slotCount; i++)
+        {
+            final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
+            final long owner = buffer.getLongVolatile(slot + SLOT_OWNER_OFFSET);
+            if (owner == 0 || !isSlotOwnerDead(slot, owner))
+            {
+                continue;
+            }
+            final boolean party = buffer.getIntVolatile(slot + SLOT_STATE_OFFSET) == WAITING &&
+                buffer.getLong(slot + SLOT_GENERATION_OFFSET) == generationOf(state) && !isBroken(state);
+            if (!party)
+            {
+                buffer.putInt(slot + SLOT_STATE_OFFSET, FREE);
+                buffer.putLong(slot + SLOT_START_TIME_OFFSET, 0);
+                if (buffer.compareAndSetLong(slot + SLOT_OWNER_OFFSET, owner, 0))
+                {
+                    reclaimed++;
+                }
+            }
+        }
+        return reclaimed;
     }
 
     private boolean anyPartyDead(final long generation)
@@ -406,10 +512,15 @@ final class MappedBarrier implements Barrier, SharedObject
         for (int i = 0; i < slotCount; i++)
         {
             final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
-            if (buffer.getIntVolatile(slot + SLOT_STATE_OFFSET) == WAITING &&
-                buffer.getLongVolatile(slot + SLOT_GENERATION_OFFSET) == generation &&
-                OwnerWord.isSlotDead(buffer, slot + SLOT_PID_OFFSET, slot + SLOT_START_TIME_OFFSET) &&
-                buffer.getIntVolatile(slot + SLOT_STATE_OFFSET) == WAITING)
+            if (buffer.getIntVolatile(slot + SLOT_STATE_OFFSET) != WAITING ||
+                buffer.getLongVolatile(slot + SLOT_GENERATION_OFFSET) != generation)
+            {
+                continue;
+            }
+            final long owner = buffer.getLongVolatile(slot + SLOT_OWNER_OFFSET);
+            if (owner != 0 && isSlotOwnerDead(slot, owner) &&
+                buffer.getIntVolatile(slot + SLOT_STATE_OFFSET) == WAITING &&
+                buffer.getLongVolatile(slot + SLOT_GENERATION_OFFSET) == generation)
             {
                 return true;
             }
@@ -417,60 +528,54 @@ final class MappedBarrier implements Barrier, SharedObject
         return false;
     }
 
-    /** Under the mutex: mark every waiting slot with {@code outcome}. */
-    private void settleWaiters(final int outcome)
+    /** Set the broken bit of {@code generation}, if it is still the current one. */
+    private void breakGeneration(final long generation)
     {
-        for (int i = 0; i < slotCount; i++)
+        while (true)
         {
-            final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
-            if (buffer.getIntVolatile(slot + SLOT_STATE_OFFSET) == WAITING)
+            final long state = buffer.getLongVolatile(STATE_OFFSET);
+            if (generationOf(state) != generation || isBroken(state) ||
+                buffer.compareAndSetLong(STATE_OFFSET, state, state | BROKEN_BIT))
             {
-                buffer.putIntRelease(slot + SLOT_STATE_OFFSET, outcome);
+                return;
             }
         }
-    }
-
-    private void releaseAll(final long generation)
-    {
-        buffer.putIntVolatile(COUNT_OFFSET, 0);
-        buffer.putLongVolatile(GENERATION_OFFSET, generation + 1);
-        settleWaiters(RELEASED);
-    }
-
-    private void breakBarrier()
-    {
-        buffer.putIntVolatile(BROKEN_OFFSET, 1);
-        settleWaiters(BROKEN);
     }
 
     @Override
     public void abort()
     {
-        lockMutex();
-        try
-        {
-            breakBarrier();
-        }
-        finally
-        {
-            mutex.release();
-        }
+        breakGeneration(generationOf(buffer.getLongVolatile(STATE_OFFSET)));
     }
 
     @Override
     public void reset()
     {
-        lockMutex();
-        try
+        while (true)
         {
-            settleWaiters(BROKEN);
-            buffer.putIntVolatile(COUNT_OFFSET, 0);
-            buffer.putLongVolatile(GENERATION_OFFSET, buffer.getLong(GENERATION_OFFSET) + 1);
-            buffer.putIntVolatile(BROKEN_OFFSET, 0);
-        }
-        finally
-        {
-            mutex.release();
+            long state = buffer.getLongVolatile(STATE_OFFSET);
+            final long generation = generationOf(state);
+            if (!isBroken(state))
+            {
+                // once broken, the generation can neither trip nor take another arrival
+                if (!buffer.compareAndSetLong(STATE_OFFSET, state, state | BROKEN_BIT))
+                {
+                    continue;
+                }
+                state |= BROKEN_BIT;
+            }
+            for (int i = 0; i < slotCount; i++)
+            {
+                final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
+                if (buffer.getLongVolatile(slot + SLOT_GENERATION_OFFSET) == generation)
+                {
+                    buffer.compareAndSetInt(slot + SLOT_STATE_OFFSET, WAITING, BROKEN);
+                }
+            }
+            if (buffer.compareAndSetLong(STATE_OFFSET, state, nextGeneration(generation)))
+            {
+                return;
+            }
         }
     }
 
@@ -483,13 +588,13 @@ final class MappedBarrier implements Barrier, SharedObject
     @Override
     public int nWaiting()
     {
-        return buffer.getIntVolatile(COUNT_OFFSET);
+        return arrivedOf(buffer.getLongVolatile(STATE_OFFSET));
     }
 
     @Override
     public boolean isBroken()
     {
-        return buffer.getIntVolatile(BROKEN_OFFSET) != 0;
+        return isBroken(buffer.getLongVolatile(STATE_OFFSET));
     }
 
     @Override

@@ -56,6 +56,13 @@ final class RobustMutex
     static final int LAST_DEAD_OWNER_OFFSET = 40;
     static final int LENGTH = 64;
 
+    /** Idle calls of a waiter during which it reads the clock (for timeout and liveness) only every 8th time. */
+    private static final int CLOCK_FREE_SPINS = 64;
+    /** Reads of the owner word followed by a proportional back-off. */
+    private static final int BACKOFF_READS = 16;
+    /** The most {@link Thread#onSpinWait()} calls a waiter makes between two reads of the owner word. */
+    private static final int MAX_BACKOFF_PAUSES = 16;
+
     private final AtomicBuffer buffer;
     private final int ownerOffset;
     private final int startTimeOffset;
@@ -170,12 +177,15 @@ final class RobustMutex
         {
             throw new InterruptedException();
         }
-        final long start = System.nanoTime();
-        final boolean forever = timeoutNanos == Long.MAX_VALUE;
-        long nextCheck = start + OwnerWord.LIVENESS_INTERVAL_NANOS;
-        IdleStrategy idle = null;
+        final boolean timed = timeoutNanos != Long.MAX_VALUE;
+        final long start = timed ? System.nanoTime() : 0;
+        long nextCheck = 0;
+        int spins = 0;
+        int pauses = 1;
+        final IdleStrategy idle = idleCache.get(idleSupplier);
         while (true)
         {
+            // test, then test-and-set: read (a shared copy of the line) until the lock looks free, CAS only then
             final long owner = buffer.getLongVolatile(ownerOffset);
             if (owner == 0)
             {
@@ -186,28 +196,45 @@ final class RobustMutex
                 }
                 continue;
             }
-            final long now = System.nanoTime();
-            if (now - nextCheck >= 0)
+            // the clock costs about 50 ns a read here: while spinning, read it every 8th time only
+            if (spins >= CLOCK_FREE_SPINS || (++spins & 7) == 0)
             {
-                nextCheck = now + OwnerWord.LIVENESS_INTERVAL_NANOS;
-                if (tryRecover(owner, me))
+                final long now = System.nanoTime();
+                if (nextCheck == 0)
                 {
-                    return true;
+                    nextCheck = now + OwnerWord.LIVENESS_INTERVAL_NANOS;
+                }
+                else if (now - nextCheck >= 0)
+                {
+                    nextCheck = now + OwnerWord.LIVENESS_INTERVAL_NANOS;
+                    if (tryRecover(owner, me))
+                    {
+                        return true;
+                    }
+                }
+                if (timed && now - start >= timeoutNanos)
+                {
+                    return false;
+                }
+                if (interruptible && Thread.interrupted())
+                {
+                    throw new InterruptedException();
                 }
             }
-            if (!forever && now - start >= timeoutNanos)
-            {
-                return false;
-            }
-            if (interruptible && Thread.interrupted())
-            {
-                throw new InterruptedException();
-            }
-            if (idle == null)
-            {
-                idle = idleCache.get(idleSupplier);
-            }
             idle.idle();
+            // Proportional back-off over the first reads: every read of the owner word takes a shared copy
+            // of the holder's line, which the holder's next acquire must take back. A holder that releases
+            // and re-acquires at once (a tight locked loop) keeps the line, and the lock, for a run of
+            // acquisitions while this waiter stays off it. Bounded (about 200 pauses in all), so that the
+            // idle strategy's own spin phase, and then its yields and parks, come soon after.
+            if (spins < BACKOFF_READS)
+            {
+                for (int i = 0; i < pauses; i++)
+                {
+                    Thread.onSpinWait();
+                }
+                pauses = Math.min(pauses << 1, MAX_BACKOFF_PAUSES);
+            }
         }
     }
 
@@ -227,6 +254,14 @@ final class RobustMutex
      */
     long releaseAny()
     {
+        final long me = OwnerWord.current();
+        if (buffer.getLongVolatile(ownerOffset) == me)
+        {
+            // the holder releases: nobody else writes the owner word of a held lock but a recoverer of a
+            // dead holder, and this holder is alive, so a store does (no CAS)
+            release();
+            return me;
+        }
         while (true)
         {
             final long owner = buffer.getLongVolatile(ownerOffset);

@@ -1,7 +1,6 @@
 package io.mp4j.shm;
 
 import java.io.Serializable;
-
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;

@@ -1,7 +1,6 @@
 package io.mp4j.shm;
 
 import java.io.Serializable;
-
 import java.nio.file.Path;
 
 /**

@@ -223,11 +223,10 @@ class ConditionBarrierTest
         try (MappedRegion region = MappedRegion.attach(barrier.path(), RegionType.BARRIER))
         {
             final int slot = MappedBarrier.SLOTS_OFFSET + MappedBarrier.SLOT_LENGTH * 5;
-            region.buffer().putLong(slot + MappedBarrier.SLOT_GENERATION_OFFSET, region.buffer().getLong(MappedBarrier.GENERATION_OFFSET));
+            region.buffer().putLong(slot + MappedBarrier.SLOT_GENERATION_OFFSET, region.buffer().getLongVolatile(MappedBarrier.STATE_OFFSET) >>> 32);
             region.buffer().putLong(slot + MappedBarrier.SLOT_START_TIME_OFFSET, 1);
-            region.buffer().putLong(slot + MappedBarrier.SLOT_PID_OFFSET, LockTest.DEAD_PID);
+            region.buffer().putLong(slot + MappedBarrier.SLOT_OWNER_OFFSET, (long)LockTest.DEAD_PID << 32 | 1);
             region.buffer().putIntVolatile(slot + MappedBarrier.SLOT_STATE_OFFSET, MappedBarrier.WAITING);
-            region.buffer().putIntVolatile(MappedBarrier.COUNT_OFFSET, 0);
         }
         final Barrier three = barrier;
         assertThrows(BrokenBarrierException.class, () -> three.await(Duration.ofSeconds(30)));
@@ -264,6 +263,44 @@ class ConditionBarrierTest
             thread.get(120, TimeUnit.SECONDS);
         }
         assertEquals(generations, trips.get());
+    }
+
+    @Test
+    void moreThreadsThanPartiesEachArrivalFindsAGeneration() throws Exception
+    {
+        final int parties = 2;
+        final int threadCount = 3;
+        final int arrivals = 1_200;
+        // threads take arrivals from a common count: a fixed number per thread could leave one thread
+        // with awaits left and no partner, which would hang any barrier
+        final AtomicInteger taken = new AtomicInteger();
+        final AtomicInteger trips = new AtomicInteger();
+        final Barrier barrier = Barrier.create(dir, "crowd", parties, trips::incrementAndGet, Duration.ofSeconds(60));
+        final List<CompletableFuture<Void>> threads = new ArrayList<>();
+        for (int t = 0; t < threadCount; t++)
+        {
+            threads.add(CompletableFuture.runAsync(() ->
+            {
+                try
+                {
+                    while (taken.getAndIncrement() < arrivals)
+                    {
+                        barrier.await();
+                    }
+                }
+                catch (final Exception ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+            }, daemonExecutor()));
+        }
+        for (final CompletableFuture<Void> thread : threads)
+        {
+            thread.get(120, TimeUnit.SECONDS);
+        }
+        assertEquals(arrivals / parties, trips.get());
+        assertFalse(barrier.isBroken());
+        assertEquals(0, barrier.nWaiting());
     }
 
     @Test

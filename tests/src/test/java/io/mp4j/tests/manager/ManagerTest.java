@@ -3,10 +3,15 @@ package io.mp4j.tests.manager;
 import io.mp4j.Manager;
 import io.mp4j.Process;
 import io.mp4j.manager.AuthenticationException;
-import io.mp4j.manager.ManagedEvent;
-import io.mp4j.manager.ManagedValue;
 import io.mp4j.manager.ManagerDiedException;
 import io.mp4j.manager.Namespace;
+import io.mp4j.queue.Queue;
+import io.mp4j.shm.Array;
+import io.mp4j.shm.Event;
+import io.mp4j.shm.Lock;
+import io.mp4j.shm.RLock;
+import io.mp4j.shm.SharedLock;
+import io.mp4j.shm.Value;
 import io.mp4j.tests.Await;
 import io.mp4j.tests.NoLeaks;
 import org.junit.jupiter.api.Test;
@@ -22,11 +27,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.TreeSet;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Lock;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -89,14 +92,14 @@ class ManagerTest
         }
     }
 
-    static void guardedIncrement(final Lock lock, final ManagedValue<Integer> value, final int times)
+    static void guardedIncrement(final Lock lock, final Value value, final int times)
     {
         for (int i = 0; i < times; i++)
         {
             lock.lock();
             try
             {
-                value.set(value.get() + 1);
+                value.setInt(value.getInt() + 1);
             }
             finally
             {
@@ -140,7 +143,7 @@ class ManagerTest
         throw new AssertionError("a wrong key was accepted");
     }
 
-    static void producer(final BlockingQueue<String> queue, final ManagedEvent go, final Namespace ns) throws InterruptedException
+    static void producer(final Queue<String> queue, final Event go, final Namespace ns) throws InterruptedException
     {
         if (!go.await(60, TimeUnit.SECONDS))
         {
@@ -238,7 +241,7 @@ class ManagerTest
         try (Manager manager = Manager.start())
         {
             final Lock lock = manager.lock();
-            final ManagedValue<Integer> value = manager.value(0);
+            final Value value = manager.value("i", 0);
             final List<Process> processes = new ArrayList<>();
             for (int i = 0; i < 4; i++)
             {
@@ -246,7 +249,7 @@ class ManagerTest
             }
             startAll(processes);
             joinAll(processes);
-            assertEquals(2000, value.get());
+            assertEquals(2000, value.getInt());
             assertTrue(lock.tryLock());
             assertFalse(lock.tryLock(), "a manager Lock is not reentrant");
             lock.unlock();
@@ -300,6 +303,11 @@ class ManagerTest
             p.start();
             p.join();
             assertTrue(lock.tryLock(60, TimeUnit.SECONDS), "the dead holder's lock was released by the server");
+            assertTrue(lock.previousOwnerDied(), "the server says the holder's connection ended while it held the lock");
+            assertEquals(1, lock.recoveries());
+            lock.unlock();
+            lock.lock();
+            assertFalse(lock.previousOwnerDied(), "only the holding right after the recovery is told");
             lock.unlock();
         }
     }
@@ -351,20 +359,20 @@ class ManagerTest
         try
         {
             final Map<String, Integer> dict = manager.dict();
-            final BlockingQueue<String> queue = manager.queue();
+            final Queue<String> queue = manager.queue();
             dict.put("a", 1);
             final CompletableFuture<Object> blocked = CompletableFuture.supplyAsync(() ->
             {
                 try
                 {
-                    return queue.take();
+                    return queue.get();
                 }
                 catch (final InterruptedException ex)
                 {
                     return ex;
                 }
             });
-            Await.until("the taker to be waiting", () -> queue.size() == 0 && !blocked.isDone());
+            Await.until("the taker to be waiting", () -> queue.qsize() == 0 && !blocked.isDone());
 
             final ProcessHandle server = ProcessHandle.of(manager.pid()).orElseThrow();
             server.destroyForcibly();
@@ -388,8 +396,8 @@ class ManagerTest
     {
         try (Manager manager = Manager.start())
         {
-            final BlockingQueue<String> queue = manager.queue(10);
-            final ManagedEvent go = manager.event();
+            final Queue<String> queue = manager.queue(10);
+            final Event go = manager.event();
             final Namespace ns = manager.namespace();
             final Process p = Process.of(ManagerTest::producer, queue, go, ns);
             p.start();
@@ -402,30 +410,56 @@ class ManagerTest
             p.join();
             assertEquals(0, p.exitCode().getAsInt());
             assertEquals(p.pid(), (long)ns.get("producer"));
-            queue.addAll(List.of("a", "b", "c"));
-            final List<String> drained = new ArrayList<>();
-            assertEquals(2, queue.drainTo(drained, 2));
-            assertEquals(1, queue.drainTo(drained));
-            assertEquals(List.of("a", "b", "c"), drained);
-            assertTrue(queue.isEmpty());
-            queue.add("x");
-            final List<String> seen = new ArrayList<>();
-            queue.forEach(seen::add);
-            assertEquals(List.of("x"), seen);
-            assertEquals("x", queue.iterator().next());
+            assertEquals(10, queue.capacity());
+            for (int i = 0; i < 10; i++)
+            {
+                queue.putNowait("fill-" + i);
+            }
+            assertTrue(queue.full());
+            assertFalse(queue.offer("one too many"));
+            assertThrows(io.mp4j.queue.FullException.class, () -> queue.put("x", Duration.ZERO));
+            assertEquals(10, queue.qsize());
+            for (int i = 0; i < 10; i++)
+            {
+                assertEquals("fill-" + i, queue.getNowait());
+            }
+            final byte[] payload = { 1, 2, 3, 4 };
+            queue.putBytes(new org.agrona.concurrent.UnsafeBuffer(payload), 1, 2);
+            final List<Byte> got = new ArrayList<>();
+            assertTrue(queue.readBytes((buffer, offset, length) ->
+            {
+                for (int i = 0; i < length; i++)
+                {
+                    got.add(buffer.getByte(offset + i));
+                }
+            }));
+            assertEquals(List.of((byte)2, (byte)3), got);
+            assertFalse(queue.readBytes((buffer, offset, length) -> { }));
             assertThrows(NoSuchElementException.class, () -> ns.get("missing"));
+            queue.close();
+            assertTrue(queue.isClosed());
+            assertThrows(IllegalStateException.class, queue::poll);
 
-            final List<Integer> array = manager.array(1, 2, 3);
-            array.set(1, 20);
-            assertEquals(List.of(1, 20, 3), new ArrayList<>(array));
-            assertThrows(UnsupportedOperationException.class, () -> array.add(4));
+            final Array array = manager.array("i", new int[]{ 1, 2, 3 });
+            array.setInt(1, 20);
+            assertArrayEquals(new int[]{ 1, 20, 3 }, array.toIntArray());
+            assertThrows(IllegalArgumentException.class, () -> manager.array("i", new long[]{ 1 }), "an int array from a long[]");
+            assertThrows(IllegalArgumentException.class, () -> manager.value("x", 1), "an unknown typecode");
+            assertThrows(IllegalArgumentException.class, () -> manager.value("i", "one"), "a String in an int value");
 
-            final Lock rlock = manager.rlock();
+            final RLock rlock = manager.rlock();
             rlock.lock();
             rlock.lock();
             rlock.unlock();
             rlock.unlock();
             assertThrows(IllegalMonitorStateException.class, rlock::unlock);
+            assertThrows(IllegalArgumentException.class, () -> manager.condition(io.mp4j.shm.RLock.create()),
+                "a manager condition over a memory-mapped lock");
+            final var overLock = manager.condition(manager.lock());
+            try (SharedLock.Held held = overLock.locked())
+            {
+                assertFalse(overLock.await(Duration.ZERO));
+            }
 
             final var sem = manager.boundedSemaphore(1);
             assertTrue(sem.tryAcquire());
@@ -435,11 +469,29 @@ class ManagerTest
 
             final var barrier = manager.barrier(1);
             assertEquals(0, barrier.await());
+            assertThrows(UnsupportedOperationException.class, () -> barrier.withAction(() -> { }));
+            final Value trips = manager.value("i", 0);
+            final var withAction = manager.barrier(1, () -> { throw new IllegalStateException("action ran in the server"); }, null);
+            final IllegalStateException fromAction = assertThrows(IllegalStateException.class, withAction::await);
+            assertEquals("action ran in the server", fromAction.getMessage());
+            assertTrue(withAction.isBroken(), "an action that throws breaks the barrier");
 
-            final var cond = manager.condition();
-            cond.lock();
-            assertFalse(cond.await(10, TimeUnit.MILLISECONDS));
-            cond.unlock();
+            manager.bind("lock", rlock);
+            manager.bind("value", trips);
+            manager.bind("queue", queue);
+            final RLock found = manager.lookup("lock");
+            assertEquals(rlock, found);
+            try (SharedLock.Held held = found.locked())
+            {
+                assertEquals(1, found.getHoldCount());
+            }
+            final Value foundValue = manager.lookup("value");
+            assertEquals(1, foundValue.incrementAndGet());
+            assertTrue(foundValue.getLock() instanceof RLock);
+            final Queue<String> foundQueue = manager.lookup("queue");
+            assertEquals(10, foundQueue.capacity());
+            assertTrue(manager.release(trips));
+            assertThrows(io.mp4j.manager.ManagerException.class, trips::getInt);
 
             final Map<String, byte[]> bytes = manager.dict();
             bytes.put("k", new byte[]{ 1, 2 });

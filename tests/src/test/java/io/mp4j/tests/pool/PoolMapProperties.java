@@ -29,6 +29,26 @@ class PoolMapProperties
         return "<" + s + ">";
     }
 
+    /** Results of every kind the codec knows, and null, depending on the argument. */
+    static Object mixed(final int x)
+    {
+        switch (Math.floorMod(x, 6))
+        {
+            case 0:
+                return x;
+            case 1:
+                return (long)x * 1_000_000_007L;
+            case 2:
+                return x / 4.0;
+            case 3:
+                return "s" + x;
+            case 4:
+                return null;
+            default:
+                return java.util.List.of(x);
+        }
+    }
+
     @BeforeContainer
     static void start()
     {
@@ -59,6 +79,18 @@ class PoolMapProperties
         if (!expected.equals(pool.map(PoolMapProperties::tag, xs)))
         {
             throw new AssertionError("map " + xs);
+        }
+    }
+
+    @Property(tries = 30)
+    void mapWithResultsOfMixedKindsEqualsSequentialMap(
+        @ForAll @Size(max = 200) final List<@IntRange(min = -50, max = 50) Integer> xs, @ForAll @IntRange(min = 0, max = 40) final int chunksize)
+    {
+        final List<Object> expected = xs.stream().map(PoolMapProperties::mixed).collect(Collectors.toList());
+        final List<Object> actual = chunksize == 0 ? pool.map(PoolMapProperties::mixed, xs) : pool.map(PoolMapProperties::mixed, xs, chunksize);
+        if (!expected.equals(actual))
+        {
+            throw new AssertionError("map " + xs + " chunksize " + chunksize + " gave " + actual);
         }
     }
 }

@@ -303,7 +303,20 @@ class PoolTest
             assertInstanceOf(StackOverflowError.class, deep.getCause());
 
             assertEquals(List.of(1, 4), pool.map(PoolTest::square, List.of(1, 2)));
+
+            // a chunk whose results change kind before the failing task still names the right task
+            final RemoteTaskException mixed = assertThrows(RemoteTaskException.class, () -> pool.map(PoolTest::kindChangeThenFailOn13, xs, 20));
+            assertTrue(mixed.getMessage().contains("task 13"), mixed.getMessage());
         }
+    }
+
+    static Object kindChangeThenFailOn13(final int x)
+    {
+        if (x == 13)
+        {
+            throw new IllegalStateException("unlucky 13");
+        }
+        return x < 5 ? (Object)x : "x" + x;
     }
 
     @Test
@@ -509,6 +522,28 @@ class PoolTest
         for (final long pid : pids)
         {
             assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+        }
+    }
+    @Test
+    void aSpareContextsPoolTakesItsWorkersFromTheReadySpares() throws Exception
+    {
+        try (Context ctx = Context.create(StartMethod.SPARE, List.of()))
+        {
+            final int workers = Math.min(2, ctx.spareCount());
+            assertTrue(ctx.awaitSpare(60, TimeUnit.SECONDS));
+            // the spare JVMs waiting now: children of this JVM started with ChildMain's --spare argument
+            final Set<Long> spares = ProcessHandle.current().children()
+                .filter(h -> h.info().arguments().map(a -> List.of(a).contains("--spare")).orElse(false))
+                .map(ProcessHandle::pid).collect(Collectors.toSet());
+            assertTrue(spares.size() >= workers, "spares: " + spares);
+            try (Pool pool = Pool.builder().processes(workers).context(ctx).build())
+            {
+                assertEquals(List.of(0, 1, 4, 9), pool.map(PoolTest::square, List.of(0, 1, 2, 3)));
+                Await.until("all workers ready", () -> pool.workerPids().size() == workers);
+                assertTrue(spares.containsAll(pool.workerPids()), "workers " + pool.workerPids() + ", spares " + spares);
+            }
+            // the context starts new spares in the background
+            assertTrue(ctx.awaitSpare(60, TimeUnit.SECONDS));
         }
     }
 }

@@ -1,0 +1,443 @@
+package io.mp4j.cluster;
+
+import io.mp4j.Backend;
+import io.mp4j.Pool;
+import io.mp4j.ProcessPoolExecutor;
+import io.mp4j.queue.JoinableQueue;
+import io.mp4j.queue.Queue;
+import io.mp4j.shm.Array;
+import io.mp4j.shm.Barrier;
+import io.mp4j.shm.BoundedSemaphore;
+import io.mp4j.shm.Condition;
+import io.mp4j.shm.ElementType;
+import io.mp4j.shm.Event;
+import io.mp4j.shm.Lock;
+import io.mp4j.shm.RLock;
+import io.mp4j.shm.Semaphore;
+import io.mp4j.shm.Value;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteAtomicLong;
+import org.apache.ignite.cache.CacheAtomicityMode;
+import org.apache.ignite.cache.CacheMode;
+import org.apache.ignite.cluster.ClusterNode;
+import org.apache.ignite.configuration.CacheConfiguration;
+import org.apache.ignite.configuration.CollectionConfiguration;
+import org.apache.ignite.internal.IgniteNodeAttributes;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * The cluster backend: mp4j's shared objects on an Apache Ignite 2.18 cluster, behind the same interfaces
+ * as the memory-mapped ones. A program changes one line:
+ * <pre>{@code
+ * try (Context ctx = Context.create(ClusterBackend.join(ClusterConfig.builder().seeds("10.0.0.5:47500").localAddress("10.0.0.7").build())))
+ * {
+ *     Lock lock = ctx.lock("counter-lock");
+ *     Value counter = ctx.value("counter", ElementType.LONG, 0L);
+ *     ...
+ * }
+ * }</pre>
+ * {@link #join} starts an Ignite <em>client</em> node in this JVM (it holds no data and runs no tasks, so
+ * the program may exit at any time); the members are JVMs started with {@code ./mp4j cluster-node}
+ * ({@link ClusterNode}). This JVM needs {@link ClusterJvmFlags#required()} on its command line.
+ *
+ * <table>
+ * <caption>What each factory gives</caption>
+ * <tr><th>factory</th><th>on the cluster</th></tr>
+ * <tr><td>value</td><td>{@link ClusterValue}: an Ignite atomic long (int, long, double, boolean)</td></tr>
+ * <tr><td>lock, rlock</td><td>{@link ClusterLock}, {@link ClusterRLock}: an owner word (atomic long); a dead holder's
+ *     node is detected from the topology and the next holder sees {@code previousOwnerDied()}</td></tr>
+ * <tr><td>semaphore, boundedSemaphore</td><td>{@link ClusterSemaphore}: Ignite's fail-over-safe semaphore</td></tr>
+ * <tr><td>event</td><td>{@link ClusterEvent}: an atomic long flag, waiters poll</td></tr>
+ * <tr><td>queue, joinableQueue</td><td>{@link ClusterQueue}: Ignite's queue (+ an atomic long of unfinished tasks)</td></tr>
+ * <tr><td>pool, executor</td><td>{@link ClusterPool}, {@link ClusterExecutor}: tasks run on the members</td></tr>
+ * <tr><td>dict, list</td><td>{@link ClusterDict}, {@link ClusterList}: Ignite caches</td></tr>
+ * <tr><td>barrier</td><td>{@link ClusterBarrier}: atomic longs; a party whose node leaves breaks it</td></tr>
+ * <tr><td>condition</td><td>{@link UnsupportedOperationException}: see {@link #NO_CONDITION}</td></tr>
+ * <tr><td>array</td><td>{@link UnsupportedOperationException} for now (not built yet)</td></tr>
+ * </table>
+ *
+ * <p>Every object is get-or-create by name, cluster-wide, and the same instance is returned for a name within
+ * one JVM. Objects are serializable: sent to a cluster task or a {@code Process}, they are reattached by name
+ * through the node of the receiving JVM ({@link #current()}). Names follow {@link Backend}'s rule.
+ */
+public final class ClusterBackend implements Backend
+{
+    /** Why there is no cluster Condition. */
+    public static final String NO_CONDITION = "the cluster locks are owner words on Ignite atomics, not IgniteLocks, so " +
+        "Ignite's IgniteCondition (tied to an IgniteLock) cannot serve them, and the single-host guarantee (a signal " +
+        "a dead waiter did not take is handed on) would need a wait-queue protocol of mp4j's own; use an Event, a " +
+        "Queue or a Semaphore";
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
+    private static final Object CURRENT_LOCK = new Object();
+    private static ClusterBackend current;
+
+    private final IgniteNode node;
+    private final ClusterConfig config;
+    private final Map<String, Object> objects = new ConcurrentHashMap<>();
+    private final long nodeOrder;
+    private final CollectionConfiguration collections;
+    private volatile boolean closed;
+
+    private ClusterBackend(final IgniteNode node, final ClusterConfig config)
+    {
+        this.node = node;
+        this.config = config;
+        this.nodeOrder = node.ignite().cluster().localNode().order();
+        this.collections = new CollectionConfiguration();
+        collections.setBackups(config.backups());
+        collections.setCacheMode(CacheMode.PARTITIONED);
+        collections.setAtomicityMode(CacheAtomicityMode.TRANSACTIONAL);
+    }
+
+    /**
+     * Join the cluster as a client node: this JVM holds no data and runs no tasks. Blocks until joined; fails
+     * (never hangs) when no seed answers within the join timeout.
+     *
+     * @param config seeds, addresses, ports.
+     * @return the backend; give it to {@code Context.create(backend)}.
+     */
+    public static ClusterBackend join(final ClusterConfig config)
+    {
+        return register(new ClusterBackend(IgniteNode.start(config, true), config));
+    }
+
+    /**
+     * Start a member in this JVM (what {@link ClusterNode} does).
+     *
+     * @param config seeds, addresses, ports.
+     * @return the backend.
+     */
+    public static ClusterBackend startMember(final ClusterConfig config)
+    {
+        return register(new ClusterBackend(IgniteNode.start(config, false), config));
+    }
+
+    private static ClusterBackend register(final ClusterBackend backend)
+    {
+        synchronized (CURRENT_LOCK)
+        {
+            if (current == null)
+            {
+                current = backend;
+            }
+        }
+        return backend;
+    }
+
+    /**
+     * @return the backend of the cluster node running in this JVM (the first one started).
+     * @throws IllegalStateException if none runs here.
+     */
+    public static ClusterBackend current()
+    {
+        synchronized (CURRENT_LOCK)
+        {
+            if (current == null)
+            {
+                throw new IllegalStateException("no cluster node runs in this JVM: call ClusterBackend.join(config) first " +
+                    "(a cluster object sent here is reattached through this JVM's own node)");
+            }
+            return current;
+        }
+    }
+
+    @Override
+    public String name()
+    {
+        return "cluster";
+    }
+
+    /**
+     * @return the Ignite node behind this backend, for what mp4j does not wrap.
+     */
+    public Ignite ignite()
+    {
+        return node.ignite();
+    }
+
+    /**
+     * @return the configuration this backend was started with.
+     */
+    public ClusterConfig config()
+    {
+        return config;
+    }
+
+    long nodeOrder()
+    {
+        return nodeOrder;
+    }
+
+    boolean isNodeAlive(final long order)
+    {
+        // the version first: a node that joins between the two reads is then in the nodes, never taken for dead
+        final long version = ignite().cluster().topologyVersion();
+        return OwnerWord.isAlive(version, ignite().cluster().nodes(), order);
+    }
+
+    long pidOfNode(final long order)
+    {
+        for (final ClusterNode n : ignite().cluster().nodes())
+        {
+            if (n.order() == order)
+            {
+                final Object pid = n.attribute(IgniteNodeAttributes.ATTR_JVM_PID);
+                return pid instanceof Number ? ((Number)pid).longValue() : -1;
+            }
+        }
+        return -1;
+    }
+
+    private static String checkName(final String name)
+    {
+        if (name == null || !NAME.matcher(name).matches())
+        {
+            throw new IllegalArgumentException("bad name '" + name + "': use 1-128 letters, digits, '_', '.' and '-', starting with a letter or digit");
+        }
+        return name;
+    }
+
+    private void open()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("the cluster backend is closed");
+        }
+    }
+
+    private IgniteAtomicLong atomic(final String name, final long initial)
+    {
+        final IgniteAtomicLong atomic = ignite().atomicLong(name, initial, true);
+        if (atomic == null)
+        {
+            throw new IllegalStateException("Ignite did not create the atomic long " + name);
+        }
+        return atomic;
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T cached(final String key, final java.util.function.Supplier<T> make)
+    {
+        open();
+        return (T)objects.computeIfAbsent(key, k -> make.get());
+    }
+
+    @Override
+    public Value value(final String name, final ElementType type, final Object initial)
+    {
+        checkName(name);
+        final long bits = ClusterValue.encode(type, initial);
+        final Value value = cached("value:" + name, () -> new ClusterValue(this, name, type, atomic("mp4j.value." + name, bits)));
+        if (value.type() != type)
+        {
+            throw new IllegalArgumentException("cluster value '" + name + "' is " + value.type() + " in this JVM, not " + type);
+        }
+        return value;
+    }
+
+    /**
+     * Not supported yet: a cluster {@code Array} is not built.
+     *
+     * @throws UnsupportedOperationException always.
+     */
+    @Override
+    public Array array(final String name, final ElementType type, final int length)
+    {
+        throw new UnsupportedOperationException("Array on the cluster backend is not implemented yet; use a dict or list");
+    }
+
+    @Override
+    public Lock lock(final String name)
+    {
+        checkName(name);
+        return cached("lock:" + name, () -> new ClusterLock(this, name, atomic("mp4j.lock." + name, 0), atomic("mp4j.lock." + name + ".recoveries", 0)));
+    }
+
+    @Override
+    public RLock rlock(final String name)
+    {
+        checkName(name);
+        return cached("rlock:" + name, () -> new ClusterRLock(this, name, atomic("mp4j.lock." + name, 0), atomic("mp4j.lock." + name + ".recoveries", 0)));
+    }
+
+    @Override
+    public Semaphore semaphore(final String name, final int permits)
+    {
+        checkName(name);
+        checkPermits(permits);
+        return cached("semaphore:" + name, () -> new ClusterSemaphore(name, Long.MAX_VALUE, ignite().semaphore("mp4j.semaphore." + name, permits, true, true)));
+    }
+
+    @Override
+    public BoundedSemaphore boundedSemaphore(final String name, final int permits)
+    {
+        checkName(name);
+        checkPermits(permits);
+        return cached("bsemaphore:" + name, () -> new ClusterSemaphore.Bounded(name, permits, ignite().semaphore("mp4j.bsemaphore." + name, permits, true, true)));
+    }
+
+    private static void checkPermits(final int permits)
+    {
+        if (permits < 0)
+        {
+            throw new IllegalArgumentException("permits=" + permits + " must not be negative");
+        }
+    }
+
+    @Override
+    public Event event(final String name)
+    {
+        checkName(name);
+        return cached("event:" + name, () -> new ClusterEvent(name, atomic("mp4j.event." + name, 0)));
+    }
+
+    /**
+     * Not supported: see {@link #NO_CONDITION}.
+     *
+     * @throws UnsupportedOperationException always.
+     */
+    @Override
+    public Condition condition(final String name)
+    {
+        throw new UnsupportedOperationException("Condition on the cluster backend: " + NO_CONDITION);
+    }
+
+    @Override
+    public Barrier barrier(final String name, final int parties)
+    {
+        checkName(name);
+        if (parties < 1)
+        {
+            throw new IllegalArgumentException("parties=" + parties + " must be at least 1");
+        }
+        return cached("barrier:" + name, () ->
+        {
+            final String prefix = "mp4j.barrier." + name;
+            final int fixed = (int)atomic(prefix + ".parties", parties).get();
+            return new ClusterBarrier(this, name, fixed, atomic(prefix + ".arrivals", 0), atomic(prefix + ".released", 0),
+                atomic(prefix + ".broken", 0), ignite().getOrCreateCache(this.<Long, Long>cacheConfig(prefix)));
+        });
+    }
+
+    @Override
+    public <T> Queue<T> queue(final String name)
+    {
+        checkName(name);
+        return cached("queue:" + name, () -> new ClusterQueue<T>(name, ignite().queue("mp4j.queue." + name, 0, collections), null));
+    }
+
+    @Override
+    public <T> JoinableQueue<T> joinableQueue(final String name)
+    {
+        checkName(name);
+        return cached("jqueue:" + name, () -> new ClusterQueue.Joinable<T>(name, ignite().queue("mp4j.jqueue." + name, 0, collections),
+            atomic("mp4j.jqueue." + name + ".unfinished", 0)));
+    }
+
+    @Override
+    public Pool pool(final int processes)
+    {
+        open();
+        if (processes < 1)
+        {
+            throw new IllegalArgumentException("processes=" + processes + " must be at least 1");
+        }
+        return new ClusterPool(this, processes);
+    }
+
+    @Override
+    public ProcessPoolExecutor executor(final int workers)
+    {
+        open();
+        return new ClusterExecutor(ignite(), workers);
+    }
+
+    private <K, V> CacheConfiguration<K, V> cacheConfig(final String cacheName)
+    {
+        final CacheConfiguration<K, V> cfg = new CacheConfiguration<>(cacheName);
+        cfg.setCacheMode(CacheMode.PARTITIONED);
+        cfg.setAtomicityMode(CacheAtomicityMode.ATOMIC);
+        cfg.setBackups(config.backups());
+        return cfg;
+    }
+
+    @Override
+    public <K, V> Map<K, V> dict(final String name)
+    {
+        checkName(name);
+        return cached("dict:" + name, () -> new ClusterDict<K, V>(name, ignite().getOrCreateCache(this.<K, V>cacheConfig("mp4j.dict." + name))));
+    }
+
+    @Override
+    public <E> List<E> list(final String name)
+    {
+        checkName(name);
+        return cached("list:" + name, () -> new ClusterList<E>(name, ignite().getOrCreateCache(this.<Integer, E>cacheConfig("mp4j.list." + name)),
+            atomic("mp4j.list." + name + ".length", 0), (ClusterLock)lock("mp4j.list." + name)));
+    }
+
+    @Override
+    public String toString()
+    {
+        return "cluster backend (" + (node.isClient() ? "client" : "member") + " node order " + nodeOrder + ")";
+    }
+
+    Object resolve(final ClusterHandle handle)
+    {
+        switch (handle.kind)
+        {
+            case VALUE:
+                return value(handle.name, ElementType.fromTypecode(handle.type), handle.type.equals("d") ? (Object)0.0 :
+                    handle.type.equals("?") ? (Object)Boolean.FALSE : (Object)0L);
+            case LOCK:
+                return lock(handle.name);
+            case RLOCK:
+                return rlock(handle.name);
+            case SEMAPHORE:
+                return semaphore(handle.name, 0);
+            case BOUNDED_SEMAPHORE:
+                return boundedSemaphore(handle.name, (int)handle.parameter);
+            case EVENT:
+                return event(handle.name);
+            case BARRIER:
+                return barrier(handle.name, (int)handle.parameter);
+            case QUEUE:
+                return queue(handle.name);
+            case JOINABLE_QUEUE:
+                return joinableQueue(handle.name);
+            case DICT:
+                return dict(handle.name);
+            case LIST:
+                return list(handle.name);
+            default:
+                throw new IllegalStateException("cannot reattach " + handle);
+        }
+    }
+
+    /**
+     * Leave the cluster (a member hands its data to the others first) and remove the private work directory.
+     * Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        synchronized (CURRENT_LOCK)
+        {
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
+            if (current == this)
+            {
+                current = null;
+            }
+        }
+        node.close();
+    }
+}

@@ -1,0 +1,663 @@
+package io.mp4j.cluster;
+
+import org.apache.ignite.configuration.AtomicConfiguration;
+import org.apache.ignite.configuration.ClientConnectorConfiguration;
+import org.apache.ignite.configuration.DataRegionConfiguration;
+import org.apache.ignite.configuration.DataStorageConfiguration;
+import org.apache.ignite.configuration.IgniteConfiguration;
+import org.apache.ignite.configuration.SystemDataRegionConfiguration;
+import org.apache.ignite.failure.StopNodeFailureHandler;
+import org.apache.ignite.failure.StopNodeOrHaltFailureHandler;
+import org.apache.ignite.logger.NullLogger;
+import org.apache.ignite.logger.java.JavaLogger;
+import org.apache.ignite.spi.communication.tcp.TcpCommunicationSpi;
+import org.apache.ignite.spi.discovery.tcp.TcpDiscoverySpi;
+import org.apache.ignite.spi.discovery.tcp.ipfinder.vm.TcpDiscoveryVmIpFinder;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Everything that configures a cluster member or a program joining the cluster, in one place. Immutable;
+ * made by {@link #builder()} or, for {@code ./mp4j cluster-node}, by {@link #parse(List)}.
+ *
+ * <table>
+ * <caption>Settings</caption>
+ * <tr><th>setting</th><th>{@code cluster-node} option</th><th>default</th><th>meaning</th></tr>
+ * <tr><td>{@link Builder#seeds}</td><td>{@code --seeds h:p,h:p..q}</td><td>{@code 127.0.0.1:47500..47509}</td>
+ *     <td>discovery addresses of (some) members; a member that reaches none of them starts a new cluster.
+ *     Only these addresses are ever contacted (Ignite's {@code TcpDiscoveryVmIpFinder}): no multicast.</td></tr>
+ * <tr><td>{@link Builder#localAddress}</td><td>{@code --local-address A}</td><td>{@code 127.0.0.1}</td>
+ *     <td>the only address this JVM binds and advertises, for discovery, communication and (if enabled)
+ *     the thin-client connector. Set it to the host's LAN address to form a cluster across hosts.</td></tr>
+ * <tr><td>{@link Builder#discoveryPort}</td><td>{@code --discovery-port P[..Q]}</td><td>{@code 47500..47509}</td>
+ *     <td>the first discovery port and how many above it to try.</td></tr>
+ * <tr><td>{@link Builder#communicationPort}</td><td>{@code --communication-port P[..Q]}</td><td>{@code 47100..47109}</td>
+ *     <td>the same for Ignite's communication (data) connections.</td></tr>
+ * <tr><td>{@link Builder#thinClientPort}</td><td>{@code --thin-client-port P}</td><td>off</td>
+ *     <td>Ignite's thin-client/JDBC connector, bound to the local address; off unless asked for.</td></tr>
+ * <tr><td>{@link Builder#workDirectory}</td><td>{@code --work-dir DIR}</td><td>a private 0700 runtime directory</td>
+ *     <td>where Ignite keeps its marshaller mappings; the default one (under {@code /dev/shm}) is removed when the
+ *     node stops, or swept by the next mp4j start if it was killed.</td></tr>
+ * <tr><td>{@link Builder#backups}</td><td>{@code --backups N}</td><td>1</td>
+ *     <td>backup copies of every shared object (atomics, collections, dict/list caches); the same for all of them
+ *     (Ignite refuses a queue whose backups differ from the atomics' with "Backups mismatch"). With 1 backup the
+ *     cluster survives the loss of one member at a time.</td></tr>
+ * <tr><td>{@link Builder#failureDetectionTimeout}</td><td>{@code --failure-detection-ms N}</td><td>10 s</td>
+ *     <td>how long a silent member is given before it is dropped (a killed member whose sockets close is
+ *     usually noticed much sooner). Locks its threads held are then released.</td></tr>
+ * <tr><td>{@link Builder#memory}</td><td>{@code --memory-mib N}</td><td>256 MiB</td>
+ *     <td>the largest off-heap data region of a member (allocated as used).</td></tr>
+ * <tr><td>{@link Builder#threads}</td><td>{@code --threads N}</td><td>max(4, cores)</td>
+ *     <td>size of Ignite's public (task) pool and its system pools.</td></tr>
+ * <tr><td>{@link Builder#peerClassLoading}</td><td>{@code --peer-class-loading}</td><td>off</td>
+ *     <td>see below.</td></tr>
+ * <tr><td>{@link Builder#quietLogging}</td><td>{@code --log}</td><td>quiet</td>
+ *     <td>whether Ignite's own log goes to java.util.logging (warnings and errors) or nowhere.</td></tr>
+ * </table>
+ *
+ * <p><b>Class loading.</b> Peer class loading is off: the classes of the tasks a {@code Pool} or
+ * {@code ProcessPoolExecutor} sends to the cluster, and of the objects put in queues, dicts and lists,
+ * must be on every member's class path ({@code ./mp4j cluster-node --class-path ...}). Turning it on lets
+ * any node that joins the cluster ship bytecode that every member then runs: only do it on a network where
+ * every host that can reach the discovery and communication ports is trusted. Ignite's own transport is
+ * neither authenticated nor encrypted in this configuration; keep the ports on a private network.
+ *
+ * <p>Always set, whatever the builder says: REST connector off, no update check
+ * ({@code IGNITE_UPDATE_NOTIFIER=false}), metrics logging off, no multicast,
+ * IPv4 only ({@code java.net.preferIPv4Stack}, in {@link ClusterJvmFlags}).
+ */
+public final class ClusterConfig
+{
+    /** The default first discovery port (Ignite's). */
+    public static final int DEFAULT_DISCOVERY_PORT = 47500;
+    /** The default first communication port (Ignite's). */
+    public static final int DEFAULT_COMMUNICATION_PORT = 47100;
+    /** How many ports above the first one are tried by default. */
+    public static final int DEFAULT_PORT_RANGE = 9;
+
+    private static final Pattern SEED = Pattern.compile("([^\\s:,]+):(\\d{1,5})(?:\\.\\.(\\d{1,5}))?");
+    private static final Pattern PORTS = Pattern.compile("(\\d{1,5})(?:\\.\\.(\\d{1,5}))?");
+
+    private final List<String> seeds;
+    private final String localAddress;
+    private final int discoveryPort;
+    private final int discoveryPortRange;
+    private final int communicationPort;
+    private final int communicationPortRange;
+    private final int thinClientPort;
+    private final Path workDirectory;
+    private final int backups;
+    private final Duration failureDetectionTimeout;
+    private final long memoryBytes;
+    private final int threads;
+    private final boolean peerClassLoading;
+    private final boolean quietLogging;
+
+    private ClusterConfig(final Builder b)
+    {
+        this.seeds = List.copyOf(b.seeds);
+        this.localAddress = b.localAddress;
+        this.discoveryPort = b.discoveryPort;
+        this.discoveryPortRange = b.discoveryPortRange;
+        this.communicationPort = b.communicationPort;
+        this.communicationPortRange = b.communicationPortRange;
+        this.thinClientPort = b.thinClientPort;
+        this.workDirectory = b.workDirectory;
+        this.backups = b.backups;
+        this.failureDetectionTimeout = b.failureDetectionTimeout;
+        this.memoryBytes = b.memoryBytes;
+        this.threads = b.threads;
+        this.peerClassLoading = b.peerClassLoading;
+        this.quietLogging = b.quietLogging;
+    }
+
+    /**
+     * @return a builder with the defaults: loopback only, seeds {@code 127.0.0.1:47500..47509}.
+     */
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    /**
+     * @return a builder holding this configuration's settings, to change some.
+     */
+    public Builder toBuilder()
+    {
+        final Builder b = new Builder();
+        b.seeds = new ArrayList<>(seeds);
+        b.localAddress = localAddress;
+        b.discoveryPort = discoveryPort;
+        b.discoveryPortRange = discoveryPortRange;
+        b.communicationPort = communicationPort;
+        b.communicationPortRange = communicationPortRange;
+        b.thinClientPort = thinClientPort;
+        b.workDirectory = workDirectory;
+        b.backups = backups;
+        b.failureDetectionTimeout = failureDetectionTimeout;
+        b.memoryBytes = memoryBytes;
+        b.threads = threads;
+        b.peerClassLoading = peerClassLoading;
+        b.quietLogging = quietLogging;
+        return b;
+    }
+
+    /**
+     * Parse {@code ./mp4j cluster-node} options (see the table above).
+     *
+     * @param args the options.
+     * @return the configuration.
+     * @throws IllegalArgumentException naming an unknown option or a bad value.
+     */
+    public static ClusterConfig parse(final List<String> args)
+    {
+        final Builder b = builder();
+        for (int i = 0; i < args.size(); i++)
+        {
+            final String option = args.get(i);
+            switch (option)
+            {
+                case "--peer-class-loading":
+                    b.peerClassLoading(true);
+                    continue;
+                case "--log":
+                    b.quietLogging(false);
+                    continue;
+                default:
+                    break;
+            }
+            if (i + 1 >= args.size())
+            {
+                throw new IllegalArgumentException(option + " needs a value (or is not an option: see ./mp4j cluster-node --help)");
+            }
+            final String value = args.get(++i);
+            switch (option)
+            {
+                case "--seeds":
+                    b.seeds(List.of(value.split(",")));
+                    break;
+                case "--local-address":
+                    b.localAddress(value);
+                    break;
+                case "--discovery-port":
+                    final int[] d = ports(option, value);
+                    b.discoveryPort(d[0], d[1]);
+                    break;
+                case "--communication-port":
+                    final int[] c = ports(option, value);
+                    b.communicationPort(c[0], c[1]);
+                    break;
+                case "--thin-client-port":
+                    b.thinClientPort(integer(option, value));
+                    break;
+                case "--work-dir":
+                    b.workDirectory(Path.of(value));
+                    break;
+                case "--backups":
+                    b.backups(integer(option, value));
+                    break;
+                case "--failure-detection-ms":
+                    b.failureDetectionTimeout(Duration.ofMillis(integer(option, value)));
+                    break;
+                case "--memory-mib":
+                    b.memory(integer(option, value) * 1024L * 1024L);
+                    break;
+                case "--threads":
+                    b.threads(integer(option, value));
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown option " + option + " (see ./mp4j cluster-node --help)");
+            }
+        }
+        return b.build();
+    }
+
+    private static int integer(final String option, final String value)
+    {
+        try
+        {
+            return Integer.parseInt(value.trim());
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(option + " " + value + ": not a number", ex);
+        }
+    }
+
+    private static int[] ports(final String option, final String value)
+    {
+        final Matcher m = PORTS.matcher(value.trim());
+        if (!m.matches())
+        {
+            throw new IllegalArgumentException(option + " " + value + ": expected PORT or FIRST..LAST");
+        }
+        final int first = port(option, m.group(1));
+        final int last = m.group(2) == null ? first : port(option, m.group(2));
+        if (last < first)
+        {
+            throw new IllegalArgumentException(option + " " + value + ": the last port is below the first");
+        }
+        return new int[]{ first, last - first };
+    }
+
+    private static int port(final String what, final String digits)
+    {
+        final int port = Integer.parseInt(digits);
+        if (port < 1 || port > 65535)
+        {
+            throw new IllegalArgumentException(what + ": port " + port + " is outside 1..65535");
+        }
+        return port;
+    }
+
+    /** @return the discovery addresses, {@code host:port} or {@code host:first..last}. */
+    public List<String> seeds()
+    {
+        return seeds;
+    }
+
+    /** @return the only address this JVM binds and advertises. */
+    public String localAddress()
+    {
+        return localAddress;
+    }
+
+    /** @return the first discovery port. */
+    public int discoveryPort()
+    {
+        return discoveryPort;
+    }
+
+    /** @return how many discovery ports above the first are tried. */
+    public int discoveryPortRange()
+    {
+        return discoveryPortRange;
+    }
+
+    /** @return the first communication port. */
+    public int communicationPort()
+    {
+        return communicationPort;
+    }
+
+    /** @return how many communication ports above the first are tried. */
+    public int communicationPortRange()
+    {
+        return communicationPortRange;
+    }
+
+    /** @return the thin-client connector port, or 0 when the connector is off. */
+    public int thinClientPort()
+    {
+        return thinClientPort;
+    }
+
+    /** @return the work directory, or null for a private one made when a node starts. */
+    public Path workDirectory()
+    {
+        return workDirectory;
+    }
+
+    /** @return backup copies of every shared object. */
+    public int backups()
+    {
+        return backups;
+    }
+
+    /** @return how long a silent member is given before it is dropped. */
+    public Duration failureDetectionTimeout()
+    {
+        return failureDetectionTimeout;
+    }
+
+    /** @return the largest off-heap data region of a member, in bytes. */
+    public long memoryBytes()
+    {
+        return memoryBytes;
+    }
+
+    /** @return the size of Ignite's task pool and system pools. */
+    public int threads()
+    {
+        return threads;
+    }
+
+    /** @return whether peer class loading is on (see the class comment for what that means). */
+    public boolean peerClassLoading()
+    {
+        return peerClassLoading;
+    }
+
+    /** @return whether Ignite's own log is off. */
+    public boolean quietLogging()
+    {
+        return quietLogging;
+    }
+
+    /**
+     * The Ignite configuration of a node.
+     *
+     * @param instanceName  the node's instance name, unique in this JVM.
+     * @param client        true for a client node (holds no data, runs no tasks), false for a member.
+     * @param workDirectory the work directory to use.
+     * @return the configuration.
+     */
+    IgniteConfiguration igniteConfiguration(final String instanceName, final boolean client, final Path workDirectory)
+    {
+        final TcpDiscoveryVmIpFinder ipFinder = new TcpDiscoveryVmIpFinder();
+        ipFinder.setAddresses(seeds);
+        ipFinder.setShared(false);
+
+        final TcpDiscoverySpi discovery = new TcpDiscoverySpi();
+        discovery.setIpFinder(ipFinder);
+        discovery.setLocalAddress(localAddress);
+        discovery.setLocalPort(discoveryPort);
+        discovery.setLocalPortRange(discoveryPortRange + 1);   // Ignite's range counts the first port
+        // a node that reaches no seed would otherwise wait for one forever (a client) or form a cluster alone
+        discovery.setJoinTimeout(client ? Math.max(30_000, failureDetectionTimeout.toMillis() * 3) : 0);
+
+        final TcpCommunicationSpi communication = new TcpCommunicationSpi();
+        communication.setLocalAddress(localAddress);
+        communication.setLocalPort(communicationPort);
+        communication.setLocalPortRange(communicationPortRange + 1);
+
+        final IgniteConfiguration cfg = new IgniteConfiguration();
+        cfg.setIgniteInstanceName(instanceName);
+        cfg.setClientMode(client);
+        cfg.setLocalHost(localAddress);
+        cfg.setDiscoverySpi(discovery);
+        cfg.setCommunicationSpi(communication);
+        cfg.setConnectorConfiguration(null);     // the REST/binary-protocol connector: off
+        if (thinClientPort > 0)
+        {
+            final ClientConnectorConfiguration thin = new ClientConnectorConfiguration();
+            thin.setHost(localAddress);
+            thin.setPort(thinClientPort);
+            thin.setPortRange(0);
+            cfg.setClientConnectorConfiguration(thin);
+        }
+        else
+        {
+            cfg.setClientConnectorConfiguration(null);
+        }
+        cfg.setPeerClassLoadingEnabled(peerClassLoading);
+        cfg.setWorkDirectory(workDirectory.toAbsolutePath().toString());
+        cfg.setFailureDetectionTimeout(failureDetectionTimeout.toMillis());
+        cfg.setClientFailureDetectionTimeout(Math.max(failureDetectionTimeout.toMillis(), 30_000));
+        cfg.setMetricsLogFrequency(0);
+        cfg.setGridLogger(quietLogging ? new NullLogger() : new JavaLogger());
+        // a member halts its JVM on a critical failure (Ignite's default); a user's program only loses its node
+        cfg.setFailureHandler(client ? new StopNodeFailureHandler() : new StopNodeOrHaltFailureHandler());
+
+        final AtomicConfiguration atomics = new AtomicConfiguration();
+        atomics.setBackups(backups);
+        cfg.setAtomicConfiguration(atomics);
+
+        final DataRegionConfiguration region = new DataRegionConfiguration();
+        region.setName("mp4j");
+        region.setInitialSize(Math.min(memoryBytes, 32L * 1024 * 1024));
+        region.setMaxSize(memoryBytes);
+        final SystemDataRegionConfiguration system = new SystemDataRegionConfiguration();
+        system.setInitialSize(16L * 1024 * 1024);
+        system.setMaxSize(64L * 1024 * 1024);
+        final DataStorageConfiguration storage = new DataStorageConfiguration();
+        storage.setDefaultDataRegionConfiguration(region);
+        storage.setSystemDataRegionConfiguration(system);
+        cfg.setDataStorageConfiguration(storage);
+
+        cfg.setPublicThreadPoolSize(threads);
+        cfg.setSystemThreadPoolSize(threads + 1);
+        cfg.setStripedPoolSize(threads);
+        cfg.setServiceThreadPoolSize(2);
+        cfg.setManagementThreadPoolSize(2);
+        cfg.setDataStreamerThreadPoolSize(1);
+        cfg.setQueryThreadPoolSize(2);
+        cfg.setUtilityCachePoolSize(2);
+        cfg.setAsyncCallbackPoolSize(2);
+        cfg.setPeerClassLoadingThreadPoolSize(2);
+        cfg.setRebalanceThreadPoolSize(1);
+        cfg.setSnapshotThreadPoolSize(1);
+        return cfg;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "ClusterConfig{seeds=" + seeds + ", localAddress=" + localAddress + ", discovery=" + discoveryPort + ".." +
+            (discoveryPort + discoveryPortRange) + ", communication=" + communicationPort + ".." +
+            (communicationPort + communicationPortRange) + ", thinClientPort=" + (thinClientPort > 0 ? thinClientPort : "off") +
+            ", workDirectory=" + (workDirectory == null ? "private" : workDirectory) + ", backups=" + backups +
+            ", failureDetectionTimeout=" + failureDetectionTimeout + ", memory=" + memoryBytes / (1024 * 1024) + " MiB" +
+            ", threads=" + threads + ", peerClassLoading=" + peerClassLoading + '}';
+    }
+
+    /**
+     * Builds a {@link ClusterConfig}; every setter checks its value and names what was wrong.
+     */
+    public static final class Builder
+    {
+        private List<String> seeds = List.of("127.0.0.1:" + DEFAULT_DISCOVERY_PORT + ".." + (DEFAULT_DISCOVERY_PORT + DEFAULT_PORT_RANGE));
+        private String localAddress = "127.0.0.1";
+        private int discoveryPort = DEFAULT_DISCOVERY_PORT;
+        private int discoveryPortRange = DEFAULT_PORT_RANGE;
+        private int communicationPort = DEFAULT_COMMUNICATION_PORT;
+        private int communicationPortRange = DEFAULT_PORT_RANGE;
+        private int thinClientPort;
+        private Path workDirectory;
+        private int backups = 1;
+        private Duration failureDetectionTimeout = Duration.ofSeconds(10);
+        private long memoryBytes = 256L * 1024 * 1024;
+        private int threads = Math.max(4, Runtime.getRuntime().availableProcessors());
+        private boolean peerClassLoading;
+        private boolean quietLogging = true;
+
+        private Builder()
+        {
+        }
+
+        /**
+         * @param seeds discovery addresses, each {@code host:port} or {@code host:first..last}.
+         * @return this.
+         */
+        public Builder seeds(final List<String> seeds)
+        {
+            if (seeds.isEmpty())
+            {
+                throw new IllegalArgumentException("seeds: at least one host:port is needed");
+            }
+            final List<String> checked = new ArrayList<>();
+            for (final String seed : seeds)
+            {
+                final Matcher m = SEED.matcher(seed.trim());
+                if (!m.matches())
+                {
+                    throw new IllegalArgumentException("seed '" + seed + "': expected host:port or host:first..last");
+                }
+                port("seed " + seed, m.group(2));
+                if (m.group(3) != null && port("seed " + seed, m.group(3)) < Integer.parseInt(m.group(2)))
+                {
+                    throw new IllegalArgumentException("seed '" + seed + "': the last port is below the first");
+                }
+                checked.add(seed.trim());
+            }
+            this.seeds = checked;
+            return this;
+        }
+
+        /**
+         * @param seeds discovery addresses, each {@code host:port} or {@code host:first..last}.
+         * @return this.
+         */
+        public Builder seeds(final String... seeds)
+        {
+            return seeds(List.of(seeds));
+        }
+
+        /**
+         * @param address the only address to bind and advertise (an IPv4 literal or a host name).
+         * @return this.
+         */
+        public Builder localAddress(final String address)
+        {
+            if (address == null || address.isBlank() || address.contains(":"))
+            {
+                throw new IllegalArgumentException("local address '" + address + "': expected an IPv4 address or host name");
+            }
+            if ("0.0.0.0".equals(address.trim()))
+            {
+                throw new IllegalArgumentException("local address 0.0.0.0 (every interface) is refused: give the address of one interface");
+            }
+            this.localAddress = address.trim();
+            return this;
+        }
+
+        /**
+         * @param port  the first discovery port.
+         * @param range how many ports above it to try (0 = only that one).
+         * @return this.
+         */
+        public Builder discoveryPort(final int port, final int range)
+        {
+            checkPorts("discovery port", port, range);
+            this.discoveryPort = port;
+            this.discoveryPortRange = range;
+            return this;
+        }
+
+        /**
+         * @param port  the first communication port.
+         * @param range how many ports above it to try (0 = only that one).
+         * @return this.
+         */
+        public Builder communicationPort(final int port, final int range)
+        {
+            checkPorts("communication port", port, range);
+            this.communicationPort = port;
+            this.communicationPortRange = range;
+            return this;
+        }
+
+        private static void checkPorts(final String what, final int port, final int range)
+        {
+            if (port < 1 || port > 65535 || range < 0 || port + range > 65535)
+            {
+                throw new IllegalArgumentException(what + " " + port + " with range " + range + ": must stay within 1..65535");
+            }
+        }
+
+        /**
+         * @param port the thin-client connector's port, bound to the local address; 0 turns it off.
+         * @return this.
+         */
+        public Builder thinClientPort(final int port)
+        {
+            if (port < 0 || port > 65535)
+            {
+                throw new IllegalArgumentException("thin-client port " + port + ": must be 0 (off) or within 1..65535");
+            }
+            this.thinClientPort = port;
+            return this;
+        }
+
+        /**
+         * @param directory Ignite's work directory (made 0700 if missing), or null for a private one per node.
+         * @return this.
+         */
+        public Builder workDirectory(final Path directory)
+        {
+            this.workDirectory = directory;
+            return this;
+        }
+
+        /**
+         * @param backups backup copies of every shared object, 0 or more.
+         * @return this.
+         */
+        public Builder backups(final int backups)
+        {
+            if (backups < 0)
+            {
+                throw new IllegalArgumentException("backups " + backups + ": must be 0 or more");
+            }
+            this.backups = backups;
+            return this;
+        }
+
+        /**
+         * @param timeout how long a silent member is given before it is dropped; at least 1 s.
+         * @return this.
+         */
+        public Builder failureDetectionTimeout(final Duration timeout)
+        {
+            if (timeout.compareTo(Duration.ofSeconds(1)) < 0)
+            {
+                throw new IllegalArgumentException("failure detection timeout " + timeout + ": must be at least 1 s");
+            }
+            this.failureDetectionTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * @param bytes the largest off-heap data region of a member; at least 32 MiB.
+         * @return this.
+         */
+        public Builder memory(final long bytes)
+        {
+            if (bytes < 32L * 1024 * 1024)
+            {
+                throw new IllegalArgumentException("memory " + bytes + " bytes: must be at least 32 MiB");
+            }
+            this.memoryBytes = bytes;
+            return this;
+        }
+
+        /**
+         * @param threads size of Ignite's task pool and system pools; at least 2.
+         * @return this.
+         */
+        public Builder threads(final int threads)
+        {
+            if (threads < 2)
+            {
+                throw new IllegalArgumentException("threads " + threads + ": must be at least 2");
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        /**
+         * @param enabled whether any node may ship classes that members then run (see the class comment).
+         * @return this.
+         */
+        public Builder peerClassLoading(final boolean enabled)
+        {
+            this.peerClassLoading = enabled;
+            return this;
+        }
+
+        /**
+         * @param quiet true (the default) for no Ignite log; false for its log through java.util.logging.
+         * @return this.
+         */
+        public Builder quietLogging(final boolean quiet)
+        {
+            this.quietLogging = quiet;
+            return this;
+        }
+
+        /**
+         * @return the configuration.
+         */
+        public ClusterConfig build()
+        {
+            Objects.requireNonNull(localAddress);
+            return new ClusterConfig(this);
+        }
+    }
+}

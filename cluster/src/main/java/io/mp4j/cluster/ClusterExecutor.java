@@ -1,0 +1,298 @@
+package io.mp4j.cluster;
+
+import io.mp4j.ProcessPoolExecutor;
+import io.mp4j.RemoteTaskException;
+import io.mp4j.ResultIterator;
+import io.mp4j.SerializableCallable;
+import io.mp4j.SerializableFunction;
+import io.mp4j.WorkerDiedException;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteCompute;
+import org.apache.ignite.cluster.ClusterTopologyException;
+import org.apache.ignite.lang.IgniteFuture;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A {@link ProcessPoolExecutor} whose tasks run on the cluster's members (Ignite's compute grid over the
+ * server nodes, load-balanced round-robin), not on child JVMs of this host.
+ *
+ * <p><b>Classes.</b> A task is Java-serialized here and decoded on the member through mp4j's filtered codec
+ * ({@link RemoteCall}); its class (and the classes it captures and returns) must be on every member's class
+ * path: peer class loading is off by default (see {@link ClusterConfig}).
+ *
+ * <p><b>A member that dies</b> while running a task: Ignite fails the job over to another member (at most
+ * five attempts), so the task runs again, at least once in all; when no member is left to take it the
+ * future fails with a {@link WorkerDiedException}. Nothing waits for ever on a dead member.
+ *
+ * <p>{@code workers} is kept for the interface: the cluster's concurrency is the sum of its members' task
+ * pools ({@link ClusterConfig.Builder#threads}). {@link #map} is the cluster pool's {@code imap}.
+ */
+public final class ClusterExecutor extends AbstractExecutorService implements ProcessPoolExecutor
+{
+    private final Ignite ignite;
+    private final IgniteCompute compute;
+    private final int workers;
+    private final AtomicInteger running = new AtomicInteger();
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    private volatile boolean shutdown;
+
+    ClusterExecutor(final Ignite ignite, final int workers)
+    {
+        if (workers < 1)
+        {
+            throw new IllegalArgumentException("workers=" + workers + " must be at least 1");
+        }
+        this.ignite = ignite;
+        this.compute = ignite.compute(ignite.cluster().forServers());
+        this.workers = workers;
+    }
+
+    /**
+     * @return the workers asked for (the cluster's real concurrency is its members' task pools).
+     */
+    public int workers()
+    {
+        return workers;
+    }
+
+    <T> CompletableFuture<T> call(final Callable<T> task)
+    {
+        final RemoteCall call = RemoteCall.of(task);
+        final CompletableFuture<T> result = new CompletableFuture<>();
+        synchronized (this)
+        {
+            if (shutdown)
+            {
+                throw new RejectedExecutionException("the cluster executor is shut down");
+            }
+            running.incrementAndGet();
+        }
+        final IgniteFuture<byte[]> future;
+        try
+        {
+            future = compute.callAsync(call);
+        }
+        catch (final RuntimeException ex)
+        {
+            finished();
+            throw ex;
+        }
+        future.listen(done ->
+        {
+            try
+            {
+                complete(result, done);
+            }
+            finally
+            {
+                finished();
+            }
+        });
+        return result;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> void complete(final CompletableFuture<T> result, final IgniteFuture<byte[]> done)
+    {
+        final byte[] bytes;
+        try
+        {
+            bytes = done.get();
+        }
+        catch (final ClusterTopologyException ex)
+        {
+            result.completeExceptionally(new WorkerDiedException(
+                "no cluster member was left to run the task: " + ex.getMessage(), -1, -1));
+            return;
+        }
+        catch (final RuntimeException ex)
+        {
+            result.completeExceptionally(ex);
+            return;
+        }
+        try
+        {
+            final RemoteCall.Outcome outcome = (RemoteCall.Outcome)RemoteCall.decode(bytes);
+            if (outcome.failure != null)
+            {
+                result.completeExceptionally(new RemoteTaskException(
+                    "the task failed on cluster member pid " + outcome.pid + ": " + outcome.failure, outcome.pid, outcome.failure));
+            }
+            else
+            {
+                result.complete((T)outcome.value);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            result.completeExceptionally(ex);
+        }
+    }
+
+    private void finished()
+    {
+        if (running.decrementAndGet() == 0 && shutdown)
+        {
+            terminated.complete(null);
+        }
+    }
+
+    @Override
+    public <T> CompletableFuture<T> submit(final Callable<T> task)
+    {
+        return call(task);
+    }
+
+    @Override
+    public CompletableFuture<?> submit(final Runnable task)
+    {
+        return call(runnable(task, null));
+    }
+
+    @Override
+    public <T> CompletableFuture<T> submit(final Runnable task, final T result)
+    {
+        return call(runnable(task, result));
+    }
+
+    @Override
+    public <T> CompletableFuture<T> submit(final SerializableCallable<T> task)
+    {
+        return call(task);
+    }
+
+    private static <T> Callable<T> runnable(final Runnable task, final T result)
+    {
+        if (!(task instanceof Serializable))
+        {
+            throw new IllegalArgumentException("a cluster task must be serializable: " + task.getClass().getName());
+        }
+        return (SerializableCallable<T>)() ->
+        {
+            task.run();
+            return result;
+        };
+    }
+
+    @Override
+    public void execute(final Runnable command)
+    {
+        submit(command);
+    }
+
+    @Override
+    public boolean awaitReady(final Duration timeout)
+    {
+        return !ignite.cluster().forServers().nodes().isEmpty();
+    }
+
+    @Override
+    public <T, R> ResultIterator<R> map(final SerializableFunction<T, R> fn, final Iterable<? extends T> items)
+    {
+        return map(fn, items, 1);
+    }
+
+    @Override
+    public <T, R> ResultIterator<R> map(final SerializableFunction<T, R> fn, final Iterable<? extends T> items, final int chunksize)
+    {
+        return ClusterPool.iterator(this, fn, items, chunksize, true);
+    }
+
+    @Override
+    public synchronized void shutdown()
+    {
+        shutdown = true;
+        if (running.get() == 0)
+        {
+            terminated.complete(null);
+        }
+    }
+
+    /**
+     * Shut down; tasks already sent run on (Ignite cannot take a job back from a member).
+     *
+     * @return an empty list: nothing is queued here.
+     */
+    @Override
+    public List<Runnable> shutdownNow()
+    {
+        shutdown();
+        return List.of();
+    }
+
+    @Override
+    public boolean isShutdown()
+    {
+        return shutdown;
+    }
+
+    @Override
+    public boolean isTerminated()
+    {
+        return terminated.isDone();
+    }
+
+    @Override
+    public boolean awaitTermination(final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        try
+        {
+            terminated.get(timeout, unit);
+            return true;
+        }
+        catch (final java.util.concurrent.TimeoutException ex)
+        {
+            return false;
+        }
+        catch (final java.util.concurrent.ExecutionException ex)
+        {
+            return true;
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        shutdown();
+        try
+        {
+            awaitTermination(1, TimeUnit.DAYS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public <T> List<java.util.concurrent.Future<T>> invokeAll(final java.util.Collection<? extends Callable<T>> tasks)
+        throws InterruptedException
+    {
+        final List<java.util.concurrent.Future<T>> futures = new java.util.ArrayList<>();
+        for (final Callable<T> task : tasks)
+        {
+            futures.add(call(task));
+        }
+        for (final java.util.concurrent.Future<T> future : futures)
+        {
+            try
+            {
+                future.get();
+            }
+            catch (final java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException ignored)
+            {
+                // the caller reads each future's outcome
+            }
+        }
+        return futures;
+    }
+}

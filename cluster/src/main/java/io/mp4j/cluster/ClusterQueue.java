@@ -1,0 +1,334 @@
+package io.mp4j.cluster;
+
+import io.mp4j.queue.EmptyException;
+import io.mp4j.queue.FullException;
+import io.mp4j.queue.JoinableQueue;
+import io.mp4j.queue.Queue;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.apache.ignite.IgniteAtomicLong;
+import org.apache.ignite.IgniteQueue;
+
+import java.io.ObjectStreamException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link Queue} (and, made joinable, a {@link JoinableQueue}) on Ignite's {@code IgniteQueue}: many
+ * producers and consumers on any members or clients, each element to exactly one consumer, FIFO. Unbounded
+ * in elements (Ignite's queues are bounded in count, not bytes): {@link #full()} is always false and
+ * {@link #capacity()} is {@link Integer#MAX_VALUE}. Elements are stored by Ignite's binary marshaller, so
+ * their classes need not be on the members' class path unless a member reads them.
+ *
+ * <p>{@link #qsize()} is exact at the moment Ignite reads the queue's head and tail, which is more than
+ * the mapped queue promises. {@link #putBytes} and {@link #offerBytes} copy the bytes into a
+ * {@code byte[]} element; {@link #readBytes} takes a {@code byte[]} element and hands it over in a buffer.
+ *
+ * <p>Joinable: the count of unfinished tasks is an Ignite atomic long incremented by every put and
+ * decremented by {@link #taskDone()}; {@link #join()} polls it with back-off.
+ */
+public class ClusterQueue<T> implements Queue<T>
+{
+    private static final long serialVersionUID = 1L;
+
+    final String name;
+    private final transient IgniteQueue<Object> queue;
+    private final transient IgniteAtomicLong unfinished;
+    private transient volatile boolean closed;
+
+    ClusterQueue(final String name, final IgniteQueue<Object> queue, final IgniteAtomicLong unfinished)
+    {
+        this.name = name;
+        this.queue = queue;
+        this.unfinished = unfinished;
+    }
+
+    /**
+     * The joinable kind.
+     *
+     * @param <T> the element type.
+     */
+    static final class Joinable<T> extends ClusterQueue<T> implements JoinableQueue<T>
+    {
+        private static final long serialVersionUID = 1L;
+
+        Joinable(final String name, final IgniteQueue<Object> queue, final IgniteAtomicLong unfinished)
+        {
+            super(name, queue, unfinished);
+        }
+    }
+
+    private void accepted()
+    {
+        if (unfinished != null)
+        {
+            unfinished.incrementAndGet();
+        }
+    }
+
+    private static Object checked(final Object item)
+    {
+        if (item == null)
+        {
+            throw new IllegalArgumentException("a queue cannot hold null");
+        }
+        return item;
+    }
+
+    @Override
+    public void put(final T item) throws InterruptedException
+    {
+        interrupted();
+        queue.put(checked(item));
+        accepted();
+    }
+
+    @Override
+    public void put(final T item, final Duration timeout) throws InterruptedException
+    {
+        if (!offer(item, timeout.toNanos(), TimeUnit.NANOSECONDS))
+        {
+            throw new FullException("queue full: " + this);
+        }
+    }
+
+    @Override
+    public void putNowait(final T item)
+    {
+        if (!offer(item))
+        {
+            throw new FullException("queue full: " + this);
+        }
+    }
+
+    @Override
+    public boolean offer(final T item)
+    {
+        final boolean added = queue.offer(checked(item));
+        if (added)
+        {
+            accepted();
+        }
+        return added;
+    }
+
+    @Override
+    public boolean offer(final T item, final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        interrupted();
+        final boolean added = queue.offer(checked(item), Math.max(0, timeout), unit);
+        if (added)
+        {
+            accepted();
+        }
+        return added;
+    }
+
+    @Override
+    public void putBytes(final DirectBuffer src, final int offset, final int length) throws InterruptedException
+    {
+        final byte[] bytes = new byte[length];
+        src.getBytes(offset, bytes);
+        interrupted();
+        queue.put(bytes);
+        accepted();
+    }
+
+    @Override
+    public boolean offerBytes(final DirectBuffer src, final int offset, final int length)
+    {
+        final byte[] bytes = new byte[length];
+        src.getBytes(offset, bytes);
+        final boolean added = queue.offer(bytes);
+        if (added)
+        {
+            accepted();
+        }
+        return added;
+    }
+
+    @SuppressWarnings("unchecked")
+    @Override
+    public T get() throws InterruptedException
+    {
+        interrupted();
+        return (T)queue.take();
+    }
+
+    @Override
+    public T get(final Duration timeout) throws InterruptedException
+    {
+        final T item = poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        if (item == null)
+        {
+            throw new EmptyException("queue empty after " + timeout + ": " + this);
+        }
+        return item;
+    }
+
+    @SuppressWarnings("unchecked")
+    @Override
+    public T poll()
+    {
+        return (T)queue.poll();
+    }
+
+    @SuppressWarnings("unchecked")
+    @Override
+    public T poll(final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        interrupted();
+        return (T)queue.poll(Math.max(0, timeout), unit);
+    }
+
+    @Override
+    public T getNowait()
+    {
+        final T item = poll();
+        if (item == null)
+        {
+            throw new EmptyException("queue empty: " + this);
+        }
+        return item;
+    }
+
+    @Override
+    public boolean readBytes(final BytesHandler handler)
+    {
+        final Object item = queue.poll();
+        if (item == null)
+        {
+            return false;
+        }
+        if (!(item instanceof byte[]))
+        {
+            throw new IllegalStateException("readBytes took a " + item.getClass().getName() + ", not bytes put by putBytes: " + this);
+        }
+        final byte[] bytes = (byte[])item;
+        handler.onBytes(new UnsafeBuffer(bytes), 0, bytes.length);
+        return true;
+    }
+
+    @Override
+    public int qsize()
+    {
+        return queue.size();
+    }
+
+    @Override
+    public boolean empty()
+    {
+        return queue.isEmpty();
+    }
+
+    @Override
+    public boolean full()
+    {
+        return false;
+    }
+
+    @Override
+    public int remainingCapacity()
+    {
+        return Integer.MAX_VALUE;
+    }
+
+    @Override
+    public int capacity()
+    {
+        return Integer.MAX_VALUE;
+    }
+
+    /**
+     * @return {@link Integer#MAX_VALUE}: Ignite bounds an element only by memory.
+     */
+    @Override
+    public int maxMessageLength()
+    {
+        return Integer.MAX_VALUE;
+    }
+
+    @Override
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    @Override
+    public void close()
+    {
+        closed = true;    // the queue and its elements belong to the cluster
+    }
+
+    /**
+     * Python's {@code task_done} (joinable queues only).
+     */
+    public void taskDone()
+    {
+        if (unfinished.decrementAndGet() < 0)
+        {
+            unfinished.incrementAndGet();
+            throw new IllegalStateException("taskDone() called more times than there were items put: " + this);
+        }
+    }
+
+    /**
+     * @return the tasks put and not yet done (joinable queues only).
+     */
+    public long unfinishedTasks()
+    {
+        return unfinished.get();
+    }
+
+    /**
+     * Wait until every task put has been marked done (joinable queues only).
+     */
+    public void join() throws InterruptedException
+    {
+        join(null);
+    }
+
+    /**
+     * @param timeout how long at most, or null for no bound.
+     * @return whether every task was done in time.
+     */
+    public boolean join(final Duration timeout) throws InterruptedException
+    {
+        final long deadline = timeout == null ? Long.MAX_VALUE : ClusterLockBase.deadline(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        IdleStrategy idle = null;
+        while (unfinished.get() > 0)
+        {
+            interrupted();
+            if (deadline != Long.MAX_VALUE && System.nanoTime() - deadline >= 0)
+            {
+                return false;
+            }
+            if (idle == null)
+            {
+                idle = OwnerWord.idle();
+            }
+            idle.idle();
+        }
+        return true;
+    }
+
+    private void interrupted() throws InterruptedException
+    {
+        if (Thread.interrupted())
+        {
+            throw new InterruptedException("interrupted: " + this);
+        }
+    }
+
+    private Object writeReplace() throws ObjectStreamException
+    {
+        return new ClusterHandle(unfinished == null ? ClusterHandle.Kind.QUEUE : ClusterHandle.Kind.JOINABLE_QUEUE, name, null, 0);
+    }
+
+    @Override
+    public String toString()
+    {
+        return "cluster " + (unfinished == null ? "queue" : "joinable queue") + " '" + name + "'";
+    }
+}

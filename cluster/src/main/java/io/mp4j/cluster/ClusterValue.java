@@ -1,0 +1,349 @@
+package io.mp4j.cluster;
+
+import io.mp4j.shm.ElementType;
+import io.mp4j.shm.SharedLock;
+import io.mp4j.shm.Value;
+import org.apache.ignite.IgniteAtomicLong;
+
+import java.io.ObjectStreamException;
+import java.util.Locale;
+
+/**
+ * A {@link Value} of type int, long, double or boolean held by the cluster: one Ignite atomic long (a
+ * double as its IEEE bits, a boolean as 0/1), so every operation, including {@code incrementAndGet} and
+ * {@code compareAndSet}, is one linearizable round trip to the value's primary member; {@code addAndGet}
+ * on a double is a compare-and-set loop. {@link #getLock()} is a {@link ClusterRLock} named
+ * {@code <name>.lock}, as Python's {@code Value(...).get_lock()}.
+ *
+ * <p>The type is not stored in the cluster: every JVM that opens the value by name must give the same
+ * typecode (a handle sent to a task carries it).
+ */
+public final class ClusterValue implements Value
+{
+    private static final long serialVersionUID = 1L;
+
+    private final transient ClusterBackend backend;
+    private final String name;
+    private final ElementType type;
+    private final transient IgniteAtomicLong cell;
+    private transient volatile SharedLock lock;
+
+    ClusterValue(final ClusterBackend backend, final String name, final ElementType type, final IgniteAtomicLong cell)
+    {
+        this.backend = backend;
+        this.name = name;
+        this.type = type;
+        this.cell = cell;
+    }
+
+    static long encode(final ElementType type, final Object value)
+    {
+        if (value == null)
+        {
+            throw new IllegalArgumentException("a Value cannot hold null");
+        }
+        switch (type)
+        {
+            case INT:
+                if (!(value instanceof Integer || value instanceof Short || value instanceof Byte) &&
+                    !(value instanceof Long && (Long)value == ((Long)value).intValue()))
+                {
+                    throw new IllegalArgumentException("int value cannot hold " + value);
+                }
+                return ((Number)value).intValue();
+            case LONG:
+                if (value instanceof Double || value instanceof Float || !(value instanceof Number))
+                {
+                    throw new IllegalArgumentException("long value cannot hold " + value);
+                }
+                return ((Number)value).longValue();
+            case DOUBLE:
+                if (!(value instanceof Number))
+                {
+                    throw new IllegalArgumentException("double value cannot hold " + value);
+                }
+                return Double.doubleToRawLongBits(((Number)value).doubleValue());
+            case BOOLEAN:
+                if (value instanceof Boolean)
+                {
+                    return (Boolean)value ? 1 : 0;
+                }
+                if (value instanceof Number)
+                {
+                    return ((Number)value).longValue() != 0 ? 1 : 0;
+                }
+                throw new IllegalArgumentException("boolean value cannot hold " + value);
+            default:
+                throw new IllegalArgumentException("a Value holds int, long, double or boolean, not " + type);
+        }
+    }
+
+    private IllegalStateException wrongType(final String wanted)
+    {
+        return new IllegalStateException("value is " + type.name().toLowerCase(Locale.ROOT) + ", not " + wanted + ": " + this);
+    }
+
+    private long toInt(final long value)
+    {
+        if (type == ElementType.INT && value != (int)value)
+        {
+            throw new IllegalArgumentException("value=" + value + " does not fit an int value: " + this);
+        }
+        return value;
+    }
+
+    private void integral()
+    {
+        if (type != ElementType.INT && type != ElementType.LONG)
+        {
+            throw wrongType("int or long");
+        }
+    }
+
+    @Override
+    public ElementType type()
+    {
+        return type;
+    }
+
+    @Override
+    public SharedLock getLock()
+    {
+        SharedLock l = lock;
+        if (l == null)
+        {
+            l = backend.rlock(name + ".lock");
+            lock = l;
+        }
+        return l;
+    }
+
+    @Override
+    public boolean hasLock()
+    {
+        return true;
+    }
+
+    @Override
+    public int getInt()
+    {
+        if (type != ElementType.INT)
+        {
+            throw wrongType("int");
+        }
+        return (int)cell.get();
+    }
+
+    @Override
+    public void setInt(final int value)
+    {
+        if (type != ElementType.INT)
+        {
+            throw wrongType("int");
+        }
+        cell.getAndSet(value);
+    }
+
+    @Override
+    public long getLong()
+    {
+        integral();
+        return cell.get();
+    }
+
+    @Override
+    public void setLong(final long value)
+    {
+        integral();
+        cell.getAndSet(toInt(value));
+    }
+
+    @Override
+    public double getDouble()
+    {
+        if (type == ElementType.DOUBLE)
+        {
+            return Double.longBitsToDouble(cell.get());
+        }
+        if (type == ElementType.BOOLEAN)
+        {
+            throw wrongType("numeric");
+        }
+        return cell.get();
+    }
+
+    @Override
+    public void setDouble(final double value)
+    {
+        if (type != ElementType.DOUBLE)
+        {
+            throw wrongType("double");
+        }
+        cell.getAndSet(Double.doubleToRawLongBits(value));
+    }
+
+    @Override
+    public boolean getBoolean()
+    {
+        if (type != ElementType.BOOLEAN)
+        {
+            throw wrongType("boolean");
+        }
+        return cell.get() != 0;
+    }
+
+    @Override
+    public void setBoolean(final boolean value)
+    {
+        if (type != ElementType.BOOLEAN)
+        {
+            throw wrongType("boolean");
+        }
+        cell.getAndSet(value ? 1 : 0);
+    }
+
+    @Override
+    public Object value()
+    {
+        switch (type)
+        {
+            case INT:
+                return getInt();
+            case LONG:
+                return getLong();
+            case DOUBLE:
+                return getDouble();
+            default:
+                return getBoolean();
+        }
+    }
+
+    @Override
+    public void value(final Object value)
+    {
+        cell.getAndSet(encode(type, value));
+    }
+
+    @Override
+    public long get()
+    {
+        return getLong();
+    }
+
+    @Override
+    public void set(final long value)
+    {
+        setLong(value);
+    }
+
+    @Override
+    public long addAndGet(final long delta)
+    {
+        integral();
+        final long next = cell.addAndGet(delta);
+        return type == ElementType.INT ? (int)next : next;
+    }
+
+    @Override
+    public long getAndAdd(final long delta)
+    {
+        integral();
+        final long previous = cell.getAndAdd(delta);
+        return type == ElementType.INT ? (int)previous : previous;
+    }
+
+    @Override
+    public long incrementAndGet()
+    {
+        return addAndGet(1);
+    }
+
+    @Override
+    public long decrementAndGet()
+    {
+        return addAndGet(-1);
+    }
+
+    @Override
+    public long getAndIncrement()
+    {
+        return getAndAdd(1);
+    }
+
+    @Override
+    public long getAndSet(final long value)
+    {
+        integral();
+        return cell.getAndSet(toInt(value));
+    }
+
+    @Override
+    public boolean compareAndSet(final long expected, final long update)
+    {
+        integral();
+        return (type != ElementType.INT || expected == (int)expected) && cell.compareAndSet(expected, toInt(update));
+    }
+
+    @Override
+    public double addAndGet(final double delta)
+    {
+        if (type != ElementType.DOUBLE)
+        {
+            throw wrongType("double");
+        }
+        while (true)
+        {
+            final long bits = cell.get();
+            final double next = Double.longBitsToDouble(bits) + delta;
+            if (cell.compareAndSet(bits, Double.doubleToRawLongBits(next)))
+            {
+                return next;
+            }
+        }
+    }
+
+    @Override
+    public boolean compareAndSet(final double expected, final double update)
+    {
+        if (type != ElementType.DOUBLE)
+        {
+            throw wrongType("double");
+        }
+        return cell.compareAndSet(Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(update));
+    }
+
+    @Override
+    public boolean compareAndSet(final boolean expected, final boolean update)
+    {
+        if (type != ElementType.BOOLEAN)
+        {
+            throw wrongType("boolean");
+        }
+        return cell.compareAndSet(expected ? 1 : 0, update ? 1 : 0);
+    }
+
+    /**
+     * @return the value's name in the cluster.
+     */
+    public String name()
+    {
+        return name;
+    }
+
+    @Override
+    public void close()
+    {
+        // the value belongs to the cluster; this handle holds nothing to release
+    }
+
+    private Object writeReplace() throws ObjectStreamException
+    {
+        return new ClusterHandle(ClusterHandle.Kind.VALUE, name, String.valueOf(type.typecode()), 0);
+    }
+
+    @Override
+    public String toString()
+    {
+        return "cluster value '" + name + "' (" + type.name().toLowerCase(Locale.ROOT) + ")";
+    }
+}

@@ -1,0 +1,140 @@
+package io.mp4j.cluster;
+
+import io.mp4j.shm.RuntimeDirectory;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.Ignition;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One Ignite node started in this JVM from a {@link ClusterConfig}, with its work directory; stopping it
+ * removes the private work directory it made.
+ */
+final class IgniteNode implements AutoCloseable
+{
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+
+    private final Ignite ignite;
+    private final String instanceName;
+    private final RuntimeDirectory privateDirectory;
+    private final boolean client;
+
+    private IgniteNode(final Ignite ignite, final String instanceName, final RuntimeDirectory privateDirectory, final boolean client)
+    {
+        this.ignite = ignite;
+        this.instanceName = instanceName;
+        this.privateDirectory = privateDirectory;
+        this.client = client;
+    }
+
+    /**
+     * Start a node and wait until it has joined the cluster (or formed one, for a member that reaches no seed).
+     *
+     * @param config the configuration.
+     * @param client true for a client node, false for a member (holds data, runs tasks).
+     * @return the started node.
+     */
+    static IgniteNode start(final ClusterConfig config, final boolean client)
+    {
+        quietDefaults();
+        RuntimeDirectory dir = null;
+        final Path work;
+        if (config.workDirectory() == null)
+        {
+            dir = RuntimeDirectory.create();
+            work = dir.resolve("ignite");
+        }
+        else
+        {
+            work = config.workDirectory();
+            makePrivate(work);
+        }
+        final String name = "mp4j-" + (client ? "client" : "member") + "-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet();
+        try
+        {
+            final Ignite ignite = Ignition.start(config.igniteConfiguration(name, client, work));
+            return new IgniteNode(ignite, name, dir, client);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            if (dir != null)
+            {
+                dir.close();
+            }
+            throw new IllegalStateException("could not start an Ignite " + (client ? "client" : "member") + " node with " + config +
+                ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private static void makePrivate(final Path dir)
+    {
+        try
+        {
+            if (!Files.isDirectory(dir))
+            {
+                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot create the Ignite work directory " + dir, ex);
+        }
+    }
+
+    /**
+     * The properties Ignite reads once, when its first class loads: set them here too, so a JVM started
+     * without {@link ClusterJvmFlags} still makes no update check and prints no banner.
+     */
+    static void quietDefaults()
+    {
+        setIfAbsent("IGNITE_UPDATE_NOTIFIER", "false");
+        setIfAbsent("IGNITE_QUIET", "true");
+        setIfAbsent("IGNITE_NO_ASCII", "true");
+        setIfAbsent("IGNITE_PERFORMANCE_SUGGESTIONS_DISABLED", "true");
+        setIfAbsent("java.net.preferIPv4Stack", "true");
+    }
+
+    private static void setIfAbsent(final String key, final String value)
+    {
+        if (System.getProperty(key) == null)
+        {
+            System.setProperty(key, value);
+        }
+    }
+
+    Ignite ignite()
+    {
+        return ignite;
+    }
+
+    boolean isClient()
+    {
+        return client;
+    }
+
+    String instanceName()
+    {
+        return instanceName;
+    }
+
+    @Override
+    public void close()
+    {
+        try
+        {
+            Ignition.stop(instanceName, true);
+        }
+        finally
+        {
+            if (privateDirectory != null)
+            {
+                privateDirectory.close();
+            }
+        }
+    }
+}
