@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
  * {@code map} over any list, with any chunk size, equals the sequential map. One pool (two worker JVMs)
  * serves every try; it is terminated after the container.
  */
-class PoolMapProperties
+class PoolMapPropertiesTest
 {
     private static Pool pool;
 
@@ -64,8 +64,8 @@ class PoolMapProperties
     @Property(tries = 30)
     void mapEqualsSequentialMap(@ForAll @Size(max = 300) final List<Long> xs, @ForAll @IntRange(min = 0, max = 50) final int chunksize)
     {
-        final List<Long> expected = xs.stream().map(PoolMapProperties::poly).collect(Collectors.toList());
-        final List<Long> actual = chunksize == 0 ? pool.map(PoolMapProperties::poly, xs) : pool.map(PoolMapProperties::poly, xs, chunksize);
+        final List<Long> expected = xs.stream().map(PoolMapPropertiesTest::poly).collect(Collectors.toList());
+        final List<Long> actual = chunksize == 0 ? pool.map(PoolMapPropertiesTest::poly, xs) : pool.map(PoolMapPropertiesTest::poly, xs, chunksize);
         if (!expected.equals(actual))
         {
             throw new AssertionError("map " + xs + " chunksize " + chunksize + " gave " + actual);
@@ -75,8 +75,8 @@ class PoolMapProperties
     @Property(tries = 15)
     void mapOfStringsEqualsSequentialMap(@ForAll @Size(max = 100) final List<String> xs)
     {
-        final List<String> expected = xs.stream().map(PoolMapProperties::tag).collect(Collectors.toList());
-        if (!expected.equals(pool.map(PoolMapProperties::tag, xs)))
+        final List<String> expected = xs.stream().map(PoolMapPropertiesTest::tag).collect(Collectors.toList());
+        if (!expected.equals(pool.map(PoolMapPropertiesTest::tag, xs)))
         {
             throw new AssertionError("map " + xs);
         }
@@ -86,8 +86,8 @@ class PoolMapProperties
     void mapWithResultsOfMixedKindsEqualsSequentialMap(
         @ForAll @Size(max = 200) final List<@IntRange(min = -50, max = 50) Integer> xs, @ForAll @IntRange(min = 0, max = 40) final int chunksize)
     {
-        final List<Object> expected = xs.stream().map(PoolMapProperties::mixed).collect(Collectors.toList());
-        final List<Object> actual = chunksize == 0 ? pool.map(PoolMapProperties::mixed, xs) : pool.map(PoolMapProperties::mixed, xs, chunksize);
+        final List<Object> expected = xs.stream().map(PoolMapPropertiesTest::mixed).collect(Collectors.toList());
+        final List<Object> actual = chunksize == 0 ? pool.map(PoolMapPropertiesTest::mixed, xs) : pool.map(PoolMapPropertiesTest::mixed, xs, chunksize);
         if (!expected.equals(actual))
         {
             throw new AssertionError("map " + xs + " chunksize " + chunksize + " gave " + actual);
