@@ -96,7 +96,7 @@ public final class Connection implements AutoCloseable, Serializable
         this.out = writable ? PipeDescriptor.ring(region, end, capacity) : null;
         this.in = readable ? PipeDescriptor.ring(region, peer, capacity) : null;
         this.inReader = readable ?
-            new RingReader(in.buffer(), state, PipeDescriptor.endOffset(end) + PipeDescriptor.CONSUMED_POSITION_OFFSET) : null;
+            new RingReader(in.buffer(), state, PipeDescriptor.endOffset(end) + PipeDescriptor.CONSUMED_POSITION_OFFSET, true) : null;
     }
 
     static Connection open(final Path file, final int end, final ObjectCodec codec, final boolean takeOver)

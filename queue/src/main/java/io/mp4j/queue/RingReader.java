@@ -25,7 +25,8 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * which producers read for free space and behind which records must be zero. Records between the head
  * and the consumed position are consumed but not yet zeroed; {@link #release()} zeroes them and moves the
  * head up, when they reach {@code capacity / 16} bytes (at most 4 KiB), when nothing is left to read,
- * when the ring wraps, and when a producer finds the ring full ({@link Queue}). Invariants:
+ * when the ring wraps, and when a producer finds the ring full ({@link MappedQueue}: a non-blocking
+ * offer at once, a blocked put after a while). Invariants:
  * {@code head <= consumed <= tail}; whoever reads holds the queue's consumer lock or is the pipe end's
  * only receiver; a reader that dies leaves both words consistent (the next reader re-zeroes at worst).
  *
@@ -48,8 +49,10 @@ final class RingReader
      * @param ring           the ring's buffer: capacity bytes of records, then Agrona's trailer.
      * @param positionBuffer holds the consumed position word.
      * @param consumedOffset where in it (8-byte aligned, on a line producers do not touch).
+     * @param lazy           whether to defer the release as described; if not, each record is released as
+     *                       soon as it is consumed, as Agrona's {@code read(handler, 1)} does.
      */
-    RingReader(final AtomicBuffer ring, final AtomicBuffer positionBuffer, final int consumedOffset)
+    RingReader(final AtomicBuffer ring, final AtomicBuffer positionBuffer, final int consumedOffset, final boolean lazy)
     {
         this.buffer = ring;
         this.capacity = ring.capacity() - RingBufferDescriptor.TRAILER_LENGTH;
@@ -58,7 +61,7 @@ final class RingReader
         this.tailPositionIndex = capacity + RingBufferDescriptor.TAIL_POSITION_OFFSET;
         this.positionBuffer = positionBuffer;
         this.consumedOffset = consumedOffset;
-        this.lagLimit = Math.min(capacity / 16, MAX_LAG);
+        this.lagLimit = lazy ? Math.min(capacity / 16, MAX_LAG) : 0;
     }
 
     /**

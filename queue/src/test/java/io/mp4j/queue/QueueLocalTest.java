@@ -121,8 +121,9 @@ class QueueLocalTest
     @Test
     void consumedSpaceIsReleasedLazilyButCapacityStaysExactAcrossLaps() throws Exception
     {
-        // consumers zero taken records and move Agrona's head in blocks (RingReader): the counts, the
-        // room a producer finds and the order must not show it, over many laps of a small ring
+        // consumers keep their own consumed position beside Agrona's head (RingReader, which can also
+        // release in blocks): the counts, the room a producer finds and the order must not show it, over
+        // many laps of a small ring
         try (Queue<String> q = Queue.create(dir, "q", 1024, null))
         {
             int next = 0;
