@@ -530,6 +530,36 @@ class ClusterTest
         }
     }
 
+    static long runUntilGo(final Map<String, Long> running, final Event go) throws Exception
+    {
+        running.put("task", ProcessHandle.current().pid());
+        if (!go.await(Duration.ofSeconds(120)))
+        {
+            throw new IllegalStateException("never told to go");
+        }
+        return ProcessHandle.current().pid();
+    }
+
+    /** Last: it leaves the cluster one member short. */
+    @Test
+    @Order(30)
+    void aTaskWhoseMemberIsKilledRunsAgainOnAnotherMember() throws Exception
+    {
+        final Map<String, Long> running = backend.dict("running");
+        final Event go = backend.event("go");
+        try (ProcessPoolExecutor executor = backend.executor(1))
+        {
+            final CompletableFuture<Long> result = executor.submit((SerializableCallable<Long>)() -> runUntilGo(running, go));
+            final long first = io.mp4j.tests.Await.value("the task to start on a member", () -> running.get("task"));
+            final Process member = cluster.members.stream().filter(p -> p.pid() == first).findFirst().orElseThrow();
+            LocalCluster.kill(member);
+            go.set();
+            final long second = result.get(180, TimeUnit.SECONDS);
+            assertTrue(second != first, "the task did not move off the killed member " + first);
+            assertTrue(cluster.members.stream().anyMatch(p -> p.pid() == second && p.isAlive()));
+        }
+    }
+
     @Test
     @Order(20)
     void whatCannotKeepItsGuaranteeSaysSo()
