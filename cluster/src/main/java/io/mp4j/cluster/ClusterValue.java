@@ -203,37 +203,9 @@ public final class ClusterValue implements Value
     }
 
     @Override
-    public Object value()
-    {
-        switch (type)
-        {
-            case INT:
-                return getInt();
-            case LONG:
-                return getLong();
-            case DOUBLE:
-                return getDouble();
-            default:
-                return getBoolean();
-        }
-    }
-
-    @Override
     public void value(final Object value)
     {
         cell.getAndSet(encode(type, value));
-    }
-
-    @Override
-    public long get()
-    {
-        return getLong();
-    }
-
-    @Override
-    public void set(final long value)
-    {
-        setLong(value);
     }
 
     @Override

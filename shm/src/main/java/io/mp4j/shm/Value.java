@@ -206,7 +206,20 @@ public interface Value extends AutoCloseable, Serializable
      *
      * @return an Integer, Long, Double or Boolean.
      */
-    Object value();
+    default Object value()
+    {
+        switch (type())
+        {
+            case INT:
+                return getInt();
+            case LONG:
+                return getLong();
+            case DOUBLE:
+                return getDouble();
+            default:
+                return getBoolean();
+        }
+    }
 
     /**
      * Python's {@code .value = x}.
@@ -214,17 +227,61 @@ public interface Value extends AutoCloseable, Serializable
      * @param value a Number (for a boolean value: 0 or not) or a Boolean.
      * @throws IllegalArgumentException if it does not fit the type.
      */
-    void value(Object value);
+    default void value(final Object value)
+    {
+        if (value == null)
+        {
+            throw new IllegalArgumentException("a Value cannot hold null");
+        }
+        final ElementType type = type();
+        switch (type)
+        {
+            case INT:
+            case LONG:
+                if (value instanceof Double || value instanceof Float || !(value instanceof Number))
+                {
+                    throw new IllegalArgumentException(type.name().toLowerCase(java.util.Locale.ROOT) + " value cannot hold " + value);
+                }
+                setLong(((Number)value).longValue());
+                break;
+            case DOUBLE:
+                if (!(value instanceof Number))
+                {
+                    throw new IllegalArgumentException("double value cannot hold " + value);
+                }
+                setDouble(((Number)value).doubleValue());
+                break;
+            default:
+                if (value instanceof Boolean)
+                {
+                    setBoolean((Boolean)value);
+                }
+                else if (value instanceof Number)
+                {
+                    setBoolean(((Number)value).longValue() != 0);
+                }
+                else
+                {
+                    throw new IllegalArgumentException("boolean value cannot hold " + value);
+                }
+        }
+    }
 
     /**
      * @return the value of an int or long value (same as {@link #getLong()}).
      */
-    long get();
+    default long get()
+    {
+        return getLong();
+    }
 
     /**
      * @param value the new value (same as {@link #setLong(long)}).
      */
-    void set(long value);
+    default void set(final long value)
+    {
+        setLong(value);
+    }
 
     /**
      * Atomically add to an int or long value (an int wraps around as Java's int does).
