@@ -12,6 +12,8 @@ import java.io.ObjectInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.CountDownLatch;
@@ -160,9 +162,14 @@ public final class QueueChild
                 final int index = ring.tryClaim(MessageTags.LONG, 8);
                 System.out.println("claimed " + index);
                 final Path signal = Paths.get(args[2]);
-                while (!Files.exists(signal))
+                // the paused producer: it waits for the test's signal file (inotify), the test's own waits are bounded
+                try (WatchService watcher = signal.getFileSystem().newWatchService())
                 {
-                    Thread.sleep(5); // the paused producer; the test's own waits are bounded
+                    signal.getParent().register(watcher, StandardWatchEventKinds.ENTRY_CREATE);
+                    while (!Files.exists(signal))
+                    {
+                        watcher.take().reset();
+                    }
                 }
                 ring.buffer().putLong(index, 42L, java.nio.ByteOrder.LITTLE_ENDIAN);
                 ring.commit(index);

@@ -2,6 +2,8 @@ package io.mp4j.tests;
 
 import io.mp4j.Process;
 
+import java.util.concurrent.CountDownLatch;
+
 /**
  * A parent JVM for tests: starts a daemon child that runs until stopped, reports its pid, and waits to
  * be killed.
@@ -14,7 +16,7 @@ public final class DaemonParentMain
 
     static void runForever() throws InterruptedException
     {
-        Thread.sleep(Long.MAX_VALUE);
+        new CountDownLatch(1).await(); // never counted down: runs until the test stops this process by pid
     }
 
     /**
@@ -27,6 +29,6 @@ public final class DaemonParentMain
         child.start();
         System.out.println("daemon-child-pid=" + child.pid());
         System.out.flush();
-        Thread.sleep(Long.MAX_VALUE);
+        new CountDownLatch(1).await(); // never counted down: runs until the test stops this process by pid
     }
 }

@@ -4,6 +4,7 @@ import io.mp4j.Process;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * A parent JVM for tests: starts a daemon child that would run forever and a non-daemon child that
@@ -17,7 +18,7 @@ public final class ExitingParentMain
 
     static void runForever() throws InterruptedException
     {
-        Thread.sleep(Long.MAX_VALUE);
+        new CountDownLatch(1).await(); // never counted down: runs until the test stops this process by pid
     }
 
     static void finishLate(final String gate) throws Exception

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,7 +45,7 @@ class ProcessTest
     static void blockForever() throws InterruptedException
     {
         // the behaviour under test: a child that runs until it is stopped
-        Thread.sleep(Long.MAX_VALUE);
+        new CountDownLatch(1).await(); // never counted down: runs until the test stops this process by pid
     }
 
     static void exitWith(final int status)
@@ -68,7 +69,7 @@ class ProcessTest
             }
         }));
         Files.writeString(Path.of(dir, "ready"), "ready");
-        Thread.sleep(Long.MAX_VALUE);
+        new CountDownLatch(1).await(); // never counted down: runs until the test stops this process by pid
     }
 
     static void printLines(final int count)

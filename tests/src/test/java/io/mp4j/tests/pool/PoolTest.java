@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -106,7 +107,7 @@ class PoolTest
     static int announceAndBlock(final String dir) throws Exception
     {
         Files.writeString(Path.of(dir, "started-" + ProcessHandle.current().pid()), "x");
-        Thread.sleep(Long.MAX_VALUE);
+        new CountDownLatch(1).await(); // never counted down: runs until the test stops this worker
         return 0;
     }
 

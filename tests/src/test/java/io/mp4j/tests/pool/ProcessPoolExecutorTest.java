@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionService;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.Future;
@@ -57,7 +58,7 @@ class ProcessPoolExecutorTest
     static int block(final String dir) throws Exception
     {
         Files.writeString(Path.of(dir, "started-" + ProcessHandle.current().pid()), "x");
-        Thread.sleep(Long.MAX_VALUE);
+        new CountDownLatch(1).await(); // never counted down: runs until the test stops this worker
         return 0;
     }
 
