@@ -16,27 +16,20 @@ import java.util.Arrays;
  * updates. Serializable: passed to a {@link Process} or a pool task it travels as its proxy does and works
  * in the child.
  */
-final class ManagedArray implements Array, ManagerAdapter, Serializable
+final class ManagedArray extends ManagerAdapter<ManagerHosted.ArrayWire> implements Array
 {
     private static final long serialVersionUID = 1L;
 
-    private final ManagerHosted.ArrayWire remote;
     private final ManagedRLock lock;
     private final ElementType type;
     private final int length;
 
     ManagedArray(final ManagerHosted.ArrayWire remote, final ManagedRLock lock, final ElementType type, final int length)
     {
-        this.remote = remote;
+        super(remote);
         this.lock = lock;
         this.type = type;
         this.length = length;
-    }
-
-    @Override
-    public Object remote()
-    {
-        return remote;
     }
 
     @Override
@@ -217,29 +210,4 @@ final class ManagedArray implements Array, ManagerAdapter, Serializable
         return remote.toByteArray();
     }
 
-    /**
-     * Nothing to release: the array lives in the manager until {@link Manager#release} or shutdown.
-     */
-    @Override
-    public void close()
-    {
-    }
-
-    @Override
-    public boolean equals(final Object o)
-    {
-        return o instanceof ManagedArray && remote.equals(((ManagedArray)o).remote);
-    }
-
-    @Override
-    public int hashCode()
-    {
-        return remote.hashCode();
-    }
-
-    @Override
-    public String toString()
-    {
-        return remote.toString();
-    }
 }

@@ -23,25 +23,18 @@ import java.util.function.Supplier;
  * Serializable: passed to a {@link Process} or a pool task it travels as its proxy does and works in the
  * child.
  */
-final class ManagedBarrier implements Barrier, ManagerAdapter, Serializable
+final class ManagedBarrier extends ManagerAdapter<ManagerHosted.BarrierWire> implements Barrier
 {
     private static final long serialVersionUID = 1L;
 
-    private final ManagerHosted.BarrierWire remote;
     private final int parties;
     private final long timeoutNanos;
 
     ManagedBarrier(final ManagerHosted.BarrierWire remote, final int parties, final long timeoutNanos)
     {
-        this.remote = remote;
+        super(remote);
         this.parties = parties;
         this.timeoutNanos = timeoutNanos;
-    }
-
-    @Override
-    public Object remote()
-    {
-        return remote;
     }
 
     /**
@@ -137,29 +130,4 @@ final class ManagedBarrier implements Barrier, ManagerAdapter, Serializable
         return timeoutNanos < 0 ? null : Duration.ofNanos(timeoutNanos);
     }
 
-    /**
-     * Nothing to release: the barrier lives in the manager until {@link Manager#release} or shutdown.
-     */
-    @Override
-    public void close()
-    {
-    }
-
-    @Override
-    public boolean equals(final Object o)
-    {
-        return o instanceof ManagedBarrier && remote.equals(((ManagedBarrier)o).remote);
-    }
-
-    @Override
-    public int hashCode()
-    {
-        return remote.hashCode();
-    }
-
-    @Override
-    public String toString()
-    {
-        return remote.toString();
-    }
 }

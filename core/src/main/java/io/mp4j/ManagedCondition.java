@@ -21,23 +21,16 @@ import java.util.function.Supplier;
  * Serializable: passed to a {@link Process} or a pool task it travels as its proxy does and works in the
  * child.
  */
-final class ManagedCondition implements Condition, ManagerAdapter, Serializable
+final class ManagedCondition extends ManagerAdapter<ManagerHosted.ConditionWire> implements Condition
 {
     private static final long serialVersionUID = 1L;
 
-    private final ManagerHosted.ConditionWire remote;
     private final ManagedSharedLock lock;
 
     ManagedCondition(final ManagerHosted.ConditionWire remote, final ManagedSharedLock lock)
     {
-        this.remote = remote;
+        super(remote);
         this.lock = lock;
-    }
-
-    @Override
-    public Object remote()
-    {
-        return remote;
     }
 
     /**
@@ -147,29 +140,4 @@ final class ManagedCondition implements Condition, ManagerAdapter, Serializable
         return remote.waiters();
     }
 
-    /**
-     * Nothing to release: the condition lives in the manager until {@link Manager#release} or shutdown.
-     */
-    @Override
-    public void close()
-    {
-    }
-
-    @Override
-    public boolean equals(final Object o)
-    {
-        return o instanceof ManagedCondition && remote.equals(((ManagedCondition)o).remote);
-    }
-
-    @Override
-    public int hashCode()
-    {
-        return remote.hashCode();
-    }
-
-    @Override
-    public String toString()
-    {
-        return remote.toString();
-    }
 }

@@ -13,21 +13,14 @@ import java.util.function.Supplier;
  * interface; each method is one call to the event in the manager's server. Serializable: passed to a
  * {@link Process} or a pool task it travels as its proxy does and works in the child.
  */
-final class ManagedEvent implements Event, ManagerAdapter, Serializable
+final class ManagedEvent extends ManagerAdapter<ManagerHosted.EventWire> implements Event
 {
     private static final long serialVersionUID = 1L;
 
-    private final ManagerHosted.EventWire remote;
 
     ManagedEvent(final ManagerHosted.EventWire remote)
     {
-        this.remote = remote;
-    }
-
-    @Override
-    public Object remote()
-    {
-        return remote;
+        super(remote);
     }
 
     /**
@@ -87,29 +80,4 @@ final class ManagedEvent implements Event, ManagerAdapter, Serializable
         return awaitNanos(ManagerHosted.nanos(timeout, unit));
     }
 
-    /**
-     * Nothing to release: the event lives in the manager until {@link Manager#release} or shutdown.
-     */
-    @Override
-    public void close()
-    {
-    }
-
-    @Override
-    public boolean equals(final Object o)
-    {
-        return o instanceof ManagedEvent && remote.equals(((ManagedEvent)o).remote);
-    }
-
-    @Override
-    public int hashCode()
-    {
-        return remote.hashCode();
-    }
-
-    @Override
-    public String toString()
-    {
-        return remote.toString();
-    }
 }

@@ -28,24 +28,17 @@ import java.util.concurrent.TimeUnit;
  *
  * @param <T> the element type.
  */
-class ManagedQueue<T> implements Queue<T>, ManagerAdapter, Serializable
+class ManagedQueue<T> extends ManagerAdapter<BlockingQueue<T>> implements Queue<T>
 {
     private static final long serialVersionUID = 1L;
 
-    final BlockingQueue<T> remote;
     private final int capacity;
     private volatile boolean closed;
 
     ManagedQueue(final BlockingQueue<T> remote, final int capacity)
     {
-        this.remote = remote;
+        super(remote);
         this.capacity = capacity;
-    }
-
-    @Override
-    public Object remote()
-    {
-        return remote;
     }
 
     BlockingQueue<T> open()
@@ -244,18 +237,6 @@ class ManagedQueue<T> implements Queue<T>, ManagerAdapter, Serializable
     public void close()
     {
         closed = true;
-    }
-
-    @Override
-    public boolean equals(final Object o)
-    {
-        return o != null && o.getClass() == getClass() && remote.equals(((ManagedQueue<?>)o).remote);
-    }
-
-    @Override
-    public int hashCode()
-    {
-        return remote.hashCode();
     }
 
     @Override

@@ -15,21 +15,14 @@ import java.util.function.Supplier;
  * ({@link #recoversDeadHolders()} is false). Serializable: passed to a {@link Process} or a pool task it
  * travels as its proxy does and works in the child.
  */
-class ManagedSemaphore implements Semaphore, ManagerAdapter, Serializable
+class ManagedSemaphore extends ManagerAdapter<ManagerHosted.SemaphoreWire> implements Semaphore
 {
     private static final long serialVersionUID = 1L;
 
-    final ManagerHosted.SemaphoreWire remote;
 
     ManagedSemaphore(final ManagerHosted.SemaphoreWire remote)
     {
-        this.remote = remote;
-    }
-
-    @Override
-    public Object remote()
-    {
-        return remote;
+        super(remote);
     }
 
     /**
@@ -143,29 +136,4 @@ class ManagedSemaphore implements Semaphore, ManagerAdapter, Serializable
         return 0;
     }
 
-    /**
-     * Nothing to release: the semaphore lives in the manager until {@link Manager#release} or shutdown.
-     */
-    @Override
-    public void close()
-    {
-    }
-
-    @Override
-    public boolean equals(final Object o)
-    {
-        return o instanceof ManagedSemaphore && remote.equals(((ManagedSemaphore)o).remote);
-    }
-
-    @Override
-    public int hashCode()
-    {
-        return remote.hashCode();
-    }
-
-    @Override
-    public String toString()
-    {
-        return remote.toString();
-    }
 }

@@ -2,7 +2,6 @@ package io.mp4j;
 
 import io.mp4j.shm.SharedLock;
 
-import java.io.Serializable;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -16,23 +15,16 @@ import java.util.concurrent.TimeUnit;
  * connection was closed by an interrupt), which the server then released; {@link #recoveries()} counts
  * those releases. Waiting happens in the server, so an idle strategy has nothing to do here.
  */
-abstract class ManagedSharedLock implements SharedLock, ManagerAdapter, Serializable
+abstract class ManagedSharedLock extends ManagerAdapter<ManagerHosted.LockWire> implements SharedLock
 {
     private static final long serialVersionUID = 1L;
     static final long PID = ProcessHandle.current().pid();
 
-    final ManagerHosted.LockWire remote;
     private transient volatile Held held;
 
     ManagedSharedLock(final ManagerHosted.LockWire remote)
     {
-        this.remote = remote;
-    }
-
-    @Override
-    public Object remote()
-    {
-        return remote;
+        super(remote);
     }
 
     @Override
@@ -159,29 +151,4 @@ abstract class ManagedSharedLock implements SharedLock, ManagerAdapter, Serializ
         throw new UnsupportedOperationException("a manager lock has no java.util.concurrent conditions: use Manager.condition(lock)");
     }
 
-    /**
-     * Nothing to release: the lock lives in the manager until {@link Manager#release} or shutdown.
-     */
-    @Override
-    public void close()
-    {
-    }
-
-    @Override
-    public boolean equals(final Object o)
-    {
-        return o instanceof ManagedSharedLock && remote.equals(((ManagedSharedLock)o).remote);
-    }
-
-    @Override
-    public int hashCode()
-    {
-        return remote.hashCode();
-    }
-
-    @Override
-    public String toString()
-    {
-        return remote.toString();
-    }
 }

@@ -15,25 +15,18 @@ import java.io.Serializable;
  * compound update such as {@code v.setInt(v.getInt() + 1)}. Serializable: passed to a {@link Process} or a
  * pool task it travels as its proxy does and works in the child.
  */
-final class ManagedValue implements Value, ManagerAdapter, Serializable
+final class ManagedValue extends ManagerAdapter<ManagerHosted.ValueWire> implements Value
 {
     private static final long serialVersionUID = 1L;
 
-    private final ManagerHosted.ValueWire remote;
     private final ManagedRLock lock;
     private final ElementType type;
 
     ManagedValue(final ManagerHosted.ValueWire remote, final ManagedRLock lock, final ElementType type)
     {
-        this.remote = remote;
+        super(remote);
         this.lock = lock;
         this.type = type;
-    }
-
-    @Override
-    public Object remote()
-    {
-        return remote;
     }
 
     @Override
@@ -186,29 +179,4 @@ final class ManagedValue implements Value, ManagerAdapter, Serializable
         return remote.compareAndSet(expected, update);
     }
 
-    /**
-     * Nothing to release: the value lives in the manager until {@link Manager#release} or shutdown.
-     */
-    @Override
-    public void close()
-    {
-    }
-
-    @Override
-    public boolean equals(final Object o)
-    {
-        return o instanceof ManagedValue && remote.equals(((ManagedValue)o).remote);
-    }
-
-    @Override
-    public int hashCode()
-    {
-        return remote.hashCode();
-    }
-
-    @Override
-    public String toString()
-    {
-        return remote.toString();
-    }
 }

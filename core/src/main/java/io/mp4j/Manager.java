@@ -647,7 +647,7 @@ public final class Manager implements AutoCloseable
     /** The manager proxy behind an object this manager handed out. */
     private static Object unwrap(final Object object)
     {
-        return object instanceof ManagerAdapter ? ((ManagerAdapter)object).remote() : object;
+        return object instanceof ManagerAdapter ? ((ManagerAdapter<?>)object).remote() : object;
     }
 
     /** Dress a proxy of an internal interface (from {@link #lookup}) in its public adapter. */
