@@ -4,13 +4,11 @@ import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The loop a pool worker JVM runs (as the target of an mp4j {@link Process}): attach to its
@@ -82,7 +80,7 @@ final class PoolWorker implements MessageHandler
 
     static IdleStrategy idleStrategy(final int spinTries)
     {
-        return new BackoffIdleStrategy(spinTries, 100, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+        return new PoolIdleStrategy(spinTries);
     }
 
     /**
