@@ -132,7 +132,18 @@ final class PoolWorker implements MessageHandler
             case WorkerChannel.MSG_FUNCTION:
                 final byte[] bytes = new byte[length - 4];
                 buffer.getBytes(index + 4, bytes);
-                functions.put(buffer.getInt(index), TaskCodec.deserialize(bytes));
+                Object fn;
+                try
+                {
+                    fn = TaskCodec.deserialize(bytes);
+                }
+                catch (final RuntimeException | LinkageError ex)
+                {
+                    // the tasks that use it fail, not the worker: a worker that died here would have its
+                    // chunk (not started) sent to its replacement, which would die the same way, for ever
+                    fn = new UnreadableFunction(ex);
+                }
+                functions.put(buffer.getInt(index), fn);
                 break;
             case WorkerChannel.MSG_FORGET:
                 functions.remove(buffer.getInt(index));
@@ -170,6 +181,11 @@ final class PoolWorker implements MessageHandler
                 if (fn == null)
                 {
                     throw new IllegalStateException("pool worker: no function with id " + fnId);
+                }
+                if (fn instanceof UnreadableFunction)
+                {
+                    final Throwable why = ((UnreadableFunction)fn).cause;
+                    throw new IllegalStateException("pool worker: cannot deserialize the task's function: " + why, why);
                 }
                 count = mode == MODE_CALLABLE ? buffer.getInt(argsOffset) : TaskCodec.count(buffer, argsOffset);
             }
@@ -371,6 +387,17 @@ final class PoolWorker implements MessageHandler
                 final int len = buffer.getInt(pos);
                 argPos = pos + 4 + len;
                 return buffer.getStringUtf8(pos, len);
+        }
+    }
+
+    /** A function that could not be deserialized in this worker, and why. */
+    private static final class UnreadableFunction
+    {
+        final Throwable cause;
+
+        UnreadableFunction(final Throwable cause)
+        {
+            this.cause = cause;
         }
     }
 
