@@ -42,9 +42,16 @@ public final class AsyncResult<T> implements Future<T>
 {
     /**
      * How long {@link #get()} spins (collecting results itself while the pool's dispatcher thread sleeps)
-     * before it parks: a round trip to a busy worker is a few microseconds.
+     * before it parks: a round trip to a busy worker is a few microseconds, a wake-up from a park 55 to
+     * 110 µs here, so a call that missed the spin phase by little would pay a wake-up (as the shm module's
+     * {@code TimedBackoffIdleStrategy}, 200 µs).
      */
-    private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+    /**
+     * While spinning it yields this often, so that on a machine with more runnable threads than cores it
+     * hands its core to the worker it waits for instead of holding it for a time slice.
+     */
+    private static final long YIELD_EVERY_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
     /**
      * Then it parks, at most {@link PoolIdleStrategy#YOUNG_PARK_CAP_NANOS} at a time, still collecting
      * results itself between parks, until this long has passed; then it blocks until the dispatcher thread
@@ -86,6 +93,7 @@ public final class AsyncResult<T> implements Future<T>
             return;
         }
         final long start = System.nanoTime();
+        long lastYield = start;
         long parkNanos = 1_000;
         try
         {
@@ -99,7 +107,15 @@ public final class AsyncResult<T> implements Future<T>
                 }
                 if (work > 0 || now - start < SPIN_NANOS)
                 {
-                    Thread.onSpinWait();
+                    if (now - lastYield >= YIELD_EVERY_NANOS)
+                    {
+                        lastYield = now;
+                        Thread.yield();
+                    }
+                    else
+                    {
+                        Thread.onSpinWait();
+                    }
                     continue;
                 }
                 if (Thread.interrupted())

@@ -32,7 +32,7 @@ import java.util.concurrent.CancellationException;
  * <p><b>Transport.</b> Tasks travel in chunks over shared memory (see {@link WorkerChannel}): one region
  * per worker with two Agrona ring buffers. One dispatcher thread per pool writes chunks and reads
  * results; a thread waiting for a result (in {@link AsyncResult#get()}) does that work itself while the
- * dispatcher thread sleeps (spinning for up to 50 µs, then parking at most 50 µs at a time, for up to
+ * dispatcher thread sleeps (spinning for up to 200 µs, then parking at most 50 µs at a time, for up to
  * 20 ms, then it blocks and leaves the work to the dispatcher thread), so a call needs no hand-off between
  * threads. Idle workers and the idle dispatcher spin ({@link Builder#spinTries(int)}), then park, at most
  * 50 µs at a time for the first 20 ms, then at most 1 ms, so an idle pool burns no CPU. A function is serialized once per call and cached in each worker by id;
