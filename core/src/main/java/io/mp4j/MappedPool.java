@@ -747,7 +747,7 @@ final class MappedPool implements Pool
 
     /**
      * @param waiting true from a caller that spins for a result: the dispatcher thread then leaves the
-     *                work to it (and sleeps) until it stops ({@link #stopHelping()}) or for 100 µs.
+     *                work to it (and sleeps) until it stops ({@link #stopHelping}) or for {@link #HELPER_LEASE_NANOS}.
      * @return the work done, or -1 if the dispatcher was busy.
      */
     int helpDispatch(final boolean waiting)
@@ -783,12 +783,19 @@ final class MappedPool implements Pool
     }
 
     /**
-     * A caller that stops helping (it is about to block) hands the work back to the dispatcher thread.
+     * A caller that stops helping hands the work back to the dispatcher thread, and wakes it if it is about
+     * to block on a result the dispatcher thread must now collect. One that got its result does not: a
+     * wake-up per call put a third thread on two cores next to the caller and the worker, each spinning.
+     *
+     * @param blocking whether the caller is about to block.
      */
-    void stopHelping()
+    void stopHelping(final boolean blocking)
     {
         helperActiveUntil = System.nanoTime();
-        LockSupport.unpark(dispatcher);
+        if (blocking)
+        {
+            LockSupport.unpark(dispatcher);
+        }
     }
 
     private int drainSubmissions()

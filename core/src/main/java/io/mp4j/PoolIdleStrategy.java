@@ -14,7 +14,7 @@ import java.util.concurrent.locks.LockSupport;
  * round trip and, per chunk, the spread of a map's passes. Why not a low cap for ever: an idle pool would
  * wake its threads tens of thousands of times a second. So the cap is {@link #YOUNG_PARK_CAP_NANOS} for the
  * first {@link #YOUNG_NANOS} of a wait (a pool between the calls of a busy caller), then
- * {@link #OLD_PARK_CAP_NANOS}. The spin phase yields every {@link #YIELD_EVERY_SPINS} spins (some 20 µs),
+ * {@link #OLD_PARK_CAP_NANOS}. The spin phase yields every {@link #YIELD_EVERY_SPINS} spins (some 6 µs),
  * so that on a machine with more runnable threads than cores a spinner hands its core to the thread it
  * waits for instead of holding it for a time slice (as the shm module's {@code TimedBackoffIdleStrategy});
  * there is no yield phase after it. A parked thread uses no CPU, whatever its park length.
@@ -31,7 +31,7 @@ final class PoolIdleStrategy implements IdleStrategy
     static final long YOUNG_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     /** A power of two; {@code Thread.onSpinWait()} lasts about 22 ns here. */
-    static final int YIELD_EVERY_SPINS = 1024;
+    static final int YIELD_EVERY_SPINS = 256;
 
     private static final long MIN_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(1);
 
