@@ -54,12 +54,12 @@ public final class AsyncResult<T> implements Future<T>
      */
     private static final long YIELD_EVERY_NANOS = TimeUnit.MICROSECONDS.toNanos(5);
     /**
-     * Then it parks, at most {@link PoolIdleStrategy#YOUNG_PARK_CAP_NANOS} at a time, still collecting
+     * Then it parks, at most {@link PoolWorker#YOUNG_PARK_CAP_NANOS} at a time, still collecting
      * results itself between parks, until this long has passed; then it blocks until the dispatcher thread
      * completes the call. Collecting itself saves two thread wake-ups (the dispatcher's, then its own) per
      * call, each up to a time slice on a busy machine.
      */
-    private static final long HELP_NANOS = PoolIdleStrategy.YOUNG_NANOS;
+    private static final long HELP_NANOS = PoolWorker.YOUNG_NANOS;
 
     private final CompletableFuture<T> future;
     private final MappedPool pool;
@@ -124,7 +124,7 @@ public final class AsyncResult<T> implements Future<T>
                     throw new InterruptedException();
                 }
                 LockSupport.parkNanos(this, Math.min(parkNanos, deadline - now));
-                parkNanos = Math.min(parkNanos << 1, PoolIdleStrategy.YOUNG_PARK_CAP_NANOS);
+                parkNanos = Math.min(parkNanos << 1, PoolWorker.YOUNG_PARK_CAP_NANOS);
             }
         }
         finally

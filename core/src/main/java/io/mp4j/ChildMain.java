@@ -38,7 +38,7 @@ public final class ChildMain
     private static final String[] POOL_WORKER_CLASSES = {
         "io.mp4j.PoolWorker", "io.mp4j.PoolWorker$Target", "io.mp4j.WorkerSpec", "io.mp4j.WorkerChannel",
         "io.mp4j.TaskCodec", "io.mp4j.shm.MappedRegion", "org.agrona.concurrent.ringbuffer.OneToOneRingBuffer",
-        "org.agrona.concurrent.BackoffIdleStrategy", "org.agrona.ExpandableArrayBuffer",
+        "io.mp4j.shm.TimedBackoffIdleStrategy", "org.agrona.ExpandableArrayBuffer",
         "org.agrona.collections.Int2ObjectHashMap", "org.agrona.concurrent.UnsafeBuffer" };
 
     /** Opened ahead by a spare JVM's warm-up: NIO's first use loads native libraries and probes the network stack. */

@@ -54,7 +54,7 @@ final class MappedPool implements Pool
 
     /**
      * How long after a caller last helped the dispatcher thread leaves the work to callers: longer than a
-     * helping caller's park ({@link PoolIdleStrategy#YOUNG_PARK_CAP_NANOS} plus the timer slack), so the
+     * helping caller's park ({@link PoolWorker#YOUNG_PARK_CAP_NANOS} plus the timer slack), so the
      * dispatcher thread does not wake while a caller does the work.
      */
     static final long HELPER_LEASE_NANOS = TimeUnit.MICROSECONDS.toNanos(250);
@@ -92,7 +92,7 @@ final class MappedPool implements Pool
 
     private final int prefetch;
 
-    private final int spinTries;
+    private final long spinNanos;
 
     private final int ringCapacity;
 
@@ -149,7 +149,7 @@ final class MappedPool implements Pool
         this.maxTasksPerChild = b.maxTasksPerChild;
         this.retryOnWorkerDeath = b.retryOnWorkerDeath;
         this.prefetch = b.prefetch; // 0: adaptive, see limit()
-        this.spinTries = b.spinTries;
+        this.spinNanos = b.spinNanos;
         this.ringCapacity = b.ringCapacity;
         this.context = b.context != null ? b.context : Context.global();
         this.name = "Pool-" + ProcessHandle.current().pid() + "-" + POOL_COUNTER.incrementAndGet();
@@ -650,7 +650,7 @@ final class MappedPool implements Pool
         final int number = ++workerCounter;
         final String workerName = name + "-worker-" + number;
         final WorkerChannel channel = WorkerChannel.create(context.directory().resolve(workerName), ringCapacity);
-        final Process process = Process.of(PoolWorker.target(), new WorkerSpec(channel.path().toString(), initializer, initArg, spinTries))
+        final Process process = Process.of(PoolWorker.target(), new WorkerSpec(channel.path().toString(), initializer, initArg, spinNanos))
             .daemon(true).context(context).name(workerName);
         try
         {
@@ -666,7 +666,7 @@ final class MappedPool implements Pool
 
     private void dispatchLoop()
     {
-        final IdleStrategy idle = PoolWorker.idleStrategy(spinTries);
+        final IdleStrategy idle = PoolWorker.idleStrategy(spinNanos);
         try
         {
             while (true)

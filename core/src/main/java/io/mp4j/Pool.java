@@ -34,7 +34,7 @@ import java.util.concurrent.CancellationException;
  * results; a thread waiting for a result (in {@link AsyncResult#get()}) does that work itself while the
  * dispatcher thread sleeps (spinning for up to 200 µs, then parking at most 50 µs at a time, for up to
  * 20 ms, then it blocks and leaves the work to the dispatcher thread), so a call needs no hand-off between
- * threads. Idle workers and the idle dispatcher spin ({@link Builder#spinTries(int)}), then park, at most
+ * threads. Idle workers and the idle dispatcher spin ({@link Builder#spinTime(java.time.Duration)}, yielding every 5 µs), then park, at most
  * 50 µs at a time for the first 20 ms, then at most 1 ms, so an idle pool burns no CPU. A function is serialized once per call and cached in each worker by id;
  * arguments and results that are all {@code Integer}, {@code Long}, {@code Double} or {@code String} travel
  * as primitive arrays, anything else by Java serialization read through an {@link java.io.ObjectInputFilter}.
@@ -350,7 +350,7 @@ public interface Pool extends AutoCloseable
         boolean retryOnWorkerDeath;
         /** 0: adaptive (see {@link #prefetch(int)}). */
         int prefetch;
-        int spinTries = 20_000;
+        long spinNanos = PoolWorker.DEFAULT_SPIN_NANOS;
         int ringCapacity = WorkerChannel.DEFAULT_CAPACITY;
         Context context;
 
@@ -441,13 +441,18 @@ public interface Pool extends AutoCloseable
         }
 
         /**
-         * @param tries how many times an idle worker or dispatcher spins before it parks (default 20,000,
-         *              some hundreds of microseconds).
+         * @param time how long an idle worker or dispatcher spins before it parks (default 400 µs; zero: it
+         *             parks at once).
          * @return this.
+         * @throws IllegalArgumentException if negative.
          */
-        public Builder spinTries(final int tries)
+        public Builder spinTime(final java.time.Duration time)
         {
-            this.spinTries = Math.max(0, tries);
+            if (time.isNegative())
+            {
+                throw new IllegalArgumentException("spinTime=" + time + " must not be negative");
+            }
+            this.spinNanos = time.toNanos();
             return this;
         }
 

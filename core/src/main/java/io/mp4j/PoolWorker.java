@@ -1,5 +1,6 @@
 package io.mp4j;
 
+import io.mp4j.shm.TimedBackoffIdleStrategy;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -9,6 +10,7 @@ import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The loop a pool worker JVM runs (as the target of an mp4j {@link Process}): attach to its
@@ -46,11 +48,11 @@ final class PoolWorker implements MessageHandler
     private int argPos;
     private int directLength;
 
-    private PoolWorker(final WorkerChannel channel, final int spinTries)
+    private PoolWorker(final WorkerChannel channel, final long spinNanos)
     {
         this.channel = channel;
         this.results = channel.results();
-        this.idle = idleStrategy(spinTries);
+        this.idle = idleStrategy(spinNanos);
     }
 
     /**
@@ -78,9 +80,37 @@ final class PoolWorker implements MessageHandler
         }
     }
 
-    static IdleStrategy idleStrategy(final int spinTries)
+    /** How long an idle worker or dispatcher spins by default ({@link Pool.Builder#spinTime}). */
+    static final long DEFAULT_SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(400);
+
+    /**
+     * How often the pool's spinners yield: so that on a machine with more runnable threads than cores a
+     * spinner hands its core to the thread it waits for instead of holding it for a time slice.
+     */
+    static final long YIELD_EVERY_NANOS = TimeUnit.MICROSECONDS.toNanos(5);
+
+    /** Park cap while a wait is young. Linux's default timer slack adds about 50 µs to any park. */
+    static final long YOUNG_PARK_CAP_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+
+    /** How long a wait is young. */
+    static final long YOUNG_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    /**
+     * How the pool's threads wait for work (its workers, its dispatcher thread): spin, then park with a cap of
+     * {@link #YOUNG_PARK_CAP_NANOS} for the first {@link #YOUNG_NANOS} of parking, then of 1 ms.
+     *
+     * <p>Why not a 1 ms cap from the start: a round trip that missed the spin phase (the worker lost its core
+     * for a moment) then waited for a park of up to 1 ms, which set the p99 of a round trip and, per chunk,
+     * the spread of a map's passes. Why not a low cap for ever: an idle pool would wake its threads tens of
+     * thousands of times a second. There is no yield phase: the spin phase yields already. A parked thread
+     * uses no CPU, whatever its park length.
+     *
+     * @param spinNanos how long to spin before the first park.
+     */
+    static IdleStrategy idleStrategy(final long spinNanos)
     {
-        return new PoolIdleStrategy(spinTries);
+        return new TimedBackoffIdleStrategy(spinNanos, YIELD_EVERY_NANOS, 0, TimeUnit.MICROSECONDS.toNanos(1),
+            YOUNG_PARK_CAP_NANOS, YOUNG_NANOS, TimeUnit.MILLISECONDS.toNanos(1));
     }
 
     /**
@@ -102,7 +132,7 @@ final class PoolWorker implements MessageHandler
             {
                 ((SerializableConsumer<Object>)spec.initializer).accept(spec.initArg);
             }
-            final PoolWorker worker = new PoolWorker(channel, spec.spinTries);
+            final PoolWorker worker = new PoolWorker(channel, spec.spinNanos);
             worker.out.putLong(0, ProcessHandle.current().pid());
             worker.send(WorkerChannel.MSG_READY, 8);
             worker.loop();

@@ -12,13 +12,13 @@ final class WorkerSpec implements Serializable
     final String regionPath;
     final Object initializer;
     final Object initArg;
-    final int spinTries;
+    final long spinNanos;
 
-    WorkerSpec(final String regionPath, final Object initializer, final Object initArg, final int spinTries)
+    WorkerSpec(final String regionPath, final Object initializer, final Object initArg, final long spinNanos)
     {
         this.regionPath = regionPath;
         this.initializer = initializer;
         this.initArg = initArg;
-        this.spinTries = spinTries;
+        this.spinNanos = spinNanos;
     }
 }

@@ -21,7 +21,9 @@ import java.util.concurrent.locks.LockSupport;
  * hands its core to the peer it waits for instead of holding it for a whole time slice.
  *
  * <p>A waiter that has waited longer than its spin and yield phases parks, and uses no CPU between its
- * wake-ups (at most one per {@code maxParkPeriodNs}).
+ * wake-ups (at most one per {@code maxParkPeriodNs}). Optionally the parks of a young wait are capped lower
+ * ({@code youngParkCapNs} for the first {@code youngNanos} of parking): a peer that was held up for a moment
+ * (it lost its core) is then noticed within tens of microseconds, while a wait that goes on wakes rarely.
  *
  * <p>Not thread-safe, like every {@link IdleStrategy}: one instance per waiting thread;
  * {@link IdleStrategies} keeps one per thread per primitive. Example:
@@ -35,7 +37,7 @@ public final class TimedBackoffIdleStrategy implements IdleStrategy
 {
     /** The name under which {@link IdleStrategies#named(String)} knows it. */
     public static final String ALIAS = "backoff";
-    /** How often the spin phase yields, in microseconds. */
+    /** How often the spin phase yields by default, in microseconds. */
     public static final int YIELD_EVERY_MICROS = 20;
 
     private static final int NOT_IDLE = 0;
@@ -44,11 +46,13 @@ public final class TimedBackoffIdleStrategy implements IdleStrategy
     private static final int PARKING = 3;
     /** Spins between two reads of the clock, which costs 60-80 ns here. */
     private static final int SPINS_PER_CLOCK_READ = 64;
-    private static final long YIELD_EVERY_NANOS = TimeUnit.MICROSECONDS.toNanos(YIELD_EVERY_MICROS);
 
     private final long spinNanos;
+    private final long yieldEveryNanos;
     private final int maxYields;
     private final long minParkPeriodNs;
+    private final long youngParkCapNs;
+    private final long youngNanos;
     private final long maxParkPeriodNs;
 
     private int state = NOT_IDLE;
@@ -56,9 +60,13 @@ public final class TimedBackoffIdleStrategy implements IdleStrategy
     private int yields;
     private long spinStart;
     private long lastYield;
+    private long parkingSince;
     private long parkPeriodNs;
 
     /**
+     * Spin yielding every {@value #YIELD_EVERY_MICROS} µs, then yield, then park with a period doubling from
+     * {@code minParkPeriodNs} to {@code maxParkPeriodNs}.
+     *
      * @param spinNanos       how long to spin before yielding, in nanoseconds (0: no spin phase).
      * @param maxYields       how many times to yield after spinning, before parking.
      * @param minParkPeriodNs the first park, in nanoseconds.
@@ -68,19 +76,42 @@ public final class TimedBackoffIdleStrategy implements IdleStrategy
     public TimedBackoffIdleStrategy(
         final long spinNanos, final int maxYields, final long minParkPeriodNs, final long maxParkPeriodNs)
     {
-        if (spinNanos < 0 || maxYields < 0)
+        this(spinNanos, TimeUnit.MICROSECONDS.toNanos(YIELD_EVERY_MICROS), maxYields, minParkPeriodNs, maxParkPeriodNs, 0,
+            maxParkPeriodNs);
+    }
+
+    /**
+     * @param spinNanos       how long to spin before yielding, in nanoseconds (0: no spin phase).
+     * @param yieldEveryNanos how often the spin phase yields, in nanoseconds ({@code Long.MAX_VALUE}: never).
+     * @param maxYields       how many times to yield after spinning, before parking.
+     * @param minParkPeriodNs the first park, in nanoseconds.
+     * @param youngParkCapNs  the longest park while the parking is young.
+     * @param youngNanos      how long the parking is young, in nanoseconds (0: never).
+     * @param maxParkPeriodNs the longest park after that, in nanoseconds: a parked waiter notices a change at
+     *                        most this late.
+     * @throws IllegalArgumentException if a value is negative, or the park periods are not
+     *                                  1 &lt;= min &lt;= young cap &lt;= max.
+     */
+    public TimedBackoffIdleStrategy(
+        final long spinNanos, final long yieldEveryNanos, final int maxYields, final long minParkPeriodNs,
+        final long youngParkCapNs, final long youngNanos, final long maxParkPeriodNs)
+    {
+        if (spinNanos < 0 || maxYields < 0 || youngNanos < 0 || yieldEveryNanos < 1)
         {
-            throw new IllegalArgumentException(
-                "spinNanos and maxYields must not be negative: " + spinNanos + ", " + maxYields);
+            throw new IllegalArgumentException("spinNanos, maxYields and youngNanos must not be negative, yieldEveryNanos " +
+                "must be positive: " + spinNanos + ", " + maxYields + ", " + youngNanos + ", " + yieldEveryNanos);
         }
-        if (minParkPeriodNs < 1 || maxParkPeriodNs < minParkPeriodNs)
+        if (minParkPeriodNs < 1 || youngParkCapNs < minParkPeriodNs || maxParkPeriodNs < youngParkCapNs)
         {
-            throw new IllegalArgumentException(
-                "park periods must be 1 <= min <= max: min " + minParkPeriodNs + ", max " + maxParkPeriodNs);
+            throw new IllegalArgumentException("park periods must be 1 <= min <= young cap <= max: min " + minParkPeriodNs +
+                ", young cap " + youngParkCapNs + ", max " + maxParkPeriodNs);
         }
         this.spinNanos = spinNanos;
+        this.yieldEveryNanos = yieldEveryNanos;
         this.maxYields = maxYields;
         this.minParkPeriodNs = minParkPeriodNs;
+        this.youngParkCapNs = youngParkCapNs;
+        this.youngNanos = youngNanos;
         this.maxParkPeriodNs = maxParkPeriodNs;
     }
 
@@ -121,7 +152,7 @@ public final class TimedBackoffIdleStrategy implements IdleStrategy
                     {
                         state = YIELDING;
                     }
-                    else if (now - lastYield >= YIELD_EVERY_NANOS)
+                    else if (now - lastYield >= yieldEveryNanos)
                     {
                         lastYield = now;
                         Thread.yield();
@@ -134,6 +165,7 @@ public final class TimedBackoffIdleStrategy implements IdleStrategy
                 {
                     state = PARKING;
                     parkPeriodNs = minParkPeriodNs;
+                    parkingSince = youngNanos > 0 ? System.nanoTime() : 0;
                 }
                 else
                 {
@@ -145,7 +177,8 @@ public final class TimedBackoffIdleStrategy implements IdleStrategy
             case PARKING:
             default:
                 LockSupport.parkNanos(parkPeriodNs);
-                parkPeriodNs = Math.min(parkPeriodNs << 1, maxParkPeriodNs);
+                final long cap = youngNanos > 0 && System.nanoTime() - parkingSince < youngNanos ? youngParkCapNs : maxParkPeriodNs;
+                parkPeriodNs = Math.min(parkPeriodNs << 1, cap);
                 break;
         }
     }
@@ -165,7 +198,8 @@ public final class TimedBackoffIdleStrategy implements IdleStrategy
     @Override
     public String toString()
     {
-        return "TimedBackoffIdleStrategy{spinNanos=" + spinNanos + ", maxYields=" + maxYields +
-            ", minParkPeriodNs=" + minParkPeriodNs + ", maxParkPeriodNs=" + maxParkPeriodNs + '}';
+        return "TimedBackoffIdleStrategy{spinNanos=" + spinNanos + ", yieldEveryNanos=" + yieldEveryNanos +
+            ", maxYields=" + maxYields + ", minParkPeriodNs=" + minParkPeriodNs + ", youngParkCapNs=" + youngParkCapNs +
+            ", youngNanos=" + youngNanos + ", maxParkPeriodNs=" + maxParkPeriodNs + '}';
     }
 }
