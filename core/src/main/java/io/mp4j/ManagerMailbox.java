@@ -78,16 +78,20 @@ final class ManagerMailbox implements AutoCloseable
     private static final int WOKEN = 2;
 
     /**
-     * System property: how long, in microseconds, a waiter spins before it sleeps. A cold JVM (the first
-     * thousands of calls of a client or a server) answers in 10-50 µs; a sleep and its wake-up cost 10-40
-     * µs more on a busy machine, so a phase a bit longer than a cold answer keeps both sides awake
-     * through a call sequence without holding a core for long once the peer stops talking.
+     * System property: how long, in microseconds, a waiter whose peer is working on its message spins
+     * and yields before it sleeps. A cold JVM (the first thousands of calls of a client or a server)
+     * answers in 10-50 µs, and a sleep and its wake-up cost 10-40 µs more on a busy machine, so a phase
+     * a bit longer than a cold answer keeps both sides awake through a sequence of calls without holding
+     * a core long once the peer stops talking.
      */
     static final String SPIN_MICROS_PROPERTY = "mp4j.manager.spinMicros";
     static final long SPIN_NANOS = Math.max(0, Long.getLong(SPIN_MICROS_PROPERTY, 100)) * 1000;
+    /** After this long a waiter yields between looks instead of spinning. */
+    private static final long YIELD_AFTER_NANOS = Math.min(SPIN_NANOS, 20_000);
+    /** How long a waiter spins for a peer that was awake to pick its message up. */
+    private static final long PICKUP_NANOS = Math.min(SPIN_NANOS, 10_000);
     /** Spins between two clock reads: a clock read costs about as much as a few dozen spins. */
     private static final int SPINS_PER_CLOCK_READ = 32;
-    static final long PICKUP_NANOS = Math.max(0, Long.getLong("mp4j.manager.pickupMicros", 10)) * 1000;
 
     private final SharedMemory block;
     private final AtomicBuffer buffer;
@@ -104,10 +108,6 @@ final class ManagerMailbox implements AutoCloseable
     private long received;
     /** Whether this side's last publication rang the peer (the peer was asleep). */
     private boolean rang;
-    // DEBUG counters (temporary)
-    private long dWaits, dSleepUnpicked, dSleepPicked, dRings, dSpinOk;
-    private final int dSide;
-    private static final boolean DEBUG = Boolean.getBoolean("mp4j.manager.debug");
     private byte[] frame = new byte[4096];
     private ByteBuffer frameView = ByteBuffer.wrap(frame);
 
@@ -125,11 +125,6 @@ final class ManagerMailbox implements AutoCloseable
         this.block = block;
         this.buffer = block.buffer();
         this.doorbell = doorbell;
-        this.dSide = side;
-        if (DEBUG)
-        {
-            Runtime.getRuntime().addShutdownHook(new Thread(this::debugPrint));
-        }
         final int peer = 1 - side;
         myWait = side * WAIT_WORD_STRIDE;
         peerWait = peer * WAIT_WORD_STRIDE;
@@ -202,41 +197,45 @@ final class ManagerMailbox implements AutoCloseable
         }
     }
 
-    /** Wait until the long at {@code index} is {@code value}: spin, then sleep until the peer rings. */
+    /**
+     * Wait until the long at {@code index} is {@code value}. While the peer has picked up this side's last
+     * message (it acknowledged it: it is running, working on the answer) or was rung awake for it, spin,
+     * then yield, up to {@link #SPIN_NANOS} in all, then sleep. A peer that was awake but has not picked the
+     * message up within {@link #PICKUP_NANOS} is not running: most likely it shares this core, which
+     * spinning would keep from it, so sleep at once.
+     */
     private void await(final int index, final long value) throws IOException
     {
-        if (buffer.getLongVolatile(index) == value)
-        {
-            return;
-        }
-        dWaits++;
-        boolean slept = false;
-        long start = System.nanoTime();
+        long start = 0;
         int spins = 0;
         while (buffer.getLongVolatile(index) != value)
         {
-            final boolean picked = buffer.getLongVolatile(outLane + ACK) == sent;
-            if (!picked && rang)
+            if (++spins < SPINS_PER_CLOCK_READ)
             {
+                Thread.onSpinWait();
+                continue;
+            }
+            spins = 0;
+            final long now = System.nanoTime();
+            if (start == 0)
+            {
+                start = now;
+                continue;
+            }
+            final long waited = now - start;
+            final boolean picked = buffer.getLongVolatile(outLane + ACK) == sent;
+            if (waited >= SPIN_NANOS || (!picked && !rang && waited >= PICKUP_NANOS))
+            {
+                sleep(index, value);
+                start = 0;
+            }
+            else if (waited >= YIELD_AFTER_NANOS || (!picked && rang))
+            {
+                // let a thread that shares this core run: the peer just woken, a JIT compiler, the GC
                 Thread.yield();
                 spins = SPINS_PER_CLOCK_READ - 1;
             }
-            if (++spins == SPINS_PER_CLOCK_READ)
-            {
-                spins = 0;
-                final long limit = picked || rang ? SPIN_NANOS : PICKUP_NANOS;
-                if (System.nanoTime() - start >= limit)
-                {
-                    if (limit == SPIN_NANOS) dSleepPicked++; else dSleepUnpicked++;
-                    slept = true;
-                    sleep(index, value);
-                    start = System.nanoTime();
-                    continue;
-                }
-            }
-            Thread.onSpinWait();
         }
-        if (!slept) dSpinOk++;
     }
 
     private void sleep(final int index, final long value) throws IOException
@@ -273,21 +272,11 @@ final class ManagerMailbox implements AutoCloseable
         rang = buffer.getIntVolatile(peerWait) == SLEEPING && buffer.compareAndSetInt(peerWait, SLEEPING, WOKEN);
         if (rang)
         {
-            dRings++;
             ring.clear();
             while (ring.hasRemaining())
             {
                 doorbell.write(ring);
             }
-        }
-    }
-
-    void debugPrint()
-    {
-        if (DEBUG)
-        {
-            System.err.println((dSide == 0 ? "client" : "server") + " pid " + ProcessHandle.current().pid() + " waits " + dWaits + " spinOk " + dSpinOk +
-                " sleepUnpicked " + dSleepUnpicked + " sleepPicked " + dSleepPicked + " rings " + dRings);
         }
     }
 

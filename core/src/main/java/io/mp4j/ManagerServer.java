@@ -235,7 +235,6 @@ final class ManagerServer
                     ((Releasable)e.target).releaseHeldByCurrentThread();
                 }
             }
-            conn.debugPrint();
             conn.close();
         }
     }
@@ -302,7 +301,6 @@ final class ManagerServer
      */
     private void warmUp()
     {
-        final long t0 = System.nanoTime();
         try
         {
             warmUpCalls();
@@ -311,7 +309,6 @@ final class ManagerServer
         {
             // a warm-up that fails leaves the server as cold as it was, and correct
         }
-        if (Boolean.getBoolean("mp4j.manager.debug")) System.err.printf("warm-up %d calls %.1f ms%n", WARM_UP_CALLS, (System.nanoTime() - t0) / 1e6);
     }
 
     private void warmUpCalls() throws IOException

@@ -39,6 +39,8 @@ import javax.crypto.spec.SecretKeySpec;
  *                                              LOOKUP (name) -> "objectId interfaceName"
  *                                              RELEASE (objectId) -> null
  *                                              SHUTDOWN () -> null, then the server exits
+ *                                              MAILBOX (path) -> null: on a Unix socket, the frames that
+ *                                                follow go through that {@link ManagerMailbox}
  *   response = status (1 byte: 0 ok, 1 exception) value  (the result, or the Throwable)
  *   value    = tag (1 byte) then: NULL | STRING len (4) UTF-8 | INT (4) | LONG (8) | DOUBLE (8) | TRUE | FALSE
  *              | BYTES len (4) bytes | OBJECT len (4) Java serialization (read through an ObjectInputFilter)
@@ -256,14 +258,6 @@ final class ManagerWire
             return ByteBuffer.wrap(out.array(), 4, out.position() - 4);
         }
 
-        void debugPrint()
-        {
-            if (mailbox != null)
-            {
-                mailbox.debugPrint();
-            }
-        }
-
         void useMailbox(final ManagerMailbox box)
         {
             mailbox = box;
@@ -419,7 +413,9 @@ final class ManagerWire
             case TAG_OBJECT:
             {
                 final int n = b.getInt();
-                final ByteArrayInputStream bytes = new ByteArrayInputStream(b.array(), b.arrayOffset() + b.position(), n);
+                // a copy: the frame's buffer is reused, and a class's readObject may call a manager on this thread
+                final ByteArrayInputStream bytes = new ByteArrayInputStream(java.util.Arrays.copyOfRange(b.array(),
+                    b.arrayOffset() + b.position(), b.arrayOffset() + b.position() + n));
                 b.position(b.position() + n);
                 try (ObjectInputStream in = new ObjectInputStream(bytes))
                 {
