@@ -202,8 +202,9 @@ final class ManagerMailbox implements AutoCloseable
 
     /**
      * Wait until the long at {@code index} is {@code value}. While the peer has picked up this side's last
-     * message (it acknowledged it: it is running, working on the answer) or was rung awake for it, spin,
-     * then yield, up to {@link #SPIN_NANOS} in all, then sleep. A peer that was awake but has not picked the
+     * message (it acknowledged it: it is running, working on the answer), spin, then yield, up to
+     * {@link #SPIN_NANOS} in all, then sleep; if the peer had to be rung awake for it, yield from the start,
+     * as it may have been woken onto this core. A peer that was awake but has not picked the
      * message up within {@link #PICKUP_NANOS} is not running: most likely it shares this core, which
      * spinning would keep from it, so sleep at once.
      */
@@ -234,9 +235,10 @@ final class ManagerMailbox implements AutoCloseable
                 sleep(index, value);
                 timing = false;
             }
-            else if (waited >= YIELD_AFTER_NANOS || (!picked && rang))
+            else if (rang || waited >= YIELD_AFTER_NANOS)
             {
-                // let a thread that shares this core run: the peer just woken, a JIT compiler, the GC
+                // let a thread that shares this core run: the peer just woken (a socket wakes its reader on
+                // the writer's core when the other core is busy), a JIT compiler, the GC
                 Thread.yield();
                 spins = SPINS_PER_CLOCK_READ - 1;
             }
