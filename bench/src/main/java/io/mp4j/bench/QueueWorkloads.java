@@ -682,6 +682,8 @@ public final class QueueWorkloads
         final Map<String, Object> out = new LinkedHashMap<>();
         out.put("small", throughput(true, PIPE_PAYLOAD_BYTES, PIPE_THROUGHPUT_N, false));
         out.put("small_oneway", throughput(false, PIPE_PAYLOAD_BYTES, PIPE_THROUGHPUT_N, false));
+        // the same with recvBytesInto: what the raw twin does (a copy into one reused array, no allocation)
+        out.put("small_oneway_into", throughput(false, PIPE_PAYLOAD_BYTES, PIPE_THROUGHPUT_N, true));
         out.put("small_raw_agrona", rawPipeThroughput(PIPE_PAYLOAD_BYTES, PIPE_THROUGHPUT_N));
         out.put("big", throughput(true, PIPE_BIG_PAYLOAD_BYTES, PIPE_BIG_N, false));
         out.put("big_into", throughput(true, PIPE_BIG_PAYLOAD_BYTES, PIPE_BIG_N, true));
@@ -691,6 +693,7 @@ public final class QueueWorkloads
         summary.put("pipe_oneway_64b_msgs_per_s", ((Map<?, ?>)out.get("small_oneway")).get("msgs_per_s"));
         summary.put("pipe_64b_warm_msgs_per_s", ((Map<?, ?>)out.get("small")).get("warm_msgs_per_s"));
         summary.put("pipe_oneway_64b_warm_msgs_per_s", ((Map<?, ?>)out.get("small_oneway")).get("warm_msgs_per_s"));
+        summary.put("pipe_oneway_64b_into_warm_msgs_per_s", ((Map<?, ?>)out.get("small_oneway_into")).get("warm_msgs_per_s"));
         summary.put("raw_agrona_pipe_64b_msgs_per_s", ((Map<?, ?>)out.get("small_raw_agrona")).get("msgs_per_s"));
         summary.put("raw_agrona_pipe_64b_warm_msgs_per_s", ((Map<?, ?>)out.get("small_raw_agrona")).get("warm_msgs_per_s"));
         summary.put("pipe_1mib_MB_per_s", ((Map<?, ?>)out.get("big")).get("MB_per_s"));

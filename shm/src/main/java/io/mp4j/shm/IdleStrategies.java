@@ -1,6 +1,5 @@
 package io.mp4j.shm;
 
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NoOpIdleStrategy;
@@ -30,10 +29,12 @@ import java.util.function.Supplier;
  *     or {@code noop}.</li>
  * </ol>
  *
- * <p>{@code backoff} is Agrona's {@link BackoffIdleStrategy}: {@link #BACKOFF_SPINS} spins (400 unless
- * {@code mp4j.idle.spins} says otherwise), 10 yields, then parks from 1 µs doubling to 1 ms, so a waiter that waits long burns next to no CPU and wakes
- * at most about a millisecond late. {@code spin} busy-spins (lowest latency, a whole core per waiter),
- * {@code yield} calls {@link Thread#yield()}, {@code sleep} sleeps 1 ms between attempts.
+ * <p>{@code backoff} is a {@link TimedBackoffIdleStrategy}: it spins for {@link #BACKOFF_SPIN_MICROS} µs
+ * (200 unless {@code mp4j.idle.spinMicros} says otherwise), yielding now and then, yields
+ * {@link #BACKOFF_YIELDS} times, then parks from 1 µs doubling to 1 ms, so a waiter that waits long burns
+ * next to no CPU and wakes at most about a millisecond late. {@code spin} busy-spins (lowest latency, a
+ * whole core per waiter), {@code yield} calls {@link Thread#yield()}, {@code sleep} sleeps 1 ms between
+ * attempts.
  *
  * <p>Example, a latency-critical process that busy-spins on everything in one directory:
  * <pre>{@code
@@ -83,18 +84,23 @@ public final class IdleStrategies
         }
     }
 
-    /** Spins of mp4j's {@code backoff} before it yields: a peer in another process often answers within them. */
-    public static final int BACKOFF_SPINS = Integer.getInteger("mp4j.idle.spins", 400);
-    /** Yields of mp4j's {@code backoff} before it parks. */
+    /**
+     * How long mp4j's {@code backoff} spins before it yields and parks, in microseconds: longer than a
+     * wake-up from a park here (55-110 µs), so that two processes handing a word to each other do not fall
+     * into a convoy of wake-ups (see {@link TimedBackoffIdleStrategy}).
+     */
+    public static final int BACKOFF_SPIN_MICROS = Integer.getInteger("mp4j.idle.spinMicros", 200);
+    /** Yields of mp4j's {@code backoff} after its spin phase, before it parks. */
     public static final int BACKOFF_YIELDS = 10;
 
     /**
-     * @return mp4j's back-off: {@link #BACKOFF_SPINS} spins, {@link #BACKOFF_YIELDS} yields, then parks
-     * from 1 µs doubling to 1 ms.
+     * @return mp4j's back-off: spins for {@link #BACKOFF_SPIN_MICROS} µs, yields {@link #BACKOFF_YIELDS}
+     * times, then parks from 1 µs doubling to 1 ms.
      */
     public static IdleStrategy backoff()
     {
-        return new BackoffIdleStrategy(BACKOFF_SPINS, BACKOFF_YIELDS, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+        return new TimedBackoffIdleStrategy(TimeUnit.MICROSECONDS.toNanos(BACKOFF_SPIN_MICROS), BACKOFF_YIELDS,
+            TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
     }
 
     /**

@@ -133,16 +133,4 @@ public interface Lock extends SharedLock
      * @throws IllegalMonitorStateException if the calling thread does not hold it.
      */
     void unlock();
-
-    /**
-     * Not supported: use {@link Condition}, which works across processes.
-     *
-     * @throws UnsupportedOperationException always.
-     */
-    java.util.concurrent.locks.Condition newCondition();
-
-    /**
-     * @return the pid of the holder, or 0 if free.
-     */
-    long ownerPid();
 }

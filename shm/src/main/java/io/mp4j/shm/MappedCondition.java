@@ -114,13 +114,9 @@ final class MappedCondition implements Condition, SharedObject
 
     static RobustMutex mutexOf(final SharedLock lock)
     {
-        if (lock instanceof MappedLock)
+        if (lock instanceof MappedMutexLock)
         {
-            return ((MappedLock)lock).mutex();
-        }
-        if (lock instanceof MappedRLock)
-        {
-            return ((MappedRLock)lock).mutex();
+            return ((MappedMutexLock)lock).mutex();
         }
         throw new IllegalArgumentException("not an mp4j Lock or RLock: " + lock);
     }

@@ -118,16 +118,4 @@ public interface RLock extends SharedLock
      * @return how many times the calling thread holds this lock (0 if it does not).
      */
     int getHoldCount();
-
-    /**
-     * Not supported: use {@link Condition}, which works across processes.
-     *
-     * @throws UnsupportedOperationException always.
-     */
-    java.util.concurrent.locks.Condition newCondition();
-
-    /**
-     * @return the pid of the holder, or 0 if free.
-     */
-    long ownerPid();
 }

@@ -58,8 +58,6 @@ final class RobustMutex
 
     /** Idle calls of a waiter during which it reads the clock (for timeout and liveness) only every 8th time. */
     private static final int CLOCK_FREE_SPINS = 64;
-    /** Reads of the owner word followed by a proportional back-off. */
-    private static final int BACKOFF_READS = 16;
     /** The most {@link Thread#onSpinWait()} calls a waiter makes between two reads of the owner word. */
     private static final int MAX_BACKOFF_PAUSES = 16;
 
@@ -222,19 +220,17 @@ final class RobustMutex
                 }
             }
             idle.idle();
-            // Proportional back-off over the first reads: every read of the owner word takes a shared copy
-            // of the holder's line, which the holder's next acquire must take back. A holder that releases
-            // and re-acquires at once (a tight locked loop) keeps the line, and the lock, for a run of
-            // acquisitions while this waiter stays off it. Bounded (about 200 pauses in all), so that the
-            // idle strategy's own spin phase, and then its yields and parks, come soon after.
-            if (spins < BACKOFF_READS)
+            // Back-off between reads: every read of the owner word takes a shared copy of the holder's line,
+            // which the holder's next acquire must take back. A holder that releases and re-acquires at once
+            // (a tight locked loop) keeps the line, and the lock, for a run of acquisitions while this waiter
+            // stays off it. The default idle strategy's spin phase is measured in time, so the pauses do not
+            // lengthen it; they cost a waiter at most MAX_BACKOFF_PAUSES pauses (about 0.4 us here) of
+            // lateness when the lock is released.
+            for (int i = 0; i < pauses; i++)
             {
-                for (int i = 0; i < pauses; i++)
-                {
-                    Thread.onSpinWait();
-                }
-                pauses = Math.min(pauses << 1, MAX_BACKOFF_PAUSES);
+                Thread.onSpinWait();
             }
+            pauses = Math.min(pauses << 1, MAX_BACKOFF_PAUSES);
         }
     }
 

@@ -102,6 +102,18 @@ public interface SharedLock extends java.util.concurrent.locks.Lock, AutoCloseab
     long recoveries();
 
     /**
+     * Not supported: use {@link Condition}, which works across processes.
+     *
+     * @throws UnsupportedOperationException always.
+     */
+    java.util.concurrent.locks.Condition newCondition();
+
+    /**
+     * @return the pid of the holder, or 0 if free.
+     */
+    long ownerPid();
+
+    /**
      * Run an action while holding the lock.
      *
      * @param action the critical section.
