@@ -52,8 +52,25 @@ final class MappedPool implements Pool
     /** ...or this many chunks. */
     static final int SUBMIT_BATCH_CHUNKS = 256;
 
-    /** How long after a caller last helped the dispatcher thread leaves the work to callers. */
-    static final long HELPER_LEASE_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
+    /**
+     * How long after a caller last helped the dispatcher thread leaves the work to callers: longer than a
+     * helping caller's park ({@link PoolIdleStrategy#YOUNG_PARK_CAP_NANOS} plus the timer slack), so the
+     * dispatcher thread does not wake while a caller does the work.
+     */
+    static final long HELPER_LEASE_NANOS = TimeUnit.MICROSECONDS.toNanos(250);
+
+    /** Chunks queued per worker by default (no {@link Pool.Builder#prefetch(int)})... */
+    static final int DEFAULT_PREFETCH = 16;
+
+    /**
+     * ...or, while a worker's chunks are short, as many as it runs in this long (by the average time between
+     * its results while it had more queued), up to {@link #MAX_PREFETCH}: with chunks of one tiny task, 16
+     * in flight per worker capped a map at 16 per worker per round trip of the dispatcher.
+     */
+    static final long PREFETCH_WORK_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
+
+    /** The most chunks queued on one worker by default. */
+    static final int MAX_PREFETCH = 256;
 
     /** Functions each worker keeps cached; the oldest is forgotten beyond this. */
     static final int FUNCTION_CACHE = 128;
@@ -131,7 +148,7 @@ final class MappedPool implements Pool
         this.initArg = b.initArg;
         this.maxTasksPerChild = b.maxTasksPerChild;
         this.retryOnWorkerDeath = b.retryOnWorkerDeath;
-        this.prefetch = b.prefetch;
+        this.prefetch = b.prefetch; // 0: adaptive, see limit()
         this.spinTries = b.spinTries;
         this.ringCapacity = b.ringCapacity;
         this.context = b.context != null ? b.context : Context.global();
@@ -730,7 +747,7 @@ final class MappedPool implements Pool
 
     /**
      * @param waiting true from a caller that spins for a result: the dispatcher thread then leaves the
-     *                work to it (and sleeps) until it stops ({@link #stopHelping()}) or for 100 µs.
+     *                work to it (and sleeps) until it stops ({@link #stopHelping}) or for {@link #HELPER_LEASE_NANOS}.
      * @return the work done, or -1 if the dispatcher was busy.
      */
     int helpDispatch(final boolean waiting)
@@ -766,12 +783,19 @@ final class MappedPool implements Pool
     }
 
     /**
-     * A caller that stops helping (it is about to block) hands the work back to the dispatcher thread.
+     * A caller that stops helping hands the work back to the dispatcher thread, and wakes it if it is about
+     * to block on a result the dispatcher thread must now collect. One that got its result does not: a
+     * wake-up per call put a third thread on two cores next to the caller and the worker, each spinning.
+     *
+     * @param blocking whether the caller is about to block.
      */
-    void stopHelping()
+    void stopHelping(final boolean blocking)
     {
         helperActiveUntil = System.nanoTime();
-        LockSupport.unpark(dispatcher);
+        if (blocking)
+        {
+            LockSupport.unpark(dispatcher);
+        }
     }
 
     private int drainSubmissions()
@@ -826,6 +850,7 @@ final class MappedPool implements Pool
             case WorkerChannel.MSG_RESULT:
             {
                 final Chunk c = slot.inFlight.remove(buffer.getLong(index + WorkerChannel.CHUNK_ID_OFFSET));
+                resultArrived(slot);
                 if (c != null)
                 {
                     try
@@ -973,7 +998,7 @@ final class MappedPool implements Pool
             for (final Slot s : slots)
             {
                 starting |= !s.ready && !s.retiring;
-                if (s.ready && !s.retiring && s.inFlight.size() < prefetch &&
+                if (s.ready && !s.retiring && s.inFlight.size() < limit(s) &&
                     (target == null || s.inFlight.size() < target.inFlight.size()))
                 {
                     target = s;
@@ -989,6 +1014,41 @@ final class MappedPool implements Pool
             work++;
         }
         return work;
+    }
+
+    /**
+     * How many chunks may be queued on a worker: the builder's prefetch if set, else {@link #DEFAULT_PREFETCH},
+     * or more while its chunks are short ({@link #PREFETCH_WORK_NANOS}).
+     */
+    private int limit(final Slot s)
+    {
+        if (prefetch > 0)
+        {
+            return prefetch;
+        }
+        final long avg = s.resultIntervalNanos;
+        if (avg <= 0)
+        {
+            return DEFAULT_PREFETCH;
+        }
+        return (int)Math.max(DEFAULT_PREFETCH, Math.min(MAX_PREFETCH, PREFETCH_WORK_NANOS / avg));
+    }
+
+    /**
+     * Track the average time between a worker's results while it had more chunks queued: about the time it
+     * takes per chunk (shorter when results are collected in bursts, which only says the worker keeps up).
+     */
+    private static void resultArrived(final Slot slot)
+    {
+        final long now = System.nanoTime();
+        if (slot.hadMoreQueued)
+        {
+            final long interval = Math.max(1, now - slot.lastResultNanos);
+            slot.resultIntervalNanos = slot.resultIntervalNanos <= 0 ? interval :
+                slot.resultIntervalNanos + (interval - slot.resultIntervalNanos) / 8;
+        }
+        slot.lastResultNanos = now;
+        slot.hadMoreQueued = !slot.inFlight.isEmpty();
     }
 
     private boolean send(final Slot target, final Chunk c)
@@ -1178,6 +1238,10 @@ final class MappedPool implements Pool
         long pid;
         int assigned;
         long sent;
+        /** See {@link #resultArrived}. */
+        long lastResultNanos;
+        long resultIntervalNanos;
+        boolean hadMoreQueued;
         boolean retiring;
         boolean stopSent;
 

@@ -25,16 +25,17 @@ import java.util.concurrent.CancellationException;
  * this JVM dies) started through the pool's {@link Context} and reused for many tasks. All workers start
  * at once, in parallel; the constructor does not wait for them, and the pool hands out work as soon as
  * the first is ready (one chunk at a time per worker while others are still starting, then up to
- * {@link Builder#prefetch(int)} chunks queued per worker). An initializer runs once in each worker before its first task; with
+ * {@link Builder#prefetch(int)} chunks queued per worker, by default 16, more when chunks are short). An initializer runs once in each worker before its first task; with
  * {@link Builder#maxTasksPerChild(int)} a worker is replaced after that many tasks (a chunk counts as one
  * task, as in Python), its replacement started while it finishes.
  *
  * <p><b>Transport.</b> Tasks travel in chunks over shared memory (see {@link WorkerChannel}): one region
  * per worker with two Agrona ring buffers. One dispatcher thread per pool writes chunks and reads
- * results; a thread waiting for a result (in {@link AsyncResult#get()}) first spins for up to 50 µs doing
- * that work itself while the dispatcher thread sleeps, so a short call needs no hand-off between threads. Idle
- * workers and the idle dispatcher back off from spinning to parking (up to 1 ms), so an idle pool burns
- * no CPU. A function is serialized once per call and cached in each worker by id;
+ * results; a thread waiting for a result (in {@link AsyncResult#get()}) does that work itself while the
+ * dispatcher thread sleeps (spinning for up to 200 µs, then parking at most 50 µs at a time, for up to
+ * 20 ms, then it blocks and leaves the work to the dispatcher thread), so a call needs no hand-off between
+ * threads. Idle workers and the idle dispatcher spin ({@link Builder#spinTries(int)}), then park, at most
+ * 50 µs at a time for the first 20 ms, then at most 1 ms, so an idle pool burns no CPU. A function is serialized once per call and cached in each worker by id;
  * arguments and results that are all {@code Integer}, {@code Long}, {@code Double} or {@code String} travel
  * as primitive arrays, anything else by Java serialization read through an {@link java.io.ObjectInputFilter}.
  * A function or argument that cannot be serialized fails in the caller, naming its class.
@@ -347,7 +348,8 @@ public interface Pool extends AutoCloseable
         Object initArg;
         int maxTasksPerChild;
         boolean retryOnWorkerDeath;
-        int prefetch = 16;
+        /** 0: adaptive (see {@link #prefetch(int)}). */
+        int prefetch;
         int spinTries = 20_000;
         int ringCapacity = WorkerChannel.DEFAULT_CAPACITY;
         Context context;
@@ -423,8 +425,9 @@ public interface Pool extends AutoCloseable
         }
 
         /**
-         * @param chunks how many chunks may be queued on one worker at a time (default 16). 1 balances
-         *               long, uneven tasks best; more keeps workers busy when tasks are tiny.
+         * @param chunks how many chunks may be queued on one worker at a time. 1 balances long, uneven tasks
+         *               best; more keeps workers busy when tasks are tiny. By default 16, or more (up to 256)
+         *               while a worker's chunks are short: as many as it runs in about half a millisecond.
          * @return this.
          */
         public Builder prefetch(final int chunks)
@@ -438,8 +441,8 @@ public interface Pool extends AutoCloseable
         }
 
         /**
-         * @param tries how many times an idle worker or dispatcher spins before it yields, then parks
-         *              (default 20,000, some hundreds of microseconds).
+         * @param tries how many times an idle worker or dispatcher spins before it parks (default 20,000,
+         *              some hundreds of microseconds).
          * @return this.
          */
         public Builder spinTries(final int tries)

@@ -4,13 +4,11 @@ import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The loop a pool worker JVM runs (as the target of an mp4j {@link Process}): attach to its
@@ -82,7 +80,7 @@ final class PoolWorker implements MessageHandler
 
     static IdleStrategy idleStrategy(final int spinTries)
     {
-        return new BackoffIdleStrategy(spinTries, 100, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+        return new PoolIdleStrategy(spinTries);
     }
 
     /**
@@ -134,7 +132,18 @@ final class PoolWorker implements MessageHandler
             case WorkerChannel.MSG_FUNCTION:
                 final byte[] bytes = new byte[length - 4];
                 buffer.getBytes(index + 4, bytes);
-                functions.put(buffer.getInt(index), TaskCodec.deserialize(bytes));
+                Object fn;
+                try
+                {
+                    fn = TaskCodec.deserialize(bytes);
+                }
+                catch (final RuntimeException | LinkageError ex)
+                {
+                    // the tasks that use it fail, not the worker: a worker that died here would have its
+                    // chunk (not started) sent to its replacement, which would die the same way, for ever
+                    fn = new UnreadableFunction(ex);
+                }
+                functions.put(buffer.getInt(index), fn);
                 break;
             case WorkerChannel.MSG_FORGET:
                 functions.remove(buffer.getInt(index));
@@ -172,6 +181,11 @@ final class PoolWorker implements MessageHandler
                 if (fn == null)
                 {
                     throw new IllegalStateException("pool worker: no function with id " + fnId);
+                }
+                if (fn instanceof UnreadableFunction)
+                {
+                    final Throwable why = ((UnreadableFunction)fn).cause;
+                    throw new IllegalStateException("pool worker: cannot deserialize the task's function: " + why, why);
                 }
                 count = mode == MODE_CALLABLE ? buffer.getInt(argsOffset) : TaskCodec.count(buffer, argsOffset);
             }
@@ -373,6 +387,17 @@ final class PoolWorker implements MessageHandler
                 final int len = buffer.getInt(pos);
                 argPos = pos + 4 + len;
                 return buffer.getStringUtf8(pos, len);
+        }
+    }
+
+    /** A function that could not be deserialized in this worker, and why. */
+    private static final class UnreadableFunction
+    {
+        final Throwable cause;
+
+        UnreadableFunction(final Throwable cause)
+        {
+            this.cause = cause;
         }
     }
 

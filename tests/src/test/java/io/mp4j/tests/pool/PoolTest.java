@@ -311,6 +311,37 @@ class PoolTest
         }
     }
 
+    /** A function that serializes but cannot be read back, as one whose class a worker cannot load. */
+    static final class Unreadable implements io.mp4j.SerializableFunction<Integer, Integer>
+    {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Integer apply(final Integer x)
+        {
+            return x;
+        }
+
+        private void readObject(final java.io.ObjectInputStream in) throws IOException
+        {
+            throw new java.io.InvalidObjectException("not readable here");
+        }
+    }
+
+    @Test
+    void aFunctionAWorkerCannotDeserializeFailsItsTasksAndTheWorkerCarriesOn() throws Exception
+    {
+        try (Pool pool = Pool.create(1))
+        {
+            assertTrue(pool.awaitReady(Duration.ofSeconds(60)));
+            final Set<Long> pids = pool.workerPids();
+            final RemoteTaskException ex = assertThrows(RemoteTaskException.class, () -> pool.map(new Unreadable(), List.of(1, 2, 3)));
+            assertTrue(ex.getMessage().contains("not readable here"), ex.getMessage());
+            assertEquals(List.of(1, 4), pool.map(PoolTest::square, List.of(1, 2)));
+            assertEquals(pids, pool.workerPids());
+        }
+    }
+
     /**
      * A process's arguments from /proc: ProcessHandle.Info gives none for a command line longer than a
      * page, which a child's class path easily is.
