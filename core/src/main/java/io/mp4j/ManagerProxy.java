@@ -3,6 +3,8 @@ package io.mp4j;
 import io.mp4j.manager.AuthenticationException;
 import io.mp4j.manager.ManagerDiedException;
 import io.mp4j.manager.ManagerException;
+import io.mp4j.shm.RuntimeDirectory;
+import io.mp4j.shm.SharedMemory;
 
 import java.io.IOException;
 import java.lang.ref.Cleaner;
@@ -337,7 +339,7 @@ final class ManagerProxy implements InvocationHandler, Serializable
             {
                 pidOut[0] = serverPid;
             }
-            upgradeToPipe(conn, address);
+            upgradeToMailbox(conn, address);
             return conn;
         }
         catch (final AuthenticationException ex)
@@ -352,46 +354,49 @@ final class ManagerProxy implements InvocationHandler, Serializable
         }
     }
 
-    /** Capacity of each direction of a connection's shared-memory pipe; longer frames are split. */
-    private static final int PIPE_CAPACITY = 64 * 1024;
-    private static final java.util.concurrent.atomic.AtomicLong PIPES = new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicLong MAILBOXES = new java.util.concurrent.atomic.AtomicLong();
 
     /**
-     * On a Unix socket (same host, same user), move the connection onto a shared-memory pipe in the
-     * server's runtime directory: a call then costs a ring-buffer round trip instead of two socket system
-     * calls and a wake-up of the other process. The socket stays open; where anything fails, the
-     * connection simply stays on the socket.
+     * On a Unix socket (same host, same user), move the connection onto a shared-memory mailbox in the
+     * server's runtime directory (as private as the socket): a call then costs no system call while each
+     * side answers within the other's spin phase. The file is unlinked once both sides have mapped it.
+     * Where anything fails, the connection simply stays on the socket.
      */
-    private static void upgradeToPipe(final ManagerWire.Conn conn, final String address) throws IOException
+    private static void upgradeToMailbox(final ManagerWire.Conn conn, final String address) throws IOException
     {
         if (!address.startsWith("unix:"))
         {
             return;
         }
-        final io.mp4j.queue.Pipe pipe;
         final java.nio.file.Path dir = java.nio.file.Paths.get(address.substring("unix:".length())).toAbsolutePath().getParent();
+        final SharedMemory block;
         try
         {
-            pipe = io.mp4j.queue.Pipe.create(io.mp4j.shm.RuntimeDirectory.attach(dir),
-                "conn-" + ProcessHandle.current().pid() + "-" + PIPES.incrementAndGet(), true, PIPE_CAPACITY, null);
+            block = SharedMemory.create(RuntimeDirectory.attach(dir),
+                "conn-" + ProcessHandle.current().pid() + "-" + MAILBOXES.incrementAndGet(), ManagerMailbox.SIZE);
         }
         catch (final RuntimeException ex)
         {
             return;
         }
-        final java.nio.file.Path file = pipe.first().path();
-        conn.begin().putByte(ManagerWire.OP_PIPE).putValue(file.toString());
-        conn.send();
-        final ByteBuffer reply = conn.receive();
-        if (reply.get() == ManagerWire.STATUS_OK)
+        boolean used = false;
+        try
         {
-            conn.usePipe(pipe.first(), file, false);
+            conn.begin().putByte(ManagerWire.OP_MAILBOX).putValue(block.path().toString());
+            conn.send();
+            if (conn.receive().get() == ManagerWire.STATUS_OK)
+            {
+                conn.useMailbox(new ManagerMailbox(block, conn.channel, ManagerMailbox.CLIENT));
+                used = true;
+            }
         }
-        else
+        finally
         {
-            pipe.first().close();
-            pipe.second().close();
-            java.nio.file.Files.deleteIfExists(file);
+            block.unlink();
+            if (!used)
+            {
+                block.close();
+            }
         }
     }
 

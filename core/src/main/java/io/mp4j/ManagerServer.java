@@ -2,6 +2,7 @@ package io.mp4j;
 
 import io.mp4j.manager.ManagerException;
 import io.mp4j.manager.Namespace;
+import io.mp4j.shm.SharedMemory;
 
 import java.io.IOException;
 import java.io.Serializable;
@@ -155,6 +156,12 @@ final class ManagerServer
             Files.writeString(tmp, bound);
             Files.move(tmp, ready, StandardCopyOption.ATOMIC_MOVE);
         }
+        if (WARM_UP_CALLS > 0)
+        {
+            final Thread warm = new Thread(this::warmUp, "mp4j-manager-warm-up");
+            warm.setDaemon(true);
+            warm.start();
+        }
 
         int n = 0;
         while (true)
@@ -180,15 +187,7 @@ final class ManagerServer
 
     private void serveConnection(final SocketChannel channel)
     {
-        final ManagerWire.Conn conn;
-        try
-        {
-            conn = new ManagerWire.Conn(channel);
-        }
-        catch (final IOException ex)
-        {
-            return;
-        }
+        final ManagerWire.Conn conn = new ManagerWire.Conn(channel);
         try
         {
             if (!ManagerWire.serverHandshake(conn, config.key, pid))
@@ -210,50 +209,12 @@ final class ManagerServer
             {
                 final ByteBuffer request = conn.receive();
                 final byte op = request.get();
-                if (op == ManagerWire.OP_PIPE)
+                if (op == ManagerWire.OP_MAILBOX)
                 {
-                    upgradeToPipe(conn, ManagerWire.getString(request));
+                    upgradeToMailbox(conn, ManagerWire.getString(request));
                     continue;
                 }
-                Object result = null;
-                Throwable failure = null;
-                try
-                {
-                    result = handle(op, request);
-                }
-                catch (final InvocationTargetException ex)
-                {
-                    failure = ex.getCause();
-                }
-                catch (final Throwable ex)
-                {
-                    failure = ex;
-                }
-                if (failure == null)
-                {
-                    try
-                    {
-                        conn.begin().putByte(ManagerWire.STATUS_OK).putValue(portable(result));
-                    }
-                    catch (final IOException | RuntimeException ex)
-                    {
-                        failure = new ManagerException("the result (" + result.getClass().getName() +
-                            ") cannot be sent back: " + ex, ex);
-                    }
-                }
-                if (failure != null)
-                {
-                    try
-                    {
-                        conn.begin().putByte(ManagerWire.STATUS_EXCEPTION).putValue(failure);
-                    }
-                    catch (final IOException | RuntimeException ex)
-                    {
-                        final ManagerException plain = new ManagerException(failure.toString());
-                        plain.setStackTrace(failure.getStackTrace());
-                        conn.begin().putByte(ManagerWire.STATUS_EXCEPTION).putValue(plain);
-                    }
-                }
+                respond(conn, op, request);
                 conn.send();
                 if (op == ManagerWire.OP_SHUTDOWN)
                 {
@@ -278,31 +239,174 @@ final class ManagerServer
         }
     }
 
+    /** Handle one request and build its response in {@code conn}'s output buffer. */
+    private void respond(final ManagerWire.Conn conn, final byte op, final ByteBuffer request) throws IOException
+    {
+        Object result = null;
+        Throwable failure = null;
+        try
+        {
+            result = handle(op, request);
+        }
+        catch (final InvocationTargetException ex)
+        {
+            failure = ex.getCause();
+        }
+        catch (final Throwable ex)
+        {
+            failure = ex;
+        }
+        if (failure == null)
+        {
+            try
+            {
+                conn.begin().putByte(ManagerWire.STATUS_OK).putValue(portable(result));
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                failure = new ManagerException("the result (" + result.getClass().getName() +
+                    ") cannot be sent back: " + ex, ex);
+            }
+        }
+        if (failure != null)
+        {
+            try
+            {
+                conn.begin().putByte(ManagerWire.STATUS_EXCEPTION).putValue(failure);
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                final ManagerException plain = new ManagerException(failure.toString());
+                plain.setStackTrace(failure.getStackTrace());
+                conn.begin().putByte(ManagerWire.STATUS_EXCEPTION).putValue(plain);
+            }
+        }
+    }
+
     /**
-     * Continue a local connection over the shared-memory pipe the client made in this server's runtime
+     * System property: how many synthetic calls the server runs through its own dispatch path once it is
+     * ready (0: none).
+     */
+    static final String WARM_UP_PROPERTY = "mp4j.manager.warmUpCalls";
+    static final int WARM_UP_CALLS = Integer.getInteger(WARM_UP_PROPERTY, 20_000);
+
+    /**
+     * Run the common calls (a dict's put and get, a list's add, get and set, with Integer, String and Long
+     * values) through the code that serves every request, decoding included, on objects no client can
+     * name. A cold server otherwise runs its first few thousand calls interpreted or half-compiled, 10-50
+     * µs each, while its client waits. It runs on its own thread once the server is ready, so start-up
+     * does not wait for it: it overlaps what a program does next (typically starting the processes that
+     * will use the manager, a few hundred milliseconds of JVM start), and the first client finds the
+     * dispatch path compiled or being compiled. Calls that arrive meanwhile are served as usual.
+     */
+    private void warmUp()
+    {
+        try
+        {
+            warmUpCalls();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            // a warm-up that fails leaves the server as cold as it was, and correct
+        }
+    }
+
+    private void warmUpCalls() throws IOException
+    {
+        final long dictId = -1;
+        final long listId = -2;
+        objects.put(dictId, new Entry(new LinkedHashMap<>(), Map.class, true));
+        objects.put(listId, new Entry(new ArrayList<>(), List.class, true));
+        try
+        {
+            final ManagerMethods map = ManagerMethods.of(Map.class);
+            final ManagerMethods list = ManagerMethods.of(List.class);
+            final int put = map.indexOf("put", Object.class, Object.class);
+            final int get = map.indexOf("get", Object.class);
+            final int add = list.indexOf("add", Object.class);
+            final int at = list.indexOf("get", int.class);
+            final int set = list.indexOf("set", int.class, Object.class);
+            final ManagerWire.Conn request = new ManagerWire.Conn(null);
+            final ManagerWire.Conn response = new ManagerWire.Conn(null);
+            final String[] names = new String[64];
+            for (int i = 0; i < names.length; i++)
+            {
+                names[i] = "key-" + i;
+            }
+            for (int i = 0, calls = 0; calls < WARM_UP_CALLS; i++, calls += 5)
+            {
+                final int slot = i & 63;
+                final Object key = (i & 1) == 0 ? (Object)slot : names[slot];
+                final Object value = (i & 2) == 0 ? (Object)i : (Object)(long)i;
+                call(request, response, dictId, put, key, value);
+                call(request, response, dictId, get, key);
+                call(request, response, listId, add, value);
+                call(request, response, listId, at, slot);
+                call(request, response, listId, set, slot, key);
+            }
+        }
+        finally
+        {
+            objects.remove(dictId);
+            objects.remove(listId);
+        }
+    }
+
+    private void call(final ManagerWire.Conn request, final ManagerWire.Conn response, final long id, final int method,
+        final Object... args) throws IOException
+    {
+        request.begin().putByte(ManagerWire.OP_CALL).putLong(id).putInt(method).putByte((byte)args.length);
+        for (final Object arg : args)
+        {
+            request.putValue(arg);
+        }
+        final ByteBuffer frame = request.built();
+        respond(response, frame.get(), frame);
+        final ByteBuffer answer = response.built();
+        if (answer.get() != ManagerWire.STATUS_OK)
+        {
+            throw new IllegalStateException("the manager's warm-up call failed: " + ManagerWire.getValue(answer));
+        }
+        ManagerWire.getValue(answer);
+    }
+
+    /**
+     * Continue a local connection over the shared-memory mailbox the client made in this server's runtime
      * directory (next to the socket, so it is as private as the socket). Anything else is refused, and the
      * connection goes on over the socket.
      */
-    private void upgradeToPipe(final ManagerWire.Conn conn, final String file) throws IOException
+    private void upgradeToMailbox(final ManagerWire.Conn conn, final String file) throws IOException
     {
-        final java.nio.file.Path path = java.nio.file.Paths.get(file).toAbsolutePath().normalize();
-        io.mp4j.queue.Connection end = null;
+        final Path path = Paths.get(file).toAbsolutePath().normalize();
+        SharedMemory block = null;
         if (socketFile != null && socketFile.toAbsolutePath().getParent().equals(path.getParent()))
         {
             try
             {
-                end = io.mp4j.queue.Connection.attach(path, 1);
+                block = SharedMemory.attach(path);
             }
             catch (final RuntimeException ex)
             {
-                end = null;
+                block = null;
             }
         }
-        conn.begin().putByte(end != null ? ManagerWire.STATUS_OK : ManagerWire.STATUS_EXCEPTION).putValue(null);
-        conn.send();
-        if (end != null)
+        ManagerMailbox box = null;
+        if (block != null)
         {
-            conn.usePipe(end, path, true);
+            try
+            {
+                box = new ManagerMailbox(block, conn.channel, ManagerMailbox.SERVER);
+            }
+            catch (final RuntimeException ex)
+            {
+                block.close();
+            }
+        }
+        conn.begin().putByte(box != null ? ManagerWire.STATUS_OK : ManagerWire.STATUS_EXCEPTION).putValue(null);
+        conn.send();
+        if (box != null)
+        {
+            conn.useMailbox(box);
         }
     }
 

@@ -17,9 +17,6 @@ import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedByInterruptException;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -42,6 +39,8 @@ import javax.crypto.spec.SecretKeySpec;
  *                                              LOOKUP (name) -> "objectId interfaceName"
  *                                              RELEASE (objectId) -> null
  *                                              SHUTDOWN () -> null, then the server exits
+ *                                              MAILBOX (path) -> null: on a Unix socket, the frames that
+ *                                                follow go through that {@link ManagerMailbox}
  *   response = status (1 byte: 0 ok, 1 exception) value  (the result, or the Throwable)
  *   value    = tag (1 byte) then: NULL | STRING len (4) UTF-8 | INT (4) | LONG (8) | DOUBLE (8) | TRUE | FALSE
  *              | BYTES len (4) bytes | OBJECT len (4) Java serialization (read through an ObjectInputFilter)
@@ -62,8 +61,8 @@ final class ManagerWire
     static final byte OP_LOOKUP = 5;
     static final byte OP_SHUTDOWN = 6;
     static final byte OP_RELEASE = 7;
-    /** Client to server, on a Unix socket: continue this connection over the shared-memory pipe at this path. */
-    static final byte OP_PIPE = 8;
+    /** Client to server, on a Unix socket: continue this connection over the shared-memory mailbox at this path. */
+    static final byte OP_MAILBOX = 8;
 
     static final byte STATUS_OK = 0;
     static final byte STATUS_EXCEPTION = 1;
@@ -87,13 +86,6 @@ final class ManagerWire
     static final String DEFAULT_SERIAL_FILTER = "maxdepth=100;maxrefs=10000000;maxbytes=268435456;maxarray=268435456";
 
     static final int MAX_FRAME = 256 << 20;
-    /**
-     * System property: how long, in microseconds, a side polls (yielding) for the next message before it
-     * blocks. 0 by default: on the loaded 2-core machine it was measured on, polling made round trips
-     * slower (the polling thread keeps its peer off the CPU); on a machine with idle cores it may help.
-     */
-    static final String SPIN_MICROS_PROPERTY = "mp4j.manager.spinMicros";
-    static final long SPIN_NANOS = Long.getLong(SPIN_MICROS_PROPERTY, 0) * 1000;
     static final int CHALLENGE_LENGTH = 32;
     static final int HMAC_LENGTH = 32;
     private static final byte[] CLIENT_LABEL = "mp4j-client".getBytes(StandardCharsets.US_ASCII);
@@ -106,45 +98,25 @@ final class ManagerWire
     {
     }
 
-    /** One end of a connection: a blocking channel and its reusable buffers. Used by one thread at a time. */
+    /**
+     * One end of a connection: a blocking socket and reusable buffers; after {@link #useMailbox} the frames
+     * go through shared memory and the socket only rings. Used by one thread at a time.
+     */
     static final class Conn implements AutoCloseable
     {
         final SocketChannel channel;
         private ByteBuffer out = ByteBuffer.allocate(4096);
         private ByteBuffer in = ByteBuffer.allocate(4096);
+        private ByteBuffer body = in.duplicate();
         private int filled;
         private int consumed;
         private final Bytes objectBytes = new Bytes();
+        /** Set once a local connection continues over shared memory. */
+        private ManagerMailbox mailbox;
 
-        private final Selector selector;
-        private final SelectionKey key;
-
-        /** Set once the connection continues over shared memory; the socket then only holds the connection. */
-        private io.mp4j.queue.Connection pipe;
-        private java.nio.file.Path pipeFile;
-        private boolean deletePipeFile;
-
-        Conn(final SocketChannel channel) throws IOException
+        Conn(final SocketChannel channel)
         {
             this.channel = channel;
-            if (SPIN_NANOS == 0)
-            {
-                // plain blocking reads and writes: one system call per message
-                selector = null;
-                key = null;
-                return;
-            }
-            try
-            {
-                channel.configureBlocking(false);
-                selector = Selector.open();
-                key = channel.register(selector, SelectionKey.OP_READ);
-            }
-            catch (final IOException ex)
-            {
-                channel.close();
-                throw ex;
-            }
         }
 
         /**
@@ -272,83 +244,56 @@ final class ManagerWire
         }
 
         /**
+         * Continue over a shared-memory mailbox: a round trip then costs no system call while the peer
+         * answers within the spin phase.
+         *
+         * @param box this side's view of the connection's mailbox.
+         */
+        /**
+         * @return a buffer over the body of the frame built since {@link #begin()}, for a call served
+         * in-process.
+         */
+        ByteBuffer built()
+        {
+            return ByteBuffer.wrap(out.array(), 4, out.position() - 4);
+        }
+
+        void useMailbox(final ManagerMailbox box)
+        {
+            mailbox = box;
+        }
+
+        /**
          * Send the frame built since {@link #begin()}.
          *
          * @throws IOException if the peer is gone.
          */
-        /**
-         * Continue over a shared-memory pipe: frames go through its ring buffers instead of the socket, a
-         * round trip without a system call or a scheduler wake-up while the peer is spinning.
-         *
-         * @param end        this side's end of the pipe.
-         * @param file       the pipe's file.
-         * @param deleteFile whether {@link #close()} deletes the file (the server side does).
-         */
-        void usePipe(final io.mp4j.queue.Connection end, final java.nio.file.Path file, final boolean deleteFile)
-        {
-            pipe = end;
-            pipeFile = file;
-            deletePipeFile = deleteFile;
-        }
-
         void send() throws IOException
         {
-            if (pipe != null)
+            if (mailbox != null)
             {
-                try
-                {
-                    pipe.sendBytes(out.array(), 4, out.position() - 4);
-                    return;
-                }
-                catch (final io.mp4j.queue.EndOfStreamException | IllegalStateException ex)
-                {
-                    throw (EOFException)new EOFException("the peer's end of the shared-memory pipe is gone: " + ex.getMessage())
-                        .initCause(ex);
-                }
+                mailbox.send(out.array(), 4, out.position() - 4);
+                return;
             }
             out.putInt(0, out.position() - 4);
             out.flip();
             while (out.hasRemaining())
             {
-                if (channel.write(out) == 0)
-                {
-                    key.interestOps(SelectionKey.OP_WRITE);
-                    await();
-                    key.interestOps(SelectionKey.OP_READ);
-                }
+                channel.write(out);
             }
-        }
-
-        private void await() throws IOException
-        {
-            if (Thread.currentThread().isInterrupted())
-            {
-                close();
-                throw new ClosedByInterruptException();
-            }
-            selector.select();
-            selector.selectedKeys().clear();
         }
 
         /**
          * Read the next frame.
          *
-         * @return a buffer over its body.
+         * @return a buffer over its body, valid until the next receive.
          * @throws IOException  if the peer is gone ({@link EOFException} on an orderly close).
          */
         ByteBuffer receive() throws IOException
         {
-            if (pipe != null)
+            if (mailbox != null)
             {
-                try
-                {
-                    return ByteBuffer.wrap(pipe.recvBytes());
-                }
-                catch (final io.mp4j.queue.EndOfStreamException | IllegalStateException ex)
-                {
-                    throw (EOFException)new EOFException("the peer's end of the shared-memory pipe is gone: " + ex.getMessage())
-                        .initCause(ex);
-                }
+                return mailbox.receive(MAX_FRAME);
             }
             if (consumed > 0)
             {
@@ -369,22 +314,16 @@ final class ManagerWire
                 in.limit(filled).position(0);
                 bigger.put(in);
                 in = bigger;
+                body = in.duplicate();
             }
             fill(4 + length);
             consumed = 4 + length;
-            final ByteBuffer body = in.duplicate();
             body.limit(4 + length).position(4);
             return body;
         }
 
-        /**
-         * Read until {@code atLeast} bytes are in: poll the socket for up to {@link #SPIN_NANOS} (a reply or
-         * the next request usually comes within microseconds, and a blocked thread costs a scheduler
-         * wake-up of tens of microseconds on a busy machine), then block in a selector.
-         */
         private void fill(final int atLeast) throws IOException
         {
-            long spinStart = 0;
             while (filled < atLeast)
             {
                 in.limit(in.capacity()).position(filled);
@@ -393,58 +332,24 @@ final class ManagerWire
                 {
                     throw new EOFException("connection closed by the peer");
                 }
-                if (n > 0)
-                {
-                    filled += n;
-                    continue;
-                }
-                final long now = System.nanoTime();
-                if (spinStart == 0)
-                {
-                    spinStart = now;
-                }
-                if (now - spinStart < SPIN_NANOS)
-                {
-                    // yield rather than spin: on a machine with fewer free cores than runnable threads, a
-                    // pure spin would keep the peer that must answer off the CPU
-                    Thread.yield();
-                }
-                else
-                {
-                    await();
-                }
+                filled += n;
             }
         }
 
         @Override
         public void close()
         {
-            if (pipe != null)
-            {
-                pipe.close();
-                if (deletePipeFile)
-                {
-                    try
-                    {
-                        java.nio.file.Files.deleteIfExists(pipeFile);
-                    }
-                    catch (final IOException ignore)
-                    {
-                        // the runtime directory removes it at the latest
-                    }
-                }
-            }
             try
             {
                 channel.close();
-                if (selector != null)
-                {
-                    selector.close();
-                }
             }
             catch (final IOException ignore)
             {
                 // closing a broken connection tells nothing new
+            }
+            if (mailbox != null)
+            {
+                mailbox.close();
             }
         }
     }
@@ -508,7 +413,9 @@ final class ManagerWire
             case TAG_OBJECT:
             {
                 final int n = b.getInt();
-                final ByteArrayInputStream bytes = new ByteArrayInputStream(b.array(), b.arrayOffset() + b.position(), n);
+                // a copy: the frame's buffer is reused, and a class's readObject may call a manager on this thread
+                final ByteArrayInputStream bytes = new ByteArrayInputStream(java.util.Arrays.copyOfRange(b.array(),
+                    b.arrayOffset() + b.position(), b.arrayOffset() + b.position() + n));
                 b.position(b.position() + n);
                 try (ObjectInputStream in = new ObjectInputStream(bytes))
                 {

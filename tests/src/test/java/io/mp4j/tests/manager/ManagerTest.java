@@ -156,6 +156,44 @@ class ManagerTest
         }
     }
 
+    /** Values far longer than a connection's shared-memory lane (32 KiB): they cross in chunks. */
+    static byte[] bigBytes()
+    {
+        final byte[] b = new byte[300_001];
+        for (int i = 0; i < b.length; i++)
+        {
+            b[i] = (byte)(i * 31 + 7);
+        }
+        return b;
+    }
+
+    static String bigString()
+    {
+        return "é€x".repeat(40_000);
+    }
+
+    static List<Integer> bigList()
+    {
+        final List<Integer> l = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++)
+        {
+            l.add(i * 3);
+        }
+        return l;
+    }
+
+    static void bigValues(final Map<String, Object> dict)
+    {
+        if (!java.util.Arrays.equals(bigBytes(), (byte[])dict.get("parent-bytes")) || !bigString().equals(dict.get("parent-string")) ||
+            !bigList().equals(dict.get("parent-list")))
+        {
+            throw new IllegalStateException("the parent's long values arrived changed");
+        }
+        dict.put("child-bytes", bigBytes());
+        dict.put("child-string", bigString());
+        dict.put("child-list", new ArrayList<>(bigList()));
+    }
+
     private static void startAll(final List<Process> processes)
     {
         processes.forEach(Process::start);
@@ -515,6 +553,31 @@ class ManagerTest
             assertEquals(List.of(7), new ArrayList<>(shared), "a proxy stored in a dict comes back as a proxy of the same list");
             final var ex = assertThrows(io.mp4j.manager.ManagerException.class, () -> nested.computeIfAbsent("x", k -> List.of()));
             assertTrue(ex.getMessage().contains("cannot be sent"), ex.getMessage());
+        }
+    }
+
+    @Test
+    void longValuesCrossTheSharedMemoryConnectionInChunksBothWays() throws Exception
+    {
+        try (Manager manager = Manager.start())
+        {
+            final Map<String, Object> dict = manager.dict();
+            dict.put("parent-bytes", bigBytes());
+            dict.put("parent-string", bigString());
+            dict.put("parent-list", new ArrayList<>(bigList()));
+            final Process p = Process.of(ManagerTest::bigValues, dict);
+            p.start();
+            joinAll(List.of(p));
+            assertArrayEquals(bigBytes(), (byte[])dict.get("child-bytes"));
+            assertEquals(bigString(), dict.get("child-string"));
+            assertEquals(bigList(), dict.get("child-list"));
+            assertEquals(6, dict.size(), "short calls still work after long ones");
+            final java.nio.file.Path dir = ((java.net.UnixDomainSocketAddress)manager.address()).getPath().getParent();
+            try (var files = java.nio.file.Files.list(dir))
+            {
+                assertEquals(List.of(), files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("conn-")).collect(
+                    java.util.stream.Collectors.toList()), "a connection's shared memory is unlinked once both sides mapped it");
+            }
         }
     }
 
