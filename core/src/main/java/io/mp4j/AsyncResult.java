@@ -47,12 +47,8 @@ public final class AsyncResult<T> implements Future<T>
      * {@code TimedBackoffIdleStrategy}, 200 µs).
      */
     private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
-    /**
-     * While spinning it yields this often, so that on a machine with more runnable threads than cores it
-     * hands its core to the worker it waits for instead of holding it for a time slice (at load 4-5 on two
-     * cores: round-trip p50 about 25 µs yielding every 5 µs, 55-80 µs every 20 µs, 300 µs never).
-     */
-    private static final long YIELD_EVERY_NANOS = TimeUnit.MICROSECONDS.toNanos(5);
+    /** While spinning it yields this often, as the pool's other threads do ({@link PoolWorker#YIELD_EVERY_NANOS}). */
+    private static final long YIELD_EVERY_NANOS = PoolWorker.YIELD_EVERY_NANOS;
     /**
      * Then it parks, at most {@link PoolWorker#YOUNG_PARK_CAP_NANOS} at a time, still collecting
      * results itself between parks, until this long has passed; then it blocks until the dispatcher thread

@@ -30,7 +30,7 @@ import java.util.function.Supplier;
  * </ol>
  *
  * <p>{@code backoff} is a {@link TimedBackoffIdleStrategy}: it spins for {@link #BACKOFF_SPIN_MICROS} µs
- * (200 unless {@code mp4j.idle.spinMicros} says otherwise), yielding now and then, yields
+ * (200 unless {@code mp4j.idle.spinMicros} says otherwise), yielding every 100 µs, yields
  * {@link #BACKOFF_YIELDS} times, then parks from 1 µs doubling to 1 ms, so a waiter that waits long burns
  * next to no CPU and wakes at most about a millisecond late. {@code spin} busy-spins (lowest latency, a
  * whole core per waiter), {@code yield} calls {@link Thread#yield()}, {@code sleep} sleeps 1 ms between
