@@ -7,7 +7,6 @@ import org.agrona.concurrent.IdleStrategy;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -51,12 +50,6 @@ final class ManagedCondition extends ManagerAdapter<ManagerHosted.ConditionWire>
         return lock;
     }
 
-    @Override
-    public SharedLock.Held locked()
-    {
-        return lock.locked();
-    }
-
     private boolean awaitNanos(final long nanos) throws InterruptedException
     {
         if (Thread.interrupted())
@@ -82,38 +75,6 @@ final class ManagedCondition extends ManagerAdapter<ManagerHosted.ConditionWire>
     public boolean await(final long timeout, final TimeUnit unit) throws InterruptedException
     {
         return awaitNanos(ManagerHosted.nanos(timeout, unit));
-    }
-
-    @Override
-    public boolean waitFor(final BooleanSupplier predicate, final Duration timeout) throws InterruptedException
-    {
-        final long nanos = ManagerHosted.nanos(timeout);
-        final long start = System.nanoTime();
-        boolean result = predicate.getAsBoolean();
-        while (!result)
-        {
-            if (nanos < 0)
-            {
-                awaitNanos(-1);
-            }
-            else
-            {
-                final long left = nanos - (System.nanoTime() - start);
-                if (left <= 0)
-                {
-                    break;
-                }
-                awaitNanos(left);
-            }
-            result = predicate.getAsBoolean();
-        }
-        return result;
-    }
-
-    @Override
-    public void waitFor(final BooleanSupplier predicate) throws InterruptedException
-    {
-        waitFor(predicate, null);
     }
 
     @Override

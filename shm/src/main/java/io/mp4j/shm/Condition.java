@@ -155,7 +155,10 @@ public interface Condition extends AutoCloseable, Serializable
      *
      * @return the guard releasing it.
      */
-    SharedLock.Held locked();
+    default SharedLock.Held locked()
+    {
+        return getLock().locked();
+    }
 
     /**
      * Wait until signalled. The lock must be held.
@@ -192,7 +195,30 @@ public interface Condition extends AutoCloseable, Serializable
      * @return the last value of the predicate (false only on timeout).
      * @throws InterruptedException if interrupted while waiting.
      */
-    boolean waitFor(BooleanSupplier predicate, Duration timeout) throws InterruptedException;
+    default boolean waitFor(final BooleanSupplier predicate, final Duration timeout) throws InterruptedException
+    {
+        final long timeoutNanos = IdleStrategies.toNanos(timeout);
+        final long start = System.nanoTime();
+        boolean result = predicate.getAsBoolean();
+        while (!result)
+        {
+            if (timeoutNanos == Long.MAX_VALUE)
+            {
+                await();
+            }
+            else
+            {
+                final long remaining = timeoutNanos - (System.nanoTime() - start);
+                if (remaining <= 0)
+                {
+                    break;
+                }
+                await(remaining, TimeUnit.NANOSECONDS);
+            }
+            result = predicate.getAsBoolean();
+        }
+        return result;
+    }
 
     /**
      * Wait, with no timeout, until the predicate is true.
@@ -200,7 +226,10 @@ public interface Condition extends AutoCloseable, Serializable
      * @param predicate the condition waited for.
      * @throws InterruptedException if interrupted while waiting.
      */
-    void waitFor(BooleanSupplier predicate) throws InterruptedException;
+    default void waitFor(final BooleanSupplier predicate) throws InterruptedException
+    {
+        waitFor(predicate, null);
+    }
 
     /**
      * Wake one waiter (Python's {@code notify()}). The lock must be held.

@@ -8,7 +8,6 @@ import java.io.ObjectInputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -208,12 +207,6 @@ final class MappedCondition implements Condition, SharedObject
     }
 
     @Override
-    public SharedLock.Held locked()
-    {
-        return lock.locked();
-    }
-
-    @Override
     public void await() throws InterruptedException
     {
         await(Long.MAX_VALUE);
@@ -229,35 +222,6 @@ final class MappedCondition implements Condition, SharedObject
     public boolean await(final long timeout, final TimeUnit unit) throws InterruptedException
     {
         return await(unit.toNanos(timeout));
-    }
-
-    @Override
-    public boolean waitFor(final BooleanSupplier predicate, final Duration timeout) throws InterruptedException
-    {
-        final long timeoutNanos = IdleStrategies.toNanos(timeout);
-        final long start = System.nanoTime();
-        boolean result = predicate.getAsBoolean();
-        while (!result)
-        {
-            long remaining = Long.MAX_VALUE;
-            if (timeoutNanos != Long.MAX_VALUE)
-            {
-                remaining = timeoutNanos - (System.nanoTime() - start);
-                if (remaining <= 0)
-                {
-                    break;
-                }
-            }
-            await(remaining);
-            result = predicate.getAsBoolean();
-        }
-        return result;
-    }
-
-    @Override
-    public void waitFor(final BooleanSupplier predicate) throws InterruptedException
-    {
-        waitFor(predicate, null);
     }
 
     private void checkHeld(final String what)

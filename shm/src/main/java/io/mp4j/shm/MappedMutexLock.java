@@ -208,8 +208,8 @@ abstract sealed class MappedMutexLock implements SharedLock, SharedObject permit
             throw new IllegalMonitorStateException("unlock by " + OwnerWord.describe(OwnerWord.current()) +
                 " of a lock held by " + OwnerWord.describe(owner) + ": " + region.path());
         }
-        final int depth = mutex.holdCount();
-        if (reentrant && depth > 1)
+        final int depth = reentrant ? mutex.holdCount() : 1;
+        if (depth > 1)
         {
             mutex.holdCount(depth - 1);
         }
