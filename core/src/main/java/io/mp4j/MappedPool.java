@@ -10,6 +10,7 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -543,7 +544,7 @@ final class MappedPool implements Pool
         final List<Chunk> batch = new ArrayList<>();
         int batchBytes = 0;
         int sent = 0;
-        final ExpandableArrayBuffer buf = new ExpandableArrayBuffer(Math.min(1 << 20, 64 + chunksize * 8));
+        final ExpandableArrayBuffer buf = new ExpandableArrayBuffer(256);
         try
         {
             for (int c = 0; c < chunks; c++)
@@ -551,22 +552,33 @@ final class MappedPool implements Pool
                 final int start = c * chunksize;
                 final int count = Math.min(chunksize, n - start);
                 int len;
-                if (mode == PoolWorker.MODE_CALLABLE)
+                final int kindA = mode == PoolWorker.MODE_CALLABLE ? 0 : TaskCodec.columnKind(i -> colA.apply(start + i), count);
+                final int kindB = colB == null ? 0 : TaskCodec.columnKind(i -> colB.apply(start + i), count);
+                if (mode != PoolWorker.MODE_CALLABLE && TaskCodec.isFixedWidth(kindA) && (colB == null || TaskCodec.isFixedWidth(kindB)))
                 {
-                    buf.putInt(0, count);
-                    len = 4;
+                    final Chunk chunk = new Chunk(job, c, start, count, fn, mode, null, colA, kindA, colB, kindB);
+                    len = chunk.argsLength();
+                    batch.add(chunk);
                 }
                 else
                 {
-                    len = TaskCodec.encode(i -> colA.apply(start + i), count, buf, 0);
-                    if (colB != null)
+                    if (mode == PoolWorker.MODE_CALLABLE)
                     {
-                        len += TaskCodec.encode(i -> colB.apply(start + i), count, buf, len);
+                        buf.putInt(0, count);
+                        len = 4;
                     }
+                    else
+                    {
+                        len = TaskCodec.encode(kindA, i -> colA.apply(start + i), count, buf, 0);
+                        if (colB != null)
+                        {
+                            len += TaskCodec.encode(kindB, i -> colB.apply(start + i), count, buf, len);
+                        }
+                    }
+                    final byte[] args = new byte[len];
+                    buf.getBytes(0, args);
+                    batch.add(new Chunk(job, c, start, count, fn, mode, args));
                 }
-                final byte[] args = new byte[len];
-                buf.getBytes(0, args);
-                batch.add(new Chunk(job, c, start, count, fn, mode, args));
                 batchBytes += len;
                 if (batchBytes >= SUBMIT_BATCH_BYTES || batch.size() >= SUBMIT_BATCH_CHUNKS || c == chunks - 1)
                 {
@@ -1074,11 +1086,36 @@ final class MappedPool implements Pool
                 }
             }
         }
-        scratch.putLong(WorkerChannel.CHUNK_ID_OFFSET, c.id);
-        scratch.putInt(WorkerChannel.TASK_FN_ID_OFFSET, fn == null ? 0 : fn.id);
-        scratch.putInt(WorkerChannel.TASK_MODE_OFFSET, c.mode);
-        scratch.putBytes(WorkerChannel.TASK_ARGS_OFFSET, c.args);
-        if (!ch.offer(ch.tasks(), WorkerChannel.MSG_TASK, scratch, 0, WorkerChannel.TASK_ARGS_OFFSET + c.args.length))
+        final int length = WorkerChannel.TASK_ARGS_OFFSET + c.argsLength();
+        final OneToOneRingBuffer ring = ch.tasks();
+        final boolean inRing = length <= ring.maxMsgLength();
+        final int index = inRing ? ring.tryClaim(WorkerChannel.MSG_TASK, length) : 0;
+        if (index < 0)
+        {
+            return false;
+        }
+        final MutableDirectBuffer b = inRing ? ring.buffer() : scratch;
+        b.putLong(index + WorkerChannel.CHUNK_ID_OFFSET, c.id);
+        b.putInt(index + WorkerChannel.TASK_FN_ID_OFFSET, fn == null ? 0 : fn.id);
+        b.putInt(index + WorkerChannel.TASK_MODE_OFFSET, c.mode);
+        try
+        {
+            c.writeArgs(b, index + WorkerChannel.TASK_ARGS_OFFSET);
+        }
+        catch (final RuntimeException ex)
+        {
+            if (inRing)
+            {
+                ring.abort(index);
+            }
+            c.job.chunkFailed(c, ex);
+            return true;
+        }
+        if (inRing)
+        {
+            ring.commit(index);
+        }
+        else if (!ch.offer(ring, WorkerChannel.MSG_TASK, scratch, 0, length))
         {
             return false;
         }

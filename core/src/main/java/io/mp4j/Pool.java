@@ -106,6 +106,13 @@ public interface Pool extends AutoCloseable
      * Python's {@code map}: apply the function to every item, in parallel, and return the results in
      * input order. Chunks of {@code ceil(n / (4 * processes()))} items, as Python.
      *
+     * <p>If {@code items} is a {@code List}, it is read as the chunks are sent, as Python reads a sequence
+     * (do not change it until the call returns: a changed element fails the call with a
+     * {@link java.util.ConcurrentModificationException} where it is noticed). The returned list is
+     * fixed-size and settable, like {@link java.util.Arrays#asList}; while all results are {@code Integer},
+     * {@code Long} or {@code Double} of one kind it holds them in a primitive array and boxes an element
+     * when it is read.
+     *
      * @param fn    the function (a serializable lambda or method reference).
      * @param items the arguments.
      * @param <T>   the argument type.

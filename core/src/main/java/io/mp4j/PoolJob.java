@@ -1,11 +1,12 @@
 package io.mp4j;
 
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntFunction;
 
 /**
  * One call on a {@link Pool} (a map, an apply, an imap) and what to do with its chunks' results, plus the
@@ -54,7 +55,13 @@ abstract class PoolJob
         }
     }
 
-    /** Consecutive tasks of one call, encoded, sent to a worker as one message. */
+    /**
+     * Consecutive tasks of one call, sent to a worker as one message. Arguments are either encoded when the
+     * call is made ({@link #args}: Java-serialized or String ones, so that a value that cannot be serialized
+     * fails the call at once), or, for columns of Integer, Long or Double, read from the caller's list and
+     * encoded straight into the ring when the chunk is sent ({@link #columnA}, {@link #columnB}): no copy of
+     * them lives on the caller's heap in between.
+     */
     static final class Chunk
     {
         final PoolJob job;
@@ -64,11 +71,31 @@ abstract class PoolJob
         final FunctionRef fn;
         final int mode;
         final byte[] args;
+        final IntFunction<?> columnA;
+        final int kindA;
+        final IntFunction<?> columnB;
+        final int kindB;
         long id;
         long sequence;
         int attempts;
 
         Chunk(final PoolJob job, final int index, final int start, final int count, final FunctionRef fn, final int mode, final byte[] args)
+        {
+            this(job, index, start, count, fn, mode, args, null, 0, null, 0);
+        }
+
+        Chunk(
+            final PoolJob job,
+            final int index,
+            final int start,
+            final int count,
+            final FunctionRef fn,
+            final int mode,
+            final byte[] args,
+            final IntFunction<?> columnA,
+            final int kindA,
+            final IntFunction<?> columnB,
+            final int kindB)
         {
             this.job = job;
             this.index = index;
@@ -77,30 +104,61 @@ abstract class PoolJob
             this.fn = fn;
             this.mode = mode;
             this.args = args;
+            this.columnA = columnA;
+            this.kindA = kindA;
+            this.columnB = columnB;
+            this.kindB = kindB;
+        }
+
+        /**
+         * @return the length of the encoded arguments.
+         */
+        int argsLength()
+        {
+            return args != null ? args.length :
+                TaskCodec.encodedLength(kindA, count) + (columnB == null ? 0 : TaskCodec.encodedLength(kindB, count));
+        }
+
+        /**
+         * Write the encoded arguments at {@code offset}.
+         *
+         * @throws java.util.ConcurrentModificationException if the caller's list changed since the call.
+         */
+        void writeArgs(final MutableDirectBuffer buffer, final int offset)
+        {
+            if (args != null)
+            {
+                buffer.putBytes(offset, args);
+                return;
+            }
+            final int first = start;
+            final int length = TaskCodec.encode(kindA, i -> columnA.apply(first + i), count, buffer, offset);
+            if (columnB != null)
+            {
+                TaskCodec.encode(kindB, i -> columnB.apply(first + i), count, buffer, offset + length);
+            }
         }
     }
-
 
     /** map, mapAsync, starmap: results into one array, in input order. */
     static final class ListJob<R> extends PoolJob
     {
         final CompletableFuture<List<R>> future = new CompletableFuture<>();
-        private final Object[] results;
+        private final ResultList<R> results;
         private int remaining;
 
         ListJob(final int n)
         {
-            this.results = new Object[n];
+            this.results = new ResultList<>(n);
         }
 
         @Override
-        @SuppressWarnings("unchecked")
         void chunkDone(final Chunk c, final DirectBuffer buffer, final int offset)
         {
-            TaskCodec.decode(buffer, offset, results, c.start);
+            results.decode(buffer, offset, c.start);
             if (--remaining == 0)
             {
-                future.complete((List<R>)Arrays.asList(results));
+                future.complete(results);
             }
         }
 

@@ -11,6 +11,7 @@ import java.io.NotSerializableException;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.util.ConcurrentModificationException;
 import java.util.function.IntFunction;
 
 /**
@@ -66,7 +67,20 @@ final class TaskCodec
      */
     static int encode(final IntFunction<?> get, final int count, final MutableDirectBuffer buf, final int offset)
     {
-        final int kind = kindOf(get, count);
+        return encode(columnKind(get, count), get, count, buf, offset);
+    }
+
+    /**
+     * Encode values whose kind {@link #columnKind} gave earlier (a map encodes its arguments when it sends
+     * them, not when it is called).
+     *
+     * @return the number of bytes written.
+     * @throws ConcurrentModificationException if a value is no longer of that kind: the list was changed
+     *                                         after it was handed to the pool.
+     * @throws IllegalArgumentException        if a value cannot be serialized, naming its class.
+     */
+    static int encode(final int kind, final IntFunction<?> get, final int count, final MutableDirectBuffer buf, final int offset)
+    {
         buf.putInt(offset + KIND_OFFSET, kind);
         buf.putInt(offset + COUNT_OFFSET, count);
         int pos = offset + BODY_OFFSET;
@@ -75,28 +89,28 @@ final class TaskCodec
             case KIND_INT:
                 for (int i = 0; i < count; i++)
                 {
-                    buf.putInt(pos, (Integer)get.apply(i));
+                    buf.putInt(pos, (Integer)valueOf(get, i, Integer.class));
                     pos += 4;
                 }
                 break;
             case KIND_LONG:
                 for (int i = 0; i < count; i++)
                 {
-                    buf.putLong(pos, (Long)get.apply(i));
+                    buf.putLong(pos, (Long)valueOf(get, i, Long.class));
                     pos += 8;
                 }
                 break;
             case KIND_DOUBLE:
                 for (int i = 0; i < count; i++)
                 {
-                    buf.putDouble(pos, (Double)get.apply(i));
+                    buf.putDouble(pos, (Double)valueOf(get, i, Double.class));
                     pos += 8;
                 }
                 break;
             case KIND_STRING:
                 for (int i = 0; i < count; i++)
                 {
-                    pos += buf.putStringUtf8(pos, (String)get.apply(i));
+                    pos += buf.putStringUtf8(pos, (String)valueOf(get, i, String.class));
                 }
                 break;
             default:
@@ -113,6 +127,33 @@ final class TaskCodec
         return pos - offset;
     }
 
+    private static Object valueOf(final IntFunction<?> get, final int i, final Class<?> type)
+    {
+        final Object v = get.apply(i);
+        if (v == null || v.getClass() != type)
+        {
+            throw new ConcurrentModificationException("value " + i + " of a column of " + type.getSimpleName() +
+                " is now " + (v == null ? "null" : "a " + v.getClass().getName()) + ": was the list changed after it was handed to the pool?");
+        }
+        return v;
+    }
+
+    /**
+     * @return whether values of this kind take a fixed number of bytes each ({@link #encodedLength}).
+     */
+    static boolean isFixedWidth(final int kind)
+    {
+        return kind == KIND_INT || kind == KIND_LONG || kind == KIND_DOUBLE;
+    }
+
+    /**
+     * @return the encoded length of {@code count} values of a {@linkplain #isFixedWidth fixed-width} kind.
+     */
+    static int encodedLength(final int kind, final int count)
+    {
+        return BODY_OFFSET + count * (kind == KIND_INT ? 4 : 8);
+    }
+
     /**
      * @return the kind a single value would be encoded as.
      */
@@ -127,7 +168,11 @@ final class TaskCodec
             type == Double.class ? KIND_DOUBLE : type == String.class ? KIND_STRING : KIND_OBJECT;
     }
 
-    private static int kindOf(final IntFunction<?> get, final int count)
+    /**
+     * @return the kind a column of values is encoded as: one of the primitive kinds if all are of that
+     * class (none null), else {@link #KIND_OBJECT}.
+     */
+    static int columnKind(final IntFunction<?> get, final int count)
     {
         if (count == 0)
         {

@@ -190,6 +190,86 @@ class PoolTest
         }
     }
 
+    static double half(final int x)
+    {
+        return x / 2.0;
+    }
+
+    @Test
+    void theListMapReturnsBehavesLikeArraysAsList() throws Exception
+    {
+        try (Pool pool = Pool.create(2))
+        {
+            final List<Integer> xs = IntStream.range(0, 100).boxed().collect(Collectors.toList());
+            final List<Integer> squares = pool.map(PoolTest::square, xs, 7);
+            final List<Integer> expected = xs.stream().map(PoolTest::square).collect(Collectors.toList());
+            assertEquals(expected, squares);
+            assertEquals(expected.hashCode(), squares.hashCode());
+            assertEquals(99 * 99, squares.get(99));
+            assertThrows(IndexOutOfBoundsException.class, () -> squares.get(100));
+            assertThrows(UnsupportedOperationException.class, () -> squares.add(1));
+            assertEquals(4, squares.set(2, -4));
+            assertEquals(-4, squares.get(2));
+            // a value of another kind, or null, in a list of ints
+            @SuppressWarnings({"unchecked", "rawtypes"}) final List<Object> raw = (List)squares;
+            raw.set(3, "nine");
+            raw.set(4, null);
+            assertEquals("nine", squares.get(3));
+            assertEquals(null, squares.get(4));
+            assertEquals(25, squares.get(5));
+            expected.set(2, -4);
+            ((List<Object>)(List)expected).set(3, "nine");
+            expected.set(4, null);
+            assertEquals(expected, squares);
+            raw.sort(java.util.Comparator.nullsFirst(java.util.Comparator.comparing(Object::toString)));
+            assertEquals(null, squares.get(0));
+            assertEquals(-4, squares.get(1));
+
+            final List<Double> halves = pool.map(PoolTest::half, xs, 9);
+            assertEquals(xs.stream().map(PoolTest::half).collect(Collectors.toList()), halves);
+            final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes))
+            {
+                out.writeObject(halves);
+            }
+            try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())))
+            {
+                assertEquals(halves, in.readObject());
+            }
+        }
+    }
+
+    @Test
+    void aListChangedAfterItWasHandedToThePoolFailsTheCallNotThePool()
+    {
+        // the arguments of a map over Longs are read from the caller's list when they are sent: this list
+        // answers Longs while the call is made, then Strings
+        final int n = 40;
+        final List<Object> changing = new java.util.AbstractList<>()
+        {
+            private int reads;
+
+            @Override
+            public Object get(final int index)
+            {
+                return reads++ < n ? (Object)(long)index : "changed";
+            }
+
+            @Override
+            public int size()
+            {
+                return n;
+            }
+        };
+        try (Pool pool = Pool.create(1))
+        {
+            final java.util.ConcurrentModificationException ex = assertThrows(java.util.ConcurrentModificationException.class,
+                () -> pool.map(String::valueOf, changing, 10));
+            assertTrue(ex.getMessage().contains("java.lang.String"), ex.getMessage());
+            assertEquals(List.of(0L, 1L, 4L), pool.map(PoolTest::squareLong, List.of(0L, 1L, 2L)));
+        }
+    }
+
     @Test
     void largeChunksTravelThroughFiles()
     {
