@@ -112,7 +112,8 @@ final class MappedPool implements Pool
 
     private volatile RuntimeException broken;
 
-    private final ConcurrentLinkedQueue<Chunk> submissions = new ConcurrentLinkedQueue<>();
+    /** Batches of chunks submitted, not yet moved to {@link #pending} (one queue node per batch, not per chunk). */
+    private final ConcurrentLinkedQueue<List<Chunk>> submissions = new ConcurrentLinkedQueue<>();
 
     private final Map<Object, FunctionRef> functionIds = new WeakHashMap<>();
 
@@ -541,7 +542,7 @@ final class MappedPool implements Pool
         }
         job.expect(chunks);
         // chunks go out in batches as they are encoded, so the workers start while the rest is encoded
-        final List<Chunk> batch = new ArrayList<>();
+        List<Chunk> batch = new ArrayList<>();
         int batchBytes = 0;
         int sent = 0;
         final ExpandableArrayBuffer buf = new ExpandableArrayBuffer(256);
@@ -552,8 +553,8 @@ final class MappedPool implements Pool
                 final int start = c * chunksize;
                 final int count = Math.min(chunksize, n - start);
                 int len;
-                final int kindA = mode == PoolWorker.MODE_CALLABLE ? 0 : TaskCodec.columnKind(i -> colA.apply(start + i), count);
-                final int kindB = colB == null ? 0 : TaskCodec.columnKind(i -> colB.apply(start + i), count);
+                final int kindA = mode == PoolWorker.MODE_CALLABLE ? 0 : TaskCodec.columnKind(colA, start, count);
+                final int kindB = colB == null ? 0 : TaskCodec.columnKind(colB, start, count);
                 if (mode != PoolWorker.MODE_CALLABLE && TaskCodec.isFixedWidth(kindA) && (colB == null || TaskCodec.isFixedWidth(kindB)))
                 {
                     final Chunk chunk = new Chunk(job, c, start, count, fn, mode, null, colA, kindA, colB, kindB);
@@ -569,10 +570,10 @@ final class MappedPool implements Pool
                     }
                     else
                     {
-                        len = TaskCodec.encode(kindA, i -> colA.apply(start + i), count, buf, 0);
+                        len = TaskCodec.encode(kindA, colA, start, count, buf, 0);
                         if (colB != null)
                         {
-                            len += TaskCodec.encode(kindB, i -> colB.apply(start + i), count, buf, len);
+                            len += TaskCodec.encode(kindB, colB, start, count, buf, len);
                         }
                     }
                     final byte[] args = new byte[len];
@@ -584,7 +585,7 @@ final class MappedPool implements Pool
                 {
                     enqueue(batch);
                     sent = c + 1;
-                    batch.clear();
+                    batch = new ArrayList<>();
                     batchBytes = 0;
                 }
             }
@@ -625,8 +626,8 @@ final class MappedPool implements Pool
             for (final Chunk c : chunks)
             {
                 c.id = nextChunkId.incrementAndGet();
-                submissions.add(c);
             }
+            submissions.add(chunks);
         }
         if (helpDispatch() < 0)
         {
@@ -813,11 +814,11 @@ final class MappedPool implements Pool
     private int drainSubmissions()
     {
         int n = 0;
-        Chunk c;
-        while ((c = submissions.poll()) != null)
+        List<Chunk> batch;
+        while ((batch = submissions.poll()) != null)
         {
-            pending.add(c);
-            n++;
+            pending.addAll(batch);
+            n += batch.size();
         }
         return n;
     }
@@ -1174,11 +1175,8 @@ final class MappedPool implements Pool
 
     private void failAll(final RuntimeException why)
     {
+        drainSubmissions();
         Chunk c;
-        while ((c = submissions.poll()) != null)
-        {
-            pending.add(c);
-        }
         while ((c = pending.poll()) != null)
         {
             if (why instanceof CancellationException)

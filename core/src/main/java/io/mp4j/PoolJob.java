@@ -131,11 +131,10 @@ abstract class PoolJob
                 buffer.putBytes(offset, args);
                 return;
             }
-            final int first = start;
-            final int length = TaskCodec.encode(kindA, i -> columnA.apply(first + i), count, buffer, offset);
+            final int length = TaskCodec.encode(kindA, columnA, start, count, buffer, offset);
             if (columnB != null)
             {
-                TaskCodec.encode(kindB, i -> columnB.apply(first + i), count, buffer, offset + length);
+                TaskCodec.encode(kindB, columnB, start, count, buffer, offset + length);
             }
         }
     }

@@ -67,19 +67,20 @@ final class TaskCodec
      */
     static int encode(final IntFunction<?> get, final int count, final MutableDirectBuffer buf, final int offset)
     {
-        return encode(columnKind(get, count), get, count, buf, offset);
+        return encode(columnKind(get, 0, count), get, 0, count, buf, offset);
     }
 
     /**
-     * Encode values whose kind {@link #columnKind} gave earlier (a map encodes its arguments when it sends
-     * them, not when it is called).
+     * Encode values {@code start .. start + count - 1} whose kind {@link #columnKind} gave earlier (a map
+     * encodes its arguments when it sends them, not when it is called).
      *
      * @return the number of bytes written.
      * @throws ConcurrentModificationException if a value is no longer of that kind: the list was changed
      *                                         after it was handed to the pool.
      * @throws IllegalArgumentException        if a value cannot be serialized, naming its class.
      */
-    static int encode(final int kind, final IntFunction<?> get, final int count, final MutableDirectBuffer buf, final int offset)
+    static int encode(
+        final int kind, final IntFunction<?> get, final int start, final int count, final MutableDirectBuffer buf, final int offset)
     {
         buf.putInt(offset + KIND_OFFSET, kind);
         buf.putInt(offset + COUNT_OFFSET, count);
@@ -89,35 +90,35 @@ final class TaskCodec
             case KIND_INT:
                 for (int i = 0; i < count; i++)
                 {
-                    buf.putInt(pos, (Integer)valueOf(get, i, Integer.class));
+                    buf.putInt(pos, (Integer)valueOf(get, start + i, Integer.class));
                     pos += 4;
                 }
                 break;
             case KIND_LONG:
                 for (int i = 0; i < count; i++)
                 {
-                    buf.putLong(pos, (Long)valueOf(get, i, Long.class));
+                    buf.putLong(pos, (Long)valueOf(get, start + i, Long.class));
                     pos += 8;
                 }
                 break;
             case KIND_DOUBLE:
                 for (int i = 0; i < count; i++)
                 {
-                    buf.putDouble(pos, (Double)valueOf(get, i, Double.class));
+                    buf.putDouble(pos, (Double)valueOf(get, start + i, Double.class));
                     pos += 8;
                 }
                 break;
             case KIND_STRING:
                 for (int i = 0; i < count; i++)
                 {
-                    pos += buf.putStringUtf8(pos, (String)valueOf(get, i, String.class));
+                    pos += buf.putStringUtf8(pos, (String)valueOf(get, start + i, String.class));
                 }
                 break;
             default:
                 final Object[] values = new Object[count];
                 for (int i = 0; i < count; i++)
                 {
-                    values[i] = get.apply(i);
+                    values[i] = get.apply(start + i);
                 }
                 final byte[] bytes = serialize(values, "an argument or result");
                 buf.putInt(pos, bytes.length);
@@ -132,8 +133,8 @@ final class TaskCodec
         final Object v = get.apply(i);
         if (v == null || v.getClass() != type)
         {
-            throw new ConcurrentModificationException("value " + i + " of a column of " + type.getSimpleName() +
-                " is now " + (v == null ? "null" : "a " + v.getClass().getName()) + ": was the list changed after it was handed to the pool?");
+            throw new ConcurrentModificationException("item " + i + " was a " + type.getName() + " when the call was made and is now " +
+                (v == null ? "null" : "a " + v.getClass().getName()) + ": was the list changed before the call returned?");
         }
         return v;
     }
@@ -169,16 +170,16 @@ final class TaskCodec
     }
 
     /**
-     * @return the kind a column of values is encoded as: one of the primitive kinds if all are of that
-     * class (none null), else {@link #KIND_OBJECT}.
+     * @return the kind values {@code start .. start + count - 1} are encoded as: one of the primitive kinds
+     * if all are of that class (none null), else {@link #KIND_OBJECT}.
      */
-    static int columnKind(final IntFunction<?> get, final int count)
+    static int columnKind(final IntFunction<?> get, final int start, final int count)
     {
         if (count == 0)
         {
             return KIND_INT;
         }
-        final Object first = get.apply(0);
+        final Object first = get.apply(start);
         final Class<?> type = first == null ? null : first.getClass();
         final int kind = type == Integer.class ? KIND_INT : type == Long.class ? KIND_LONG :
             type == Double.class ? KIND_DOUBLE : type == String.class ? KIND_STRING : KIND_OBJECT;
@@ -188,7 +189,7 @@ final class TaskCodec
         }
         for (int i = 1; i < count; i++)
         {
-            final Object v = get.apply(i);
+            final Object v = get.apply(start + i);
             if (v == null || v.getClass() != type)
             {
                 return KIND_OBJECT;
