@@ -10,6 +10,9 @@ import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 import java.nio.file.Path;
+import java.util.function.DoubleUnaryOperator;
+import java.util.function.IntUnaryOperator;
+import java.util.function.LongUnaryOperator;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,6 +39,8 @@ final class PoolWorker implements MessageHandler
     private final WorkerChannel channel;
     private final OneToOneRingBuffer results;
     private final Int2ObjectHashMap<Object> functions = new Int2ObjectHashMap<>();
+    /** The functions that have an {@link UnboxedFunction}, by id. */
+    private final Int2ObjectHashMap<Object> unboxed = new Int2ObjectHashMap<>();
     private final ExpandableArrayBuffer out = new ExpandableArrayBuffer(64 * 1024);
     private final IdleStrategy idle;
     private Object[] argsA = new Object[64];
@@ -177,9 +182,15 @@ final class PoolWorker implements MessageHandler
                     fn = new UnreadableFunction(ex);
                 }
                 functions.put(buffer.getInt(index), fn);
+                final Object op = UnboxedFunction.of(fn);
+                if (op != null)
+                {
+                    unboxed.put(buffer.getInt(index), op);
+                }
                 break;
             case WorkerChannel.MSG_FORGET:
                 functions.remove(buffer.getInt(index));
+                unboxed.remove(buffer.getInt(index));
                 break;
             case WorkerChannel.MSG_STOP:
                 stop = true;
@@ -233,6 +244,12 @@ final class PoolWorker implements MessageHandler
             {
                 final SerializableFunction<Object, Object> f = (SerializableFunction<Object, Object>)fn;
                 final int argKind = buffer.getInt(argsOffset + TaskCodec.KIND_OFFSET);
+                final Object op = unboxed.get(fnId);
+                if (op != null && applyUnboxed(op, buffer, argsOffset, argKind, count))
+                {
+                    send(WorkerChannel.MSG_RESULT, WorkerChannel.RESULT_VALUES_OFFSET + directLength);
+                    return;
+                }
                 if (argKind != TaskCodec.KIND_OBJECT)
                 {
                     final int done = applyDirect(f, buffer, argsOffset, argKind, count);
@@ -397,6 +414,55 @@ final class PoolWorker implements MessageHandler
         o.putInt(at + TaskCodec.COUNT_OFFSET, count);
         directLength = outPos - at;
         return count;
+    }
+
+    /**
+     * Run an {@link UnboxedFunction} over a column of arguments of its primitive type, straight from the
+     * task message into the result message.
+     *
+     * @return false if the column is not of the operator's type (nothing was run).
+     */
+    private boolean applyUnboxed(final Object op, final DirectBuffer buffer, final int argsOffset, final int argKind, final int count)
+    {
+        final MutableDirectBuffer o = out;
+        final int at = WorkerChannel.RESULT_VALUES_OFFSET;
+        int inPos = argsOffset + TaskCodec.BODY_OFFSET;
+        int outPos = at + TaskCodec.BODY_OFFSET;
+        if (argKind == TaskCodec.KIND_LONG && op instanceof LongUnaryOperator)
+        {
+            final LongUnaryOperator f = (LongUnaryOperator)op;
+            for (int i = 0; i < count; i++, inPos += 8, outPos += 8)
+            {
+                taskIndex = i;
+                o.putLong(outPos, f.applyAsLong(buffer.getLong(inPos)));
+            }
+        }
+        else if (argKind == TaskCodec.KIND_INT && op instanceof IntUnaryOperator)
+        {
+            final IntUnaryOperator f = (IntUnaryOperator)op;
+            for (int i = 0; i < count; i++, inPos += 4, outPos += 4)
+            {
+                taskIndex = i;
+                o.putInt(outPos, f.applyAsInt(buffer.getInt(inPos)));
+            }
+        }
+        else if (argKind == TaskCodec.KIND_DOUBLE && op instanceof DoubleUnaryOperator)
+        {
+            final DoubleUnaryOperator f = (DoubleUnaryOperator)op;
+            for (int i = 0; i < count; i++, inPos += 8, outPos += 8)
+            {
+                taskIndex = i;
+                o.putDouble(outPos, f.applyAsDouble(buffer.getDouble(inPos)));
+            }
+        }
+        else
+        {
+            return false;
+        }
+        o.putInt(at + TaskCodec.KIND_OFFSET, argKind);
+        o.putInt(at + TaskCodec.COUNT_OFFSET, count);
+        directLength = outPos - at;
+        return true;
     }
 
     /**

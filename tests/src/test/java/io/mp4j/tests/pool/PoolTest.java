@@ -270,6 +270,41 @@ class PoolTest
         }
     }
 
+    static long cube(final long x)
+    {
+        return x * x * x;
+    }
+
+    static long negate(final long x)
+    {
+        return -x;
+    }
+
+    static double root(final double x)
+    {
+        return Math.sqrt(x);
+    }
+
+    @Test
+    void staticMethodReferencesOverPrimitivesGiveWhatTheirLambdasGive()
+    {
+        // a worker calls Demo::f over long, int or double without boxing; a lambda goes the general way
+        try (Pool pool = Pool.create(2))
+        {
+            final List<Long> longs = LongStream(1000);
+            assertEquals(pool.map(x -> cube(x), longs, 100), pool.map(PoolTest::cube, longs, 100));
+            final List<Double> doubles = longs.stream().map(Long::doubleValue).collect(Collectors.toList());
+            assertEquals(pool.map(x -> root(x), doubles, 100), pool.map(PoolTest::root, doubles, 100));
+            final List<Integer> ints = IntStream.range(-500, 500).boxed().collect(Collectors.toList());
+            assertEquals(pool.map(x -> square(x), ints, 100), pool.map(PoolTest::square, ints, 100));
+            // an Integer widened to the method's long (a method of its own: javac's $deserializeLambda$ does
+            // not tell apart two references to one method that differ only in their generic types)
+            final io.mp4j.SerializableFunction<Integer, Long> widened = PoolTest::negate;
+            assertEquals(ints.stream().map(x -> -(long)x).collect(Collectors.toList()), pool.map(widened, ints, 100));
+            assertEquals(-125_000_000L, pool.apply(PoolTest::cube, -500L));
+        }
+    }
+
     @Test
     void largeChunksTravelThroughFiles()
     {
