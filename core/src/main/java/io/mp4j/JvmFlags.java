@@ -24,7 +24,9 @@ import java.util.Set;
  * command line when you run mp4j from your program; child JVMs get them from mp4j.
  *
  * <p>A child JVM gets: the parent's {@code java}, the parent's JVM options (except debugger and agent
- * options, which would clash on ports or files), the required flags, the parent's {@code mp4j.*} and
+ * options, which would clash on ports or files, a flight recording, and a {@code -Xlog} that writes to a
+ * file whose name has no {@code %p}: every child would truncate and overwrite the parent's file; pass
+ * such options for children in the {@link Context}'s options), the required flags, the parent's {@code mp4j.*} and
  * {@code chronicle.*} system properties, {@code chronicle.analytics.disable=true}, and the parent's
  * class path.
  */
@@ -43,7 +45,7 @@ public final class JvmFlags
 
     private static final List<String> DROPPED_PREFIXES = List.of(
         "-agentlib:", "-agentpath:", "-javaagent:", "-Xrunjdwp", "-Xdebug", "-XX:ArchiveClassesAtExit",
-        "-XX:SharedArchiveFile", "-XX:+AutoCreateSharedArchive", "-Dmp4j.", "-Dchronicle.");
+        "-XX:SharedArchiveFile", "-XX:+AutoCreateSharedArchive", "-XX:StartFlightRecording", "-Dmp4j.", "-Dchronicle.");
 
     private static final List<String> PROPERTY_PREFIXES = List.of("mp4j.", "chronicle.");
 
@@ -152,7 +154,8 @@ public final class JvmFlags
         final Set<String> options = new LinkedHashSet<>();
         for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
         {
-            if (DROPPED_PREFIXES.stream().noneMatch(arg::startsWith))
+            final boolean logToSharedFile = arg.startsWith("-Xlog") && arg.contains("file=") && !arg.contains("%p");
+            if (DROPPED_PREFIXES.stream().noneMatch(arg::startsWith) && !logToSharedFile)
             {
                 options.add(arg);
             }

@@ -369,4 +369,30 @@ class ProcessTest
             parent.destroyForcibly();
         }
     }
+
+    @Test
+    void aChildInheritsTheParentsJvmOptionsButNotItsRecordingOrLogFile(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir) throws Exception
+    {
+        final String jfr = "-XX:StartFlightRecording=filename=" + dir.resolve("parent.jfr");
+        final String log = "-Xlog:gc:file=" + dir.resolve("parent-gc.log");
+        final List<String> command = io.mp4j.JvmFlags.childCommand(List.of("-Xmx300m", jfr, log), PrintChildFlagsMain.class.getName());
+        final java.lang.Process parent = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try
+        {
+            final String output = new String(parent.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(parent.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, parent.exitValue(), output);
+            final Matcher m = Pattern.compile("child-flags=(.*)").matcher(output);
+            assertTrue(m.find(), output);
+            final String childFlags = m.group(1);
+            assertTrue(childFlags.contains("-Xmx300m"), childFlags);
+            assertFalse(childFlags.contains("StartFlightRecording"), childFlags);
+            assertFalse(childFlags.contains("parent-gc.log"), childFlags);
+            assertTrue(output.contains("child exit 0"), output);
+        }
+        finally
+        {
+            parent.destroyForcibly();
+        }
+    }
 }
