@@ -57,9 +57,9 @@ final class MappedPool implements Pool
      * How long after a caller last helped the dispatcher thread leaves the work to callers. A caller that
      * stops helping wakes the dispatcher thread if work is left ({@link #stopHelping}), so the lease only
      * bounds how long a helper that stalls (descheduled) holds up the results of other calls. Why not
-     * shorter: the dispatcher thread then woke every lease while sequential calls ran, and each wake-up
-     * took the core of a spinning caller or worker; with 250 µs, the round trip's p90 was 220-250 µs, with
-     * 5 ms 84-221 µs.
+     * shorter: the dispatcher thread then woke every lease (it was 250 µs) while sequential calls ran, and
+     * each wake-up can take the core of a spinning caller or worker (the round trip's tails were the same
+     * within this machine's noise either way).
      */
     static final long HELPER_LEASE_NANOS = TimeUnit.MICROSECONDS.toNanos(5000);
 
@@ -561,7 +561,8 @@ final class MappedPool implements Pool
                 int len;
                 final int kindA = mode == PoolWorker.MODE_CALLABLE ? 0 : TaskCodec.columnKind(colA, start, count);
                 final int kindB = colB == null ? 0 : TaskCodec.columnKind(colB, start, count);
-                if (mode != PoolWorker.MODE_CALLABLE && TaskCodec.isFixedWidth(kindA) && (colB == null || TaskCodec.isFixedWidth(kindB)))
+                final boolean fixedWidth = TaskCodec.isFixedWidth(kindA) && (colB == null || TaskCodec.isFixedWidth(kindB));
+                if (mode != PoolWorker.MODE_CALLABLE && fixedWidth)
                 {
                     final Chunk chunk = new Chunk(job, c, start, count, fn, mode, null, colA, kindA, colB, kindB);
                     len = chunk.argsLength();

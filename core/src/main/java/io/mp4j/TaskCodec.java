@@ -133,8 +133,9 @@ final class TaskCodec
         final Object v = get.apply(i);
         if (v == null || v.getClass() != type)
         {
-            throw new ConcurrentModificationException("item " + i + " was a " + type.getName() + " when the call was made and is now " +
-                (v == null ? "null" : "a " + v.getClass().getName()) + ": was the list changed before the call returned?");
+            throw new ConcurrentModificationException("item " + i + " was a " + type.getName() +
+                " when the call was made and is now " + (v == null ? "null" : "a " + v.getClass().getName()) +
+                ": was the list changed before the call returned?");
         }
         return v;
     }

@@ -371,11 +371,13 @@ class ProcessTest
     }
 
     @Test
-    void aChildInheritsTheParentsJvmOptionsButNotItsRecordingOrLogFile(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir) throws Exception
+    void aChildInheritsTheParentsJvmOptionsButNotItsRecordingOrLogFile(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir)
+        throws Exception
     {
         final String jfr = "-XX:StartFlightRecording=filename=" + dir.resolve("parent.jfr");
         final String log = "-Xlog:gc:file=" + dir.resolve("parent-gc.log");
-        final List<String> command = io.mp4j.JvmFlags.childCommand(List.of("-Xmx300m", jfr, log), PrintChildFlagsMain.class.getName());
+        final List<String> command = io.mp4j.JvmFlags.childCommand(
+            List.of("-Xmx300m", jfr, log), PrintChildFlagsMain.class.getName());
         final java.lang.Process parent = new ProcessBuilder(command).redirectErrorStream(true).start();
         try
         {
