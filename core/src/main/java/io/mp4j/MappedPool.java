@@ -114,6 +114,9 @@ final class MappedPool implements Pool
     /** Whether, after the last round of dispatching, chunks were still queued or running. */
     private volatile boolean outstanding;
 
+    /** Whether, after a helping caller's last round, a worker had been sent chunks it had not started. */
+    private volatile boolean workerBehind;
+
     private volatile int state = RUNNING;
 
     private volatile RuntimeException broken;
@@ -789,6 +792,10 @@ final class MappedPool implements Pool
             }
             final int work = drainSubmissions() + pollWorkers() + dispatch();
             outstanding = hasWork();
+            if (waiting)
+            {
+                workerBehind = anyWorkerBehind();
+            }
             return work;
         }
         catch (final Throwable ex)
@@ -802,6 +809,29 @@ final class MappedPool implements Pool
         {
             dispatchLock.unlock();
         }
+    }
+
+    /**
+     * @return whether, at the end of a waiting caller's last round, a worker had been sent chunks it had
+     * not started: it is busy with earlier ones, or it is not running (it lost its core, perhaps to the
+     * caller itself).
+     */
+    boolean workerBehind()
+    {
+        return workerBehind;
+    }
+
+    private boolean anyWorkerBehind()
+    {
+        for (int i = 0; i < slots.size(); i++)
+        {
+            final Slot s = slots.get(i);
+            if (s.sent > s.channel.tasksStarted())
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
