@@ -472,7 +472,8 @@ final class MappedPool implements Pool
     private static <T> List<? extends T> toList(final Iterable<? extends T> items)
     {
         Objects.requireNonNull(items, "items");
-        if (items instanceof List)
+        // a List without random access (a LinkedList) is copied: chunks read their items by index
+        if (items instanceof List && items instanceof java.util.RandomAccess)
         {
             return (List<? extends T>)items;
         }

@@ -106,7 +106,8 @@ public interface Pool extends AutoCloseable
      * Python's {@code map}: apply the function to every item, in parallel, and return the results in
      * input order. Chunks of {@code ceil(n / (4 * processes()))} items, as Python.
      *
-     * <p>If {@code items} is a {@code List}, it is read as the chunks are sent, as Python reads a sequence
+     * <p>If {@code items} is a random-access {@code List} ({@code ArrayList}, {@code List.of}), it is read as
+     * the chunks are sent, as Python reads a sequence
      * (do not change it until the call returns: a changed element fails the call with a
      * {@link java.util.ConcurrentModificationException} where it is noticed). The returned list is
      * fixed-size and settable, like {@link java.util.Arrays#asList}; while all results are {@code Integer},

@@ -180,6 +180,8 @@ class PoolTest
             assertEquals(expected, pool.map(PoolTest::square, xs, 1));
             assertEquals(expected, pool.map(PoolTest::square, xs, 7));
             assertEquals(expected, pool.map(PoolTest::square, xs, 5000));
+            assertEquals(expected, pool.map(PoolTest::square, new java.util.LinkedList<>(xs), 7));
+            assertEquals(expected, pool.map(PoolTest::square, (Iterable<Integer>)xs.stream()::iterator));
             assertEquals(List.of(), pool.map(PoolTest::square, List.<Integer>of()));
             assertEquals(List.of(0L, 1L, 4L, 10_000_000_000L), pool.map(PoolTest::squareLong, List.of(0L, 1L, 2L, 100_000L)));
             assertEquals(List.of("A!", "BÉ!"), pool.map(PoolTest::shout, List.of("a", "bé")));
