@@ -244,10 +244,10 @@ class PoolTest
     @Test
     void aListChangedAfterItWasHandedToThePoolFailsTheCallNotThePool()
     {
-        // the arguments of a map over Longs are read from the caller's list when they are sent: this list
-        // answers Longs while the call is made, then Strings
+        // the arguments of a map over Longs are read from the caller's (random-access) list when they are
+        // sent: this list answers Longs while the call is made, then Strings
         final int n = 40;
-        final List<Object> changing = new java.util.AbstractList<>()
+        final class Changing extends java.util.AbstractList<Object> implements java.util.RandomAccess
         {
             private int reads;
 
@@ -262,7 +262,8 @@ class PoolTest
             {
                 return n;
             }
-        };
+        }
+        final List<Object> changing = new Changing();
         try (Pool pool = Pool.create(1))
         {
             final java.util.ConcurrentModificationException ex = assertThrows(java.util.ConcurrentModificationException.class,
