@@ -121,7 +121,7 @@ public final class ClusterExecutor extends AbstractExecutorService implements Pr
         }
         try
         {
-            final RemoteCall.Outcome outcome = (RemoteCall.Outcome)RemoteCall.decode(bytes);
+            final RemoteCall.Outcome outcome = RemoteCall.decodeOutcome(bytes);
             if (outcome.failure != null)
             {
                 result.completeExceptionally(new RemoteTaskException(

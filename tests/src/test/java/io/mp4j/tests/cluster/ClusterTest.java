@@ -226,6 +226,18 @@ class ClusterTest
             assertEquals(49, pool.applyAsync(ClusterTest::square, 7).get(Duration.ofSeconds(120)));
             assertEquals(MEMBERS, pool.workerPids().size());
         }
+        // results of every kind the outcome's compact form knows, and one it does not
+        try (ProcessPoolExecutor executor = backend.executor(1))
+        {
+            assertEquals(null, executor.submit((SerializableCallable<Object>)() -> null).get(120, TimeUnit.SECONDS));
+            assertEquals(true, executor.submit((SerializableCallable<Boolean>)() -> true).get(120, TimeUnit.SECONDS));
+            assertEquals(false, executor.submit((SerializableCallable<Boolean>)() -> false).get(120, TimeUnit.SECONDS));
+            assertEquals(-7, executor.submit((SerializableCallable<Integer>)() -> -7).get(120, TimeUnit.SECONDS));
+            assertEquals(Long.MIN_VALUE, executor.submit((SerializableCallable<Long>)() -> Long.MIN_VALUE).get(120, TimeUnit.SECONDS));
+            assertEquals(-0.5, executor.submit((SerializableCallable<Double>)() -> -0.5).get(120, TimeUnit.SECONDS));
+            assertEquals("été", executor.submit((SerializableCallable<String>)() -> "été").get(120, TimeUnit.SECONDS));
+            assertEquals(List.of(1, 2), executor.submit((SerializableCallable<List<Integer>>)() -> List.of(1, 2)).get(120, TimeUnit.SECONDS));
+        }
     }
 
     static List<Integer> consume(final Queue<Integer> queue) throws InterruptedException
