@@ -1,5 +1,6 @@
 package io.mp4j.cluster;
 
+import io.mp4j.SerializableCallable;
 import io.mp4j.queue.JavaSerializationCodec;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.ignite.lang.IgniteCallable;
@@ -123,6 +124,43 @@ final class RemoteCall implements IgniteCallable<byte[]>
             fallback.pid = outcome.pid;
             return withKind(codec().encode(fallback), outcome.pid);
         }
+    }
+
+    /**
+     * System property: how many synthetic tasks a member runs through its task path once it is ready (0:
+     * none).
+     */
+    static final String WARM_UP_PROPERTY = "mp4j.cluster.warmUpCalls";
+
+    /**
+     * Run synthetic tasks (a method reference, and a lambda with a captured value) through the path every
+     * task takes on a member and back: encode, decode through the filter, run, encode the outcome, decode
+     * it. A cold member otherwise runs its first few hundred tasks' Java serialization interpreted, about a
+     * millisecond a task. {@link ClusterNode} calls this on a daemon thread once it is ready, so start-up
+     * does not wait for it.
+     *
+     * @param calls how many.
+     */
+    static void warmUp(final int calls)
+    {
+        try
+        {
+            for (int i = 0; i < calls; i++)
+            {
+                final int captured = i;
+                final SerializableCallable<Object> task = (i & 1) == 0 ? RemoteCall::warmUpTask : () -> captured;
+                decodeOutcome(of(task).call());
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            // a warm-up that fails leaves the member as cold as it was, and correct
+        }
+    }
+
+    private static Object warmUpTask()
+    {
+        return "warm-up";
     }
 
     private static final byte KIND_OBJECT = 0;
