@@ -181,13 +181,12 @@ final class TaskCodec
             return KIND_INT;
         }
         final Object first = get.apply(start);
-        final Class<?> type = first == null ? null : first.getClass();
-        final int kind = type == Integer.class ? KIND_INT : type == Long.class ? KIND_LONG :
-            type == Double.class ? KIND_DOUBLE : type == String.class ? KIND_STRING : KIND_OBJECT;
+        final int kind = kindOfValue(first);
         if (kind == KIND_OBJECT)
         {
             return kind;
         }
+        final Class<?> type = first.getClass();
         for (int i = 1; i < count; i++)
         {
             final Object v = get.apply(start + i);
