@@ -3,8 +3,6 @@ package io.mp4j.shm;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.AtomicBuffer;
 
-import java.io.InvalidObjectException;
-import java.io.ObjectInputStream;
 import java.nio.file.Path;
 
 /**
@@ -27,7 +25,7 @@ import java.nio.file.Path;
  *  +---------------------------------------------------------------+
  * </pre>
  */
-final class MappedArray implements Array, SharedObject
+final class MappedArray extends MappedObject implements Array
 {
     /** Offset of the length. */
     public static final int LENGTH_OFFSET = 0;
@@ -46,7 +44,6 @@ final class MappedArray implements Array, SharedObject
 
     private static final long BYTE_BASE = UnsafeApi.arrayBaseOffset(byte[].class);
 
-    private final MappedRegion region;
 
     private final AtomicBuffer buffer;
 
@@ -61,7 +58,7 @@ final class MappedArray implements Array, SharedObject
 
     private MappedArray(final MappedRegion region, final ElementType type, final SharedLock lock)
     {
-        this.region = region;
+        super(region);
         this.buffer = region.buffer();
         this.type = type;
         this.length = buffer.getInt(LENGTH_OFFSET);
@@ -397,36 +394,10 @@ final class MappedArray implements Array, SharedObject
     }
 
     @Override
-    public Path path()
-    {
-        return region.path();
-    }
-
-    @Override
-    public boolean isClosed()
-    {
-        return region.isClosed();
-    }
-
-    @Override
-    public void close()
-    {
-        region.close();
-    }
-
-    @Override
     public String toString()
     {
         return "Array{" + type.typecode() + "[" + length + "], " + region.path() + '}';
     }
 
-    private Object writeReplace()
-    {
-        return RegionHandle.of(this);
-    }
 
-    private void readObject(final ObjectInputStream in) throws InvalidObjectException
-    {
-        throw new InvalidObjectException("an Array travels as a RegionHandle");
-    }
 }

@@ -4,7 +4,6 @@ import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.io.InvalidObjectException;
-import java.io.ObjectInputStream;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -66,7 +65,7 @@ import java.util.function.Supplier;
  *  +---------------------------------------------------------------+
  * </pre>
  */
-final class MappedBarrier implements Barrier, SharedObject
+final class MappedBarrier extends MappedObject implements Barrier
 {
     /** The header variant of this layout (variant 0 was a mutex-guarded layout of earlier versions). */
     static final int LAYOUT_VARIANT = 1;
@@ -91,7 +90,6 @@ final class MappedBarrier implements Barrier, SharedObject
     /** Idle calls of a waiter during which it reads the clock (for timeout and liveness) only every 8th time. */
     private static final int CLOCK_FREE_SPINS = 64;
 
-    private final MappedRegion region;
     private final AtomicBuffer buffer;
     private final int parties;
     private final int slotCount;
@@ -102,7 +100,7 @@ final class MappedBarrier implements Barrier, SharedObject
 
     private MappedBarrier(final MappedRegion region, final Runnable action)
     {
-        this.region = region;
+        super(region);
         this.buffer = region.buffer();
         this.parties = buffer.getInt(PARTIES_OFFSET);
         this.slotCount = buffer.getInt(SLOT_COUNT_OFFSET);
@@ -604,40 +602,19 @@ final class MappedBarrier implements Barrier, SharedObject
     }
 
     @Override
-    public Path path()
-    {
-        return region.path();
-    }
-
-    @Override
-    public boolean isClosed()
-    {
-        return region.isClosed();
-    }
-
-    @Override
-    public void close()
-    {
-        region.close();
-    }
-
-    @Override
     public String toString()
     {
         return "Barrier{" + region.path() + ", parties=" + parties + ", waiting=" + nWaiting() +
             (isBroken() ? ", broken" : "") + '}';
     }
 
-    private Object writeReplace()
+    @Override
+    Object writeReplace()
     {
         final Runnable todo = action;
         return new Handle(region.path().toString(), todo instanceof Serializable ? todo : null);
     }
 
-    private void readObject(final ObjectInputStream in) throws InvalidObjectException
-    {
-        throw new InvalidObjectException("a Barrier travels as a Barrier.Handle");
-    }
 
     /**
      * The serialized form of a barrier: its path and, if serializable, its action.

@@ -3,8 +3,6 @@ package io.mp4j.shm;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.IdleStrategy;
 
-import java.io.InvalidObjectException;
-import java.io.ObjectInputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +51,7 @@ import java.util.function.Supplier;
  *  +---------------------------------------------------------------+
  * </pre>
  */
-final class MappedCondition implements Condition, SharedObject
+final class MappedCondition extends MappedObject implements Condition
 {
     /** Waiter slots of a condition created without a count: at most this many threads wait at once. */
     public static final int DEFAULT_MAX_WAITERS = 64;
@@ -88,7 +86,6 @@ final class MappedCondition implements Condition, SharedObject
 
     static final int LEAVING = 3;
 
-    private final MappedRegion region;
 
     private final AtomicBuffer buffer;
 
@@ -104,7 +101,7 @@ final class MappedCondition implements Condition, SharedObject
 
     private MappedCondition(final MappedRegion region, final SharedLock lock)
     {
-        this.region = region;
+        super(region);
         this.buffer = region.buffer();
         this.lock = lock;
         this.mutex = mutexOf(lock);
@@ -489,36 +486,10 @@ final class MappedCondition implements Condition, SharedObject
     }
 
     @Override
-    public Path path()
-    {
-        return region.path();
-    }
-
-    @Override
-    public boolean isClosed()
-    {
-        return region.isClosed();
-    }
-
-    @Override
-    public void close()
-    {
-        region.close();
-    }
-
-    @Override
     public String toString()
     {
         return "Condition{" + region.path() + ", lock " + ((SharedObject)lock).path() + '}';
     }
 
-    private Object writeReplace()
-    {
-        return RegionHandle.of(this);
-    }
 
-    private void readObject(final ObjectInputStream in) throws InvalidObjectException
-    {
-        throw new InvalidObjectException("a Condition travels as a RegionHandle");
-    }
 }

@@ -3,8 +3,6 @@ package io.mp4j.shm;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.IdleStrategy;
 
-import java.io.InvalidObjectException;
-import java.io.ObjectInputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +23,7 @@ import java.util.function.Supplier;
  *  +---------------------------------------------------------------+
  * </pre>
  */
-final class MappedEvent implements Event, SharedObject
+final class MappedEvent extends MappedObject implements Event
 {
     /** Payload length of an event region. */
     public static final int PAYLOAD_LENGTH = 64;
@@ -36,7 +34,6 @@ final class MappedEvent implements Event, SharedObject
 
     private static final long ONE_SET = 2L;
 
-    private final MappedRegion region;
 
     private final AtomicBuffer buffer;
 
@@ -46,7 +43,7 @@ final class MappedEvent implements Event, SharedObject
 
     private MappedEvent(final MappedRegion region)
     {
-        this.region = region;
+        super(region);
         this.buffer = region.buffer();
     }
 
@@ -173,36 +170,10 @@ final class MappedEvent implements Event, SharedObject
     }
 
     @Override
-    public Path path()
-    {
-        return region.path();
-    }
-
-    @Override
-    public boolean isClosed()
-    {
-        return region.isClosed();
-    }
-
-    @Override
-    public void close()
-    {
-        region.close();
-    }
-
-    @Override
     public String toString()
     {
         return "Event{" + region.path() + (isSet() ? ", set" : ", clear") + '}';
     }
 
-    private Object writeReplace()
-    {
-        return RegionHandle.of(this);
-    }
 
-    private void readObject(final ObjectInputStream in) throws InvalidObjectException
-    {
-        throw new InvalidObjectException("an Event travels as a RegionHandle");
-    }
 }

@@ -2,8 +2,6 @@ package io.mp4j.shm;
 
 import org.agrona.concurrent.IdleStrategy;
 
-import java.io.InvalidObjectException;
-import java.io.ObjectInputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -42,12 +40,11 @@ import java.util.function.Supplier;
  *  +---------------------------------------------------------------+
  * </pre>
  */
-abstract sealed class MappedMutexLock implements SharedLock, SharedObject permits MappedLock, MappedRLock
+abstract sealed class MappedMutexLock extends MappedObject implements SharedLock permits MappedLock, MappedRLock
 {
     /** Payload length of a lock region. */
     static final int PAYLOAD_LENGTH = RobustMutex.LENGTH;
 
-    final MappedRegion region;
     final RobustMutex mutex;
     private final boolean reentrant;
     private final Held held = this::unlock;
@@ -55,7 +52,7 @@ abstract sealed class MappedMutexLock implements SharedLock, SharedObject permit
 
     MappedMutexLock(final MappedRegion region, final boolean reentrant)
     {
-        this.region = region;
+        super(region);
         this.mutex = new RobustMutex(region.buffer(), 0);
         this.reentrant = reentrant;
     }
@@ -263,37 +260,10 @@ abstract sealed class MappedMutexLock implements SharedLock, SharedObject permit
     }
 
     @Override
-    public final Path path()
-    {
-        return region.path();
-    }
-
-    @Override
-    public final boolean isClosed()
-    {
-        return region.isClosed();
-    }
-
-    @Override
-    public final void close()
-    {
-        region.close();
-    }
-
-    @Override
     public final String toString()
     {
         return (reentrant ? "RLock{" : "Lock{") + region.path() + ", held by " + OwnerWord.describe(mutex.owner()) + '}';
     }
 
-    final Object writeReplace()
-    {
-        return RegionHandle.of(this);
-    }
 
-    private void readObject(final ObjectInputStream in) throws InvalidObjectException
-    {
-        throw new InvalidObjectException("a " + getClass().getSimpleName().substring("Mapped".length()) +
-            " travels as a RegionHandle");
-    }
 }

@@ -3,8 +3,6 @@ package io.mp4j.shm;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.IdleStrategy;
 
-import java.io.InvalidObjectException;
-import java.io.ObjectInputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +51,7 @@ import java.util.function.Supplier;
  *  +---------------------------------------------------------------+
  * </pre>
  */
-class MappedSemaphore implements Semaphore, SharedObject
+class MappedSemaphore extends MappedObject implements Semaphore
 {
     /** Holder slots of a semaphore that recovers the permits of dead holders. */
     public static final int DEFAULT_HOLDER_SLOTS = 64;
@@ -88,7 +86,6 @@ class MappedSemaphore implements Semaphore, SharedObject
 
     private static final long RECLAIMING = -1;
 
-    private final MappedRegion region;
 
     private final AtomicBuffer buffer;
 
@@ -104,7 +101,7 @@ class MappedSemaphore implements Semaphore, SharedObject
 
     MappedSemaphore(final MappedRegion region)
     {
-        this.region = region;
+        super(region);
         this.buffer = region.buffer();
         this.bound = buffer.getLong(BOUND_OFFSET);
         this.slotCount = buffer.getInt(SLOT_COUNT_OFFSET);
@@ -502,40 +499,11 @@ class MappedSemaphore implements Semaphore, SharedObject
     }
 
     @Override
-    public Path path()
-    {
-        return region.path();
-    }
-
-    @Override
-    public boolean isClosed()
-    {
-        return region.isClosed();
-    }
-
-    @Override
-    public void close()
-    {
-        region.close();
-    }
-
-    @Override
     public String toString()
     {
         return getClass().getSimpleName() + "{" + region.path() + ", value=" + getValue() +
             (bound == Long.MAX_VALUE ? "" : ", bound=" + bound) + '}';
     }
 
-    /**
-     * @return the serialized form.
-     */
-    protected final Object writeReplace()
-    {
-        return RegionHandle.of(this);
-    }
 
-    private void readObject(final ObjectInputStream in) throws InvalidObjectException
-    {
-        throw new InvalidObjectException("a Semaphore travels as a RegionHandle");
-    }
 }

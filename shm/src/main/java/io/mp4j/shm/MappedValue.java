@@ -2,8 +2,6 @@ package io.mp4j.shm;
 
 import org.agrona.concurrent.AtomicBuffer;
 
-import java.io.InvalidObjectException;
-import java.io.ObjectInputStream;
 import java.nio.file.Path;
 
 /**
@@ -29,7 +27,7 @@ import java.nio.file.Path;
  *  +---------------------------------------------------------------+ 512
  * </pre>
  */
-final class MappedValue implements Value, SharedObject
+final class MappedValue extends MappedObject implements Value
 {
     /** Payload length of a value region. */
     public static final int PAYLOAD_LENGTH = 512;
@@ -43,7 +41,6 @@ final class MappedValue implements Value, SharedObject
     /** Suffix of the file name of a value's own lock. */
     public static final String LOCK_SUFFIX = ".lock";
 
-    private final MappedRegion region;
 
     private final AtomicBuffer buffer;
 
@@ -53,7 +50,7 @@ final class MappedValue implements Value, SharedObject
 
     private MappedValue(final MappedRegion region, final ElementType type, final SharedLock lock)
     {
-        this.region = region;
+        super(region);
         this.buffer = region.buffer();
         this.type = type;
         this.lock = lock;
@@ -380,37 +377,11 @@ final class MappedValue implements Value, SharedObject
     }
 
     @Override
-    public Path path()
-    {
-        return region.path();
-    }
-
-    @Override
-    public boolean isClosed()
-    {
-        return region.isClosed();
-    }
-
-    @Override
-    public void close()
-    {
-        region.close();
-    }
-
-    @Override
     public String toString()
     {
         return "Value{" + type.typecode() + ", " + (region.isClosed() ? "closed" : String.valueOf(value())) + ", " +
             region.path() + '}';
     }
 
-    private Object writeReplace()
-    {
-        return RegionHandle.of(this);
-    }
 
-    private void readObject(final ObjectInputStream in) throws InvalidObjectException
-    {
-        throw new InvalidObjectException("a Value travels as a RegionHandle");
-    }
 }
