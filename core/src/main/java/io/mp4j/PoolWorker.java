@@ -38,9 +38,7 @@ final class PoolWorker implements MessageHandler
 
     private final WorkerChannel channel;
     private final OneToOneRingBuffer results;
-    private final Int2ObjectHashMap<Object> functions = new Int2ObjectHashMap<>();
-    /** The functions that have an {@link UnboxedFunction}, by id. */
-    private final Int2ObjectHashMap<Object> unboxed = new Int2ObjectHashMap<>();
+    private final Int2ObjectHashMap<Registered> functions = new Int2ObjectHashMap<>();
     private final ExpandableArrayBuffer out = new ExpandableArrayBuffer(64 * 1024);
     private final IdleStrategy idle;
     private Object[] argsA = new Object[64];
@@ -181,16 +179,10 @@ final class PoolWorker implements MessageHandler
                     // chunk (not started) sent to its replacement, which would die the same way, for ever
                     fn = new UnreadableFunction(ex);
                 }
-                functions.put(buffer.getInt(index), fn);
-                final Object op = UnboxedFunction.of(fn);
-                if (op != null)
-                {
-                    unboxed.put(buffer.getInt(index), op);
-                }
+                functions.put(buffer.getInt(index), new Registered(fn, UnboxedFunction.of(fn)));
                 break;
             case WorkerChannel.MSG_FORGET:
                 functions.remove(buffer.getInt(index));
-                unboxed.remove(buffer.getInt(index));
                 break;
             case WorkerChannel.MSG_STOP:
                 stop = true;
@@ -211,21 +203,25 @@ final class PoolWorker implements MessageHandler
         try
         {
             final Object fn;
+            final Object op;
             final int count;
             if (mode == MODE_INLINE)
             {
                 final byte[] bytes = new byte[length - WorkerChannel.TASK_ARGS_OFFSET];
                 buffer.getBytes(argsOffset, bytes);
                 fn = TaskCodec.deserialize(bytes);
+                op = null;
                 count = 1;
             }
             else
             {
-                fn = functions.get(fnId);
-                if (fn == null)
+                final Registered registered = functions.get(fnId);
+                if (registered == null)
                 {
                     throw new IllegalStateException("pool worker: no function with id " + fnId);
                 }
+                fn = registered.fn;
+                op = registered.unboxed;
                 if (fn instanceof UnreadableFunction)
                 {
                     final Throwable why = ((UnreadableFunction)fn).cause;
@@ -244,7 +240,6 @@ final class PoolWorker implements MessageHandler
             {
                 final SerializableFunction<Object, Object> f = (SerializableFunction<Object, Object>)fn;
                 final int argKind = buffer.getInt(argsOffset + TaskCodec.KIND_OFFSET);
-                final Object op = unboxed.get(fnId);
                 if (op != null && applyUnboxed(op, buffer, argsOffset, argKind, count))
                 {
                     send(WorkerChannel.MSG_RESULT, WorkerChannel.RESULT_VALUES_OFFSET + directLength);
@@ -490,6 +485,19 @@ final class PoolWorker implements MessageHandler
     }
 
     /** A function that could not be deserialized in this worker, and why. */
+    /** A function sent once and used by id, with its {@link UnboxedFunction} if it has one. */
+    private static final class Registered
+    {
+        final Object fn;
+        final Object unboxed;
+
+        Registered(final Object fn, final Object unboxed)
+        {
+            this.fn = fn;
+            this.unboxed = unboxed;
+        }
+    }
+
     private static final class UnreadableFunction
     {
         final Throwable cause;
