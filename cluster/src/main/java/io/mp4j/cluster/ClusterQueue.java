@@ -283,6 +283,8 @@ public class ClusterQueue<T> implements Queue<T>
 
     /**
      * Wait until every task put has been marked done (joinable queues only).
+     *
+     * @throws InterruptedException if interrupted while waiting.
      */
     public void join() throws InterruptedException
     {
@@ -292,6 +294,7 @@ public class ClusterQueue<T> implements Queue<T>
     /**
      * @param timeout how long at most, or null for no bound.
      * @return whether every task was done in time.
+     * @throws InterruptedException if interrupted while waiting.
      */
     public boolean join(final Duration timeout) throws InterruptedException
     {

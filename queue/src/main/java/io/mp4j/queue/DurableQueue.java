@@ -372,10 +372,7 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
                 throw new IllegalStateException(directory + ": the work cursor points at index " + Long.toHexString(claimed) +
                     ", which is not in the queue (were its files deleted?)");
             }
-            try (DocumentContext dc = workTailer.readingDocument())
-            {
-                // skip the claimed message itself
-            }
+            workTailer.readingDocument().close(); // skip the claimed message itself
         }
         positionedAfter = claimed;
     }

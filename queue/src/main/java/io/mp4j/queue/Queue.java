@@ -86,7 +86,8 @@ public interface Queue<T> extends AutoCloseable, Serializable
 
     /**
      * Create a queue of {@link #DEFAULT_CAPACITY} bytes in the JVM's default runtime directory, under a
-     * generated name; other JVMs reach it through {@link #path()} or by being passed the queue.
+     * generated name; other JVMs reach it by being passed the queue (to a process or a pool task). A queue that
+     * an independently started JVM attaches to is created by name, {@link #create(RuntimeDirectory, String)}.
      *
      * @param <T> the element type.
      * @return the new queue.

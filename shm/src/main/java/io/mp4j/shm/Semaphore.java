@@ -28,7 +28,7 @@ import java.util.function.Supplier;
  * documented rather than hidden: recovery is wrong for a semaphore used as a signal (one process only
  * releases, another only acquires: a dead consumer's consumed permits would come back), hence off by
  * default for {@code Semaphore}; a process killed within the few instructions between the value CAS and
- * its slot update leaks (never duplicates) one permit; with more than {@value #DEFAULT_HOLDER_SLOTS}
+ * its slot update leaks (never duplicates) one permit; with more than {@value MappedSemaphore#DEFAULT_HOLDER_SLOTS}
  * processes holding at once, the extra ones are not tracked.
  *
  * <p>Memory consistency effects: actions in a thread before it calls {@code release()} happen-before

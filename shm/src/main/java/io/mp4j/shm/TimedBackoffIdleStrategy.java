@@ -132,6 +132,7 @@ public final class TimedBackoffIdleStrategy implements IdleStrategy
     }
 
     @Override
+    @SuppressWarnings("fallthrough") // the last yield falls through into the first park
     public void idle()
     {
         switch (state)
