@@ -44,7 +44,6 @@ final class MappedArray extends MappedObject implements Array
 
     private static final long BYTE_BASE = UnsafeApi.arrayBaseOffset(byte[].class);
 
-
     private final AtomicBuffer buffer;
 
     private final ElementType type;
@@ -398,6 +397,4 @@ final class MappedArray extends MappedObject implements Array
     {
         return "Array{" + type.typecode() + "[" + length + "], " + region.path() + '}';
     }
-
-
 }

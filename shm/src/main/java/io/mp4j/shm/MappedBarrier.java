@@ -615,7 +615,6 @@ final class MappedBarrier extends MappedObject implements Barrier
         return new Handle(region.path().toString(), todo instanceof Serializable ? todo : null);
     }
 
-
     /**
      * The serialized form of a barrier: its path and, if serializable, its action.
      */

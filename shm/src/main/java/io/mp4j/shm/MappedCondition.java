@@ -86,7 +86,6 @@ final class MappedCondition extends MappedObject implements Condition
 
     static final int LEAVING = 3;
 
-
     private final AtomicBuffer buffer;
 
     private final SharedLock lock;
@@ -490,6 +489,4 @@ final class MappedCondition extends MappedObject implements Condition
     {
         return "Condition{" + region.path() + ", lock " + ((SharedObject)lock).path() + '}';
     }
-
-
 }

@@ -34,7 +34,6 @@ final class MappedEvent extends MappedObject implements Event
 
     private static final long ONE_SET = 2L;
 
-
     private final AtomicBuffer buffer;
 
     private final IdleCache idleCache = new IdleCache();
@@ -174,6 +173,4 @@ final class MappedEvent extends MappedObject implements Event
     {
         return "Event{" + region.path() + (isSet() ? ", set" : ", clear") + '}';
     }
-
-
 }

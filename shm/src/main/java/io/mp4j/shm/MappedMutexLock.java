@@ -264,6 +264,4 @@ abstract sealed class MappedMutexLock extends MappedObject implements SharedLock
     {
         return (reentrant ? "RLock{" : "Lock{") + region.path() + ", held by " + OwnerWord.describe(mutex.owner()) + '}';
     }
-
-
 }

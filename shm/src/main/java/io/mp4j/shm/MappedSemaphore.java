@@ -86,7 +86,6 @@ class MappedSemaphore extends MappedObject implements Semaphore
 
     private static final long RECLAIMING = -1;
 
-
     private final AtomicBuffer buffer;
 
     private final long bound;
@@ -504,6 +503,4 @@ class MappedSemaphore extends MappedObject implements Semaphore
         return getClass().getSimpleName() + "{" + region.path() + ", value=" + getValue() +
             (bound == Long.MAX_VALUE ? "" : ", bound=" + bound) + '}';
     }
-
-
 }

@@ -41,7 +41,6 @@ final class MappedValue extends MappedObject implements Value
     /** Suffix of the file name of a value's own lock. */
     public static final String LOCK_SUFFIX = ".lock";
 
-
     private final AtomicBuffer buffer;
 
     private final ElementType type;
@@ -382,6 +381,4 @@ final class MappedValue extends MappedObject implements Value
         return "Value{" + type.typecode() + ", " + (region.isClosed() ? "closed" : String.valueOf(value())) + ", " +
             region.path() + '}';
     }
-
-
 }
