@@ -20,8 +20,8 @@ import java.util.Map;
  * pre-touched private 64 MiB arrays in the parent: the "plain memory copy" the goal is measured against.
  * Each steady read is followed by one plain copy, so both see the same machine: measured apart (all plain
  * copies at the end, when the children were gone) the plain copy ran 20.5 GB/s against reads of 16.7 in one
- * sitting, while copies side by side in one quiet JVM run at the same speed from a mapped block as from the
- * heap (18.7-20.1 GB/s each).
+ * sitting; side by side they run at the same speed (reads 18.0 / 18.1 / 15.5 GB/s, plain copies 17.6 / 17.7 /
+ * 14.8 in three runs).
  */
 public final class SharedMemoryCopy implements Workload
 {
