@@ -1,11 +1,5 @@
 package io.mp4j;
 
-import org.agrona.ExpandableArrayBuffer;
-import org.agrona.IoUtil;
-import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
-import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
-
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -122,14 +116,14 @@ public final class ChildMain
                 new ChildSpec("warm-up", "", false, 0, "", noop, new Object[]{ "warm-up" }).toBytes());
             spec.run();
             stdinChannel = openStdinChannel();
-            warmUpMapping();
+            WarmUp.mapping();
             // a spare often becomes a pool worker: load, verify and initialise its classes now
             final ClassLoader loader = ChildMain.class.getClassLoader();
             for (final String name : POOL_WORKER_CLASSES)
             {
                 Class.forName(name, true, loader);
             }
-            warmUpRing();
+            WarmUp.ring();
             // and its first function's unboxed form: reflection and a class spun at run time, 7-10 ms cold
             final SerializableFunction<Long, Long> unboxed = ChildMain::warmUpIdentity;
             UnboxedFunction.of(TaskCodec.deserialize(TaskCodec.serialize(unboxed, "the warm-up function")));
@@ -138,55 +132,6 @@ public final class ChildMain
         {
             // warming up is an optimisation; the real task reports its own failures
         }
-    }
-
-    /**
-     * A JVM's first {@code FileChannel.map} makes its {@code MappedByteBuffer} through a reflective
-     * constructor call; since Java 18 core reflection runs on method handles, whose first use spins some
-     * thirty classes: 70-100 ms on Java 25 here, between a pool worker receiving its task and attaching to its
-     * ring. A read-write mapping of no bytes of {@code /dev/null} takes the same path without mapping anything.
-     */
-    private static void warmUpMapping()
-    {
-        try (FileChannel devNull = FileChannel.open(Paths.get("/dev/null"), StandardOpenOption.READ, StandardOpenOption.WRITE))
-        {
-            devNull.map(FileChannel.MapMode.READ_WRITE, 0, 0);
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            // warming up is an optimisation
-        }
-    }
-
-    /**
-     * Agrona's {@code UnsafeApi} links each of its methods at the method's first call, an invokedynamic
-     * bootstrap each, and the first {@code UnsafeBuffer} initialises {@code BufferUtil}: 30-40 ms of method
-     * handles spun on Java 25 here when a pool worker first touches its ring. Send one message through a
-     * ring of the same kind, off the heap, both ways a worker does (write, claim and commit, read).
-     */
-    private static void warmUpRing()
-    {
-        final ByteBuffer memory = ByteBuffer.allocateDirect(4096 + RingBufferDescriptor.TRAILER_LENGTH);
-        final OneToOneRingBuffer ring = new OneToOneRingBuffer(new UnsafeBuffer(memory));
-        final ExpandableArrayBuffer message = new ExpandableArrayBuffer(64);
-        message.putLong(0, 1L);
-        message.putInt(8, 2);
-        message.putBytes(12, new byte[16]);
-        ring.write(1, message, 0, 28);
-        final int claimed = ring.tryClaim(1, 16);
-        if (claimed > 0)
-        {
-            ring.buffer().putLong(claimed, 3L);
-            ring.buffer().putBytes(claimed + 8, message, 0, 8);
-            ring.commit(claimed);
-        }
-        final byte[] into = new byte[32];
-        ring.read((type, buffer, index, length) ->
-        {
-            buffer.getLong(index);
-            buffer.getBytes(index, into, 0, Math.min(length, into.length));
-        }, 2);
-        IoUtil.unmap(memory);
     }
 
     private static void warmUpTarget(final Object ignored)

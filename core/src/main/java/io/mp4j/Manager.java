@@ -278,9 +278,27 @@ public final class Manager implements AutoCloseable
             final Process server = Process.of(ManagerServer::serve, new ManagerServer.Config(requested, key, ready.toString()))
                 .daemon(true).context(ctx).name("Manager-" + token);
             server.start();
+            warmUpClient();
             final String bound = awaitReady(server, ready, startTimeout);
             return new Manager(bound, key, server.pid(), server,
                 address instanceof UnixDomainSocketAddress ? ((UnixDomainSocketAddress)address).getPath() : socketFile);
+        }
+
+        /**
+         * While the server's JVM starts, pay this JVM's first-connection costs (the handshake's cryptography,
+         * mapping a mailbox, Agrona's buffers) on a daemon thread: not on the caller's, where they delayed
+         * {@code start()} by up to 200 ms with a long class path (the JCA providers are looked up in every jar).
+         */
+        private static void warmUpClient()
+        {
+            final Thread warm = new Thread(() ->
+            {
+                ManagerWire.warmUpHandshake();
+                WarmUp.mapping();
+                WarmUp.ring();
+            }, "mp4j-manager-client-warm-up");
+            warm.setDaemon(true);
+            warm.start();
         }
 
         private static String awaitReady(final Process server, final Path ready, final Duration timeout)

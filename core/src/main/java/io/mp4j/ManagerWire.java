@@ -528,6 +528,24 @@ final class ManagerWire
         return key;
     }
 
+    /**
+     * Run the handshake's cryptography once (the JCA providers load at the first {@code Mac}: some 30 ms
+     * here), while this JVM waits for something else, so that the first connection does not.
+     */
+    static void warmUpHandshake()
+    {
+        try
+        {
+            final byte[] challenge = new byte[CHALLENGE_LENGTH];
+            RANDOM.nextBytes(challenge);
+            MessageDigest.isEqual(hmac(newKey(), CLIENT_LABEL, challenge), challenge);
+        }
+        catch (final RuntimeException ex)
+        {
+            // warming up is an optimisation
+        }
+    }
+
     private static byte[] hmac(final byte[] key, final byte[] label, final byte[] challenge)
     {
         try
