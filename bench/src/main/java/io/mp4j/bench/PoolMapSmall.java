@@ -86,25 +86,9 @@ public final class PoolMapSmall implements Workload
             out.put("map_default_chunksize", b);
             summary.put("pool_map_default_tasks_per_s", b.get("tasks_per_s"));
 
-            final double[] passes1 = new double[CHUNK1_REPS];
-            for (int i = 0; i < CHUNK1_REPS; i++)
-            {
-                final long t0 = System.nanoTime();
-                final List<Long> res = pool.map(PoolMapSmall::square, xs1, 1);
-                passes1[i] = System.nanoTime() - t0;
-                check(res, CHUNK1_N);
-            }
-            final Map<String, Object> c = rate(passes1, CHUNK1_N);
+            final Map<String, Object> c = rate(chunk1Passes(pool, xs1, CHUNK1_REPS), CHUNK1_N);
             c.put("chunksize", 1);
-            final double[] warm1 = new double[CHUNK1_WARM_REPS];
-            for (int i = 0; i < CHUNK1_WARM_REPS; i++)
-            {
-                final long t0 = System.nanoTime();
-                final List<Long> res = pool.map(PoolMapSmall::square, xs1, 1);
-                warm1[i] = System.nanoTime() - t0;
-                check(res, CHUNK1_N);
-            }
-            c.put("warm", rate(warm1, CHUNK1_N));
+            c.put("warm", rate(chunk1Passes(pool, xs1, CHUNK1_WARM_REPS), CHUNK1_N));
             out.put("map_chunksize_1", c);
             summary.put("pool_map_chunk1_tasks_per_s", c.get("tasks_per_s"));
             summary.put("pool_map_chunk1_warm_tasks_per_s", ((Map<?, ?>)c.get("warm")).get("tasks_per_s"));
@@ -164,6 +148,20 @@ public final class PoolMapSmall implements Workload
         {
             throw new IllegalStateException("pool.map gave a wrong result");
         }
+    }
+
+    /** Time {@code reps} passes of {@code map(square, xs, chunksize 1)}, in nanoseconds, each checked. */
+    private static double[] chunk1Passes(final Pool pool, final List<Long> xs, final int reps)
+    {
+        final double[] passes = new double[reps];
+        for (int i = 0; i < reps; i++)
+        {
+            final long t0 = System.nanoTime();
+            final List<Long> res = pool.map(PoolMapSmall::square, xs, 1);
+            passes[i] = System.nanoTime() - t0;
+            check(res, xs.size());
+        }
+        return passes;
     }
 
     private static Map<String, Object> rate(final double[] passNanos, final int n)
