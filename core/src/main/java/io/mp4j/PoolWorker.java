@@ -484,7 +484,6 @@ final class PoolWorker implements MessageHandler
         }
     }
 
-    /** A function that could not be deserialized in this worker, and why. */
     /** A function sent once and used by id, with its {@link UnboxedFunction} if it has one. */
     private static final class Registered
     {
@@ -498,6 +497,7 @@ final class PoolWorker implements MessageHandler
         }
     }
 
+    /** A function that could not be deserialized in this worker, and why. */
     private static final class UnreadableFunction
     {
         final Throwable cause;

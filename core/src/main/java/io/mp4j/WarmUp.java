@@ -14,14 +14,11 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * First-use costs of the JDK and Agrona that a JVM can pay while it waits for something else: a spare JVM
- * before its task, a manager server once it listens, a program while its manager server starts. Each runs
- * once per JVM and fails quietly: warming up is an optimisation.
+ * before its task, a manager server once it listens, a program while its manager server starts. Each fails
+ * quietly (warming up is an optimisation) and costs microseconds once the JVM is warm.
  */
 final class WarmUp
 {
-    private static volatile boolean mapped;
-    private static volatile boolean rang;
-
     private WarmUp()
     {
     }
@@ -34,11 +31,6 @@ final class WarmUp
      */
     static void mapping()
     {
-        if (mapped)
-        {
-            return;
-        }
-        mapped = true;
         try (FileChannel devNull = FileChannel.open(Paths.get("/dev/null"), StandardOpenOption.READ, StandardOpenOption.WRITE))
         {
             devNull.map(FileChannel.MapMode.READ_WRITE, 0, 0);
@@ -58,11 +50,6 @@ final class WarmUp
      */
     static void ring()
     {
-        if (rang)
-        {
-            return;
-        }
-        rang = true;
         try
         {
             ringOnce();

@@ -36,19 +36,8 @@ public final class PoolApplyAsyncRtt implements Workload
             {
                 pool.applyAsync(PoolMapSmall::square, i).get();
             }
-            final double[] us = new double[N];
             final long start = System.nanoTime();
-            for (int i = 0; i < N; i++)
-            {
-                final long x = i;
-                final long t0 = System.nanoTime();
-                final long r = pool.applyAsync(PoolMapSmall::square, x).get();
-                us[i] = (System.nanoTime() - t0) / 1e3;
-                if (r != x * x)
-                {
-                    throw new IllegalStateException("wrong result " + r + " for " + x);
-                }
-            }
+            final double[] us = pass(pool);
             final double wall = (System.nanoTime() - start) / 1e9;
             final Map<String, Object> out = new LinkedHashMap<>(Stats.summary(us));
             final double[] sorted = us.clone();
@@ -65,13 +54,7 @@ public final class PoolApplyAsyncRtt implements Workload
             double[] warm = us;
             for (int pass = 0; pass < WARM_PASSES; pass++)
             {
-                warm = new double[N];
-                for (int i = 0; i < N; i++)
-                {
-                    final long t0 = System.nanoTime();
-                    pool.applyAsync(PoolMapSmall::square, (long)i).get();
-                    warm[i] = (System.nanoTime() - t0) / 1e3;
-                }
+                warm = pass(pool);
             }
             final Map<String, Object> w = new LinkedHashMap<>(Stats.summary(warm));
             w.put("pass", WARM_PASSES + 1);
@@ -82,5 +65,23 @@ public final class PoolApplyAsyncRtt implements Workload
             summary.put("pool_apply_async_warm_p99_us", w.get("p99"));
             return out;
         }
+    }
+
+    /** {@link #N} sequential round trips, each checked: their latencies in microseconds. */
+    private static double[] pass(final Pool pool) throws Exception
+    {
+        final double[] us = new double[N];
+        for (int i = 0; i < N; i++)
+        {
+            final long x = i;
+            final long t0 = System.nanoTime();
+            final long r = pool.applyAsync(PoolMapSmall::square, x).get();
+            us[i] = (System.nanoTime() - t0) / 1e3;
+            if (r != x * x)
+            {
+                throw new IllegalStateException("wrong result " + r + " for " + x);
+            }
+        }
+        return us;
     }
 }
