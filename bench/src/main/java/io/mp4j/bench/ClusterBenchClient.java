@@ -22,7 +22,7 @@ import java.util.concurrent.ExecutorService;
 
 /**
  * The measuring client of {@link ClusterWorkload}: joins the cluster and prints {@code RESULT name=µs} lines.
- * Arguments: seeds, discovery port, first communication port, operations per round, rounds.
+ * Arguments: seeds, discovery port, first communication port, operations per round, measured rounds, unmeasured warm-up rounds.
  */
 public final class ClusterBenchClient
 {
@@ -54,17 +54,26 @@ public final class ClusterBenchClient
         return sorted[sorted.length / 2];
     }
 
-    /** mp4j and raw alternate within each round, so both see the same load. */
-    private static void compare(final String name, final Op mp4j, final Op raw, final int n, final int rounds) throws Exception
+    /**
+     * mp4j and raw alternate within each round, and take turns going first (the code they share in Ignite is
+     * compiled while one of them runs, and that one would otherwise always be the same), so both see the same
+     * load. The first {@code warmUpRounds} rounds are not measured: four JVMs on two cores are still compiling
+     * Ignite's paths for the first thousand calls, and the figures fall round by round until then.
+     */
+    private static void compare(final String name, final Op mp4j, final Op raw, final int n, final int warmUpRounds,
+        final int rounds) throws Exception
     {
-        meanMicros(mp4j, Math.max(1, n / 10));     // warm-up
-        meanMicros(raw, Math.max(1, n / 10));
         final double[] a = new double[rounds];
         final double[] b = new double[rounds];
-        for (int r = 0; r < rounds; r++)
+        for (int r = -warmUpRounds; r < rounds; r++)
         {
-            a[r] = meanMicros(mp4j, n);
-            b[r] = meanMicros(raw, n);
+            final double first = meanMicros((r & 1) == 0 ? mp4j : raw, n);
+            final double second = meanMicros((r & 1) == 0 ? raw : mp4j, n);
+            if (r >= 0)
+            {
+                a[r] = (r & 1) == 0 ? first : second;
+                b[r] = (r & 1) == 0 ? second : first;
+            }
         }
         System.out.println("RESULT " + name + "_mp4j_us=" + median(a));
         System.out.println("RESULT " + name + "_raw_us=" + median(b));
@@ -87,6 +96,7 @@ public final class ClusterBenchClient
     {
         final int n = Integer.parseInt(args[3]);
         final int rounds = Integer.parseInt(args[4]);
+        final int warmUpRounds = Integer.parseInt(args[5]);
         final ClusterBackend backend = ClusterBackend.join(ClusterConfig.builder()
             .seeds(List.of(args[0])).localAddress("127.0.0.1")
             .discoveryPort(Integer.parseInt(args[1]), 3).communicationPort(Integer.parseInt(args[2]), 11).build());
@@ -99,22 +109,22 @@ public final class ClusterBenchClient
 
             final Value counter = backend.value("bench-counter", ElementType.LONG, 0L);
             final IgniteAtomicLong rawCounter = ignite.atomicLong("bench-raw-counter", 0, true);
-            compare("counter", counter::incrementAndGet, rawCounter::incrementAndGet, n, rounds);
+            compare("counter", counter::incrementAndGet, rawCounter::incrementAndGet, n, warmUpRounds, rounds);
 
             final Lock lock = backend.lock("bench-lock");
             final IgniteLock rawLock = ignite.reentrantLock("bench-raw-lock", true, false, true);
-            compare("lock", () -> { lock.lock(); lock.unlock(); }, () -> { rawLock.lock(); rawLock.unlock(); }, n, rounds);
+            compare("lock", () -> { lock.lock(); lock.unlock(); }, () -> { rawLock.lock(); rawLock.unlock(); }, n, warmUpRounds, rounds);
 
             final Queue<Long> queue = backend.queue("bench-queue");
             final IgniteQueue<Long> rawQueue = ignite.queue("bench-raw-queue", 0, collections);
-            compare("queue_rtt", () -> { queue.put(1L); queue.get(); }, () -> { rawQueue.put(1L); rawQueue.take(); }, n, rounds);
+            compare("queue_rtt", () -> { queue.put(1L); queue.get(); }, () -> { rawQueue.put(1L); rawQueue.take(); }, n, warmUpRounds, rounds);
 
             final ProcessPoolExecutor executor = backend.executor(4);
             // raw: Ignite's own ExecutorService over the same members, the same submit().get() round trip
             final ExecutorService rawExecutor = ignite.executorService(ignite.cluster().forServers());
             final SerializableCallable<Integer> task = () -> 1;
             final IgniteCallable<Integer> rawTask = () -> 1;
-            compare("executor_rtt", () -> executor.submit(task).get(), () -> rawExecutor.submit(rawTask).get(), n, rounds);
+            compare("executor_rtt", () -> executor.submit(task).get(), () -> rawExecutor.submit(rawTask).get(), n, warmUpRounds, rounds);
             executor.shutdown();
             rawExecutor.shutdown();
 

@@ -65,7 +65,7 @@ public final class ClusterWorkload implements Workload
                 }
             }
             final Process client = start(ClusterBenchClient.class.getName(), List.of(seeds, Integer.toString(base + MEMBERS),
-                Integer.toString(base + 8), Integer.toString(Harness.count(300, 30)), Integer.toString(Harness.count(5, 3))));
+                Integer.toString(base + 8), Integer.toString(Harness.count(300, 30)), Integer.toString(Harness.count(5, 3)), Integer.toString(Harness.count(3, 1))));
             jvms.add(client);
             try (BufferedReader r = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8)))
             {
