@@ -54,6 +54,7 @@ public final class ClusterExecutor extends AbstractExecutorService implements Pr
         this.ignite = ignite;
         this.compute = ignite.compute(ignite.cluster().forServers());
         this.workers = workers;
+        RemoteCall.warmUpInBackground();
     }
 
     /**

@@ -63,13 +63,7 @@ public final class ClusterNode
             config.localAddress() + " discovery=" + discoveryPort(backend) + " members=" +
             backend.ignite().cluster().forServers().nodes().size());
         System.out.flush();
-        final int warmUpCalls = Integer.getInteger(RemoteCall.WARM_UP_PROPERTY, 2_000);
-        if (warmUpCalls > 0)
-        {
-            final Thread warm = new Thread(() -> RemoteCall.warmUp(warmUpCalls), "mp4j-cluster-warm-up");
-            warm.setDaemon(true);
-            warm.start();
-        }
+        RemoteCall.warmUpInBackground();
         if (exitOnEof)
         {
             final Thread watch = new Thread(() ->
