@@ -13,7 +13,6 @@ import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteAtomicLong;
 import org.apache.ignite.IgniteLock;
 import org.apache.ignite.IgniteQueue;
-import org.apache.ignite.configuration.CollectionConfiguration;
 import org.apache.ignite.lang.IgniteCallable;
 
 import java.util.Arrays;
@@ -54,25 +53,43 @@ public final class ClusterBenchClient
         return sorted[sorted.length / 2];
     }
 
+    /** Operations per block: mp4j and raw alternate block by block. */
+    private static final int BLOCK = 10;
+
     /**
-     * mp4j and raw alternate within each round, and take turns going first (the code they share in Ignite is
-     * compiled while one of them runs, and that one would otherwise always be the same), so both see the same
-     * load. The first {@code warmUpRounds} rounds are not measured: four JVMs on two cores are still compiling
-     * Ignite's paths for the first thousand calls, and the figures fall round by round until then.
+     * mp4j and raw alternate every {@link #BLOCK} operations, taking turns going first, so that both see the
+     * same load and the same state of the JIT: on this machine a side's mean drifts by tens of per cent from
+     * one second to the next, which made the very same Ignite call 0.8-1.5x of itself when each side ran its
+     * n operations in one go. A round is n operations per side; the first {@code warmUpRounds} rounds are not
+     * measured (four JVMs on two cores are still compiling Ignite's paths for the first thousand calls).
      */
     private static void compare(final String name, final Op mp4j, final Op raw, final int n, final int warmUpRounds,
         final int rounds) throws Exception
     {
         final double[] a = new double[rounds];
         final double[] b = new double[rounds];
+        final int blocks = Math.max(1, n / BLOCK);
         for (int r = -warmUpRounds; r < rounds; r++)
         {
-            final double first = meanMicros((r & 1) == 0 ? mp4j : raw, n);
-            final double second = meanMicros((r & 1) == 0 ? raw : mp4j, n);
+            double mp4jMicros = 0;
+            double rawMicros = 0;
+            for (int i = 0; i < blocks; i++)
+            {
+                if (((i + r) & 1) == 0)
+                {
+                    mp4jMicros += meanMicros(mp4j, BLOCK);
+                    rawMicros += meanMicros(raw, BLOCK);
+                }
+                else
+                {
+                    rawMicros += meanMicros(raw, BLOCK);
+                    mp4jMicros += meanMicros(mp4j, BLOCK);
+                }
+            }
             if (r >= 0)
             {
-                a[r] = (r & 1) == 0 ? first : second;
-                b[r] = (r & 1) == 0 ? second : first;
+                a[r] = mp4jMicros / blocks;
+                b[r] = rawMicros / blocks;
             }
         }
         System.out.println("RESULT " + name + "_mp4j_us=" + median(a));
@@ -92,6 +109,16 @@ public final class ClusterBenchClient
         System.out.flush();
     }
 
+    private static <T> T existing(final T structure, final String what)
+    {
+        if (structure == null)
+        {
+            throw new IllegalStateException("the raw twin of the " + what + " is not the Ignite structure mp4j made: " +
+                "ClusterBackend names them differently now");
+        }
+        return structure;
+    }
+
     public static void main(final String[] args) throws Exception
     {
         final int n = Integer.parseInt(args[3]);
@@ -103,12 +130,12 @@ public final class ClusterBenchClient
         try
         {
             final Ignite ignite = backend.ignite();
-            final CollectionConfiguration collections = new CollectionConfiguration();
-            collections.setBackups(backend.config().backups());
-            collections.setAtomicityMode(org.apache.ignite.cache.CacheAtomicityMode.TRANSACTIONAL);
 
+            // The raw twins of the counter and the queue are the very Ignite objects mp4j's wrap (opened by the
+            // names ClusterBackend gives them): a structure's primary member depends on its name, and two names
+            // put on two members measured placement, not mp4j (the same call came out 0.8-1.5x of itself).
             final Value counter = backend.value("bench-counter", ElementType.LONG, 0L);
-            final IgniteAtomicLong rawCounter = ignite.atomicLong("bench-raw-counter", 0, true);
+            final IgniteAtomicLong rawCounter = existing(ignite.atomicLong("mp4j.value.bench-counter", 0, false), "counter");
             compare("counter", counter::incrementAndGet, rawCounter::incrementAndGet, n, warmUpRounds, rounds);
 
             final Lock lock = backend.lock("bench-lock");
@@ -116,7 +143,7 @@ public final class ClusterBenchClient
             compare("lock", () -> { lock.lock(); lock.unlock(); }, () -> { rawLock.lock(); rawLock.unlock(); }, n, warmUpRounds, rounds);
 
             final Queue<Long> queue = backend.queue("bench-queue");
-            final IgniteQueue<Long> rawQueue = ignite.queue("bench-raw-queue", 0, collections);
+            final IgniteQueue<Long> rawQueue = existing(ignite.queue("mp4j.queue.bench-queue", 0, null), "queue");
             compare("queue_rtt", () -> { queue.put(1L); queue.get(); }, () -> { rawQueue.put(1L); rawQueue.take(); }, n, warmUpRounds, rounds);
 
             final ProcessPoolExecutor executor = backend.executor(4);
