@@ -30,6 +30,7 @@ public final class ExitingParentMain
             Thread.onSpinWait();
             Thread.yield();
         }
+        Files.deleteIfExists(Path.of(gate));   // the parent's hook made it in the shared temp directory
         System.out.println("non-daemon child done");
     }
 
