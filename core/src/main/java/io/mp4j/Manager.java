@@ -291,12 +291,7 @@ public final class Manager implements AutoCloseable
          */
         private static void warmUpClient()
         {
-            final Thread warm = new Thread(() ->
-            {
-                ManagerWire.warmUpHandshake();
-                WarmUp.mapping();
-                WarmUp.ring();
-            }, "mp4j-manager-client-warm-up");
+            final Thread warm = new Thread(ManagerWire::warmUpConnection, "mp4j-manager-client-warm-up");
             warm.setDaemon(true);
             warm.start();
         }

@@ -301,10 +301,7 @@ final class ManagerServer
      */
     private void warmUp()
     {
-        // what the first connection does once: the handshake's cryptography, mapping its mailbox, Agrona's buffers
-        ManagerWire.warmUpHandshake();
-        WarmUp.mapping();
-        WarmUp.ring();
+        ManagerWire.warmUpConnection();
         try
         {
             warmUpCalls();

@@ -529,10 +529,18 @@ final class ManagerWire
     }
 
     /**
-     * Run the handshake's cryptography once (the JCA providers load at the first {@code Mac}: some 30 ms
-     * here), while this JVM waits for something else, so that the first connection does not.
+     * Pay what a JVM's first manager connection, either end, pays once: the handshake's cryptography (the
+     * JCA providers load at the first {@code Mac}: some 30 ms here), mapping its mailbox and Agrona's first
+     * buffer use ({@link WarmUp}). For a JVM that is waiting for something else anyway.
      */
-    static void warmUpHandshake()
+    static void warmUpConnection()
+    {
+        warmUpHandshake();
+        WarmUp.mapping();
+        WarmUp.ring();
+    }
+
+    private static void warmUpHandshake()
     {
         try
         {

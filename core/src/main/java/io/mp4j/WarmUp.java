@@ -2,6 +2,7 @@ package io.mp4j;
 
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.IoUtil;
+import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
@@ -27,7 +28,8 @@ final class WarmUp
      * A JVM's first {@code FileChannel.map} makes its {@code MappedByteBuffer} through a reflective
      * constructor call; since Java 18 core reflection runs on method handles, whose first use spins some
      * thirty classes: 70-100 ms on Java 25 here (30-40 ms on 17), between a pool worker receiving its task and
-     * attaching to its ring, or in a manager's first connection. A read-write mapping of no bytes of {@code /dev/null} takes the same path without mapping anything.
+     * attaching to its ring, or in a manager's first connection. A read-write mapping of no bytes of
+     * {@code /dev/null} takes the same path without mapping anything.
      */
     static void mapping()
     {
@@ -83,7 +85,7 @@ final class WarmUp
             buffer.getBytes(index, into, 0, Math.min(length, into.length));
         }, 2);
         // and what a manager connection's mailbox does on its words
-        final org.agrona.concurrent.AtomicBuffer words = ring.buffer();
+        final AtomicBuffer words = ring.buffer();
         words.putIntVolatile(0, 1);
         words.compareAndSetInt(0, 1, 0);
         words.getIntVolatile(0);
