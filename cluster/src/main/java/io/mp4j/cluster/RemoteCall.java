@@ -2,6 +2,7 @@ package io.mp4j.cluster;
 
 import io.mp4j.SerializableCallable;
 import io.mp4j.queue.JavaSerializationCodec;
+import io.mp4j.queue.MessageDecodingException;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.ignite.lang.IgniteCallable;
 
@@ -51,7 +52,9 @@ final class RemoteCall implements IgniteCallable<byte[]>
 
     /**
      * Made on first use: the codec reads its allow-list property then. Besides mp4j's defaults it allows a
-     * serialized lambda's carrier and the exceptions of {@code java.io}, which tasks commonly throw.
+     * serialized lambda's carrier and the classes of {@code java.io} and {@code java.util.concurrent}, whose
+     * exceptions ({@code IOException}, {@code UncheckedIOException}, {@code TimeoutException}, ...) tasks
+     * commonly throw.
      */
     private static final class Codec
     {
@@ -59,7 +62,7 @@ final class RemoteCall implements IgniteCallable<byte[]>
     }
 
     /** Allowed on top of {@link JavaSerializationCodec#DEFAULT_PATTERNS} and {@code -Dmp4j.serial.allow}. */
-    static final String ALLOWED = "java.lang.invoke.SerializedLambda;java.io.*Exception;java.io.*Error";
+    static final String ALLOWED = "java.lang.invoke.SerializedLambda;java.io.*;java.util.concurrent.*";
 
     /**
      * @param task a serializable task.
@@ -250,8 +253,9 @@ final class RemoteCall implements IgniteCallable<byte[]>
     /**
      * @param bytes what {@link #call()} returned.
      * @return the task's outcome.
-     * @throws IllegalStateException if the bytes are not an outcome (naming the kind), or if a Java-serialized
-     *                               one cannot be read.
+     * @throws IllegalStateException     if the bytes are not an outcome (naming the kind).
+     * @throws MessageDecodingException if a Java-serialized outcome cannot be read here (a class the filter
+     *                                   refuses, or one not on the class path), naming the member's pid.
      */
     static Outcome decodeOutcome(final byte[] bytes)
     {
@@ -266,7 +270,15 @@ final class RemoteCall implements IgniteCallable<byte[]>
         switch (kind)
         {
             case KIND_OBJECT:
-                return (Outcome)codec().decode(new UnsafeBuffer(bytes), HEADER_LENGTH, bytes.length - HEADER_LENGTH);
+                try
+                {
+                    return (Outcome)codec().decode(new UnsafeBuffer(bytes), HEADER_LENGTH, bytes.length - HEADER_LENGTH);
+                }
+                catch (final MessageDecodingException ex)
+                {
+                    throw new MessageDecodingException("the outcome (result or exception) of a task run on cluster member pid " +
+                        pid + " cannot be read here: " + ex.getMessage(), ex);
+                }
             case KIND_NULL:
                 value = null;
                 break;

@@ -3,11 +3,13 @@ package io.mp4j.tests.cluster;
 import io.mp4j.Backend;
 import io.mp4j.Context;
 import io.mp4j.Pool;
+import io.mp4j.RemoteTaskException;
 import io.mp4j.ProcessPoolExecutor;
 import io.mp4j.SerializableCallable;
 import io.mp4j.cluster.ClusterBackend;
 import io.mp4j.queue.EmptyException;
 import io.mp4j.queue.JoinableQueue;
+import io.mp4j.queue.MessageDecodingException;
 import io.mp4j.queue.Queue;
 import io.mp4j.shm.Barrier;
 import io.mp4j.shm.BoundedSemaphore;
@@ -28,6 +30,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -40,6 +43,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
@@ -48,6 +52,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -237,6 +242,38 @@ class ClusterTest
             assertEquals(-0.5, executor.submit((SerializableCallable<Double>)() -> -0.5).get(120, TimeUnit.SECONDS));
             assertEquals("été", executor.submit((SerializableCallable<String>)() -> "été").get(120, TimeUnit.SECONDS));
             assertEquals(List.of(1, 2), executor.submit((SerializableCallable<List<Integer>>)() -> List.of(1, 2)).get(120, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    @Order(3)
+    void aTaskExceptionComesBackWithTheMembersStackAndPid() throws Exception
+    {
+        final Set<Long> memberPids = cluster.members.stream().map(Process::pid).collect(Collectors.toSet());
+        try (ProcessPoolExecutor executor = backend.executor(1))
+        {
+            // java.io and java.util.concurrent exceptions are allowed back by default
+            final ExecutionException io = assertThrows(ExecutionException.class, () -> executor.submit(
+                (SerializableCallable<Object>)() -> { throw new UncheckedIOException(new IOException("disk full")); }).get(120, TimeUnit.SECONDS));
+            final RemoteTaskException remoteIo = assertInstanceOf(RemoteTaskException.class, io.getCause());
+            assertTrue(memberPids.contains(remoteIo.workerPid()), remoteIo.workerPid() + " is not a member's pid " + memberPids);
+            assertInstanceOf(UncheckedIOException.class, remoteIo.getCause());
+            assertEquals("disk full", remoteIo.getCause().getCause().getMessage());
+            assertTrue(remoteIo.getCause().getStackTrace().length > 0, "the member's stack trace came back");
+
+            final ExecutionException timeout = assertThrows(ExecutionException.class, () -> executor.submit(
+                (SerializableCallable<Object>)() -> { throw new TimeoutException("slow"); }).get(120, TimeUnit.SECONDS));
+            assertInstanceOf(TimeoutException.class, assertInstanceOf(RemoteTaskException.class, timeout.getCause()).getCause());
+
+            // an exception of a class the filter refuses: a clear error naming it, the member and the remedy
+            final ExecutionException refused = assertThrows(ExecutionException.class, () -> executor.submit(
+                (SerializableCallable<Object>)() -> { throw new java.sql.SQLException("no table"); }).get(120, TimeUnit.SECONDS));
+            final MessageDecodingException decoding = assertInstanceOf(MessageDecodingException.class, refused.getCause());
+            assertTrue(decoding.getMessage().contains("java.sql.SQLException") && decoding.getMessage().contains("mp4j.serial.allow") &&
+                decoding.getMessage().contains("cluster member pid"), decoding.getMessage());
+
+            // the executor is still usable
+            assertEquals(4, executor.submit((SerializableCallable<Integer>)() -> 4).get(120, TimeUnit.SECONDS));
         }
     }
 
