@@ -57,6 +57,8 @@ import java.util.regex.Pattern;
  *     <td>size of Ignite's public (task) pool and its system pools.</td></tr>
  * <tr><td>{@link Builder#peerClassLoading}</td><td>{@code --peer-class-loading}</td><td>off</td>
  *     <td>see below.</td></tr>
+ * <tr><td>{@link Builder#allowList}</td><td>{@code --allow-list}</td><td>off</td>
+ *     <td>whether Ignite deserializes only the classes of an allow-list (see below).</td></tr>
  * <tr><td>{@link Builder#quietLogging}</td><td>{@code --log}</td><td>quiet</td>
  *     <td>whether Ignite's own log goes to java.util.logging (warnings and errors) or nowhere.</td></tr>
  * </table>
@@ -67,6 +69,14 @@ import java.util.regex.Pattern;
  * any node that joins the cluster ship bytecode that every member then runs: only do it on a network where
  * every host that can reach the discovery and communication ports is trusted. Ignite's own transport is
  * neither authenticated nor encrypted in this configuration; keep the ports on a private network.
+ *
+ * <p><b>Deserialization.</b> Ignite deserializes what reaches a node (tasks, the values of dicts, lists and
+ * queues, its own messages) refusing only the classes of its deny-list. With {@link Builder#allowList} on,
+ * a node refuses every class outside an allow-list: Ignite's own classes and the JDK classes it lists, plus
+ * mp4j's {@code ObjectInputFilter} patterns ({@code -Dmp4j.serial.allow=...} included; see
+ * {@link IgniteAllowList} for the translation). Turn it on for every node, and allow every class you store:
+ * a value refused by the member that stores it fails the operation, and can leave Ignite's transaction
+ * for it unfinished until that member leaves.
  *
  * <p>Always set, whatever the builder says: REST connector off, no update check
  * ({@code IGNITE_UPDATE_NOTIFIER=false}), metrics logging off, no multicast,
@@ -97,6 +107,7 @@ public final class ClusterConfig
     private final long memoryBytes;
     private final int threads;
     private final boolean peerClassLoading;
+    private final boolean allowList;
     private final boolean quietLogging;
 
     private ClusterConfig(final Builder b)
@@ -114,6 +125,7 @@ public final class ClusterConfig
         this.memoryBytes = b.memoryBytes;
         this.threads = b.threads;
         this.peerClassLoading = b.peerClassLoading;
+        this.allowList = b.allowList;
         this.quietLogging = b.quietLogging;
     }
 
@@ -144,6 +156,7 @@ public final class ClusterConfig
         b.memoryBytes = memoryBytes;
         b.threads = threads;
         b.peerClassLoading = peerClassLoading;
+        b.allowList = allowList;
         b.quietLogging = quietLogging;
         return b;
     }
@@ -165,6 +178,9 @@ public final class ClusterConfig
             {
                 case "--peer-class-loading":
                     b.peerClassLoading(true);
+                    continue;
+                case "--allow-list":
+                    b.allowList(true);
                     continue;
                 case "--log":
                     b.quietLogging(false);
@@ -334,6 +350,12 @@ public final class ClusterConfig
         return peerClassLoading;
     }
 
+    /** @return whether Ignite deserializes only the classes of an allow-list (see the class comment). */
+    public boolean allowList()
+    {
+        return allowList;
+    }
+
     /** @return whether Ignite's own log is off. */
     public boolean quietLogging()
     {
@@ -434,7 +456,7 @@ public final class ClusterConfig
             (communicationPort + communicationPortRange) + ", thinClientPort=" + (thinClientPort > 0 ? thinClientPort : "off") +
             ", workDirectory=" + (workDirectory == null ? "private" : workDirectory) + ", backups=" + backups +
             ", failureDetectionTimeout=" + failureDetectionTimeout + ", memory=" + memoryBytes / (1024 * 1024) + " MiB" +
-            ", threads=" + threads + ", peerClassLoading=" + peerClassLoading + '}';
+            ", threads=" + threads + ", peerClassLoading=" + peerClassLoading + ", allowList=" + allowList + '}';
     }
 
     /**
@@ -455,6 +477,7 @@ public final class ClusterConfig
         private long memoryBytes = 256L * 1024 * 1024;
         private int threads = Math.max(4, Runtime.getRuntime().availableProcessors());
         private boolean peerClassLoading;
+        private boolean allowList;
         private boolean quietLogging = true;
 
         private Builder()
@@ -638,6 +661,17 @@ public final class ClusterConfig
         public Builder peerClassLoading(final boolean enabled)
         {
             this.peerClassLoading = enabled;
+            return this;
+        }
+
+        /**
+         * @param enabled whether Ignite deserializes only Ignite's own classes, the JDK classes it lists and
+         *                mp4j's allow-list (see the class comment); off by default.
+         * @return this.
+         */
+        public Builder allowList(final boolean enabled)
+        {
+            this.allowList = enabled;
             return this;
         }
 

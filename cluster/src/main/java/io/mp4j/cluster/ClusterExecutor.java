@@ -6,6 +6,8 @@ import io.mp4j.ResultIterator;
 import io.mp4j.SerializableCallable;
 import io.mp4j.SerializableFunction;
 import io.mp4j.WorkerDiedException;
+import io.mp4j.queue.JavaSerializationCodec;
+import io.mp4j.queue.MessageDecodingException;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteCompute;
 import org.apache.ignite.cluster.ClusterTopologyException;
@@ -25,9 +27,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A {@link ProcessPoolExecutor} whose tasks run on the cluster's members (Ignite's compute grid over the
  * server nodes, load-balanced round-robin), not on child JVMs of this host.
  *
- * <p><b>Classes.</b> A task is Java-serialized here and decoded on the member through mp4j's filtered codec
- * ({@link RemoteCall}); its class (and the classes it captures and returns) must be on every member's class
- * path: peer class loading is off by default (see {@link ClusterConfig}).
+ * <p><b>Classes.</b> A task is marshalled by Ignite, as Ignite's own executor marshals its tasks, and read on
+ * the member through Ignite's class filter: its deny-list, or with {@link ClusterConfig.Builder#allowList}
+ * on, an allow-list ({@link IgniteAllowList}), when a class outside it fails the task with a
+ * {@link MessageDecodingException} naming the class. Its result or exception comes back through mp4j's
+ * filtered codec ({@link RemoteCall}). The task's class (and the classes it captures and
+ * returns) must be on every member's class path: peer class loading is off by default (see
+ * {@link ClusterConfig}).
  *
  * <p><b>A member that dies</b> while running a task: Ignite fails the job over to another member (at most
  * five attempts), so the task runs again, at least once in all; when no member is left to take it the
@@ -117,7 +123,11 @@ public final class ClusterExecutor extends AbstractExecutorService implements Pr
         }
         catch (final RuntimeException ex)
         {
-            result.completeExceptionally(ex);
+            final String refused = refusedClass(ex);
+            result.completeExceptionally(refused == null ? ex : new MessageDecodingException("a cluster member refused to " +
+                "deserialize class " + refused + " in the task: it is not in the class allow-list mp4j gives Ignite (mp4j's " +
+                "defaults, java.io, java.util.concurrent and serialized lambdas); allow it with -D" +
+                JavaSerializationCodec.ALLOW_PROPERTY + "=<pattern> on every node", ex));
             return;
         }
         try
@@ -137,6 +147,27 @@ public final class ClusterExecutor extends AbstractExecutorService implements Pr
         {
             result.completeExceptionally(ex);
         }
+    }
+
+    /** Ignite's words when its class allow-list refuses a class (a {@code ClassNotFoundException}'s message). */
+    private static final String REFUSED_PREFIX = "Deserialization of class ";
+    private static final String REFUSED_SUFFIX = " is disallowed.";
+
+    /**
+     * @return the class Ignite's allow-list refused somewhere in the causes of {@code failure}, or null.
+     */
+    static String refusedClass(final Throwable failure)
+    {
+        for (Throwable cause = failure; cause != null && cause.getCause() != cause; cause = cause.getCause())
+        {
+            final String message = cause.getMessage();
+            if (cause instanceof ClassNotFoundException && message != null && message.startsWith(REFUSED_PREFIX) &&
+                message.endsWith(REFUSED_SUFFIX))
+            {
+                return message.substring(REFUSED_PREFIX.length(), message.length() - REFUSED_SUFFIX.length());
+            }
+        }
+        return null;
     }
 
     private void finished()

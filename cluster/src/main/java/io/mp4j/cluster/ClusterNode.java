@@ -120,6 +120,7 @@ public final class ClusterNode
             "  --memory-mib N               the largest off-heap data region (default 256)",
             "  --threads N                  task pool size (default max(4, cores))",
             "  --peer-class-loading         let nodes ship task classes (only on a trusted network)",
+            "  --allow-list                 deserialize only Ignite's classes and mp4j's allow-list (on every node)",
             "  --log                        Ignite's log through java.util.logging (default: quiet)",
             "  --class-path CP              (./mp4j only) the classes of your tasks",
             "  --exit-on-stdin-eof          exit when standard input closes");

@@ -57,7 +57,7 @@ final class IgniteNode implements AutoCloseable
         final String name = "mp4j-" + (client ? "client" : "member") + "-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet();
         try
         {
-            final Ignite ignite = Ignition.start(config.igniteConfiguration(name, client, work));
+            final Ignite ignite = IgniteAllowList.start(config.allowList(), () -> Ignition.start(config.igniteConfiguration(name, client, work)));
             return new IgniteNode(ignite, name, dir, client);
         }
         catch (final RuntimeException | Error ex)

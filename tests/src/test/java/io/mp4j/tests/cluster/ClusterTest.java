@@ -277,6 +277,19 @@ class ClusterTest
         }
     }
 
+    @Test
+    @Order(3)
+    void byDefaultATaskIsReadByIgnitesDenyListOnly() throws Exception
+    {
+        // java.text is outside mp4j's allow-list; without --allow-list Ignite refuses only its deny-list
+        // (ClusterAllowListTest has the other case)
+        final java.text.DecimalFormat format = new java.text.DecimalFormat("0.00");
+        try (ProcessPoolExecutor executor = backend.executor(1))
+        {
+            assertEquals("1.50", executor.submit((SerializableCallable<String>)() -> format.format(1.5)).get(120, TimeUnit.SECONDS));
+        }
+    }
+
     static List<Integer> consume(final Queue<Integer> queue) throws InterruptedException
     {
         final List<Integer> got = new ArrayList<>();

@@ -39,10 +39,13 @@ final class LocalCluster implements AutoCloseable
     final ConcurrentLinkedDeque<String> output = new ConcurrentLinkedDeque<>();
     ClusterBackend client;
 
-    private LocalCluster(final int discoveryPort, final int communicationPort)
+    private final boolean allowList;
+
+    private LocalCluster(final int discoveryPort, final int communicationPort, final boolean allowList)
     {
         this.discoveryPort = discoveryPort;
         this.communicationPort = communicationPort;
+        this.allowList = allowList;
     }
 
     /**
@@ -51,9 +54,19 @@ final class LocalCluster implements AutoCloseable
      */
     static LocalCluster start(final int memberCount) throws Exception
     {
+        return start(memberCount, false);
+    }
+
+    /**
+     * @param memberCount how many members.
+     * @param allowList   whether every node deserializes only through mp4j's allow-list ({@code --allow-list}).
+     * @return the started cluster, this JVM joined as a client.
+     */
+    static LocalCluster start(final int memberCount, final boolean allowList) throws Exception
+    {
         // a block of 20 ports: discovery base..base+7 (members first, then clients), communication base+8..base+19
         final int base = 42_000 + ThreadLocalRandom.current().nextInt(0, 200) * 20;
-        final LocalCluster cluster = new LocalCluster(base, base + 8);
+        final LocalCluster cluster = new LocalCluster(base, base + 8, allowList);
         try
         {
             final CountDownLatch ready = new CountDownLatch(memberCount);
@@ -82,10 +95,15 @@ final class LocalCluster implements AutoCloseable
 
     List<String> memberArgs(final int memberCount)
     {
-        return List.of("--seeds", seeds(memberCount), "--local-address", "127.0.0.1",
+        final List<String> args = new ArrayList<>(List.of("--seeds", seeds(memberCount), "--local-address", "127.0.0.1",
             "--discovery-port", discoveryPort + ".." + (discoveryPort + memberCount - 1),
             "--communication-port", communicationPort + ".." + (communicationPort + 11),
-            "--memory-mib", "64", "--threads", "4", "--exit-on-stdin-eof");
+            "--memory-mib", "64", "--threads", "4", "--exit-on-stdin-eof"));
+        if (allowList)
+        {
+            args.add("--allow-list");
+        }
+        return args;
     }
 
     /**
@@ -98,6 +116,7 @@ final class LocalCluster implements AutoCloseable
             .localAddress("127.0.0.1")
             .discoveryPort(discoveryPort + memberCount, 7 - memberCount)
             .communicationPort(communicationPort, 11)
+            .allowList(allowList)
             .build();
     }
 
