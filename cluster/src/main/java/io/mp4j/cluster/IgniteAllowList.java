@@ -90,6 +90,8 @@ final class IgniteAllowList
      */
     static synchronized Ignite start(final boolean enabled, final Supplier<Ignite> start)
     {
+        // one start at a time, with or without the list: the properties are the JVM's, and a node started
+        // beside one that has them set would read them
         if (!enabled || System.getProperty(WHITELIST_PROPERTY) != null || System.getenv(WHITELIST_PROPERTY) != null)
         {
             return start.get();
