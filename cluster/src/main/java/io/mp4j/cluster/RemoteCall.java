@@ -30,13 +30,13 @@ import java.util.concurrent.Callable;
  *   Value: none (null, true, false) | int32 | int64 | IEEE 754 64 bits | UTF-8 bytes to the end
  *          | the Java-serialized Outcome to the end (kind OBJECT)
  * </pre>
- * Why not Java serialization for all: a member decodes few tasks compared with what Ignite itself
- * marshals, so its serialization code runs interpreted for hundreds of calls; four such passes per task
- * (task out and in, outcome out and in) cost a cold cluster about a millisecond a call, the whole gap to
- * Ignite's own executor. Simple results skip two of them; the task, once Java-serialized into bytes that
- * Ignite marshalled again and decoded on the member through mp4j's filter, skips the other two (the round
- * trip went from 1.14-1.38x Ignite's executor to about 1.0x). mp4j's filter on tasks alone had not kept
- * much out: Ignite reads every other message a node receives with its own filter.
+ * Why so little Java serialization: a JVM runs few tasks compared with the messages Ignite marshals, so
+ * mp4j's own serialization code stays interpreted for hundreds of calls. When tasks were Java-serialized
+ * into bytes too (and decoded on the member through mp4j's filter), four such passes a call (task out and
+ * in, outcome out and in) cost a cold cluster about a millisecond a call; simple results then dropped two
+ * of them, and the task, now marshalled by Ignite alone, the other two (the round trip went from
+ * 1.14-1.38x Ignite's own executor to about 1.0x). mp4j's filter on tasks had kept little out: a node reads
+ * every other message with Ignite's filter.
  */
 final class RemoteCall implements IgniteCallable<byte[]>
 {
