@@ -1,5 +1,7 @@
 package io.mp4j;
 
+import io.mp4j.queue.JavaSerializationCodec;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -82,7 +84,7 @@ final class ChildSpec implements Serializable
     {
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes)))
         {
-            in.setObjectInputFilter(LIMITS);
+            in.setObjectInputFilter(JavaSerializationCodec.underJvmWide(LIMITS));
             return (ChildSpec)in.readObject();
         }
     }

@@ -1,6 +1,7 @@
 package io.mp4j;
 
 import io.mp4j.manager.AuthenticationException;
+import io.mp4j.queue.JavaSerializationCodec;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -419,7 +420,7 @@ final class ManagerWire
                 b.position(b.position() + n);
                 try (ObjectInputStream in = new ObjectInputStream(bytes))
                 {
-                    in.setObjectInputFilter(FILTER);
+                    in.setObjectInputFilter(JavaSerializationCodec.underJvmWide(FILTER));
                     return in.readObject();
                 }
                 catch (final ClassNotFoundException ex)

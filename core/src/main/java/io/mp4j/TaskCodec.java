@@ -1,5 +1,6 @@
 package io.mp4j;
 
+import io.mp4j.queue.JavaSerializationCodec;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -293,7 +294,7 @@ final class TaskCodec
     {
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes)))
         {
-            in.setObjectInputFilter(LIMITS);
+            in.setObjectInputFilter(JavaSerializationCodec.underJvmWide(LIMITS));
             return in.readObject();
         }
         catch (final IOException | ClassNotFoundException ex)

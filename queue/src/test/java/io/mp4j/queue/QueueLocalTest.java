@@ -201,6 +201,24 @@ class QueueLocalTest
     }
 
     @Test
+    void aJvmWideFilterStillAppliesOnTopOfTheCodecs() throws Exception
+    {
+        // java.time is in the codec's allow-list; the JVM-wide filter of the child rejects Instant
+        try (ChildJvm child = ChildJvm.start(SerialFilterChild.class, List.of("-Djdk.serialFilter=!java.time.Instant")))
+        {
+            final String line = child.awaitLine(l -> l.startsWith("DECODED") || l.startsWith("REFUSED"), Duration.ofSeconds(60));
+            assertTrue(line.startsWith("REFUSED") && line.contains("java.time.Instant") && line.contains("jdk.serialFilter"), line);
+            child.assertExitsCleanly(Duration.ofSeconds(60));
+        }
+        try (ChildJvm child = ChildJvm.start(SerialFilterChild.class))
+        {
+            assertEquals("DECODED 1970-01-01T00:00:42Z",
+                child.awaitLine(l -> l.startsWith("DECODED") || l.startsWith("REFUSED"), Duration.ofSeconds(60)));
+            child.assertExitsCleanly(Duration.ofSeconds(60));
+        }
+    }
+
+    @Test
     void zeroCopyBytes() throws Exception
     {
         try (MappedQueue<Object> q = MappedQueue.create(dir, "q"))
