@@ -1,6 +1,6 @@
 package io.mp4j;
 
-import io.mp4j.queue.JavaSerializationCodec;
+import io.mp4j.queue.StreamFilter;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -82,10 +82,20 @@ final class ChildSpec implements Serializable
 
     static ChildSpec fromBytes(final byte[] bytes) throws IOException, ClassNotFoundException
     {
+        StreamFilter filter = null;
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes)))
         {
-            in.setObjectInputFilter(JavaSerializationCodec.underJvmWide(LIMITS));
+            filter = StreamFilter.on(in, LIMITS);
             return (ChildSpec)in.readObject();
+        }
+        catch (final InvalidClassException ex)
+        {
+            final String refusal = filter == null ? null : filter.refusal();
+            if (refusal == null)
+            {
+                throw ex;
+            }
+            throw (InvalidClassException)new InvalidClassException(refusal + " (" + ex.getMessage() + ")").initCause(ex);
         }
     }
 

@@ -1,7 +1,7 @@
 package io.mp4j;
 
 import io.mp4j.manager.AuthenticationException;
-import io.mp4j.queue.JavaSerializationCodec;
+import io.mp4j.queue.StreamFilter;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -418,14 +418,24 @@ final class ManagerWire
                 final ByteArrayInputStream bytes = new ByteArrayInputStream(java.util.Arrays.copyOfRange(b.array(),
                     b.arrayOffset() + b.position(), b.arrayOffset() + b.position() + n));
                 b.position(b.position() + n);
+                StreamFilter filter = null;
                 try (ObjectInputStream in = new ObjectInputStream(bytes))
                 {
-                    in.setObjectInputFilter(JavaSerializationCodec.underJvmWide(FILTER));
+                    filter = StreamFilter.on(in, FILTER);
                     return in.readObject();
                 }
                 catch (final ClassNotFoundException ex)
                 {
                     throw new InvalidClassException("class not found on this side: " + ex.getMessage());
+                }
+                catch (final InvalidClassException ex)
+                {
+                    final String refusal = filter == null ? null : filter.refusal();
+                    if (refusal == null)
+                    {
+                        throw ex;
+                    }
+                    throw (InvalidClassException)new InvalidClassException(refusal + " (" + ex.getMessage() + ")").initCause(ex);
                 }
             }
             default:

@@ -1,6 +1,6 @@
 package io.mp4j;
 
-import io.mp4j.queue.JavaSerializationCodec;
+import io.mp4j.queue.StreamFilter;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -292,14 +292,17 @@ final class TaskCodec
 
     static Object deserialize(final byte[] bytes)
     {
+        StreamFilter filter = null;
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes)))
         {
-            in.setObjectInputFilter(JavaSerializationCodec.underJvmWide(LIMITS));
+            filter = StreamFilter.on(in, LIMITS);
             return in.readObject();
         }
         catch (final IOException | ClassNotFoundException ex)
         {
-            throw new IllegalStateException("cannot deserialize a " + bytes.length + "-byte object: " + ex, ex);
+            final String refusal = filter == null ? null : filter.refusal();
+            throw new IllegalStateException("cannot deserialize a " + bytes.length + "-byte object: " +
+                (refusal != null ? refusal + " (" + ex + ")" : ex.toString()), ex);
         }
     }
 }

@@ -21,7 +21,7 @@ import java.io.ObjectOutputStream;
  * (for example {@code -Dmp4j.serial.allow=com.example.**;org.acme.Order}) and rejects everything else.
  * The syntax is that of {@link ObjectInputFilter.Config#createFilter(String)}. A JVM-wide filter (set
  * with {@code jdk.serialFilter}, or by a library such as Ignite) still applies on top of this one: a class
- * either rejects is refused. (Java's own rule would let a stream's filter replace the JVM-wide one.)
+ * either rejects is refused (see {@link StreamFilter}).
  *
  * <p>A refused class makes {@code get}/{@code recv} throw {@link MessageDecodingException} naming the
  * class; the message is consumed. An object that cannot be serialized makes {@code put}/{@code send}
@@ -121,33 +121,22 @@ public final class JavaSerializationCodec implements ObjectCodec
     @Override
     public Object decode(final DirectBuffer buffer, final int offset, final int length)
     {
-        final ObjectInputFilter.FilterInfo[] refused = new ObjectInputFilter.FilterInfo[1];
+        StreamFilter checked = null;
         try (ObjectInputStream in = new ObjectInputStream(new DirectBufferInputStream(buffer, offset, length)))
         {
             if (filter != null)
             {
-                final ObjectInputFilter checked = underJvmWide(filter);
-                in.setObjectInputFilter(info ->
-                {
-                    final ObjectInputFilter.Status status = checked.checkInput(info);
-                    if (status == ObjectInputFilter.Status.REJECTED)
-                    {
-                        refused[0] = info;
-                    }
-                    return status;
-                });
+                checked = StreamFilter.on(in, filter);
             }
             return in.readObject();
         }
         catch (final InvalidClassException ex)
         {
-            final String name = refused[0] != null && refused[0].serialClass() != null ? refused[0].serialClass().getName() : ex.classname;
-            final ObjectInputFilter jvmWide = ObjectInputFilter.Config.getSerialFilter();
-            if (jvmWide != null && refused[0] != null && jvmWide.checkInput(refused[0]) == ObjectInputFilter.Status.REJECTED)
+            if (checked != null && checked.refusedByJvmWide())
             {
-                throw new MessageDecodingException("refused to deserialize class " + name + " (" + ex.getMessage() +
-                    "): the JVM-wide filter (jdk.serialFilter) " + jvmWide + " rejects it", ex);
+                throw new MessageDecodingException("refused to deserialize: " + checked.refusal() + " (" + ex.getMessage() + ")", ex);
             }
+            final String name = checked != null && checked.refusedClass() != null ? checked.refusedClass().getName() : ex.classname;
             throw new MessageDecodingException("refused to deserialize class " + name +
                 " (" + ex.getMessage() + "); allowed: " + description +
                 "; allow it with -D" + ALLOW_PROPERTY + "=<pattern> or a JavaSerializationCodec", ex);
@@ -161,25 +150,6 @@ public final class JavaSerializationCodec implements ObjectCodec
         {
             throw new MessageDecodingException("cannot deserialize a message of " + length + " bytes: " + ex, ex);
         }
-    }
-
-    /**
-     * The filter to give a stream that should be checked by {@code own} and still by the JVM-wide filter:
-     * Java 17's filter factory lets a stream's filter replace the JVM-wide one ({@code jdk.serialFilter}, or
-     * one a library such as Ignite set), which an operator who set it would not expect. A class either
-     * rejects is rejected; otherwise {@code own} decides.
-     *
-     * @param own the stream's own filter.
-     * @return {@code own} if there is no JVM-wide filter, else the two combined.
-     */
-    public static ObjectInputFilter underJvmWide(final ObjectInputFilter own)
-    {
-        final ObjectInputFilter jvmWide = ObjectInputFilter.Config.getSerialFilter();
-        if (jvmWide == null)
-        {
-            return own;
-        }
-        return info -> jvmWide.checkInput(info) == ObjectInputFilter.Status.REJECTED ? ObjectInputFilter.Status.REJECTED : own.checkInput(info);
     }
 
     @Override

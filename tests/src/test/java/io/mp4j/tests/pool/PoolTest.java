@@ -619,6 +619,31 @@ class PoolTest
     }
 
     @Test
+    void aJvmWideSerialFilterStillAppliesInWorkers()
+    {
+        // the pool's own filter sets limits only; the workers' JVM-wide filter rejects Instant
+        try (Context ctx = Context.create(StartMethod.SPAWN, List.of("-Djdk.serialFilter=!java.time.Instant"));
+             Pool pool = Pool.builder().processes(1).context(ctx).build())
+        {
+            final RuntimeException refused = assertThrows(RuntimeException.class,
+                () -> pool.apply(PoolTest::describe, (Object)java.time.Instant.ofEpochSecond(42)));
+            final StringBuilder causes = new StringBuilder();
+            for (Throwable cause = refused; cause != null; cause = cause.getCause())
+            {
+                causes.append(cause).append('\n');
+            }
+            assertTrue(causes.toString().contains("class java.time.Instant refused by the JVM-wide filter (jdk.serialFilter)"),
+                causes.toString());
+            assertEquals("7", pool.apply(PoolTest::describe, (Object)7));
+        }
+    }
+
+    static String describe(final Object value)
+    {
+        return String.valueOf(value);
+    }
+
+    @Test
     void retryOnWorkerDeathRunsTheTaskOnceMore(@TempDir final Path dir)
     {
         try (Pool pool = Pool.builder().processes(1).retryOnWorkerDeath(true).build())
