@@ -29,11 +29,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p><b>Classes.</b> A task is marshalled by Ignite, as Ignite's own executor marshals its tasks, and read on
  * the member through Ignite's class filter: its deny-list, or with {@link ClusterConfig.Builder#allowList}
- * on, an allow-list ({@link IgniteAllowList}), when a class outside it fails the task with a
- * {@link MessageDecodingException} naming the class. Its result or exception comes back through mp4j's
- * filtered codec ({@link RemoteCall}). The task's class (and the classes it captures and
- * returns) must be on every member's class path: peer class loading is off by default (see
- * {@link ClusterConfig}).
+ * on, an allow-list ({@link IgniteAllowList}). A class the member refuses fails the task with a
+ * {@link MessageDecodingException} naming it. The result or exception comes back through mp4j's filtered
+ * codec ({@link RemoteCall}). The task's class (and the classes it captures and returns) must be on every
+ * member's class path: peer class loading is off by default (see {@link ClusterConfig}).
  *
  * <p><b>A member that dies</b> while running a task: Ignite fails the job over to another member (at most
  * five attempts), so the task runs again, at least once in all; when no member is left to take it the
@@ -125,8 +124,8 @@ public final class ClusterExecutor extends AbstractExecutorService implements Pr
         {
             final String refused = refusedClass(ex);
             result.completeExceptionally(refused == null ? ex : new MessageDecodingException("a cluster member refused to " +
-                "deserialize class " + refused + " in the task: it is not in the class allow-list mp4j gives Ignite (mp4j's " +
-                "defaults, java.io, java.util.concurrent and serialized lambdas); allow it with -D" +
+                "deserialize class " + refused + " in the task: Ignite's deny-list has it, or, with --allow-list, mp4j's " +
+                "allow-list (its defaults, java.io, java.util.concurrent, serialized lambdas) has not; allow it with -D" +
                 JavaSerializationCodec.ALLOW_PROPERTY + "=<pattern> on every node", ex));
             return;
         }
