@@ -1,0 +1,73 @@
+package io.mp4j.cluster;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ClusterConfigTest
+{
+    @Test
+    void theDefaultsStayOnLoopbackWithEverythingOptionalOff()
+    {
+        final ClusterConfig config = ClusterConfig.parse(List.of());
+        assertEquals("127.0.0.1", config.localAddress());
+        assertEquals(List.of("127.0.0.1:47500..47509"), config.seeds());
+        assertEquals(0, config.thinClientPort());
+        assertEquals(1, config.backups());
+        assertFalse(config.peerClassLoading());
+        assertFalse(config.allowList());
+        assertTrue(config.quietLogging());
+        assertEquals(null, config.workDirectory());
+    }
+
+    @Test
+    void everyOptionOfTheCommandLineReachesItsSetting()
+    {
+        final ClusterConfig config = ClusterConfig.parse(List.of("--seeds", "10.0.0.5:47500,10.0.0.6:47500..47502",
+            "--local-address", "10.0.0.5", "--discovery-port", "48500..48505", "--communication-port", "48100",
+            "--thin-client-port", "10800", "--work-dir", "/srv/ignite", "--backups", "2", "--failure-detection-ms", "2500",
+            "--memory-mib", "64", "--threads", "6", "--peer-class-loading", "--allow-list", "--log"));
+        assertEquals(List.of("10.0.0.5:47500", "10.0.0.6:47500..47502"), config.seeds());
+        assertEquals("10.0.0.5", config.localAddress());
+        assertEquals(48500, config.discoveryPort());
+        assertEquals(5, config.discoveryPortRange());
+        assertEquals(48100, config.communicationPort());
+        assertEquals(0, config.communicationPortRange());
+        assertEquals(10800, config.thinClientPort());
+        assertEquals(Path.of("/srv/ignite"), config.workDirectory());
+        assertEquals(2, config.backups());
+        assertEquals(Duration.ofMillis(2500), config.failureDetectionTimeout());
+        assertEquals(64L << 20, config.memoryBytes());
+        assertEquals(6, config.threads());
+        assertTrue(config.peerClassLoading());
+        assertTrue(config.allowList());
+        assertFalse(config.quietLogging());
+        // and survives a round trip through its builder
+        assertEquals(config.toString(), config.toBuilder().build().toString());
+    }
+
+    @Test
+    void badInputIsRefusedNamingWhatWasWrong()
+    {
+        assertMessage("unknown option --colour", List.of("--colour", "red"));
+        assertMessage("--threads needs a value", List.of("--threads"));
+        assertMessage("--backups two: not a number", List.of("--backups", "two"));
+        assertMessage("--discovery-port 48505..48500: the last port is below the first", List.of("--discovery-port", "48505..48500"));
+        assertMessage("port 70000 is outside 1..65535", List.of("--communication-port", "70000"));
+        assertMessage("0.0.0.0 (every interface) is refused", List.of("--local-address", "0.0.0.0"));
+        assertMessage("threads 1: must be at least 2", List.of("--threads", "1"));
+    }
+
+    private static void assertMessage(final String expected, final List<String> args)
+    {
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> ClusterConfig.parse(args));
+        assertTrue(ex.getMessage().contains(expected), ex.getMessage());
+    }
+}
