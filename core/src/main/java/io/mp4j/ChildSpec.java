@@ -90,12 +90,7 @@ final class ChildSpec implements Serializable
         }
         catch (final InvalidClassException ex)
         {
-            final String refusal = filter == null ? null : filter.refusal();
-            if (refusal == null)
-            {
-                throw ex;
-            }
-            throw (InvalidClassException)new InvalidClassException(refusal + " (" + ex.getMessage() + ")").initCause(ex);
+            throw filter == null ? ex : filter.explain(ex);
         }
     }
 

@@ -430,12 +430,7 @@ final class ManagerWire
                 }
                 catch (final InvalidClassException ex)
                 {
-                    final String refusal = filter == null ? null : filter.refusal();
-                    if (refusal == null)
-                    {
-                        throw ex;
-                    }
-                    throw (InvalidClassException)new InvalidClassException(refusal + " (" + ex.getMessage() + ")").initCause(ex);
+                    throw filter == null ? ex : filter.explain(ex);
                 }
             }
             default:

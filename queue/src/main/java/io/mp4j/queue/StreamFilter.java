@@ -1,5 +1,6 @@
 package io.mp4j.queue;
 
+import java.io.InvalidClassException;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 
@@ -112,6 +113,17 @@ public final class StreamFilter implements ObjectInputFilter
         }
         final String what = refusedClass != null ? "class " + refusedClass.getName() : "a limit (depth, references, bytes or array length)";
         return what + " refused by " + (refusedByJvmWide ? "the JVM-wide filter (jdk.serialFilter) " + jvmWide : "the filter " + own);
+    }
+
+    /**
+     * @param ex what reading the stream threw.
+     * @return {@code ex} itself if this filter refused nothing, else one whose message starts with
+     * {@link #refusal()} (caused by {@code ex}).
+     */
+    public InvalidClassException explain(final InvalidClassException ex)
+    {
+        final String refusal = refusal();
+        return refusal == null ? ex : (InvalidClassException)new InvalidClassException(refusal + " (" + ex.getMessage() + ")").initCause(ex);
     }
 
     @Override
