@@ -1,7 +1,9 @@
 package io.mp4j.tests.manager;
 
+import io.mp4j.Context;
 import io.mp4j.Manager;
 import io.mp4j.Process;
+import io.mp4j.StartMethod;
 import io.mp4j.manager.AuthenticationException;
 import io.mp4j.manager.ManagerDiedException;
 import io.mp4j.manager.Namespace;
@@ -205,6 +207,27 @@ class ManagerTest
         {
             p.join();
             assertEquals(0, p.exitCode().getAsInt(), p + " failed: " + p.stderrTail());
+        }
+    }
+
+    @Test
+    void aJvmWideSerialFilterStillAppliesInTheManagerServer() throws Exception
+    {
+        // the manager's own filter sets limits only; its server JVM's JVM-wide filter rejects Instant
+        try (Context ctx = Context.create(StartMethod.SPAWN, List.of("-Djdk.serialFilter=!java.time.Instant"));
+             Manager manager = Manager.builder().context(ctx).start())
+        {
+            final Map<String, Object> dict = manager.dict();
+            final RuntimeException refused = assertThrows(RuntimeException.class, () -> dict.put("t", java.time.Instant.ofEpochSecond(42)));
+            final StringBuilder causes = new StringBuilder();
+            for (Throwable cause = refused; cause != null; cause = cause.getCause())
+            {
+                causes.append(cause).append('\n');
+            }
+            assertTrue(causes.toString().contains("class java.time.Instant refused by the JVM-wide filter (jdk.serialFilter)"),
+                causes.toString());
+            dict.put("n", 7);
+            assertEquals(7, dict.get("n"));
         }
     }
 
