@@ -300,9 +300,8 @@ final class TaskCodec
         }
         catch (final IOException | ClassNotFoundException ex)
         {
-            final String refusal = filter == null ? null : filter.refusal();
-            throw new IllegalStateException("cannot deserialize a " + bytes.length + "-byte object: " +
-                (refusal != null ? refusal + " (" + ex + ")" : ex.toString()), ex);
+            final Exception reason = filter != null && ex instanceof InvalidClassException ? filter.explain((InvalidClassException)ex) : ex;
+            throw new IllegalStateException("cannot deserialize a " + bytes.length + "-byte object: " + reason, ex);
         }
     }
 }
