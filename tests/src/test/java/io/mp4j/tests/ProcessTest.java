@@ -286,6 +286,26 @@ class ProcessTest
         }
     }
 
+    static void takeInstant(final java.time.Instant ignored)
+    {
+    }
+
+    @Test
+    void aJvmWideSerialFilterInTheChildRefusesAnArgumentNamingTheClassAndTheFilter() throws Exception
+    {
+        try (Context ctx = Context.create(StartMethod.SPAWN, List.of("-Djdk.serialFilter=!java.time.Instant")))
+        {
+            final Process p = Process.of(ProcessTest::takeInstant, java.time.Instant.EPOCH).context(ctx);
+            p.start();
+            assertTrue(p.join(Duration.ofSeconds(60)));
+            assertEquals(1, p.exitCode().getAsInt());
+            final String stderr = String.join("\n", p.stderrTail());
+            assertTrue(stderr.contains("cannot read the task from the parent"), stderr);
+            assertTrue(stderr.contains("java.time.Instant"), stderr);
+            assertTrue(stderr.contains("jdk.serialFilter"), stderr);
+        }
+    }
+
     @Test
     void spareStartMethodRunsEachProcessInAFreshJvm() throws Exception
     {
