@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -34,7 +35,8 @@ import java.util.regex.Pattern;
  * as {@code pid startTime} (see {@link ProcessIds}). Creating a directory first sweeps the base of
  * directories whose owner is dead: what Python's resource tracker does, without a tracker process,
  * and also after the owner was killed with SIGKILL. The sweep never touches a directory whose owner is
- * alive, or that belongs to another user.
+ * alive, that belongs to another user, or whose name is not exactly one this class gives (a directory
+ * of the user's that merely starts with {@value #PREFIX} is not ours).
  *
  * <p>Two kinds of directory exist:
  * <ul>
@@ -59,6 +61,13 @@ public final class RuntimeDirectory implements AutoCloseable
     public static final long OWNERLESS_GRACE_MILLIS = TimeUnit.SECONDS.toMillis(30);
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
+    /**
+     * The names {@link #create} and {@link #openNamed} give: {@code mp4j-<user>.p<pid>.<hex>} and
+     * {@code mp4j-<user>.n.<name>}. The sweep matches these exactly, so that a directory of the user's
+     * that merely starts with {@value #PREFIX} is never taken for one of ours.
+     */
+    private static final Pattern DIRECTORY_NAME = Pattern.compile(
+        Pattern.quote(PREFIX) + "[A-Za-z0-9_]+\\.(?:p([0-9]{1,19})\\.[0-9a-f]{1,16}|n\\.[A-Za-z0-9][A-Za-z0-9_.-]{0,127})");
     private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -133,8 +142,7 @@ public final class RuntimeDirectory implements AutoCloseable
     public static RuntimeDirectory create(final Path base)
     {
         sweepStale(base);
-        final String name = PREFIX + userTag() + ".p" + ProcessIds.currentPid() + "." + Long.toHexString(RANDOM.nextLong() >>> 16);
-        final Path dir = base.resolve(name);
+        final Path dir = base.resolve(privateDirectoryName(ProcessIds.currentPid(), RANDOM.nextLong() >>> 16));
         try
         {
             makePrivateDirectory(dir);
@@ -172,7 +180,7 @@ public final class RuntimeDirectory implements AutoCloseable
     {
         requireName(name);
         sweepStale(base);
-        final Path dir = base.resolve(PREFIX + userTag() + ".n." + name);
+        final Path dir = base.resolve(namedDirectoryName(name));
         for (int attempt = 0; attempt < 3; attempt++)
         {
             try
@@ -195,6 +203,16 @@ public final class RuntimeDirectory implements AutoCloseable
             }
         }
         throw new IllegalStateException(dir + ": cannot create or join the named runtime directory");
+    }
+
+    static String privateDirectoryName(final long pid, final long suffix)
+    {
+        return PREFIX + userTag() + ".p" + pid + "." + Long.toHexString(suffix);
+    }
+
+    static String namedDirectoryName(final String name)
+    {
+        return PREFIX + userTag() + ".n." + name;
     }
 
     private static RuntimeDirectory joinExisting(final Path dir)
@@ -237,9 +255,11 @@ public final class RuntimeDirectory implements AutoCloseable
     }
 
     /**
-     * Remove the runtime directories under {@code base} whose owner process is dead. Directories of
-     * other users, of live owners, and ownerless ones younger than {@link #OWNERLESS_GRACE_MILLIS} are
-     * left alone.
+     * Remove the runtime directories under {@code base} whose owner process is dead. Only directories
+     * named as {@link #create} and {@link #openNamed} name them are considered. Directories of other
+     * users and of live owners are left alone; so is a directory without an owner file unless it is
+     * older than {@link #OWNERLESS_GRACE_MILLIS}, holds no subdirectory (mp4j makes none before the
+     * owner file), and, for a private directory, the pid in its name is not a live process.
      *
      * @param base the directory to sweep.
      * @return the directories removed.
@@ -270,6 +290,11 @@ public final class RuntimeDirectory implements AutoCloseable
     {
         try
         {
+            final Matcher name = DIRECTORY_NAME.matcher(dir.getFileName().toString());
+            if (!name.matches())
+            {
+                return false;
+            }
             final BasicFileAttributes attrs = Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (!attrs.isDirectory() || !ownedBy(dir, myUid))
             {
@@ -279,7 +304,17 @@ public final class RuntimeDirectory implements AutoCloseable
             if (ownerIds == null)
             {
                 final FileTime modified = attrs.lastModifiedTime();
-                return System.currentTimeMillis() - modified.toMillis() > OWNERLESS_GRACE_MILLIS;
+                if (System.currentTimeMillis() - modified.toMillis() <= OWNERLESS_GRACE_MILLIS)
+                {
+                    return false;
+                }
+                final String creatorPid = name.group(1);
+                if (creatorPid != null && ProcessHandle.of(Long.parseLong(creatorPid)).isPresent())
+                {
+                    // perhaps still being created by a slow process, or not ours after all
+                    return false;
+                }
+                return holdsNoDirectory(dir);
             }
             return !ProcessIds.isAlive(ownerIds[0], ownerIds[1]);
         }
@@ -287,6 +322,21 @@ public final class RuntimeDirectory implements AutoCloseable
         {
             return false;
         }
+    }
+
+    private static boolean holdsNoDirectory(final Path dir) throws IOException
+    {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir))
+        {
+            for (final Path entry : entries)
+            {
+                if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS))
+                {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /**

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -67,23 +68,23 @@ class RuntimeDirectoryTest
     void sweepRemovesDirectoriesOfDeadOwnersOnly() throws Exception
     {
         final long deadPid = deadPid();
-        final Path stale = base.resolve(RuntimeDirectory.PREFIX + "stale");
+        final Path stale = base.resolve(RuntimeDirectory.privateDirectoryName(deadPid, 1));
         Files.createDirectory(stale);
         Files.writeString(stale.resolve(RuntimeDirectory.OWNER_FILE), deadPid + " 12345\n");
         Files.writeString(stale.resolve("region"), "x");
 
-        final Path reusedPid = base.resolve(RuntimeDirectory.PREFIX + "reused");
+        final Path reusedPid = base.resolve(RuntimeDirectory.privateDirectoryName(ProcessIds.currentPid(), 2));
         Files.createDirectory(reusedPid);
         // our own pid, but another start time: the pid was reused, the owner is dead
         Files.writeString(reusedPid.resolve(RuntimeDirectory.OWNER_FILE),
             ProcessIds.currentPid() + " " + (ProcessIds.currentStartTime() - 1) + "\n");
 
-        final Path live = base.resolve(RuntimeDirectory.PREFIX + "live");
+        final Path live = base.resolve(RuntimeDirectory.namedDirectoryName("live"));
         Files.createDirectory(live);
         Files.writeString(live.resolve(RuntimeDirectory.OWNER_FILE),
             ProcessIds.currentPid() + " " + ProcessIds.currentStartTime() + "\n");
 
-        final Path youngOwnerless = base.resolve(RuntimeDirectory.PREFIX + "young");
+        final Path youngOwnerless = base.resolve(RuntimeDirectory.privateDirectoryName(deadPid, 3));
         Files.createDirectory(youngOwnerless);
 
         final Path notOurs = base.resolve("other-stuff");
@@ -102,7 +103,7 @@ class RuntimeDirectoryTest
     void sweepNeverTouchesAnotherUsersDirectory() throws Exception
     {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root to chown");
-        final Path foreign = base.resolve(RuntimeDirectory.PREFIX + "foreign");
+        final Path foreign = base.resolve(RuntimeDirectory.privateDirectoryName(deadPid(), 4));
         Files.createDirectory(foreign);
         Files.writeString(foreign.resolve(RuntimeDirectory.OWNER_FILE), deadPid() + " 1\n");
         Files.setAttribute(foreign, "unix:uid", 65534);
@@ -111,9 +112,41 @@ class RuntimeDirectoryTest
     }
 
     @Test
+    void sweepLeavesAnOldOwnerlessDirectoryThatIsNotOneOfOurs() throws Exception
+    {
+        final FileTime minuteAgo = FileTime.fromMillis(System.currentTimeMillis() - TimeUnit.SECONDS.toMillis(60));
+        // the user's own directory that happens to start with mp4j-: no owner file, older than the grace
+        final Path notes = base.resolve("mp4j-my-notes");
+        Files.createDirectory(notes);
+        Files.writeString(notes.resolve("important.txt"), "keep me");
+        Files.setLastModifiedTime(notes, minuteAgo);
+        // named as ours, ownerless and old, but holding a subdirectory: mp4j makes none before the owner file
+        final Path withSubdirectory = base.resolve(RuntimeDirectory.privateDirectoryName(deadPid(), 5));
+        Files.createDirectories(withSubdirectory.resolve("sub"));
+        Files.setLastModifiedTime(withSubdirectory, minuteAgo);
+        // named as ours with the pid of a live process: perhaps still being created
+        final Path liveCreator = base.resolve(RuntimeDirectory.privateDirectoryName(ProcessIds.currentPid(), 6));
+        Files.createDirectory(liveCreator);
+        Files.setLastModifiedTime(liveCreator, minuteAgo);
+        // ownerless, old, named as ours by a dead process: a creation that was killed half-way
+        final Path halfMade = base.resolve(RuntimeDirectory.privateDirectoryName(deadPid(), 7));
+        Files.createDirectory(halfMade);
+        Files.writeString(halfMade.resolve(RuntimeDirectory.OWNER_FILE + ".tmp"), "");
+        Files.setLastModifiedTime(halfMade, minuteAgo);
+
+        try (RuntimeDirectory ignored = RuntimeDirectory.create(base))
+        {
+            assertEquals("keep me", Files.readString(notes.resolve("important.txt")));
+            assertTrue(Files.exists(withSubdirectory.resolve("sub")));
+            assertTrue(Files.exists(liveCreator));
+            assertFalse(Files.exists(halfMade));
+        }
+    }
+
+    @Test
     void createSweepsStaleDirectoriesFirst() throws Exception
     {
-        final Path stale = base.resolve(RuntimeDirectory.PREFIX + "old");
+        final Path stale = base.resolve(RuntimeDirectory.namedDirectoryName("old"));
         Files.createDirectory(stale);
         Files.writeString(stale.resolve(RuntimeDirectory.OWNER_FILE), deadPid() + " 1\n");
         try (RuntimeDirectory ignored = RuntimeDirectory.create(base))
