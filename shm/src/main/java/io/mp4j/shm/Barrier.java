@@ -49,8 +49,11 @@ import java.util.function.Supplier;
 public interface Barrier extends AutoCloseable, Serializable
 {
     /**
-     * Release this process's handle (for a memory-mapped object: unmap this JVM's view). The shared object and
-     * its state stay for the other processes. Idempotent.
+     * Release this holder's handle. The creator and every handle deserialized in this JVM share one
+     * object, counted per holder (see {@link SharedObjects#attach}): the view is unmapped when the last
+     * holder closes it, and using the object after that throws {@link IllegalStateException}. The shared
+     * object and its state stay for the other processes. A holder closes once: closing again gives back
+     * another holder's count; once unmapped, further calls do nothing.
      */
     @Override
     void close();

@@ -258,7 +258,11 @@ public interface Condition extends AutoCloseable, Serializable
     int waiters();
 
     /**
-     * Unmap the condition (its lock stays attached).
+     * Release this holder's handle (its lock stays attached: it may guard other objects). The creator and every handle deserialized in this JVM share one
+     * object, counted per holder (see {@link SharedObjects#attach}): the view is unmapped when the last
+     * holder closes it, and using the object after that throws {@link IllegalStateException}. The shared
+     * object and its state stay for the other processes. A holder closes once: closing again gives back
+     * another holder's count; once unmapped, further calls do nothing.
      */
     void close();
 }

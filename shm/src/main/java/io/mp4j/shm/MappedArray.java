@@ -60,9 +60,9 @@ final class MappedArray extends MappedObject implements Array
         super(region);
         this.buffer = region.buffer();
         this.type = type;
-        this.length = buffer.getInt(LENGTH_OFFSET);
+        this.length = buffer().getInt(LENGTH_OFFSET);
         this.lock = lock;
-        this.dataAddress = buffer.addressOffset() + DATA_OFFSET;
+        this.dataAddress = buffer().addressOffset() + DATA_OFFSET;
     }
 
     static MappedArray create(final RuntimeDirectory directory, final String name, final ElementType type, final int length)
@@ -240,68 +240,68 @@ final class MappedArray extends MappedObject implements Array
             throw new IndexOutOfBoundsException("index=" + index + ", count=" + count + ", length=" + length +
                 ", javaArrayOffset=" + otherOffset + ", javaArrayLength=" + otherLength + ": " + region.path());
         }
-        region.buffer();   // throws once closed: never copy from an unmapped address
+        ensureOpen();   // never copy from an unmapped address
         return dataAddress + (long)index * type.size();
     }
 
     @Override
     public int getInt(final int index)
     {
-        return buffer.getInt(DATA_OFFSET + (checked(index, ElementType.INT) << 2));
+        return buffer().getInt(DATA_OFFSET + (checked(index, ElementType.INT) << 2));
     }
 
     @Override
     public void setInt(final int index, final int value)
     {
-        buffer.putInt(DATA_OFFSET + (checked(index, ElementType.INT) << 2), value);
+        buffer().putInt(DATA_OFFSET + (checked(index, ElementType.INT) << 2), value);
     }
 
     @Override
     public long getLong(final int index)
     {
-        return buffer.getLong(DATA_OFFSET + (checked(index, ElementType.LONG) << 3));
+        return buffer().getLong(DATA_OFFSET + (checked(index, ElementType.LONG) << 3));
     }
 
     @Override
     public void setLong(final int index, final long value)
     {
-        buffer.putLong(DATA_OFFSET + (checked(index, ElementType.LONG) << 3), value);
+        buffer().putLong(DATA_OFFSET + (checked(index, ElementType.LONG) << 3), value);
     }
 
     @Override
     public double getDouble(final int index)
     {
-        return buffer.getDouble(DATA_OFFSET + (checked(index, ElementType.DOUBLE) << 3));
+        return buffer().getDouble(DATA_OFFSET + (checked(index, ElementType.DOUBLE) << 3));
     }
 
     @Override
     public void setDouble(final int index, final double value)
     {
-        buffer.putDouble(DATA_OFFSET + (checked(index, ElementType.DOUBLE) << 3), value);
+        buffer().putDouble(DATA_OFFSET + (checked(index, ElementType.DOUBLE) << 3), value);
     }
 
     @Override
     public byte getByte(final int index)
     {
-        return buffer.getByte(DATA_OFFSET + checked(index, ElementType.BYTE));
+        return buffer().getByte(DATA_OFFSET + checked(index, ElementType.BYTE));
     }
 
     @Override
     public void setByte(final int index, final byte value)
     {
-        buffer.putByte(DATA_OFFSET + checked(index, ElementType.BYTE), value);
+        buffer().putByte(DATA_OFFSET + checked(index, ElementType.BYTE), value);
     }
 
     @Override
     public int addAndGetInt(final int index, final int delta)
     {
-        return buffer.getAndAddInt(DATA_OFFSET + (checked(index, ElementType.INT) << 2), delta) + delta;
+        return buffer().getAndAddInt(DATA_OFFSET + (checked(index, ElementType.INT) << 2), delta) + delta;
     }
 
     @Override
     public long addAndGetLong(final int index, final long delta)
     {
-        return buffer.getAndAddLong(DATA_OFFSET + (checked(index, ElementType.LONG) << 3), delta) + delta;
+        return buffer().getAndAddLong(DATA_OFFSET + (checked(index, ElementType.LONG) << 3), delta) + delta;
     }
 
     @Override
@@ -396,5 +396,15 @@ final class MappedArray extends MappedObject implements Array
     public String toString()
     {
         return "Array{" + type.typecode() + "[" + length + "], " + region.path() + '}';
+    }
+
+    /**
+     * @return the payload buffer, after checking that the region is still mapped.
+     * @throws IllegalStateException once every holder has closed this object.
+     */
+    private AtomicBuffer buffer()
+    {
+        ensureOpen();
+        return buffer;
     }
 }

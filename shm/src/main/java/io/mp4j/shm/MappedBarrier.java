@@ -102,9 +102,9 @@ final class MappedBarrier extends MappedObject implements Barrier
     {
         super(region);
         this.buffer = region.buffer();
-        this.parties = buffer.getInt(PARTIES_OFFSET);
-        this.slotCount = buffer.getInt(SLOT_COUNT_OFFSET);
-        this.defaultTimeoutNanos = buffer.getLong(TIMEOUT_OFFSET);
+        this.parties = buffer().getInt(PARTIES_OFFSET);
+        this.slotCount = buffer().getInt(SLOT_COUNT_OFFSET);
+        this.defaultTimeoutNanos = buffer().getLong(TIMEOUT_OFFSET);
         this.action = action;
     }
 
@@ -268,7 +268,7 @@ final class MappedBarrier extends MappedObject implements Barrier
         long nextFullCheck = 0;
         while (true)
         {
-            final long state = buffer.getLongVolatile(STATE_OFFSET);
+            final long state = buffer().getLongVolatile(STATE_OFFSET);
             if (isBroken(state))
             {
                 freeSlot(slot);
@@ -297,9 +297,9 @@ final class MappedBarrier extends MappedObject implements Barrier
             }
             // the slot says "waiting in this generation" before the arrival counts, so that a process that
             // dies after arriving is always seen by the others' liveness checks
-            buffer.putLong(slot + SLOT_GENERATION_OFFSET, generation);
-            buffer.putIntRelease(slot + SLOT_STATE_OFFSET, WAITING);
-            if (buffer.compareAndSetLong(STATE_OFFSET, state, state + 1))
+            buffer().putLong(slot + SLOT_GENERATION_OFFSET, generation);
+            buffer().putIntRelease(slot + SLOT_STATE_OFFSET, WAITING);
+            if (buffer().compareAndSetLong(STATE_OFFSET, state, state + 1))
             {
                 arrived = state + 1;
                 break;
@@ -317,10 +317,10 @@ final class MappedBarrier extends MappedObject implements Barrier
         int spins = 0;
         while (true)
         {
-            final long state = buffer.getLongVolatile(STATE_OFFSET);
+            final long state = buffer().getLongVolatile(STATE_OFFSET);
             if (generationOf(state) != generation)
             {
-                final boolean reset = buffer.getIntVolatile(slot + SLOT_STATE_OFFSET) == BROKEN;
+                final boolean reset = buffer().getIntVolatile(slot + SLOT_STATE_OFFSET) == BROKEN;
                 freeSlot(slot);
                 if (reset)
                 {
@@ -363,7 +363,7 @@ final class MappedBarrier extends MappedObject implements Barrier
             // a generation whose last party has arrived is tripping (its action runs): wait for it
             if ((interrupted || timedOut) && arrivedOf(state) < parties)
             {
-                if (buffer.compareAndSetLong(STATE_OFFSET, state, state | BROKEN_BIT))
+                if (buffer().compareAndSetLong(STATE_OFFSET, state, state | BROKEN_BIT))
                 {
                     freeSlot(slot);
                     if (interrupted)
@@ -398,7 +398,7 @@ final class MappedBarrier extends MappedObject implements Barrier
                 throw ex;
             }
         }
-        final boolean released = buffer.compareAndSetLong(STATE_OFFSET, arrived, nextGeneration(generation));
+        final boolean released = buffer().compareAndSetLong(STATE_OFFSET, arrived, nextGeneration(generation));
         freeSlot(slot);
         if (!released)
         {
@@ -450,9 +450,9 @@ final class MappedBarrier extends MappedObject implements Barrier
 
     private boolean tryClaim(final int slot, final long me)
     {
-        if (buffer.getLongVolatile(slot + SLOT_OWNER_OFFSET) == 0 && buffer.compareAndSetLong(slot + SLOT_OWNER_OFFSET, 0, me))
+        if (buffer().getLongVolatile(slot + SLOT_OWNER_OFFSET) == 0 && buffer().compareAndSetLong(slot + SLOT_OWNER_OFFSET, 0, me))
         {
-            buffer.putLongRelease(slot + SLOT_START_TIME_OFFSET, OwnerWord.START_TIME);
+            buffer().putLongRelease(slot + SLOT_START_TIME_OFFSET, OwnerWord.START_TIME);
             return true;
         }
         return false;
@@ -460,9 +460,9 @@ final class MappedBarrier extends MappedObject implements Barrier
 
     private void freeSlot(final int slot)
     {
-        buffer.putInt(slot + SLOT_STATE_OFFSET, FREE);
-        buffer.putLong(slot + SLOT_START_TIME_OFFSET, 0);
-        buffer.putLongRelease(slot + SLOT_OWNER_OFFSET, 0);
+        buffer().putInt(slot + SLOT_STATE_OFFSET, FREE);
+        buffer().putLong(slot + SLOT_START_TIME_OFFSET, 0);
+        buffer().putLongRelease(slot + SLOT_OWNER_OFFSET, 0);
     }
 
     /**
@@ -471,32 +471,32 @@ final class MappedBarrier extends MappedObject implements Barrier
      */
     private boolean isSlotOwnerDead(final int slot, final long owner)
     {
-        final long startTime = buffer.getLongVolatile(slot + SLOT_START_TIME_OFFSET);
+        final long startTime = buffer().getLongVolatile(slot + SLOT_START_TIME_OFFSET);
         final long pid = OwnerWord.pidOf(owner);
         return startTime != 0 && pid != OwnerWord.PID &&
-            buffer.getLongVolatile(slot + SLOT_OWNER_OFFSET) == owner && !ProcessIds.isAlive(pid, startTime);
+            buffer().getLongVolatile(slot + SLOT_OWNER_OFFSET) == owner && !ProcessIds.isAlive(pid, startTime);
     }
 
     /** Free the slots of dead processes, except those waiting in the current, unbroken generation. */
     private int reclaimDeadSlots()
     {
         int reclaimed = 0;
-        final long state = buffer.getLongVolatile(STATE_OFFSET);
+        final long state = buffer().getLongVolatile(STATE_OFFSET);
         for (int i = 0; i < slotCount; i++)
         {
             final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
-            final long owner = buffer.getLongVolatile(slot + SLOT_OWNER_OFFSET);
+            final long owner = buffer().getLongVolatile(slot + SLOT_OWNER_OFFSET);
             if (owner == 0 || !isSlotOwnerDead(slot, owner))
             {
                 continue;
             }
-            final boolean party = buffer.getIntVolatile(slot + SLOT_STATE_OFFSET) == WAITING &&
-                buffer.getLong(slot + SLOT_GENERATION_OFFSET) == generationOf(state) && !isBroken(state);
+            final boolean party = buffer().getIntVolatile(slot + SLOT_STATE_OFFSET) == WAITING &&
+                buffer().getLong(slot + SLOT_GENERATION_OFFSET) == generationOf(state) && !isBroken(state);
             if (!party)
             {
-                buffer.putInt(slot + SLOT_STATE_OFFSET, FREE);
-                buffer.putLong(slot + SLOT_START_TIME_OFFSET, 0);
-                if (buffer.compareAndSetLong(slot + SLOT_OWNER_OFFSET, owner, 0))
+                buffer().putInt(slot + SLOT_STATE_OFFSET, FREE);
+                buffer().putLong(slot + SLOT_START_TIME_OFFSET, 0);
+                if (buffer().compareAndSetLong(slot + SLOT_OWNER_OFFSET, owner, 0))
                 {
                     reclaimed++;
                 }
@@ -510,15 +510,15 @@ final class MappedBarrier extends MappedObject implements Barrier
         for (int i = 0; i < slotCount; i++)
         {
             final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
-            if (buffer.getIntVolatile(slot + SLOT_STATE_OFFSET) != WAITING ||
-                buffer.getLongVolatile(slot + SLOT_GENERATION_OFFSET) != generation)
+            if (buffer().getIntVolatile(slot + SLOT_STATE_OFFSET) != WAITING ||
+                buffer().getLongVolatile(slot + SLOT_GENERATION_OFFSET) != generation)
             {
                 continue;
             }
-            final long owner = buffer.getLongVolatile(slot + SLOT_OWNER_OFFSET);
+            final long owner = buffer().getLongVolatile(slot + SLOT_OWNER_OFFSET);
             if (owner != 0 && isSlotOwnerDead(slot, owner) &&
-                buffer.getIntVolatile(slot + SLOT_STATE_OFFSET) == WAITING &&
-                buffer.getLongVolatile(slot + SLOT_GENERATION_OFFSET) == generation)
+                buffer().getIntVolatile(slot + SLOT_STATE_OFFSET) == WAITING &&
+                buffer().getLongVolatile(slot + SLOT_GENERATION_OFFSET) == generation)
             {
                 return true;
             }
@@ -531,9 +531,9 @@ final class MappedBarrier extends MappedObject implements Barrier
     {
         while (true)
         {
-            final long state = buffer.getLongVolatile(STATE_OFFSET);
+            final long state = buffer().getLongVolatile(STATE_OFFSET);
             if (generationOf(state) != generation || isBroken(state) ||
-                buffer.compareAndSetLong(STATE_OFFSET, state, state | BROKEN_BIT))
+                buffer().compareAndSetLong(STATE_OFFSET, state, state | BROKEN_BIT))
             {
                 return;
             }
@@ -543,7 +543,7 @@ final class MappedBarrier extends MappedObject implements Barrier
     @Override
     public void abort()
     {
-        breakGeneration(generationOf(buffer.getLongVolatile(STATE_OFFSET)));
+        breakGeneration(generationOf(buffer().getLongVolatile(STATE_OFFSET)));
     }
 
     @Override
@@ -551,12 +551,12 @@ final class MappedBarrier extends MappedObject implements Barrier
     {
         while (true)
         {
-            long state = buffer.getLongVolatile(STATE_OFFSET);
+            long state = buffer().getLongVolatile(STATE_OFFSET);
             final long generation = generationOf(state);
             if (!isBroken(state))
             {
                 // once broken, the generation can neither trip nor take another arrival
-                if (!buffer.compareAndSetLong(STATE_OFFSET, state, state | BROKEN_BIT))
+                if (!buffer().compareAndSetLong(STATE_OFFSET, state, state | BROKEN_BIT))
                 {
                     continue;
                 }
@@ -565,12 +565,12 @@ final class MappedBarrier extends MappedObject implements Barrier
             for (int i = 0; i < slotCount; i++)
             {
                 final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
-                if (buffer.getLongVolatile(slot + SLOT_GENERATION_OFFSET) == generation)
+                if (buffer().getLongVolatile(slot + SLOT_GENERATION_OFFSET) == generation)
                 {
-                    buffer.compareAndSetInt(slot + SLOT_STATE_OFFSET, WAITING, BROKEN);
+                    buffer().compareAndSetInt(slot + SLOT_STATE_OFFSET, WAITING, BROKEN);
                 }
             }
-            if (buffer.compareAndSetLong(STATE_OFFSET, state, nextGeneration(generation)))
+            if (buffer().compareAndSetLong(STATE_OFFSET, state, nextGeneration(generation)))
             {
                 return;
             }
@@ -586,13 +586,13 @@ final class MappedBarrier extends MappedObject implements Barrier
     @Override
     public int nWaiting()
     {
-        return arrivedOf(buffer.getLongVolatile(STATE_OFFSET));
+        return arrivedOf(buffer().getLongVolatile(STATE_OFFSET));
     }
 
     @Override
     public boolean isBroken()
     {
-        return isBroken(buffer.getLongVolatile(STATE_OFFSET));
+        return isBroken(buffer().getLongVolatile(STATE_OFFSET));
     }
 
     @Override
@@ -604,6 +604,10 @@ final class MappedBarrier extends MappedObject implements Barrier
     @Override
     public String toString()
     {
+        if (isClosed())
+        {
+            return "Barrier{" + region.path() + ", parties=" + parties + ", closed}";
+        }
         return "Barrier{" + region.path() + ", parties=" + parties + ", waiting=" + nWaiting() +
             (isBroken() ? ", broken" : "") + '}';
     }
@@ -649,5 +653,15 @@ final class MappedBarrier extends MappedObject implements Barrier
                 throw ioe;
             }
         }
+    }
+
+    /**
+     * @return the payload buffer, after checking that the region is still mapped.
+     * @throws IllegalStateException once every holder has closed this object.
+     */
+    private AtomicBuffer buffer()
+    {
+        ensureOpen();
+        return buffer;
     }
 }

@@ -92,6 +92,8 @@ final class MappedCondition extends MappedObject implements Condition
 
     private final RobustMutex mutex;
 
+    private final MappedMutexLock mutexLock;
+
     private final int slotCount;
 
     private final IdleCache idleCache = new IdleCache();
@@ -104,7 +106,8 @@ final class MappedCondition extends MappedObject implements Condition
         this.buffer = region.buffer();
         this.lock = lock;
         this.mutex = mutexOf(lock);
-        this.slotCount = buffer.getInt(SLOT_COUNT_OFFSET);
+        this.mutexLock = (MappedMutexLock)lock;
+        this.slotCount = buffer().getInt(SLOT_COUNT_OFFSET);
     }
 
     static RobustMutex mutexOf(final SharedLock lock)
@@ -222,10 +225,10 @@ final class MappedCondition extends MappedObject implements Condition
 
     private void checkHeld(final String what)
     {
-        if (!mutex.isHeldByCurrentThread())
+        if (!mutex().isHeldByCurrentThread())
         {
             throw new IllegalMonitorStateException("cannot " + what + " without holding the lock " + ((SharedObject)lock).path() +
-                " (held by " + OwnerWord.describe(mutex.owner()) + ")");
+                " (held by " + OwnerWord.describe(mutex().owner()) + ")");
         }
     }
 
@@ -237,8 +240,8 @@ final class MappedCondition extends MappedObject implements Condition
             throw new InterruptedException();
         }
         final int slot = claimSlot();
-        final int depth = mutex.holdCount();
-        mutex.release();
+        final int depth = mutex().holdCount();
+        mutex().release();
 
         final Supplier<IdleStrategy> own = idle;
         final Supplier<IdleStrategy> supplier = own != null ? own : IdleStrategies.forRegion(region.path());
@@ -249,7 +252,7 @@ final class MappedCondition extends MappedObject implements Condition
         boolean interrupted = false;
         while (true)
         {
-            if (buffer.getIntVolatile(slot + SLOT_STATE_OFFSET) == SIGNALLED)
+            if (buffer().getIntVolatile(slot + SLOT_STATE_OFFSET) == SIGNALLED)
             {
                 signalled = true;
                 break;
@@ -292,25 +295,25 @@ final class MappedCondition extends MappedObject implements Condition
     {
         try
         {
-            mutex.acquire(OwnerWord.current(), Long.MAX_VALUE, false, supplier);
+            mutex().acquire(OwnerWord.current(), Long.MAX_VALUE, false, supplier);
         }
         catch (final InterruptedException ex)
         {
             throw new IllegalStateException("not interruptible", ex);
         }
-        mutex.holdCount(depth);
+        mutex().holdCount(depth);
     }
 
     private boolean cancel(final int slot)
     {
-        return buffer.compareAndSetInt(slot + SLOT_STATE_OFFSET, WAITING, LEAVING);
+        return buffer().compareAndSetInt(slot + SLOT_STATE_OFFSET, WAITING, LEAVING);
     }
 
     private void freeSlot(final int slot)
     {
-        buffer.putLong(slot + SLOT_START_TIME_OFFSET, 0);
-        buffer.putLong(slot + SLOT_PID_OFFSET, 0);
-        buffer.putIntRelease(slot + SLOT_STATE_OFFSET, FREE);
+        buffer().putLong(slot + SLOT_START_TIME_OFFSET, 0);
+        buffer().putLong(slot + SLOT_PID_OFFSET, 0);
+        buffer().putIntRelease(slot + SLOT_STATE_OFFSET, FREE);
     }
 
     /**
@@ -324,15 +327,15 @@ final class MappedCondition extends MappedObject implements Condition
             for (int i = 0; i < slotCount; i++)
             {
                 final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
-                if (buffer.getIntVolatile(slot + SLOT_STATE_OFFSET) == FREE &&
-                    buffer.getLongVolatile(slot + SLOT_PID_OFFSET) == 0)
+                if (buffer().getIntVolatile(slot + SLOT_STATE_OFFSET) == FREE &&
+                    buffer().getLongVolatile(slot + SLOT_PID_OFFSET) == 0)
                 {
-                    final long ticket = buffer.getLong(SEQUENCE_OFFSET) + 1;
-                    buffer.putLong(SEQUENCE_OFFSET, ticket);
-                    buffer.putLong(slot + SLOT_TICKET_OFFSET, ticket);
-                    buffer.putLong(slot + SLOT_START_TIME_OFFSET, OwnerWord.START_TIME);
-                    buffer.putLong(slot + SLOT_PID_OFFSET, OwnerWord.PID);
-                    buffer.putIntRelease(slot + SLOT_STATE_OFFSET, WAITING);
+                    final long ticket = buffer().getLong(SEQUENCE_OFFSET) + 1;
+                    buffer().putLong(SEQUENCE_OFFSET, ticket);
+                    buffer().putLong(slot + SLOT_TICKET_OFFSET, ticket);
+                    buffer().putLong(slot + SLOT_START_TIME_OFFSET, OwnerWord.START_TIME);
+                    buffer().putLong(slot + SLOT_PID_OFFSET, OwnerWord.PID);
+                    buffer().putIntRelease(slot + SLOT_STATE_OFFSET, WAITING);
                     return slot;
                 }
             }
@@ -347,12 +350,12 @@ final class MappedCondition extends MappedObject implements Condition
         for (int i = 0; i < slotCount; i++)
         {
             final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
-            final int state = buffer.getIntVolatile(slot + SLOT_STATE_OFFSET);
+            final int state = buffer().getIntVolatile(slot + SLOT_STATE_OFFSET);
             if ((state == WAITING || state == SIGNALLED) &&
                 OwnerWord.isSlotDead(buffer, slot + SLOT_PID_OFFSET, slot + SLOT_START_TIME_OFFSET))
             {
-                final long sequence = buffer.getLongVolatile(slot + SLOT_SIGNAL_SEQUENCE_OFFSET);
-                if (buffer.compareAndSetInt(slot + SLOT_STATE_OFFSET, state, LEAVING))
+                final long sequence = buffer().getLongVolatile(slot + SLOT_SIGNAL_SEQUENCE_OFFSET);
+                if (buffer().compareAndSetInt(slot + SLOT_STATE_OFFSET, state, LEAVING))
                 {
                     freeSlot(slot);
                     if (state == SIGNALLED)
@@ -376,7 +379,7 @@ final class MappedCondition extends MappedObject implements Condition
         checkHeld("notify");
         final long now = System.nanoTime();
         handOnSignalsOfDeadWaiters(now);
-        final long sequence = buffer.getLong(SEQUENCE_OFFSET);
+        final long sequence = buffer().getLong(SEQUENCE_OFFSET);
         int woken = 0;
         long lastTicket = Long.MIN_VALUE;
         while (woken < n)
@@ -386,7 +389,7 @@ final class MappedCondition extends MappedObject implements Condition
             {
                 break;
             }
-            lastTicket = buffer.getLong(oldest + SLOT_TICKET_OFFSET);
+            lastTicket = buffer().getLong(oldest + SLOT_TICKET_OFFSET);
             if (trySignal(oldest, now, sequence))
             {
                 woken++;
@@ -402,9 +405,9 @@ final class MappedCondition extends MappedObject implements Condition
         for (int i = 0; i < slotCount; i++)
         {
             final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
-            if (buffer.getIntVolatile(slot + SLOT_STATE_OFFSET) == WAITING)
+            if (buffer().getIntVolatile(slot + SLOT_STATE_OFFSET) == WAITING)
             {
-                final long ticket = buffer.getLong(slot + SLOT_TICKET_OFFSET);
+                final long ticket = buffer().getLong(slot + SLOT_TICKET_OFFSET);
                 if (ticket > afterTicket && ticket <= maxTicket && ticket < oldestTicket)
                 {
                     oldest = slot;
@@ -417,9 +420,9 @@ final class MappedCondition extends MappedObject implements Condition
 
     private boolean trySignal(final int slot, final long now, final long sequence)
     {
-        buffer.putLong(slot + SLOT_SIGNAL_TIME_OFFSET, now);
-        buffer.putLong(slot + SLOT_SIGNAL_SEQUENCE_OFFSET, sequence);
-        return buffer.compareAndSetInt(slot + SLOT_STATE_OFFSET, WAITING, SIGNALLED);
+        buffer().putLong(slot + SLOT_SIGNAL_TIME_OFFSET, now);
+        buffer().putLong(slot + SLOT_SIGNAL_SEQUENCE_OFFSET, sequence);
+        return buffer().compareAndSetInt(slot + SLOT_STATE_OFFSET, WAITING, SIGNALLED);
     }
 
     /**
@@ -431,12 +434,12 @@ final class MappedCondition extends MappedObject implements Condition
         for (int i = 0; i < slotCount; i++)
         {
             final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
-            if (buffer.getIntVolatile(slot + SLOT_STATE_OFFSET) == SIGNALLED &&
-                now - buffer.getLongVolatile(slot + SLOT_SIGNAL_TIME_OFFSET) >= OwnerWord.LIVENESS_INTERVAL_NANOS &&
+            if (buffer().getIntVolatile(slot + SLOT_STATE_OFFSET) == SIGNALLED &&
+                now - buffer().getLongVolatile(slot + SLOT_SIGNAL_TIME_OFFSET) >= OwnerWord.LIVENESS_INTERVAL_NANOS &&
                 OwnerWord.isSlotDead(buffer, slot + SLOT_PID_OFFSET, slot + SLOT_START_TIME_OFFSET))
             {
-                final long sequence = buffer.getLongVolatile(slot + SLOT_SIGNAL_SEQUENCE_OFFSET);
-                if (buffer.compareAndSetInt(slot + SLOT_STATE_OFFSET, SIGNALLED, LEAVING))
+                final long sequence = buffer().getLongVolatile(slot + SLOT_SIGNAL_SEQUENCE_OFFSET);
+                if (buffer().compareAndSetInt(slot + SLOT_STATE_OFFSET, SIGNALLED, LEAVING))
                 {
                     freeSlot(slot);
                     handOn(sequence);
@@ -456,7 +459,7 @@ final class MappedCondition extends MappedObject implements Condition
             {
                 return;
             }
-            lastTicket = buffer.getLong(oldest + SLOT_TICKET_OFFSET);
+            lastTicket = buffer().getLong(oldest + SLOT_TICKET_OFFSET);
             if (trySignal(oldest, System.nanoTime(), sequence))
             {
                 return;
@@ -476,7 +479,7 @@ final class MappedCondition extends MappedObject implements Condition
         int count = 0;
         for (int i = 0; i < slotCount; i++)
         {
-            if (buffer.getIntVolatile(SLOTS_OFFSET + i * SLOT_LENGTH + SLOT_STATE_OFFSET) == WAITING)
+            if (buffer().getIntVolatile(SLOTS_OFFSET + i * SLOT_LENGTH + SLOT_STATE_OFFSET) == WAITING)
             {
                 count++;
             }
@@ -488,5 +491,26 @@ final class MappedCondition extends MappedObject implements Condition
     public String toString()
     {
         return "Condition{" + region.path() + ", lock " + ((SharedObject)lock).path() + '}';
+    }
+
+    /**
+     * @return the payload buffer, after checking that the region is still mapped.
+     * @throws IllegalStateException once every holder has closed this object.
+     */
+    private AtomicBuffer buffer()
+    {
+        ensureOpen();
+        return buffer;
+    }
+
+    /**
+     * @return the lock's mutex, after checking that this condition and its lock are still mapped.
+     * @throws IllegalStateException once either has been closed by every holder.
+     */
+    private RobustMutex mutex()
+    {
+        ensureOpen();
+        mutexLock.ensureOpen();
+        return mutex;
     }
 }

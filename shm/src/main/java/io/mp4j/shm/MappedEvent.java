@@ -84,7 +84,7 @@ final class MappedEvent extends MappedObject implements Event
     @Override
     public boolean isSet()
     {
-        return (buffer.getLongVolatile(STATE_OFFSET) & FLAG) != 0;
+        return (buffer().getLongVolatile(STATE_OFFSET) & FLAG) != 0;
     }
 
     @Override
@@ -92,8 +92,8 @@ final class MappedEvent extends MappedObject implements Event
     {
         while (true)
         {
-            final long state = buffer.getLongVolatile(STATE_OFFSET);
-            if ((state & FLAG) != 0 || buffer.compareAndSetLong(STATE_OFFSET, state, (state + ONE_SET) | FLAG))
+            final long state = buffer().getLongVolatile(STATE_OFFSET);
+            if ((state & FLAG) != 0 || buffer().compareAndSetLong(STATE_OFFSET, state, (state + ONE_SET) | FLAG))
             {
                 return;
             }
@@ -105,8 +105,8 @@ final class MappedEvent extends MappedObject implements Event
     {
         while (true)
         {
-            final long state = buffer.getLongVolatile(STATE_OFFSET);
-            if ((state & FLAG) == 0 || buffer.compareAndSetLong(STATE_OFFSET, state, state & ~FLAG))
+            final long state = buffer().getLongVolatile(STATE_OFFSET);
+            if ((state & FLAG) == 0 || buffer().compareAndSetLong(STATE_OFFSET, state, state & ~FLAG))
             {
                 return;
             }
@@ -133,7 +133,7 @@ final class MappedEvent extends MappedObject implements Event
 
     private boolean await(final long timeoutNanos) throws InterruptedException
     {
-        final long initial = buffer.getLongVolatile(STATE_OFFSET);
+        final long initial = buffer().getLongVolatile(STATE_OFFSET);
         if ((initial & FLAG) != 0)
         {
             return true;
@@ -151,7 +151,7 @@ final class MappedEvent extends MappedObject implements Event
         final IdleStrategy idleStrategy = idleCache.get(own != null ? own : IdleStrategies.forRegion(region.path()));
         while (true)
         {
-            final long state = buffer.getLongVolatile(STATE_OFFSET);
+            final long state = buffer().getLongVolatile(STATE_OFFSET);
             if ((state & FLAG) != 0 || state >>> 1 != initial >>> 1)
             {
                 return true;
@@ -171,6 +171,16 @@ final class MappedEvent extends MappedObject implements Event
     @Override
     public String toString()
     {
-        return "Event{" + region.path() + (isSet() ? ", set" : ", clear") + '}';
+        return "Event{" + region.path() + (isClosed() ? ", closed" : isSet() ? ", set" : ", clear") + '}';
+    }
+
+    /**
+     * @return the payload buffer, after checking that the region is still mapped.
+     * @throws IllegalStateException once every holder has closed this object.
+     */
+    private AtomicBuffer buffer()
+    {
+        ensureOpen();
+        return buffer;
     }
 }

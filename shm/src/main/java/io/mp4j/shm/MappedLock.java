@@ -53,7 +53,7 @@ final class MappedLock extends MappedMutexLock implements Lock
     @Override
     public void release()
     {
-        if (mutex.releaseAny() == 0)
+        if (mutex().releaseAny() == 0)
         {
             throw new IllegalStateException("release of an unlocked lock: " + region.path());
         }

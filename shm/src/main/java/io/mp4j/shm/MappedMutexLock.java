@@ -45,7 +45,7 @@ abstract sealed class MappedMutexLock extends MappedObject implements SharedLock
     /** Payload length of a lock region. */
     static final int PAYLOAD_LENGTH = RobustMutex.LENGTH;
 
-    final RobustMutex mutex;
+    private final RobustMutex mutex;
     private final boolean reentrant;
     private final Held held = this::unlock;
     private volatile Supplier<IdleStrategy> idle;
@@ -58,7 +58,7 @@ abstract sealed class MappedMutexLock extends MappedObject implements SharedLock
     }
 
     /**
-     * Map an existing lock region and check that it holds a whole mutex.
+     * Map an existing lock region and check that it holds a whole mutex().
      */
     static MappedRegion attachRegion(final Path file, final RegionType type)
     {
@@ -77,8 +77,13 @@ abstract sealed class MappedMutexLock extends MappedObject implements SharedLock
         this.idle = supplier;
     }
 
+    /**
+     * @return the mutex, after checking that the region is still mapped.
+     * @throws IllegalStateException once every holder has closed this lock.
+     */
     final RobustMutex mutex()
     {
+        ensureOpen();
         return mutex;
     }
 
@@ -127,15 +132,15 @@ abstract sealed class MappedMutexLock extends MappedObject implements SharedLock
         }
         if (timeoutNanos <= 0)
         {
-            return mutex.tryAcquire(me);
+            return mutex().tryAcquire(me);
         }
-        if (mutex.tryAcquireFree(me))
+        if (mutex().tryAcquireFree(me))
         {
             return true;
         }
         try
         {
-            return mutex.acquire(me, timeoutNanos, false, idle());
+            return mutex().acquire(me, timeoutNanos, false, idle());
         }
         catch (final InterruptedException ex)
         {
@@ -148,14 +153,14 @@ abstract sealed class MappedMutexLock extends MappedObject implements SharedLock
      */
     private boolean reenter(final long me)
     {
-        if (reentrant && mutex.owner() == me)
+        if (reentrant && mutex().owner() == me)
         {
-            final int depth = mutex.holdCount();
+            final int depth = mutex().holdCount();
             if (depth == Integer.MAX_VALUE)
             {
                 throw new Error("maximum lock count exceeded");
             }
-            mutex.holdCount(depth + 1);
+            mutex().holdCount(depth + 1);
             return true;
         }
         return false;
@@ -173,7 +178,7 @@ abstract sealed class MappedMutexLock extends MappedObject implements SharedLock
         final long me = OwnerWord.current();
         if (!reenter(me))
         {
-            mutex.acquire(me, Long.MAX_VALUE, true, idle());
+            mutex().acquire(me, Long.MAX_VALUE, true, idle());
         }
     }
 
@@ -181,7 +186,7 @@ abstract sealed class MappedMutexLock extends MappedObject implements SharedLock
     public final boolean tryLock()
     {
         final long me = OwnerWord.current();
-        return reenter(me) || mutex.tryAcquire(me);
+        return reenter(me) || mutex().tryAcquire(me);
     }
 
     @Override
@@ -193,26 +198,26 @@ abstract sealed class MappedMutexLock extends MappedObject implements SharedLock
         {
             return true;
         }
-        return nanos <= 0 ? mutex.tryAcquire(me) : mutex.acquire(me, nanos, true, idle());
+        return nanos <= 0 ? mutex().tryAcquire(me) : mutex().acquire(me, nanos, true, idle());
     }
 
     @Override
     public final void unlock()
     {
-        final long owner = mutex.owner();
+        final long owner = mutex().owner();
         if (owner != OwnerWord.current())
         {
             throw new IllegalMonitorStateException("unlock by " + OwnerWord.describe(OwnerWord.current()) +
                 " of a lock held by " + OwnerWord.describe(owner) + ": " + region.path());
         }
-        final int depth = reentrant ? mutex.holdCount() : 1;
+        final int depth = reentrant ? mutex().holdCount() : 1;
         if (depth > 1)
         {
-            mutex.holdCount(depth - 1);
+            mutex().holdCount(depth - 1);
         }
         else
         {
-            mutex.release();
+            mutex().release();
         }
     }
 
@@ -232,36 +237,37 @@ abstract sealed class MappedMutexLock extends MappedObject implements SharedLock
     @Override
     public final boolean isHeldByCurrentThread()
     {
-        return mutex.isHeldByCurrentThread();
+        return mutex().isHeldByCurrentThread();
     }
 
     @Override
     public final boolean isLocked()
     {
-        return mutex.owner() != 0;
+        return mutex().owner() != 0;
     }
 
     @Override
     public final boolean previousOwnerDied()
     {
-        return mutex.ownerDied();
+        return mutex().ownerDied();
     }
 
     @Override
     public final long recoveries()
     {
-        return mutex.recoveries();
+        return mutex().recoveries();
     }
 
     @Override
     public final long ownerPid()
     {
-        return OwnerWord.pidOf(mutex.owner());
+        return OwnerWord.pidOf(mutex().owner());
     }
 
     @Override
     public final String toString()
     {
-        return (reentrant ? "RLock{" : "Lock{") + region.path() + ", held by " + OwnerWord.describe(mutex.owner()) + '}';
+        return (reentrant ? "RLock{" : "Lock{") + region.path() +
+            (isClosed() ? ", closed" : ", held by " + OwnerWord.describe(mutex().owner())) + '}';
     }
 }

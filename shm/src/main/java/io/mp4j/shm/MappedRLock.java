@@ -59,6 +59,6 @@ final class MappedRLock extends MappedMutexLock implements RLock
     @Override
     public int getHoldCount()
     {
-        return mutex.isHeldByCurrentThread() ? mutex.holdCount() : 0;
+        return mutex().isHeldByCurrentThread() ? mutex().holdCount() : 0;
     }
 }

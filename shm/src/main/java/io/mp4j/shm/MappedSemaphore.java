@@ -102,8 +102,8 @@ class MappedSemaphore extends MappedObject implements Semaphore
     {
         super(region);
         this.buffer = region.buffer();
-        this.bound = buffer.getLong(BOUND_OFFSET);
-        this.slotCount = buffer.getInt(SLOT_COUNT_OFFSET);
+        this.bound = buffer().getLong(BOUND_OFFSET);
+        this.slotCount = buffer().getInt(SLOT_COUNT_OFFSET);
     }
 
     static MappedSemaphore create(final RuntimeDirectory directory, final String name, final long value)
@@ -227,12 +227,12 @@ class MappedSemaphore extends MappedObject implements Semaphore
     {
         while (true)
         {
-            final long value = buffer.getLongVolatile(VALUE_OFFSET);
+            final long value = buffer().getLongVolatile(VALUE_OFFSET);
             if (value <= 0)
             {
                 return false;
             }
-            if (buffer.compareAndSetLong(VALUE_OFFSET, value, value - 1))
+            if (buffer().compareAndSetLong(VALUE_OFFSET, value, value - 1))
             {
                 track(1);
                 return true;
@@ -299,13 +299,13 @@ class MappedSemaphore extends MappedObject implements Semaphore
         }
         while (true)
         {
-            final long value = buffer.getLongVolatile(VALUE_OFFSET);
+            final long value = buffer().getLongVolatile(VALUE_OFFSET);
             if (value > bound - n)
             {
                 throw new IllegalStateException("semaphore released too many times: value=" + value + ", n=" + n +
                     ", bound=" + bound + ": " + region.path());
             }
-            if (buffer.compareAndSetLong(VALUE_OFFSET, value, value + n))
+            if (buffer().compareAndSetLong(VALUE_OFFSET, value, value + n))
             {
                 break;
             }
@@ -316,7 +316,7 @@ class MappedSemaphore extends MappedObject implements Semaphore
     @Override
     public long getValue()
     {
-        return buffer.getLongVolatile(VALUE_OFFSET);
+        return buffer().getLongVolatile(VALUE_OFFSET);
     }
 
     @Override
@@ -334,7 +334,7 @@ class MappedSemaphore extends MappedObject implements Semaphore
     @Override
     public long reclaimedPermits()
     {
-        return buffer.getLongVolatile(RECLAIMED_OFFSET);
+        return buffer().getLongVolatile(RECLAIMED_OFFSET);
     }
 
     @Override
@@ -353,30 +353,30 @@ class MappedSemaphore extends MappedObject implements Semaphore
         for (int i = 0; i < slotCount; i++)
         {
             final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
-            final long pid = buffer.getLongVolatile(slot + SLOT_PID_OFFSET);
-            if (pid <= 0 || pid == OwnerWord.PID || (!freeEmptySlots && buffer.getLongVolatile(slot + SLOT_HELD_OFFSET) <= 0))
+            final long pid = buffer().getLongVolatile(slot + SLOT_PID_OFFSET);
+            if (pid <= 0 || pid == OwnerWord.PID || (!freeEmptySlots && buffer().getLongVolatile(slot + SLOT_HELD_OFFSET) <= 0))
             {
                 continue;
             }
-            final long startTime = buffer.getLongVolatile(slot + SLOT_START_TIME_OFFSET);
+            final long startTime = buffer().getLongVolatile(slot + SLOT_START_TIME_OFFSET);
             if (startTime == 0 || ProcessIds.isAlive(pid, startTime))
             {
                 continue;
             }
-            if (buffer.compareAndSetLong(slot + SLOT_PID_OFFSET, pid, RECLAIMING))
+            if (buffer().compareAndSetLong(slot + SLOT_PID_OFFSET, pid, RECLAIMING))
             {
-                final long held = buffer.getAndSetLong(slot + SLOT_HELD_OFFSET, 0);
+                final long held = buffer().getAndSetLong(slot + SLOT_HELD_OFFSET, 0);
                 if (held > 0)
                 {
                     total += giveBack(held);
                 }
-                buffer.putLong(slot + SLOT_START_TIME_OFFSET, 0);
-                buffer.putLongRelease(slot + SLOT_PID_OFFSET, 0);
+                buffer().putLong(slot + SLOT_START_TIME_OFFSET, 0);
+                buffer().putLongRelease(slot + SLOT_PID_OFFSET, 0);
             }
         }
         if (total > 0)
         {
-            buffer.getAndAddLong(RECLAIMED_OFFSET, total);
+            buffer().getAndAddLong(RECLAIMED_OFFSET, total);
         }
         return total;
     }
@@ -385,13 +385,13 @@ class MappedSemaphore extends MappedObject implements Semaphore
     {
         while (true)
         {
-            final long value = buffer.getLongVolatile(VALUE_OFFSET);
+            final long value = buffer().getLongVolatile(VALUE_OFFSET);
             final long add = Math.min(held, bound - value);
             if (add <= 0)
             {
                 return 0;
             }
-            if (buffer.compareAndSetLong(VALUE_OFFSET, value, value + add))
+            if (buffer().compareAndSetLong(VALUE_OFFSET, value, value + add))
             {
                 return add;
             }
@@ -407,10 +407,10 @@ class MappedSemaphore extends MappedObject implements Semaphore
         final int slot = mySlot();
         if (slot < 0)
         {
-            buffer.getAndAddLong(UNTRACKED_OFFSET, n);
+            buffer().getAndAddLong(UNTRACKED_OFFSET, n);
             return;
         }
-        buffer.getAndAddLong(slot + SLOT_HELD_OFFSET, n);
+        buffer().getAndAddLong(slot + SLOT_HELD_OFFSET, n);
     }
 
     private void untrack(final long n)
@@ -428,7 +428,7 @@ class MappedSemaphore extends MappedObject implements Semaphore
         for (int i = 0; i < slotCount && remaining > 0; i++)
         {
             final int other = SLOTS_OFFSET + i * SLOT_LENGTH;
-            if (other != slot && buffer.getLongVolatile(other + SLOT_HELD_OFFSET) > 0 &&
+            if (other != slot && buffer().getLongVolatile(other + SLOT_HELD_OFFSET) > 0 &&
                 OwnerWord.isSlotDead(buffer, other + SLOT_PID_OFFSET, other + SLOT_START_TIME_OFFSET))
             {
                 remaining -= debit(other, remaining);
@@ -440,13 +440,13 @@ class MappedSemaphore extends MappedObject implements Semaphore
     {
         while (true)
         {
-            final long held = buffer.getLongVolatile(slot + SLOT_HELD_OFFSET);
+            final long held = buffer().getLongVolatile(slot + SLOT_HELD_OFFSET);
             final long take = Math.min(held, n);
             if (take <= 0)
             {
                 return 0;
             }
-            if (buffer.compareAndSetLong(slot + SLOT_HELD_OFFSET, held, held - take))
+            if (buffer().compareAndSetLong(slot + SLOT_HELD_OFFSET, held, held - take))
             {
                 return take;
             }
@@ -470,8 +470,8 @@ class MappedSemaphore extends MappedObject implements Semaphore
             for (int i = 0; i < slotCount && found == SLOT_NONE; i++)
             {
                 final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
-                if (buffer.getLongVolatile(slot + SLOT_PID_OFFSET) == OwnerWord.PID &&
-                    buffer.getLongVolatile(slot + SLOT_START_TIME_OFFSET) == OwnerWord.START_TIME)
+                if (buffer().getLongVolatile(slot + SLOT_PID_OFFSET) == OwnerWord.PID &&
+                    buffer().getLongVolatile(slot + SLOT_START_TIME_OFFSET) == OwnerWord.START_TIME)
                 {
                     found = slot;
                 }
@@ -485,9 +485,9 @@ class MappedSemaphore extends MappedObject implements Semaphore
                 for (int i = 0; i < slotCount && found == SLOT_NONE; i++)
                 {
                     final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
-                    if (buffer.compareAndSetLong(slot + SLOT_PID_OFFSET, 0, OwnerWord.PID))
+                    if (buffer().compareAndSetLong(slot + SLOT_PID_OFFSET, 0, OwnerWord.PID))
                     {
-                        buffer.putLongVolatile(slot + SLOT_START_TIME_OFFSET, OwnerWord.START_TIME);
+                        buffer().putLongVolatile(slot + SLOT_START_TIME_OFFSET, OwnerWord.START_TIME);
                         found = slot;
                     }
                 }
@@ -500,7 +500,17 @@ class MappedSemaphore extends MappedObject implements Semaphore
     @Override
     public String toString()
     {
-        return getClass().getSimpleName() + "{" + region.path() + ", value=" + getValue() +
+        return getClass().getSimpleName() + "{" + region.path() + (isClosed() ? ", closed" : ", value=" + getValue()) +
             (bound == Long.MAX_VALUE ? "" : ", bound=" + bound) + '}';
+    }
+
+    /**
+     * @return the payload buffer, after checking that the region is still mapped.
+     * @throws IllegalStateException once every holder has closed this object.
+     */
+    private AtomicBuffer buffer()
+    {
+        ensureOpen();
+        return buffer;
     }
 }

@@ -175,7 +175,7 @@ final class MappedValue extends MappedObject implements Value
         {
             throw wrongType("int");
         }
-        return buffer.getIntVolatile(VALUE_OFFSET);
+        return buffer().getIntVolatile(VALUE_OFFSET);
     }
 
     @Override
@@ -185,7 +185,7 @@ final class MappedValue extends MappedObject implements Value
         {
             throw wrongType("int");
         }
-        buffer.putIntVolatile(VALUE_OFFSET, value);
+        buffer().putIntVolatile(VALUE_OFFSET, value);
     }
 
     @Override
@@ -194,9 +194,9 @@ final class MappedValue extends MappedObject implements Value
         switch (type)
         {
             case INT:
-                return buffer.getIntVolatile(VALUE_OFFSET);
+                return buffer().getIntVolatile(VALUE_OFFSET);
             case LONG:
-                return buffer.getLongVolatile(VALUE_OFFSET);
+                return buffer().getLongVolatile(VALUE_OFFSET);
             default:
                 throw wrongType("int or long");
         }
@@ -208,10 +208,10 @@ final class MappedValue extends MappedObject implements Value
         switch (type)
         {
             case INT:
-                buffer.putIntVolatile(VALUE_OFFSET, toInt(value));
+                buffer().putIntVolatile(VALUE_OFFSET, toInt(value));
                 break;
             case LONG:
-                buffer.putLongVolatile(VALUE_OFFSET, value);
+                buffer().putLongVolatile(VALUE_OFFSET, value);
                 break;
             default:
                 throw wrongType("int or long");
@@ -223,7 +223,7 @@ final class MappedValue extends MappedObject implements Value
     {
         if (type == ElementType.DOUBLE)
         {
-            return Double.longBitsToDouble(buffer.getLongVolatile(VALUE_OFFSET));
+            return Double.longBitsToDouble(buffer().getLongVolatile(VALUE_OFFSET));
         }
         if (type == ElementType.BOOLEAN)
         {
@@ -239,7 +239,7 @@ final class MappedValue extends MappedObject implements Value
         {
             throw wrongType("double");
         }
-        buffer.putLongVolatile(VALUE_OFFSET, Double.doubleToRawLongBits(value));
+        buffer().putLongVolatile(VALUE_OFFSET, Double.doubleToRawLongBits(value));
     }
 
     @Override
@@ -249,7 +249,7 @@ final class MappedValue extends MappedObject implements Value
         {
             throw wrongType("boolean");
         }
-        return buffer.getIntVolatile(VALUE_OFFSET) != 0;
+        return buffer().getIntVolatile(VALUE_OFFSET) != 0;
     }
 
     @Override
@@ -259,7 +259,7 @@ final class MappedValue extends MappedObject implements Value
         {
             throw wrongType("boolean");
         }
-        buffer.putIntVolatile(VALUE_OFFSET, value ? 1 : 0);
+        buffer().putIntVolatile(VALUE_OFFSET, value ? 1 : 0);
     }
 
     @Override
@@ -274,9 +274,9 @@ final class MappedValue extends MappedObject implements Value
         switch (type)
         {
             case INT:
-                return buffer.getAndAddInt(VALUE_OFFSET, (int)delta);
+                return buffer().getAndAddInt(VALUE_OFFSET, (int)delta);
             case LONG:
-                return buffer.getAndAddLong(VALUE_OFFSET, delta);
+                return buffer().getAndAddLong(VALUE_OFFSET, delta);
             default:
                 throw wrongType("int or long");
         }
@@ -306,9 +306,9 @@ final class MappedValue extends MappedObject implements Value
         switch (type)
         {
             case INT:
-                return buffer.getAndSetInt(VALUE_OFFSET, toInt(value));
+                return buffer().getAndSetInt(VALUE_OFFSET, toInt(value));
             case LONG:
-                return buffer.getAndSetLong(VALUE_OFFSET, value);
+                return buffer().getAndSetLong(VALUE_OFFSET, value);
             default:
                 throw wrongType("int or long");
         }
@@ -320,9 +320,9 @@ final class MappedValue extends MappedObject implements Value
         switch (type)
         {
             case INT:
-                return expected == (int)expected && buffer.compareAndSetInt(VALUE_OFFSET, (int)expected, toInt(update));
+                return expected == (int)expected && buffer().compareAndSetInt(VALUE_OFFSET, (int)expected, toInt(update));
             case LONG:
-                return buffer.compareAndSetLong(VALUE_OFFSET, expected, update);
+                return buffer().compareAndSetLong(VALUE_OFFSET, expected, update);
             default:
                 throw wrongType("int or long");
         }
@@ -337,9 +337,9 @@ final class MappedValue extends MappedObject implements Value
         }
         while (true)
         {
-            final long bits = buffer.getLongVolatile(VALUE_OFFSET);
+            final long bits = buffer().getLongVolatile(VALUE_OFFSET);
             final double next = Double.longBitsToDouble(bits) + delta;
-            if (buffer.compareAndSetLong(VALUE_OFFSET, bits, Double.doubleToRawLongBits(next)))
+            if (buffer().compareAndSetLong(VALUE_OFFSET, bits, Double.doubleToRawLongBits(next)))
             {
                 return next;
             }
@@ -353,7 +353,7 @@ final class MappedValue extends MappedObject implements Value
         {
             throw wrongType("double");
         }
-        return buffer.compareAndSetLong(VALUE_OFFSET, Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(update));
+        return buffer().compareAndSetLong(VALUE_OFFSET, Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(update));
     }
 
     @Override
@@ -363,7 +363,7 @@ final class MappedValue extends MappedObject implements Value
         {
             throw wrongType("boolean");
         }
-        return buffer.compareAndSetInt(VALUE_OFFSET, expected ? 1 : 0, update ? 1 : 0);
+        return buffer().compareAndSetInt(VALUE_OFFSET, expected ? 1 : 0, update ? 1 : 0);
     }
 
     private int toInt(final long value)
@@ -378,7 +378,17 @@ final class MappedValue extends MappedObject implements Value
     @Override
     public String toString()
     {
-        return "Value{" + type.typecode() + ", " + (region.isClosed() ? "closed" : String.valueOf(value())) + ", " +
+        return "Value{" + type.typecode() + ", " + (isClosed() ? "closed" : String.valueOf(value())) + ", " +
             region.path() + '}';
+    }
+
+    /**
+     * @return the payload buffer, after checking that the region is still mapped.
+     * @throws IllegalStateException once every holder has closed this object.
+     */
+    private AtomicBuffer buffer()
+    {
+        ensureOpen();
+        return buffer;
     }
 }

@@ -166,6 +166,8 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 
     private final transient MappedRegion region;
     private final transient AtomicBuffer buffer;
+    /** Set before unmapping; a plain field, checked on every access (closing during use by another thread is the caller's error). */
+    private transient boolean unmapped;
     private final transient int size;
     private final transient SlotType[] types;
     private final transient int[] capacities;
@@ -332,13 +334,13 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
         switch (types[index])
         {
             case INT:
-                return (int)buffer.getLongVolatile(off);
+                return (int)buffer().getLongVolatile(off);
             case LONG:
-                return buffer.getLongVolatile(off);
+                return buffer().getLongVolatile(off);
             case DOUBLE:
-                return Double.longBitsToDouble(buffer.getLongVolatile(off));
+                return Double.longBitsToDouble(buffer().getLongVolatile(off));
             case BOOLEAN:
-                return buffer.getLongVolatile(off) != 0;
+                return buffer().getLongVolatile(off) != 0;
             case STRING:
                 return new String(readBytes(index), StandardCharsets.UTF_8);
             default:
@@ -349,9 +351,9 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
     private byte[] readBytes(final int index)
     {
         final int off = offsets[index];
-        final int length = Math.min(Math.max(buffer.getIntVolatile(off), 0), capacities[index]);
+        final int length = Math.min(Math.max(buffer().getIntVolatile(off), 0), capacities[index]);
         final byte[] out = new byte[length];
-        buffer.getBytes(off + VARIABLE_PREFIX_LENGTH, out);
+        buffer().getBytes(off + VARIABLE_PREFIX_LENGTH, out);
         return out;
     }
 
@@ -362,7 +364,7 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
     public long getLong(final int index)
     {
         requireType(index, SlotType.LONG, SlotType.INT);
-        return buffer.getLongVolatile(offsets[index]);
+        return buffer().getLongVolatile(offsets[index]);
     }
 
     /**
@@ -372,7 +374,7 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
     public double getDouble(final int index)
     {
         requireType(index, SlotType.DOUBLE, SlotType.DOUBLE);
-        return Double.longBitsToDouble(buffer.getLongVolatile(offsets[index]));
+        return Double.longBitsToDouble(buffer().getLongVolatile(offsets[index]));
     }
 
     /**
@@ -398,16 +400,16 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
         switch (type)
         {
             case INT:
-                buffer.putLongVolatile(off, (Integer)value);
+                buffer().putLongVolatile(off, (Integer)value);
                 break;
             case LONG:
-                buffer.putLongVolatile(off, (Long)value);
+                buffer().putLongVolatile(off, (Long)value);
                 break;
             case DOUBLE:
-                buffer.putLongVolatile(off, Double.doubleToRawLongBits((Double)value));
+                buffer().putLongVolatile(off, Double.doubleToRawLongBits((Double)value));
                 break;
             case BOOLEAN:
-                buffer.putLongVolatile(off, (Boolean)value ? 1 : 0);
+                buffer().putLongVolatile(off, (Boolean)value ? 1 : 0);
                 break;
             default:
                 final byte[] bytes = value instanceof String ? ((String)value).getBytes(StandardCharsets.UTF_8) : (byte[])value;
@@ -416,8 +418,8 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
                     throw new IllegalArgumentException("slot " + index + ": " + type + " of " + bytes.length +
                         " bytes exceeds the slot's capacity of " + capacities[index] + " bytes (fixed at creation)");
                 }
-                buffer.putBytes(off + VARIABLE_PREFIX_LENGTH, bytes);
-                buffer.putIntVolatile(off, bytes.length);
+                buffer().putBytes(off + VARIABLE_PREFIX_LENGTH, bytes);
+                buffer().putIntVolatile(off, bytes.length);
         }
         return previous;
     }
@@ -431,7 +433,7 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
     public void setLong(final int index, final long value)
     {
         requireType(index, SlotType.LONG, SlotType.LONG);
-        buffer.putLongVolatile(offsets[index], value);
+        buffer().putLongVolatile(offsets[index], value);
     }
 
     @Override
@@ -506,7 +508,21 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
     @Override
     public void close()
     {
+        unmapped = true;
         region.close();
+    }
+
+    /**
+     * @return the payload buffer, after checking that this view is still mapped.
+     * @throws IllegalStateException once closed.
+     */
+    private AtomicBuffer buffer()
+    {
+        if (unmapped)
+        {
+            throw new IllegalStateException(region.path() + ": ShareableList is closed");
+        }
+        return buffer;
     }
 
     /**
@@ -539,7 +555,7 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
     @Override
     public String toString()
     {
-        return "ShareableList(" + super.toString() + ", name='" + name() + "')";
+        return "ShareableList(" + (unmapped ? "closed" : super.toString()) + ", name='" + name() + "')";
     }
 
     private Object writeReplace()

@@ -9,8 +9,11 @@ import java.nio.file.Path;
  * and file path) that re-attaches on the receiving side: pass the object itself to a child process, as
  * in Python.
  *
- * <p>{@link #close()} unmaps this JVM's view; the file belongs to its runtime directory and stays until
- * that directory is closed.
+ * <p>{@link #close()} gives back one holder's handle and unmaps this JVM's view when the last holder in
+ * this JVM has closed it (see {@link SharedObjects#attach}); the file belongs to its runtime directory
+ * and stays until that directory is closed. Using the object after it was unmapped throws
+ * {@link IllegalStateException}; closing it while another thread of this JVM uses it is the caller's
+ * error, as for {@link MappedRegion}.
  */
 public interface SharedObject extends Serializable, AutoCloseable
 {
@@ -20,12 +23,13 @@ public interface SharedObject extends Serializable, AutoCloseable
     Path path();
 
     /**
-     * @return whether this view has been closed (unmapped).
+     * @return whether this view has been unmapped (every holder in this JVM has closed it).
      */
     boolean isClosed();
 
     /**
-     * Unmap this JVM's view of the region. The file and the state in it are untouched.
+     * Give back this holder's handle; the last holder in this JVM unmaps the region. The file and the
+     * state in it are untouched.
      */
     @Override
     void close();

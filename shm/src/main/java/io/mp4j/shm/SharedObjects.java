@@ -23,7 +23,10 @@ public final class SharedObjects
 
     /**
      * The attached object of this class over this file: the cached one if it is still open, else a new
-     * attachment made with the class's static {@code attach(Path)}.
+     * attachment made with the class's static {@code attach(Path)}. Every call makes the caller one more
+     * holder of the object it returns: the object's {@code close()} gives that holding back, and unmaps
+     * the region only when every holder in this JVM (its creator included) has closed it, so that one
+     * holder's close does not pull the memory from under another.
      *
      * @param className a class implementing {@link SharedObject}.
      * @param file      its region file.
@@ -36,14 +39,14 @@ public final class SharedObjects
         final Path normalized = file.toAbsolutePath().normalize();
         final String key = className + '\0' + normalized;
         final SharedObject cached = ATTACHED.get(key);
-        if (cached != null && !cached.isClosed())
+        if (cached != null && retain(cached))
         {
             return cached;
         }
         synchronized (ATTACHED)
         {
             final SharedObject again = ATTACHED.get(key);
-            if (again != null && !again.isClosed())
+            if (again != null && retain(again))
             {
                 return again;
             }
@@ -53,9 +56,14 @@ public final class SharedObjects
         }
     }
 
+    private static boolean retain(final SharedObject object)
+    {
+        return object instanceof MappedObject ? ((MappedObject)object).retain() : !object.isClosed();
+    }
+
     /**
      * Remember an object this JVM created, so that handles to it resolve to it (replacing an older object
-     * at the same path, whose file was removed with its directory).
+     * at the same path, whose file was removed with its directory). The creator is its first holder.
      *
      * @param object the object.
      * @param <T>    its type.

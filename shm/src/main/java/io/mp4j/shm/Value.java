@@ -358,7 +358,11 @@ public interface Value extends AutoCloseable, Serializable
     boolean compareAndSet(boolean expected, boolean update);
 
     /**
-     * Unmap the value (its lock stays attached: it may guard other objects).
+     * Release this holder's handle (its lock stays attached: it may guard other objects). The creator and every handle deserialized in this JVM share one
+     * object, counted per holder (see {@link SharedObjects#attach}): the view is unmapped when the last
+     * holder closes it, and using the object after that throws {@link IllegalStateException}. The shared
+     * object and its state stay for the other processes. A holder closes once: closing again gives back
+     * another holder's count; once unmapped, further calls do nothing.
      */
     void close();
 }

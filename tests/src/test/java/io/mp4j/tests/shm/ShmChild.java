@@ -9,6 +9,7 @@ import io.mp4j.shm.Lock;
 import io.mp4j.shm.RLock;
 import io.mp4j.shm.RuntimeDirectory;
 import io.mp4j.shm.Semaphore;
+import io.mp4j.shm.ShareableList;
 import io.mp4j.shm.SharedLock;
 import io.mp4j.shm.Value;
 
@@ -105,6 +106,9 @@ public final class ShmChild
                 System.out.println("done");
                 break;
             }
+            case "use-after-close":
+                useAfterClose(RuntimeDirectory.attach(path(args[1])));
+                break;
             default:
                 throw new IllegalArgumentException("unknown command " + command);
         }
@@ -156,6 +160,80 @@ public final class ShmChild
         {
             Thread.onSpinWait();
         }
+    }
+
+    /**
+     * Close shared objects in the ways a program may, then use them: a crash of this JVM (an access to an
+     * unmapped region) fails the parent's test instead of killing it.
+     */
+    private static void useAfterClose(final RuntimeDirectory dir) throws Exception
+    {
+        final Value v = Value.create(dir, "v", "i", 7);
+        final Value a1 = (Value)deserialize(serialize(v));
+        final Value a2 = (Value)deserialize(serialize(v));
+        System.out.println("same instance " + (a1 == v && a2 == v));
+        a1.close();
+        System.out.println("after one holder closed: " + v.getInt() + " " + a2.getInt() + " closed=" + ((io.mp4j.shm.SharedObject)v).isClosed());
+        a2.close();
+        v.incrementAndGet();
+        v.close();
+        System.out.println("after every holder closed: closed=" + ((io.mp4j.shm.SharedObject)v).isClosed());
+        report("value", () -> v.getInt());
+
+        final Value again = (Value)deserialize(serialize(Value.attach(dir.resolve("v"))));
+        System.out.println("attached again: " + again.getInt());
+
+        final Lock lock = Lock.create(dir, "lock");
+        lock.close();
+        report("lock", lock::tryLock);
+        final RLock rlock = RLock.create(dir, "rlock");
+        rlock.close();
+        report("rlock", () -> rlock.acquire(false));
+        final Event event = Event.create(dir, "event");
+        event.close();
+        report("event", () -> { event.set(); return null; });
+        final Semaphore semaphore = Semaphore.create(dir, "sem", 1);
+        semaphore.close();
+        report("semaphore", semaphore::tryAcquire);
+        final Condition condition = Condition.create(dir, "cond");
+        condition.close();
+        report("condition", condition::signalAll);
+        final Barrier barrier = Barrier.create(dir, "barrier", 2);
+        barrier.close();
+        report("barrier", barrier::nWaiting);
+        final Array array = Array.create(dir, "array", "d", 4);
+        array.close();
+        report("array", () -> array.getDouble(1));
+        final ShareableList list = ShareableList.create(dir, "list", java.util.List.of(1L, "x"));
+        list.close();
+        report("list", () -> list.get(0));
+        System.out.println("done");
+    }
+
+    private static void report(final String what, final java.util.concurrent.Callable<?> use)
+    {
+        try
+        {
+            System.out.println(what + " used after close: " + use.call());
+        }
+        catch (final IllegalStateException ex)
+        {
+            System.out.println(what + " IllegalStateException" + (ex.getMessage().contains("closed") ? "" : ": " + ex.getMessage()));
+        }
+        catch (final Exception ex)
+        {
+            System.out.println(what + " " + ex);
+        }
+    }
+
+    static String serialize(final Object object) throws java.io.IOException
+    {
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes))
+        {
+            out.writeObject(object);
+        }
+        return Base64.getEncoder().encodeToString(bytes.toByteArray());
     }
 
     private static Path path(final String file)

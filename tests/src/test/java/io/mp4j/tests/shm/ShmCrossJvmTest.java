@@ -258,6 +258,24 @@ class ShmCrossJvmTest
     }
 
     @Test
+    void oneHoldersCloseKeepsTheMappingForTheOthersAndUseAfterTheLastCloseThrows() throws Exception
+    {
+        // in a child: before the fix, a1.close() unmapped v too and v.getInt() crashed that JVM
+        final ChildJvms.Child child = children.start("use-after-close", dir.path().toString());
+        child.expect("same instance true", LONG);
+        child.expect("after one holder closed: 7 7 closed=false", LONG);
+        child.expect("after every holder closed: closed=true", LONG);
+        child.expect("value IllegalStateException", LONG);
+        child.expect("attached again: 8", LONG);
+        for (final String type : new String[]{ "lock", "rlock", "event", "semaphore", "condition", "barrier", "array", "list" })
+        {
+            child.expect(type + " IllegalStateException", LONG);
+        }
+        child.expect("done", LONG);
+        assertEquals(0, child.awaitExit(LONG));
+    }
+
+    @Test
     void conditionWaiterInAChildIsWoken() throws Exception
     {
         final Condition cond = Condition.create(dir, "cond");
