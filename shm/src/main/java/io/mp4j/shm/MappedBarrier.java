@@ -473,8 +473,8 @@ final class MappedBarrier extends MappedObject implements Barrier
     {
         final long startTime = buffer().getLongVolatile(slot + SLOT_START_TIME_OFFSET);
         final long pid = OwnerWord.pidOf(owner);
-        return startTime != 0 && pid != OwnerWord.PID &&
-            buffer().getLongVolatile(slot + SLOT_OWNER_OFFSET) == owner && !ProcessIds.isAlive(pid, startTime);
+        return startTime != 0 &&
+            buffer().getLongVolatile(slot + SLOT_OWNER_OFFSET) == owner && !OwnerWord.isAlive(pid, startTime);
     }
 
     /** Free the slots of dead processes, except those waiting in the current, unbroken generation. */

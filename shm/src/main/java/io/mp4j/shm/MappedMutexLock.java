@@ -153,7 +153,7 @@ abstract sealed class MappedMutexLock extends MappedObject implements SharedLock
      */
     private boolean reenter(final long me)
     {
-        if (reentrant && mutex().owner() == me)
+        if (reentrant && mutex().isHeldBy(me))
         {
             final int depth = mutex().holdCount();
             if (depth == Integer.MAX_VALUE)
@@ -205,7 +205,7 @@ abstract sealed class MappedMutexLock extends MappedObject implements SharedLock
     public final void unlock()
     {
         final long owner = mutex().owner();
-        if (owner != OwnerWord.current())
+        if (!mutex().isHeldBy(OwnerWord.current()))
         {
             throw new IllegalMonitorStateException("unlock by " + OwnerWord.describe(OwnerWord.current()) +
                 " of a lock held by " + OwnerWord.describe(owner) + ": " + region.path());

@@ -354,12 +354,13 @@ class MappedSemaphore extends MappedObject implements Semaphore
         {
             final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
             final long pid = buffer().getLongVolatile(slot + SLOT_PID_OFFSET);
-            if (pid <= 0 || pid == OwnerWord.PID || (!freeEmptySlots && buffer().getLongVolatile(slot + SLOT_HELD_OFFSET) <= 0))
+            if (pid <= 0 || (!freeEmptySlots && buffer().getLongVolatile(slot + SLOT_HELD_OFFSET) <= 0))
             {
                 continue;
             }
             final long startTime = buffer().getLongVolatile(slot + SLOT_START_TIME_OFFSET);
-            if (startTime == 0 || ProcessIds.isAlive(pid, startTime))
+            // our own pid with another start time is an earlier process that had our pid: judged as any other
+            if (startTime == 0 || OwnerWord.isAlive(pid, startTime))
             {
                 continue;
             }

@@ -49,11 +49,12 @@ final class OwnerWord
     }
 
     /**
-     * Whether the process recorded as (pid, startTime) is alive. This JVM is always alive.
+     * Whether the process recorded as (pid, startTime) is alive. Our own pid with another start time is
+     * an earlier process that had our pid (a pid namespace that hands out the same pid again): dead.
      */
     static boolean isAlive(final long pid, final long startTime)
     {
-        return pid == PID || ProcessIds.isAlive(pid, startTime);
+        return pid == PID ? startTime == START_TIME : ProcessIds.isAlive(pid, startTime);
     }
 
     /**
@@ -67,16 +68,18 @@ final class OwnerWord
     }
 
     /**
-     * Whether the process in a {@code pid, startTime} slot is dead. A slot with pid 0 is free, not dead.
+     * Whether the process in a {@code pid, startTime} slot is dead. A slot with pid 0 is free, not dead; a
+     * start time of 0 is a slot being claimed or freed, never judged. Our own pid is judged by its start
+     * time too, so that an earlier process with our pid is found dead.
      */
     static boolean isSlotDead(final AtomicBuffer buffer, final int pidOffset, final int startTimeOffset)
     {
         final long pid = buffer.getLongVolatile(pidOffset);
-        if (pid == 0 || pid == PID)
+        if (pid == 0)
         {
             return false;
         }
         final long startTime = buffer.getLongVolatile(startTimeOffset);
-        return pid == buffer.getLongVolatile(pidOffset) && !ProcessIds.isAlive(pid, startTime);
+        return startTime != 0 && pid == buffer.getLongVolatile(pidOffset) && !isAlive(pid, startTime);
     }
 }

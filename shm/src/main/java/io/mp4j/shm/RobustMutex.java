@@ -91,7 +91,17 @@ final class RobustMutex
 
     boolean isHeldByCurrentThread()
     {
-        return buffer.getLongVolatile(ownerOffset) == OwnerWord.current();
+        return isHeldBy(OwnerWord.current());
+    }
+
+    /**
+     * @return whether {@code me}, a thread of this JVM, holds the mutex: the owner word is {@code me} and the
+     * start time is this JVM's (else the holder was an earlier process with our pid, now dead). The start
+     * time is a plain read: a holder wrote it before returning from its acquire, in this same thread.
+     */
+    boolean isHeldBy(final long me)
+    {
+        return buffer.getLongVolatile(ownerOffset) == me && buffer.getLong(startTimeOffset) == OwnerWord.START_TIME;
     }
 
     int holdCount()
@@ -273,16 +283,13 @@ final class RobustMutex
     }
 
     /**
-     * @return whether the holder {@code owner} is a dead process (never true for this JVM).
+     * @return whether the holder {@code owner} is a dead process (never true for this JVM; true for an
+     * earlier process that had this JVM's pid, told apart by its start time).
      */
     boolean isOwnerDead(final long owner)
     {
         final long pid = OwnerWord.pidOf(owner);
-        if (pid == OwnerWord.PID)
-        {
-            return false;
-        }
-        final long actualStart = ProcessIds.startTime(pid);
+        final long actualStart = pid == OwnerWord.PID ? OwnerWord.START_TIME : ProcessIds.startTime(pid);
         if (actualStart == ProcessIds.NO_PROCESS)
         {
             return buffer.getLongVolatile(ownerOffset) == owner;
