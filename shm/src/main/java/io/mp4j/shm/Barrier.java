@@ -26,7 +26,9 @@ import java.util.function.Supplier;
  * instead of hanging. The default timeout given at creation is stored in the region, so every process
  * uses it. A timeout or an interruption that comes while the last arriver is running the action does not
  * break the generation: the waiter waits for the action to end (as {@code CyclicBarrier}'s waiters, held
- * off by its lock, do).
+ * off by its lock, do). A waiter interrupted after all then returns normally, or throws
+ * {@link BrokenBarrierException} if the barrier was broken or reset meanwhile, with its interrupt status
+ * set, as {@code CyclicBarrier}'s does.
  *
  * <p>The action is code and cannot live in shared memory: each JVM gives its own to
  * {@link #attach(Path, Runnable)}; a barrier passed to another JVM by serialization carries its action

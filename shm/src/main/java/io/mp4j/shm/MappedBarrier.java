@@ -322,19 +322,24 @@ final class MappedBarrier extends MappedObject implements Barrier
             {
                 final boolean reset = buffer().getIntVolatile(slot + SLOT_STATE_OFFSET) == BROKEN;
                 freeSlot(slot);
+                if (interrupted)
+                {
+                    // tripped or broken by another party anyway: keep the interrupt for later, as CyclicBarrier does
+                    Thread.currentThread().interrupt();
+                }
                 if (reset)
                 {
                     throw new BrokenBarrierException();
-                }
-                if (interrupted)
-                {
-                    Thread.currentThread().interrupt();   // tripped anyway: keep the interrupt for later
                 }
                 return index;
             }
             if (isBroken(state))
             {
                 freeSlot(slot);
+                if (interrupted)
+                {
+                    Thread.currentThread().interrupt();   // broken by another party: keep the interrupt
+                }
                 throw new BrokenBarrierException();
             }
             // a peer on another core answers within a few spins: read the clock (about 50 ns a read here)

@@ -369,4 +369,81 @@ class ConditionBarrierTest
         assertThrows(IllegalArgumentException.class, barrier::await);
         assertTrue(barrier.isBroken());
     }
+
+    @Test
+    void aWaiterInterruptedWhileAnotherPartyBreaksTheBarrierKeepsItsInterruptStatus() throws Exception
+    {
+        assertInterruptKeptWhenBroken(false);
+    }
+
+    @Test
+    void aWaiterInterruptedWhileTheBarrierIsResetKeepsItsInterruptStatus() throws Exception
+    {
+        assertInterruptKeptWhenBroken(true);
+    }
+
+    /**
+     * The last arriver's action interrupts the waiter, waits until the waiter has taken the interrupt in
+     * (it cannot break a generation that is tripping), then breaks the barrier: by throwing, or by reset.
+     * As with CyclicBarrier, the waiter gets BrokenBarrierException and its interrupt status stays set.
+     */
+    private void assertInterruptKeptWhenBroken(final boolean reset) throws Exception
+    {
+        final Thread[] waiter = new Thread[1];
+        final MappedBarrier[] holder = new MappedBarrier[1];
+        final MappedBarrier barrier = MappedBarrier.create(dir, "b", 2, () ->
+        {
+            waiter[0].interrupt();
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (waiter[0].isInterrupted())
+            {
+                assertTrue(System.nanoTime() - deadline < 0, "the waiter never looked at its interrupt status");
+                Thread.yield();
+            }
+            if (reset)
+            {
+                holder[0].reset();
+            }
+            else
+            {
+                throw new IllegalStateException("action fails");
+            }
+        }, null);
+        holder[0] = barrier;
+        final CompletableFuture<String> outcome = new CompletableFuture<>();
+        waiter[0] = new Thread(() ->
+        {
+            try
+            {
+                barrier.await();
+                outcome.complete("tripped");
+            }
+            catch (final BrokenBarrierException ex)
+            {
+                outcome.complete("broken, interrupted=" + Thread.currentThread().isInterrupted());
+            }
+            catch (final Throwable ex)
+            {
+                outcome.complete(ex.toString());
+            }
+        }, "barrier-waiter");
+        waiter[0].start();
+        try
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (barrier.nWaiting() != 1)
+            {
+                assertTrue(System.nanoTime() - deadline < 0, "the waiter never arrived");
+                Thread.yield();
+            }
+            final Exception last = assertThrows(Exception.class, barrier::await);
+            assertTrue(reset ? last instanceof BrokenBarrierException : last instanceof IllegalStateException, last.toString());
+            assertEquals("broken, interrupted=true", outcome.get(60, TimeUnit.SECONDS));
+        }
+        finally
+        {
+            waiter[0].interrupt();
+            waiter[0].join(TimeUnit.SECONDS.toMillis(60));
+        }
+    }
 }
