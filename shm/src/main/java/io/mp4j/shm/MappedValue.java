@@ -265,7 +265,8 @@ final class MappedValue extends MappedObject implements Value
     @Override
     public long addAndGet(final long delta)
     {
-        return getAndAdd(delta) + delta;
+        // an int value's new value is the int that was stored, wrapped as Java's int wraps
+        return type == ElementType.INT ? (int)(getAndAdd(delta) + delta) : getAndAdd(delta) + delta;
     }
 
     @Override
@@ -274,6 +275,11 @@ final class MappedValue extends MappedObject implements Value
         switch (type)
         {
             case INT:
+                if (delta != (int)delta)
+                {
+                    // a delta cut to its low 32 bits would add something else than asked
+                    throw new IllegalArgumentException("delta=" + delta + " does not fit an int value: " + region.path());
+                }
                 return buffer().getAndAddInt(VALUE_OFFSET, (int)delta);
             case LONG:
                 return buffer().getAndAddLong(VALUE_OFFSET, delta);

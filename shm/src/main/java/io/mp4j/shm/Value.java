@@ -284,18 +284,21 @@ public interface Value extends AutoCloseable, Serializable
     }
 
     /**
-     * Atomically add to an int or long value (an int wraps around as Java's int does).
+     * Atomically add to an int or long value. An int value wraps around as Java's int does, and the value
+     * returned is the int stored.
      *
-     * @param delta what to add.
+     * @param delta what to add; for an int value, it must fit an int.
      * @return the new value.
+     * @throws IllegalArgumentException if the value is an int and {@code delta} does not fit an int.
      */
     long addAndGet(long delta);
 
     /**
-     * Atomically add to an int or long value.
+     * Atomically add to an int or long value (an int wraps around as Java's int does).
      *
-     * @param delta what to add.
+     * @param delta what to add; for an int value, it must fit an int.
      * @return the previous value.
+     * @throws IllegalArgumentException if the value is an int and {@code delta} does not fit an int.
      */
     long getAndAdd(long delta);
 

@@ -71,6 +71,29 @@ class ValueArrayTest
     }
 
     @Test
+    void addAndGetOfAnIntReturnsTheIntStoredAndRefusesADeltaBeyondAnInt()
+    {
+        final Value max = Value.create(dir, "max", "i", Integer.MAX_VALUE);
+        assertEquals(Integer.MIN_VALUE, max.addAndGet(1));   // was 2147483648, with -2147483648 stored
+        assertEquals(Integer.MIN_VALUE, max.getInt());
+        assertEquals(Integer.MAX_VALUE, max.addAndGet(-1));
+        assertEquals(Integer.MAX_VALUE, max.getAndAdd(1));
+        assertEquals(Integer.MIN_VALUE, max.getInt());
+
+        final Value five = Value.create(dir, "five", "i", 5);
+        // was 4294967301 returned, 5 stored: the delta cut to its low 32 bits (0)
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> five.addAndGet(1L << 32));
+        assertTrue(ex.getMessage().contains("delta=4294967296"), ex.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> five.getAndAdd(Integer.MIN_VALUE - 1L));
+        assertEquals(5, five.getInt());
+        assertEquals(5 + Integer.MIN_VALUE, five.addAndGet(Integer.MIN_VALUE));
+
+        final Value big = Value.create(dir, "big", "l", Long.MAX_VALUE - 1);
+        assertEquals(Long.MAX_VALUE, big.addAndGet(1));
+        assertEquals(1L << 32, Value.create(dir, "wide", "l", 0L).addAndGet(1L << 32));
+    }
+
+    @Test
     void lockByDefaultRawWithout() throws Exception
     {
         final MappedValue v = MappedValue.create(dir, "v", ElementType.INT, 0);
