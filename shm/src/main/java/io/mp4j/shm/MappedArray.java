@@ -68,7 +68,9 @@ final class MappedArray extends MappedObject implements Array
     static MappedArray create(final RuntimeDirectory directory, final String name, final ElementType type, final int length)
     {
         checkType(type);
-        return create(directory.resolve(name), type, length, RLock.create(directory, name + MappedValue.LOCK_SUFFIX));
+        checkLength(length);
+        final Path file = directory.resolve(name);
+        return MappedValue.withOwnLock(directory, name, lock -> create(file, type, length, lock));
     }
 
     static MappedArray create(final RuntimeDirectory directory, final String name, final String typecode, final int length)
@@ -101,12 +103,17 @@ final class MappedArray extends MappedObject implements Array
         return array;
     }
 
-    private static MappedArray create(final Path file, final ElementType type, final int length, final SharedLock lock)
+    private static void checkLength(final int length)
     {
         if (length < 0)
         {
             throw new IllegalArgumentException("array length must be >= 0: length=" + length);
         }
+    }
+
+    private static MappedArray create(final Path file, final ElementType type, final int length, final SharedLock lock)
+    {
+        checkLength(length);
         final long payload = DATA_OFFSET + (long)length * type.size();
         final MappedRegion region = MappedRegion.create(file, RegionType.ARRAY, type.code(), payload);
         try

@@ -121,7 +121,8 @@ final class MappedCondition extends MappedObject implements Condition
 
     static MappedCondition create(final RuntimeDirectory directory, final String name)
     {
-        return create(directory, name, RLock.create(directory, name + MappedValue.LOCK_SUFFIX), DEFAULT_MAX_WAITERS);
+        directory.resolve(name);   // a bad name is refused before the lock is made
+        return MappedValue.withOwnLock(directory, name, lock -> create(directory, name, lock, DEFAULT_MAX_WAITERS));
     }
 
     static MappedCondition create(final RuntimeDirectory directory, final String name, final SharedLock lock)

@@ -63,8 +63,28 @@ final class MappedValue extends MappedObject implements Value
     static MappedValue create(final RuntimeDirectory directory, final String name, final ElementType type, final Object initial)
     {
         checkType(type);
-        final RLock lock = RLock.create(directory, name + LOCK_SUFFIX);
-        return create(directory.resolve(name), type, initial, lock);
+        final Path file = directory.resolve(name);
+        return withOwnLock(directory, name, lock -> create(file, type, initial, lock));
+    }
+
+    /**
+     * Create the {@code <name>.lock} RLock of an object, then the object with it; if making the object fails
+     * (a value that does not fit, a name already taken, a full file system), remove the lock again, so that
+     * the same name can be created once the cause is fixed.
+     */
+    static <T> T withOwnLock(final RuntimeDirectory directory, final String name, final java.util.function.Function<SharedLock, T> make)
+    {
+        final MappedRLock lock = MappedRLock.create(directory, name + LOCK_SUFFIX);
+        try
+        {
+            return make.apply(lock);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            lock.close();
+            MappedRegion.deleteQuietly(lock.path());
+            throw ex;
+        }
     }
 
     static MappedValue create(

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -91,6 +92,28 @@ class ValueArrayTest
         final Value big = Value.create(dir, "big", "l", Long.MAX_VALUE - 1);
         assertEquals(Long.MAX_VALUE, big.addAndGet(1));
         assertEquals(1L << 32, Value.create(dir, "wide", "l", 0L).addAndGet(1L << 32));
+    }
+
+    @Test
+    void aFailedCreationLeavesNoLockFileBehindAndTheNameCanBeCreatedAfterwards()
+    {
+        final Path valueLock = dir.path().resolve("v" + MappedValue.LOCK_SUFFIX);
+        assertThrows(IllegalArgumentException.class, () -> Value.create(dir, "v", "i", 1.5));
+        assertFalse(Files.exists(valueLock), "v.lock left behind");
+        assertFalse(Files.exists(dir.path().resolve("v")));
+        assertEquals(1, Value.create(dir, "v", "i", 1).getInt());   // was: "a region already exists there"
+
+        final Path arrayLock = dir.path().resolve("a" + MappedValue.LOCK_SUFFIX);
+        assertThrows(IllegalArgumentException.class, () -> Array.create(dir, "a", "i", -1));
+        assertFalse(Files.exists(arrayLock), "a.lock left behind");
+        assertEquals(2, Array.create(dir, "a", "i", 2).length());
+
+        // the object's own file is taken (by a raw object): the lock made for it goes again
+        Value.createRaw(dir, "taken", ElementType.INT, 0);
+        assertThrows(IllegalStateException.class, () -> Array.create(dir, "taken", "i", 1));
+        assertThrows(IllegalStateException.class, () -> Value.create(dir, "taken", "i", 1));
+        assertThrows(IllegalStateException.class, () -> Condition.create(dir, "taken"));
+        assertFalse(Files.exists(dir.path().resolve("taken" + MappedValue.LOCK_SUFFIX)), "taken.lock left behind");
     }
 
     @Test
