@@ -297,20 +297,30 @@ class MappedSemaphore extends MappedObject implements Semaphore
         {
             throw new IllegalArgumentException("n must be >= 1: n=" + n);
         }
-        while (true)
+        long value = buffer().getLongVolatile(VALUE_OFFSET);
+        if (value > bound - n)
         {
-            final long value = buffer().getLongVolatile(VALUE_OFFSET);
+            throw releasedTooMany(value, n);
+        }
+        // The holder slots are debited before the permits go back: a process killed in between leaks them
+        // (its slot no longer shows them, the value does not have them yet), where the other order would
+        // duplicate them (back in the value, and given back again when its slot is found dead).
+        untrack(n);
+        while (!buffer().compareAndSetLong(VALUE_OFFSET, value, value + n))
+        {
+            value = buffer().getLongVolatile(VALUE_OFFSET);
             if (value > bound - n)
             {
-                throw new IllegalStateException("semaphore released too many times: value=" + value + ", n=" + n +
-                    ", bound=" + bound + ": " + region.path());
-            }
-            if (buffer().compareAndSetLong(VALUE_OFFSET, value, value + n))
-            {
-                break;
+                // over-released in a race with another release: the debit stays, a leak rather than a duplicate
+                throw releasedTooMany(value, n);
             }
         }
-        untrack(n);
+    }
+
+    private IllegalStateException releasedTooMany(final long value, final long n)
+    {
+        return new IllegalStateException("semaphore released too many times: value=" + value + ", n=" + n +
+            ", bound=" + bound + ": " + region.path());
     }
 
     @Override
@@ -431,6 +441,17 @@ class MappedSemaphore extends MappedObject implements Semaphore
             final int other = SLOTS_OFFSET + i * SLOT_LENGTH;
             if (other != slot && buffer().getLongVolatile(other + SLOT_HELD_OFFSET) > 0 &&
                 OwnerWord.isSlotDead(buffer, other + SLOT_PID_OFFSET, other + SLOT_START_TIME_OFFSET))
+            {
+                remaining -= debit(other, remaining);
+            }
+        }
+        // A release by a process that holds none returns someone else's permit, e.g. a parent's for a child
+        // that is still alive: if that holder's slot kept it, the permit would come back a second time when
+        // the holder exits (found dead with a permit it no longer has). Debit a live holder then.
+        for (int i = 0; i < slotCount && remaining > 0; i++)
+        {
+            final int other = SLOTS_OFFSET + i * SLOT_LENGTH;
+            if (other != slot && buffer().getLongVolatile(other + SLOT_HELD_OFFSET) > 0)
             {
                 remaining -= debit(other, remaining);
             }

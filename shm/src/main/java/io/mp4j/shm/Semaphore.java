@@ -21,14 +21,17 @@ import java.util.function.Supplier;
  * dies holding one. Created with {@code recoverDeadHolders} (the default for {@link BoundedSemaphore},
  * not for {@code Semaphore}), it keeps a table of holder slots, one per process ({@code pid, start time,
  * permits held}): {@code acquire} counts the permit in the caller's slot, {@code release} takes it off
- * again; a release by a process that holds none is counted against a dead holder's slot if there is one
- * (so a parent that releases for a dead child is not counted twice). A waiter that has waited a
+ * again; a release by a process that holds none is counted against a dead holder's slot if there is one,
+ * else against a live holder's (so a parent that releases for a child, dead or alive, is not counted
+ * twice when the child is found dead). A waiter that has waited a
  * liveness interval ({@code mp4j.liveness.checkMillis}, 10 ms by default) scans the table, and the permits
  * of a process found dead are given back ({@link #reclaimDeadHolders()} does the same on demand). Limits,
  * documented rather than hidden: recovery is wrong for a semaphore used as a signal (one process only
  * releases, another only acquires: a dead consumer's consumed permits would come back), hence off by
- * default for {@code Semaphore}; a process killed within the few instructions between the value CAS and
- * its slot update leaks (never duplicates) one permit; with more than {@value MappedSemaphore#DEFAULT_HOLDER_SLOTS}
+ * default for {@code Semaphore}; a process killed within the few instructions between its slot update and
+ * the value CAS of a release (the slot is updated first) or of an acquire (the value first) leaks (never
+ * duplicates) the permits; a release for a dead holder that races with the reclaim of that holder's
+ * permits can give one back twice (never above a {@link BoundedSemaphore}'s bound); with more than {@value MappedSemaphore#DEFAULT_HOLDER_SLOTS}
  * processes holding at once, the extra ones are not tracked.
  *
  * <p>Memory consistency effects: actions in a thread before it calls {@code release()} happen-before

@@ -208,6 +208,25 @@ class ShmCrossJvmTest
     }
 
     @Test
+    void parentReleasingForALiveChildThatThenExitsIsNotCountedTwice() throws Exception
+    {
+        final BoundedSemaphore sem = BoundedSemaphore.create(dir, "sem", 1);
+        final ChildJvms.Child holder = children.start("hold", "semaphore", ChildJvms.pathOf(sem));
+        holder.expect("held", LONG);
+        sem.release();   // on behalf of the child, which is still alive
+        assertEquals(1, sem.getValue());
+        holder.process.getOutputStream().close();   // the child exits normally, without releasing
+        assertEquals(0, holder.awaitExit(LONG));
+        assertTrue(sem.tryAcquire());
+        // before the fix the child's slot still showed the permit: reclaimed once more, a second holder got in
+        assertEquals(0, sem.reclaimDeadHolders());
+        assertFalse(sem.tryAcquire());
+        assertEquals(0, sem.getValue());
+        sem.release();
+        assertEquals(1, sem.getValue());
+    }
+
+    @Test
     void barrierWithAKilledPartyBreaksInsteadOfHanging() throws Exception
     {
         final Barrier barrier = Barrier.create(dir, "barrier", 3);
