@@ -250,6 +250,7 @@ final class MappedCondition extends MappedObject implements Condition
         final long start = System.nanoTime();
         long nextCheck = start + OwnerWord.LIVENESS_INTERVAL_NANOS;
         boolean signalled = false;
+        boolean cancelled = false;
         boolean interrupted = false;
         while (true)
         {
@@ -268,17 +269,19 @@ final class MappedCondition extends MappedObject implements Condition
             if (Thread.interrupted())
             {
                 interrupted = true;
-                signalled = !cancel(slot);
+                cancelled = cancel(slot);
+                signalled = !cancelled;
                 break;
             }
             if (timeoutNanos != Long.MAX_VALUE && now - start >= timeoutNanos)
             {
-                signalled = !cancel(slot);
+                cancelled = cancel(slot);
+                signalled = !cancelled;
                 break;
             }
             idleStrategy.idle();
         }
-        freeSlot(slot);
+        leave(slot, cancelled);
 
         reacquire(depth, supplier);
         if (interrupted)
@@ -310,10 +313,29 @@ final class MappedCondition extends MappedObject implements Condition
         return buffer().compareAndSetInt(slot + SLOT_STATE_OFFSET, WAITING, LEAVING);
     }
 
+    /**
+     * The waiter's own exit: take the slot out of SIGNALLED (a slot it cancelled is LEAVING already) before
+     * clearing it, so that no other process, checking for signals held by dead waiters, judges the slot
+     * while its pid and start time are being cleared; then free it. If that CAS fails, another process
+     * has judged this waiter dead and frees the slot itself (and has handed the signal on: a spurious
+     * wake-up, which a condition allows).
+     */
+    private void leave(final int slot, final boolean cancelled)
+    {
+        if (cancelled || buffer().compareAndSetInt(slot + SLOT_STATE_OFFSET, SIGNALLED, LEAVING))
+        {
+            freeSlot(slot);
+        }
+    }
+
+    /**
+     * Free a slot whose state its caller has CASed to LEAVING: no one judges it then, whatever the order
+     * of the stores; the FREE state, published last, lets it be claimed again.
+     */
     private void freeSlot(final int slot)
     {
-        buffer().putLong(slot + SLOT_START_TIME_OFFSET, 0);
         buffer().putLong(slot + SLOT_PID_OFFSET, 0);
+        buffer().putLong(slot + SLOT_START_TIME_OFFSET, 0);
         buffer().putIntRelease(slot + SLOT_STATE_OFFSET, FREE);
     }
 

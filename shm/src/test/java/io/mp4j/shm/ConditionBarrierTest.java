@@ -1,5 +1,6 @@
 package io.mp4j.shm;
 
+import org.agrona.concurrent.AtomicBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -445,5 +446,58 @@ class ConditionBarrierTest
             waiter[0].interrupt();
             waiter[0].join(TimeUnit.SECONDS.toMillis(60));
         }
+    }
+
+    /**
+     * A live waiter that has just seen its signal clears its slot; another process checking for signals
+     * held by dead waiters could read its pid with the start time already cleared (0), and took 0 for a
+     * dead process: it handed the signal on (a second wake-up) and freed the slot under the waiter. The
+     * half-cleared slot is forged here with the pid of a live process; it must be left alone.
+     */
+    @Test
+    void aSignalledSlotWhoseStartTimeIsBeingClearedIsNotTakenForADeadWaiter() throws Exception
+    {
+        final MappedCondition cond = MappedCondition.create(dir, "c");
+        final CompletableFuture<Boolean> woken = CompletableFuture.supplyAsync(() ->
+        {
+            try (SharedLock.Held held = cond.locked())
+            {
+                return cond.await(Duration.ofSeconds(120));
+            }
+            catch (final InterruptedException ex)
+            {
+                return false;
+            }
+        });
+        awaitTrue(() -> cond.waiters() == 1, "the waiter");
+        final AtomicBuffer buffer = cond.region.buffer();
+        int forged = -1;
+        for (int i = 0; i < MappedCondition.DEFAULT_MAX_WAITERS && forged < 0; i++)
+        {
+            final int slot = MappedCondition.SLOTS_OFFSET + i * MappedCondition.SLOT_LENGTH;
+            if (buffer.getIntVolatile(slot + MappedCondition.SLOT_STATE_OFFSET) == MappedCondition.FREE)
+            {
+                forged = slot;
+            }
+        }
+        final long livePid = ProcessHandle.current().parent().orElseThrow().pid();
+        buffer.putLong(forged + MappedCondition.SLOT_PID_OFFSET, livePid);
+        buffer.putLong(forged + MappedCondition.SLOT_START_TIME_OFFSET, 0);
+        buffer.putLong(forged + MappedCondition.SLOT_SIGNAL_TIME_OFFSET, System.nanoTime() - TimeUnit.SECONDS.toNanos(10));
+        buffer.putLong(forged + MappedCondition.SLOT_SIGNAL_SEQUENCE_OFFSET, buffer.getLong(MappedCondition.SEQUENCE_OFFSET));
+        buffer.putIntVolatile(forged + MappedCondition.SLOT_STATE_OFFSET, MappedCondition.SIGNALLED);
+        try (SharedLock.Held held = cond.locked())
+        {
+            assertEquals(0, cond.signal(0));   // looks for signals of dead waiters first
+        }
+        assertEquals(MappedCondition.SIGNALLED, buffer.getIntVolatile(forged + MappedCondition.SLOT_STATE_OFFSET));
+        assertEquals(livePid, buffer.getLongVolatile(forged + MappedCondition.SLOT_PID_OFFSET));
+        assertEquals(1, cond.waiters(), "the signal was not handed on to the live waiter");
+        assertFalse(woken.isDone());
+        try (SharedLock.Held held = cond.locked())
+        {
+            assertEquals(1, cond.signalAll());
+        }
+        assertTrue(woken.get(120, TimeUnit.SECONDS));
     }
 }
