@@ -46,7 +46,8 @@ import java.util.function.Supplier;
  *  +---------------------------------------------------------------+
  *  |                   Reserved to offset 256                     ...
  *  +---------------------------------------------------------------+ 256
- *  |   Waiter slot 0: owner, pid &lt;&lt; 32 | thread id (0: free)       |
+ *  |   Waiter slot 0: owner, pid &lt;&lt; 32 | thread id (0: free,      |
+ *  |   -1: being reclaimed)                                        |
  *  |                                                               |
  *  +---------------------------------------------------------------+
  *  |        start time of the owner's process (64 bits)            |
@@ -83,6 +84,9 @@ final class MappedBarrier extends MappedObject implements Barrier
     static final int FREE = 0;
     static final int WAITING = 1;
     static final int BROKEN = 3;
+
+    /** A slot's owner word while a reclaimer clears it: no valid owner word (pids are positive), never claimed. */
+    static final long RECLAIMING = -1;
 
     static final long BROKEN_BIT = 1L << 31;
     static final long ARRIVED_MASK = BROKEN_BIT - 1;
@@ -491,23 +495,34 @@ final class MappedBarrier extends MappedObject implements Barrier
         {
             final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
             final long owner = buffer().getLongVolatile(slot + SLOT_OWNER_OFFSET);
-            if (owner == 0 || !isSlotOwnerDead(slot, owner))
+            if (owner != 0 && owner != RECLAIMING && isSlotOwnerDead(slot, owner) && reclaimSlot(slot, owner, state))
             {
-                continue;
-            }
-            final boolean party = buffer().getIntVolatile(slot + SLOT_STATE_OFFSET) == WAITING &&
-                buffer().getLong(slot + SLOT_GENERATION_OFFSET) == generationOf(state) && !isBroken(state);
-            if (!party)
-            {
-                buffer().putInt(slot + SLOT_STATE_OFFSET, FREE);
-                buffer().putLong(slot + SLOT_START_TIME_OFFSET, 0);
-                if (buffer().compareAndSetLong(slot + SLOT_OWNER_OFFSET, owner, 0))
-                {
-                    reclaimed++;
-                }
+                reclaimed++;
             }
         }
         return reclaimed;
+    }
+
+    /**
+     * Free a slot whose owner was judged dead, unless it is a party of the current generation (its death
+     * breaks the barrier instead). The slot is won with a CAS of its owner word before anything in it is
+     * written: by the time a slower reclaimer of the same dead owner gets here, the slot may have been
+     * freed and claimed by a live thread, whose slot it must not touch.
+     *
+     * @param owner the dead owner as read before judging it.
+     * @param state the state word read before the scan.
+     * @return whether this call freed the slot.
+     */
+    boolean reclaimSlot(final int slot, final long owner, final long state)
+    {
+        final boolean party = buffer().getIntVolatile(slot + SLOT_STATE_OFFSET) == WAITING &&
+            buffer().getLong(slot + SLOT_GENERATION_OFFSET) == generationOf(state) && !isBroken(state);
+        if (!party && buffer().compareAndSetLong(slot + SLOT_OWNER_OFFSET, owner, RECLAIMING))
+        {
+            freeSlot(slot);
+            return true;
+        }
+        return false;
     }
 
     private boolean anyPartyDead(final long generation)
@@ -521,7 +536,7 @@ final class MappedBarrier extends MappedObject implements Barrier
                 continue;
             }
             final long owner = buffer().getLongVolatile(slot + SLOT_OWNER_OFFSET);
-            if (owner != 0 && isSlotOwnerDead(slot, owner) &&
+            if (owner != 0 && owner != RECLAIMING && isSlotOwnerDead(slot, owner) &&
                 buffer().getIntVolatile(slot + SLOT_STATE_OFFSET) == WAITING &&
                 buffer().getLongVolatile(slot + SLOT_GENERATION_OFFSET) == generation)
             {

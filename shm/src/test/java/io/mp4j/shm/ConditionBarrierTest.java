@@ -500,4 +500,33 @@ class ConditionBarrierTest
         }
         assertTrue(woken.get(120, TimeUnit.SECONDS));
     }
+
+    /**
+     * Two waiters find the same dead owner in a barrier slot. The first frees the slot and a live thread
+     * claims it (owner and start time written, not yet arrived); the second, slower, then acts on what it
+     * judged: it must leave the new owner's slot alone. It used to write FREE and start time 0 before its
+     * owner CAS failed, so the new owner's slot lost its start time and its liveness could not be checked.
+     */
+    @Test
+    void aSlowerReclaimerOfADeadBarrierSlotLeavesTheSlotOfItsNewOwnerAlone()
+    {
+        final MappedBarrier barrier = MappedBarrier.create(dir, "b", 2);
+        final AtomicBuffer buffer = barrier.region.buffer();
+        final int slot = MappedBarrier.SLOTS_OFFSET;
+        final long deadOwner = 4_000_000L << 32 | 7;   // above any pid_max: no such process
+        buffer.putLong(slot + MappedBarrier.SLOT_START_TIME_OFFSET, 12345);
+        buffer.putLongVolatile(slot + MappedBarrier.SLOT_OWNER_OFFSET, deadOwner);
+        final long state = buffer.getLongVolatile(MappedBarrier.STATE_OFFSET);
+
+        assertTrue(barrier.reclaimSlot(slot, deadOwner, state), "the first reclaimer frees it");
+        assertEquals(0, buffer.getLongVolatile(slot + MappedBarrier.SLOT_OWNER_OFFSET));
+        // a live thread claims it, as tryClaim does
+        final long newOwner = OwnerWord.current();
+        assertTrue(buffer.compareAndSetLong(slot + MappedBarrier.SLOT_OWNER_OFFSET, 0, newOwner));
+        buffer.putLongRelease(slot + MappedBarrier.SLOT_START_TIME_OFFSET, OwnerWord.START_TIME);
+
+        assertFalse(barrier.reclaimSlot(slot, deadOwner, state), "the slower reclaimer has lost the slot");
+        assertEquals(newOwner, buffer.getLongVolatile(slot + MappedBarrier.SLOT_OWNER_OFFSET));
+        assertEquals(OwnerWord.START_TIME, buffer.getLongVolatile(slot + MappedBarrier.SLOT_START_TIME_OFFSET));
+    }
 }
