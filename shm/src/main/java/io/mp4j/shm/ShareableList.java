@@ -441,13 +441,40 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
     {
         for (int i = 0; i < size; i++)
         {
-            final Object v = get(i);
-            if (o instanceof byte[] && v instanceof byte[] ? Arrays.equals((byte[])o, (byte[])v) : v.equals(o))
+            if (holds(get(i), o))
             {
                 return i;
             }
         }
         return -1;
+    }
+
+    @Override
+    public boolean contains(final Object o)
+    {
+        return indexOf(o) >= 0;
+    }
+
+    @Override
+    public int lastIndexOf(final Object o)
+    {
+        for (int i = size - 1; i >= 0; i--)
+        {
+            if (holds(get(i), o))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * @return whether a slot's value {@code v} is {@code o}: by content for byte arrays (whose equals is
+     * identity, and every read makes a new array), by equals otherwise.
+     */
+    private static boolean holds(final Object v, final Object o)
+    {
+        return o instanceof byte[] && v instanceof byte[] ? Arrays.equals((byte[])o, (byte[])v) : v.equals(o);
     }
 
     /**
@@ -461,7 +488,7 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
         int n = 0;
         for (int i = 0; i < size; i++)
         {
-            if (get(i).equals(o))
+            if (holds(get(i), o))
             {
                 n++;
             }

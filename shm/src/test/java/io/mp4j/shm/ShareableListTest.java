@@ -49,6 +49,23 @@ class ShareableListTest
     }
 
     @Test
+    void countIndexOfAndLastIndexOfCompareByteArraysByContent()
+    {
+        try (RuntimeDirectory dir = RuntimeDirectory.create(base);
+            ShareableList sl = ShareableList.create(dir, "sl", List.of(new byte[]{ 1, 2 }, "x", new byte[]{ 1, 2 }, new byte[]{ 3 })))
+        {
+            assertEquals(2, sl.count(new byte[]{ 1, 2 }));   // was 0: byte[].equals is identity
+            assertEquals(1, sl.count(new byte[]{ 3 }));
+            assertEquals(0, sl.count(new byte[]{ 4 }));
+            assertEquals(1, sl.count("x"));
+            assertEquals(0, sl.indexOf(new byte[]{ 1, 2 }));
+            assertEquals(2, sl.lastIndexOf(new byte[]{ 1, 2 }));
+            assertEquals(-1, sl.lastIndexOf(new byte[]{ 4 }));
+            assertTrue(sl.contains(new byte[]{ 3 }));
+        }
+    }
+
+    @Test
     void slotTypesAreFixed()
     {
         try (RuntimeDirectory dir = RuntimeDirectory.create(base);
