@@ -99,7 +99,12 @@ public final class RegionInfo
         {
             problem = "unknown type code " + header.getInt(MappedRegion.TYPE_OFFSET);
         }
-        else if (payload < 0 || length < MappedRegion.HEADER_LENGTH + payload)
+        else if (payload < 0 || payload > MappedRegion.MAX_PAYLOAD_LENGTH)
+        {
+            // checked apart: HEADER_LENGTH + payload overflows for a payload near Long.MAX_VALUE
+            problem = "corrupt header: payload length " + payload;
+        }
+        else if (length < MappedRegion.HEADER_LENGTH + payload)
         {
             problem = "truncated: " + length + " bytes for a payload of " + payload;
         }

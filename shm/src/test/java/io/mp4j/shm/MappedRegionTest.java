@@ -14,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -123,6 +124,25 @@ class MappedRegionTest
         final InvalidRegionException ex = assertThrows(InvalidRegionException.class,
             () -> MappedRegion.attach(file, RegionType.ARRAY));
         assertTrue(ex.getMessage().contains("truncated: 228 bytes, but the header promises"), ex.getMessage());
+    }
+
+    @Test
+    void regionInfoReportsACorruptPayloadLengthThatWouldOverflow() throws IOException
+    {
+        final Path file = dir.resolve("r7b");
+        MappedRegion.create(file, RegionType.ARRAY, 0, 64).publish().close();
+        assertNull(RegionInfo.read(file).problem());
+        for (final long corrupt : new long[]{ Long.MAX_VALUE, Long.MAX_VALUE - 100, -1 })
+        {
+            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+            {
+                raf.seek(MappedRegion.PAYLOAD_LENGTH_OFFSET);
+                raf.writeLong(Long.reverseBytes(corrupt));   // the header is little-endian
+            }
+            // HEADER_LENGTH + Long.MAX_VALUE is negative: the file looked long enough, and no problem was reported
+            final String problem = RegionInfo.read(file).problem();
+            assertTrue(problem != null && problem.contains("payload length " + corrupt), String.valueOf(problem));
+        }
     }
 
     @Test
