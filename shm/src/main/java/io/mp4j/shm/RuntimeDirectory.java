@@ -2,7 +2,11 @@ package io.mp4j.shm;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
@@ -13,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
@@ -22,6 +27,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -47,6 +54,14 @@ import java.util.regex.Pattern;
  *     long as its owner.</li>
  * </ul>
  *
+ * <p>A directory is never deleted where it stands: it is first renamed to a tombstone
+ * ({@code mp4j-<user>.t<pid>.<hex>}, pid of the process that removes it), which only one process can
+ * do, then deleted at leisure; the sweep deletes the tombstones of dead processes. Which directory a
+ * name stands for changes (a named directory made, or a dead owner's taken out of the way) only under
+ * the lock file {@code mp4j-<user>.lock} of the base (an {@code fcntl} lock, so the kernel frees it
+ * when its holder dies; the file exists only while the lock is held), so that two processes never
+ * both take over the same dead owner's directory.
+ *
  * <p>Instances are thread-safe.
  */
 public final class RuntimeDirectory implements AutoCloseable
@@ -68,10 +83,19 @@ public final class RuntimeDirectory implements AutoCloseable
      */
     private static final Pattern DIRECTORY_NAME = Pattern.compile(
         Pattern.quote(PREFIX) + "[A-Za-z0-9_]+\\.(?:p([0-9]{1,19})\\.[0-9a-f]{1,16}|n\\.[A-Za-z0-9][A-Za-z0-9_.-]{0,127})");
+    /** A directory taken out of the way, to be deleted: {@code mp4j-<user>.t<pid>.<hex>}. */
+    private static final Pattern TOMBSTONE_NAME = Pattern.compile(
+        Pattern.quote(PREFIX) + "[A-Za-z0-9_]+\\.t([0-9]{1,19})\\.[0-9a-f]{1,16}");
+    /** How long {@link #openNamed} waits for the lock of the base; its holders only make or rename a directory. */
+    private static final long NAMES_LOCK_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
+    /** How long a sweep waits for that lock before leaving a dead named directory to the next sweep. */
+    private static final long SWEEP_LOCK_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Object GLOBAL_LOCK = new Object();
+    /** A JVM holds an fcntl lock for all its threads, and one file lock per file: threads take turns here first. */
+    private static final ReentrantLock JVM_NAMES_LOCK = new ReentrantLock();
     private static RuntimeDirectory global;
 
     private final Path path;
@@ -172,37 +196,106 @@ public final class RuntimeDirectory implements AutoCloseable
     /**
      * As {@link #openNamed(String)}, in the given base directory.
      *
+     * <p>Of processes (or threads) that open the same name at the same time, exactly one creates and owns
+     * the directory and the others join it, also when the directory there belongs to a dead owner: the
+     * dead owner's directory is taken out of the way by exactly one of them.
+     *
      * @param base where the directory lives.
      * @param name letters, digits, '_', '.', '-'; at most 128 characters.
      * @return the directory; {@link #isOwner()} tells whether this call created it.
+     * @throws IllegalArgumentException if the name is not allowed, or a directory of that name exists that
+     * is not trusted (see {@link #attach(Path)}).
+     * @throws IllegalStateException if the lock of the base stays held by another process for 30 s, or the
+     * thread is interrupted while it waits for it.
+     * @throws UncheckedIOException if the directory cannot be made.
      */
     public static RuntimeDirectory openNamed(final Path base, final String name)
     {
         requireName(name);
         sweepStale(base);
         final Path dir = base.resolve(namedDirectoryName(name));
-        for (int attempt = 0; attempt < 3; attempt++)
+        // The usual case takes no lock: a live owner's directory stays where it is until its owner closes it.
+        try
         {
-            try
+            if (isTrustedDirectory(dir) && isOwnerAlive(dir))
             {
-                makePrivateDirectory(dir);
-                writeOwner(dir);
-                return new RuntimeDirectory(dir, true);
-            }
-            catch (final FileAlreadyExistsException exists)
-            {
-                final RuntimeDirectory joined = joinExisting(dir);
-                if (joined != null)
-                {
-                    return joined;
-                }
-            }
-            catch (final IOException ex)
-            {
-                throw new UncheckedIOException("cannot create mp4j runtime directory " + dir, ex);
+                return new RuntimeDirectory(dir, false);
             }
         }
-        throw new IllegalStateException(dir + ": cannot create or join the named runtime directory");
+        catch (final IllegalArgumentException perhapsHalfMade)
+        {
+            // its maker may not have set its mode yet: judged again under the lock, where none is half-made
+        }
+        Path tombstone = null;
+        try (NamesLock ignored = NamesLock.acquire(base, NAMES_LOCK_TIMEOUT_NANOS))
+        {
+            // Under the lock no one else makes or retires the directory of this name, and its makers write
+            // the owner file before they let go: a directory found here without a live owner is dead, and
+            // stays so until we act. Its owner may still close it meanwhile, which only removes it.
+            for (int attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    makePrivateDirectory(dir);
+                }
+                catch (final FileAlreadyExistsException exists)
+                {
+                    if (isTrustedDirectory(dir) && isOwnerAlive(dir))
+                    {
+                        return new RuntimeDirectory(dir, false);
+                    }
+                    if (attempt >= 2)
+                    {
+                        throw new IllegalStateException(dir + ": still there after it was removed twice; " +
+                            "a process that does not take " + NamesLock.file(base) + " is making it");
+                    }
+                    final Path retired = retire(dir);
+                    if (retired != null)
+                    {
+                        if (tombstone != null)
+                        {
+                            deleteQuietly(tombstone);
+                        }
+                        tombstone = retired;
+                    }
+                    continue;
+                }
+                catch (final IOException ex)
+                {
+                    throw new UncheckedIOException("cannot create mp4j runtime directory " + dir, ex);
+                }
+                try
+                {
+                    writeOwner(dir);
+                }
+                catch (final IOException ex)
+                {
+                    if (tombstone != null)
+                    {
+                        deleteQuietly(tombstone);
+                        tombstone = null;
+                    }
+                    try
+                    {
+                        tombstone = retire(dir);
+                    }
+                    catch (final UncheckedIOException notRemoved)
+                    {
+                        // ownerless, it is taken out of the way by the next opener
+                        ex.addSuppressed(notRemoved);
+                    }
+                    throw new UncheckedIOException("cannot create mp4j runtime directory " + dir, ex);
+                }
+                return new RuntimeDirectory(dir, true);
+            }
+        }
+        finally
+        {
+            if (tombstone != null)
+            {
+                deleteQuietly(tombstone);
+            }
+        }
     }
 
     static String privateDirectoryName(final long pid, final long suffix)
@@ -215,29 +308,75 @@ public final class RuntimeDirectory implements AutoCloseable
         return PREFIX + userTag() + ".n." + name;
     }
 
-    private static RuntimeDirectory joinExisting(final Path dir)
+    static String tombstoneName(final long pid, final long suffix)
     {
-        checkTrusted(dir);
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        while (true)
+        return PREFIX + userTag() + ".t" + pid + "." + Long.toHexString(suffix);
+    }
+
+    /**
+     * @return whether the directory exists; false if it does not.
+     * @throws IllegalArgumentException if it exists but is not trusted.
+     */
+    private static boolean isTrustedDirectory(final Path dir)
+    {
+        try
         {
-            final long[] ownerIds = readOwner(dir);
-            if (ownerIds != null)
+            checkTrusted(dir);
+            return true;
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            if (ex.getCause() instanceof NoSuchFileException)
             {
-                if (ProcessIds.isAlive(ownerIds[0], ownerIds[1]))
-                {
-                    return new RuntimeDirectory(dir, false);
-                }
-                deleteTree(dir);
-                return null;
+                return false;
             }
-            if (System.nanoTime() - deadline > 0)
-            {
-                deleteTree(dir);
-                return null;
-            }
-            Thread.onSpinWait();
-            Thread.yield();
+            throw ex;
+        }
+    }
+
+    private static boolean isOwnerAlive(final Path dir)
+    {
+        final long[] ownerIds = readOwner(dir);
+        return ownerIds != null && ProcessIds.isAlive(ownerIds[0], ownerIds[1]);
+    }
+
+    /**
+     * Take a directory out of the way with one atomic rename to a fresh tombstone: of processes that try at
+     * the same time only one succeeds, and what was moved is deleted by it alone.
+     *
+     * @param dir the directory.
+     * @return the tombstone, or null if the directory was no longer there.
+     */
+    private static Path retire(final Path dir)
+    {
+        final Path tombstone = dir.resolveSibling(tombstoneName(ProcessIds.currentPid(), RANDOM.nextLong() >>> 16));
+        try
+        {
+            Files.move(dir, tombstone, StandardCopyOption.ATOMIC_MOVE);
+            return tombstone;
+        }
+        catch (final NoSuchFileException gone)
+        {
+            return null;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot remove " + dir, ex);
+        }
+    }
+
+    /**
+     * Delete a tree no other process uses any more; what cannot be deleted now is left to a later sweep.
+     */
+    private static void deleteQuietly(final Path dir)
+    {
+        try
+        {
+            deleteTree(dir);
+        }
+        catch (final UncheckedIOException ex)
+        {
+            // a tombstone left behind is swept once this process is dead
         }
     }
 
@@ -259,7 +398,13 @@ public final class RuntimeDirectory implements AutoCloseable
      * named as {@link #create} and {@link #openNamed} name them are considered. Directories of other
      * users and of live owners are left alone; so is a directory without an owner file unless it is
      * older than {@link #OWNERLESS_GRACE_MILLIS}, holds no subdirectory (mp4j makes none before the
-     * owner file), and, for a private directory, the pid in its name is not a live process.
+     * owner file), and, for a private directory, the pid in its name is not a live process. Tombstones
+     * (directories being deleted) of dead processes are deleted too.
+     *
+     * <p>Safe to run in several processes at once and beside {@link #openNamed}: a directory that
+     * changes or vanishes under the sweep is left to the next sweep, a named directory is re-examined
+     * under the lock of the base before it is removed (so one that a live process has just made is
+     * never removed), and no failure to remove anything is thrown.
      *
      * @param base the directory to sweep.
      * @return the directories removed.
@@ -272,18 +417,65 @@ public final class RuntimeDirectory implements AutoCloseable
         {
             for (final Path dir : entries)
             {
-                if (isStale(dir, myUid))
+                try
                 {
-                    deleteTree(dir);
-                    removed.add(dir);
+                    if (isAbandonedTombstone(dir, myUid))
+                    {
+                        deleteQuietly(dir);
+                    }
+                    else if (isStale(dir, myUid))
+                    {
+                        final Path tombstone = retireStale(base, dir, myUid);
+                        if (tombstone != null)
+                        {
+                            removed.add(dir);
+                            deleteQuietly(tombstone);
+                        }
+                    }
+                }
+                catch (final UncheckedIOException | IllegalStateException | SecurityException ex)
+                {
+                    // changed under us, or the lock is busy: the next sweep looks again
                 }
             }
         }
-        catch (final IOException | SecurityException ex)
+        catch (final IOException | DirectoryIteratorException | SecurityException ex)
         {
             // an unreadable base only means nothing can be swept now
         }
         return removed;
+    }
+
+    /**
+     * @return the tombstone of the stale directory, or null if it turned out not to be stale or is gone.
+     */
+    private static Path retireStale(final Path base, final Path dir, final Object myUid)
+    {
+        final Matcher name = DIRECTORY_NAME.matcher(dir.getFileName().toString());
+        if (name.matches() && name.group(1) != null)
+        {
+            // a private directory's name is never made again (its pid is dead, its suffix random), so what
+            // was found stale stays stale: the rename alone settles which sweeper deletes it
+            return retire(dir);
+        }
+        // a named directory may have been taken over since isStale looked; makers hold the lock
+        try (NamesLock ignored = NamesLock.acquire(base, SWEEP_LOCK_TIMEOUT_NANOS))
+        {
+            return isStale(dir, myUid) ? retire(dir) : null;
+        }
+    }
+
+    private static boolean isAbandonedTombstone(final Path dir, final Object myUid)
+    {
+        final Matcher name = TOMBSTONE_NAME.matcher(dir.getFileName().toString());
+        if (!name.matches())
+        {
+            return false;
+        }
+        final long pid = Long.parseLong(name.group(1));
+        // a live remover is deleting it now; a reused pid only delays the deletion
+        return pid != ProcessIds.currentPid() && ProcessHandle.of(pid).isEmpty() &&
+            Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && ownedBy(dir, myUid);
     }
 
     private static boolean isStale(final Path dir, final Object myUid)
@@ -386,7 +578,10 @@ public final class RuntimeDirectory implements AutoCloseable
 
     /**
      * Remove the directory and everything in it, if this process owns it. Idempotent. Regions still
-     * mapped stay valid in memory until unmapped, but can no longer be attached.
+     * mapped stay valid in memory until unmapped, but can no longer be attached. The directory leaves its
+     * name at once (one rename), so a named directory can be made again while this one is being deleted.
+     *
+     * @throws UncheckedIOException if the directory cannot be removed.
      */
     @Override
     public void close()
@@ -396,7 +591,12 @@ public final class RuntimeDirectory implements AutoCloseable
             closed = true;
             if (owner)
             {
-                deleteTree(path);
+                // Only a dead owner's directory is ever retired by others, so what is at our path is ours.
+                final Path tombstone = retire(path);
+                if (tombstone != null)
+                {
+                    deleteTree(tombstone);
+                }
             }
         }
     }
@@ -521,6 +721,175 @@ public final class RuntimeDirectory implements AutoCloseable
         catch (final IOException ex)
         {
             throw new IllegalArgumentException(dir + ": cannot inspect: " + ex, ex);
+        }
+    }
+
+    /**
+     * The lock under which the directory a name stands for changes, across the threads of this JVM and
+     * across processes: an exclusive {@code fcntl} lock on {@code mp4j-<user>.lock} in the base, which the
+     * kernel releases when its holder dies. The holder deletes the file before it lets go, so that none is
+     * left behind; a process that locked a file no longer at that path (deleted meanwhile, perhaps replaced)
+     * must tell so and try again. It cannot open the path to look (closing any descriptor of a file drops
+     * the process's fcntl locks on it), so it gives the file it locked a random size through its channel
+     * and compares with the size {@code stat} reports for the path.
+     */
+    private static final class NamesLock implements AutoCloseable
+    {
+        private final Path file;
+        private final FileChannel channel;
+
+        private NamesLock(final Path file, final FileChannel channel)
+        {
+            this.file = file;
+            this.channel = channel;
+        }
+
+        static Path file(final Path base)
+        {
+            return base.resolve(PREFIX + userTag() + ".lock");
+        }
+
+        /**
+         * @throws IllegalStateException if not acquired within the timeout, or interrupted.
+         * @throws UncheckedIOException if the lock file cannot be made.
+         */
+        static NamesLock acquire(final Path base, final long timeoutNanos)
+        {
+            final Path file = file(base);
+            final long deadline = System.nanoTime() + timeoutNanos;
+            try
+            {
+                if (!JVM_NAMES_LOCK.tryLock(timeoutNanos, TimeUnit.NANOSECONDS))
+                {
+                    throw new IllegalStateException(file + ": another thread of this JVM held the lock for " +
+                        TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(file + ": interrupted while waiting for the lock", ex);
+            }
+            boolean acquired = false;
+            try
+            {
+                long pauseNanos = TimeUnit.MICROSECONDS.toNanos(10);
+                while (true)
+                {
+                    final FileChannel channel = tryLock(file);
+                    if (channel != null)
+                    {
+                        acquired = true;
+                        return new NamesLock(file, channel);
+                    }
+                    if (System.nanoTime() - deadline > 0)
+                    {
+                        throw new IllegalStateException(file + ": another process held the lock for " +
+                            TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
+                    }
+                    if (Thread.currentThread().isInterrupted())
+                    {
+                        throw new IllegalStateException(file + ": interrupted while waiting for the lock");
+                    }
+                    LockSupport.parkNanos(pauseNanos);
+                    pauseNanos = Math.min(pauseNanos * 2, TimeUnit.MILLISECONDS.toNanos(1));
+                }
+            }
+            finally
+            {
+                if (!acquired)
+                {
+                    JVM_NAMES_LOCK.unlock();
+                }
+            }
+        }
+
+        /**
+         * @return the locked channel of the file now at the path, or null if another process holds it or
+         * the file we locked was no longer the one at the path.
+         */
+        private static FileChannel tryLock(final Path file)
+        {
+            final FileChannel channel;
+            try
+            {
+                channel = FileChannel.open(file,
+                    Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+                    PosixFilePermissions.asFileAttribute(FILE_MODE));
+            }
+            catch (final IOException ex)
+            {
+                // with O_CREAT only a missing base, a link planted at the path or a permission fails here
+                throw new UncheckedIOException("cannot open the lock file " + file, ex);
+            }
+            boolean locked = false;
+            try
+            {
+                final FileLock lock = channel.tryLock();
+                if (lock == null)
+                {
+                    return null;
+                }
+                // sparse: one byte of storage whatever the size
+                final long size = 1 + (RANDOM.nextLong() >>> 33);
+                channel.truncate(0);
+                channel.write(ByteBuffer.wrap(new byte[]{ '\n' }), size - 1);
+                if (Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).size() != size)
+                {
+                    return null;
+                }
+                if (!ownedBy(file, currentUid()))
+                {
+                    throw new IllegalStateException(file + ": belongs to another user");
+                }
+                locked = true;
+                return channel;
+            }
+            catch (final NoSuchFileException deleted)
+            {
+                return null;
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot lock " + file, ex);
+            }
+            finally
+            {
+                if (!locked)
+                {
+                    closeQuietly(channel);
+                }
+            }
+        }
+
+        @Override
+        public void close()
+        {
+            try
+            {
+                Files.deleteIfExists(file);
+            }
+            catch (final IOException ex)
+            {
+                // left for the next holder, who locks it as it is
+            }
+            finally
+            {
+                closeQuietly(channel);
+                JVM_NAMES_LOCK.unlock();
+            }
+        }
+
+        private static void closeQuietly(final FileChannel channel)
+        {
+            try
+            {
+                channel.close();
+            }
+            catch (final IOException ex)
+            {
+                // closing releases the lock whatever it reports
+            }
         }
     }
 

@@ -5,11 +5,18 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -183,6 +190,97 @@ class RuntimeDirectoryTest
         {
             assertTrue(again.isOwner());
         }
+    }
+
+    @Test
+    void racingOpenersOfADeadOwnersNamedDirectoryGiveExactlyOneOwner() throws Exception
+    {
+        // threads of one JVM race through the same file system steps as separate processes would
+        final int openers = 4;
+        final long deadPid = deadPid();
+        final ExecutorService pool = Executors.newFixedThreadPool(openers + 1);
+        try
+        {
+            for (int round = 0; round < 300; round++)
+            {
+                final String name = "race" + round;
+                final Path named = base.resolve(RuntimeDirectory.namedDirectoryName(name));
+                Files.createDirectory(named, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                Files.writeString(named.resolve(RuntimeDirectory.OWNER_FILE), deadPid + " 1\n");
+                Files.writeString(named.resolve("old-region"), "x");
+
+                final CyclicBarrier start = new CyclicBarrier(openers + 1);
+                final List<Future<RuntimeDirectory>> opened = new ArrayList<>();
+                for (int i = 0; i < openers; i++)
+                {
+                    opened.add(pool.submit(() ->
+                    {
+                        start.await(60, TimeUnit.SECONDS);
+                        return RuntimeDirectory.openNamed(base, name);
+                    }));
+                }
+                // an unrelated private directory, whose sweep meets the same dead directory
+                final Future<RuntimeDirectory> unrelated = pool.submit(() ->
+                {
+                    start.await(60, TimeUnit.SECONDS);
+                    return RuntimeDirectory.create(base);
+                });
+
+                final List<RuntimeDirectory> dirs = new ArrayList<>();
+                for (final Future<RuntimeDirectory> future : opened)
+                {
+                    dirs.add(future.get(60, TimeUnit.SECONDS));
+                }
+                unrelated.get(60, TimeUnit.SECONDS).close();
+                final long owners = dirs.stream().filter(RuntimeDirectory::isOwner).count();
+                assertEquals(1, owners, "round " + round + ": " + dirs);
+                assertTrue(Files.exists(named.resolve(RuntimeDirectory.OWNER_FILE)), "round " + round);
+                assertEquals(ProcessIds.currentPid() + " " + ProcessIds.currentStartTime(),
+                    Files.readString(named.resolve(RuntimeDirectory.OWNER_FILE)).trim(), "round " + round);
+                assertFalse(Files.exists(named.resolve("old-region")), "round " + round);
+                for (final RuntimeDirectory dir : dirs)
+                {
+                    assertEquals(named, dir.path());
+                    if (!dir.isOwner())
+                    {
+                        dir.close();
+                    }
+                }
+                dirs.stream().filter(RuntimeDirectory::isOwner).forEach(RuntimeDirectory::close);
+                assertFalse(Files.exists(named), "round " + round);
+            }
+        }
+        finally
+        {
+            pool.shutdownNow();
+            assertTrue(pool.awaitTermination(60, TimeUnit.SECONDS));
+        }
+        try (DirectoryStream<Path> left = Files.newDirectoryStream(base))
+        {
+            assertFalse(left.iterator().hasNext(), "left in the base: " + left);
+        }
+    }
+
+    @Test
+    void sweepDeletesTheTombstonesOfDeadProcessesOnly() throws Exception
+    {
+        final Path abandoned = base.resolve(RuntimeDirectory.tombstoneName(deadPid(), 1));
+        Files.createDirectories(abandoned.resolve("sub"));
+        Files.writeString(abandoned.resolve("sub").resolve("region"), "x");
+        // a live process is deleting its own tombstone itself
+        final Path live = base.resolve(RuntimeDirectory.tombstoneName(ProcessHandle.current().parent().orElseThrow().pid(), 2));
+        Files.createDirectory(live);
+
+        assertEquals(List.of(), RuntimeDirectory.sweepStale(base));
+        assertFalse(Files.exists(abandoned));
+        assertTrue(Files.exists(live));
+    }
+
+    @Test
+    void openNamedInAMissingBaseFailsAtOnce()
+    {
+        final Path missing = base.resolve("missing");
+        assertThrows(UncheckedIOException.class, () -> RuntimeDirectory.openNamed(missing, "x"));
     }
 
     @Test

@@ -106,6 +106,9 @@ public final class ShmChild
                 System.out.println("done");
                 break;
             }
+            case "named-race":
+                namedRace(Paths.get(args[1]), args[2], Integer.parseInt(args[3]), Barrier.attach(path(args[4])), args[5]);
+                break;
             case "use-after-close":
                 useAfterClose(RuntimeDirectory.attach(path(args[1])));
                 break;
@@ -160,6 +163,61 @@ public final class ShmChild
         {
             Thread.onSpinWait();
         }
+    }
+
+    /**
+     * Open the named directories {@code prefix0 .. prefix<n-1>} in {@code base}, each after a round of the
+     * barrier, so that all racers open it at the same moment, and report each as "k owner", "k joined" or
+     * "k error ..."; then "opened"; on the next line of stdin (or its end) close them all and report
+     * "closed". Unless {@code deadPid} is "-", first make each directory as a process {@code deadPid} that
+     * died would have left it.
+     */
+    private static void namedRace(final Path base, final String prefix, final int n, final Barrier barrier,
+        final String deadPid) throws Exception
+    {
+        String dirPrefix = null;
+        if (!"-".equals(deadPid))
+        {
+            // the directory name openNamed gives a name, learnt before any racer passes the barrier
+            try (RuntimeDirectory probe = RuntimeDirectory.openNamed(base, prefix + "probe"))
+            {
+                final String probeName = probe.path().getFileName().toString();
+                dirPrefix = probeName.substring(0, probeName.length() - (prefix + "probe").length());
+            }
+        }
+        final java.util.List<RuntimeDirectory> opened = new java.util.ArrayList<>();
+        final StringBuilder report = new StringBuilder();
+        for (int k = 0; k < n; k++)
+        {
+            if (dirPrefix != null)
+            {
+                final Path dead = base.resolve(dirPrefix + prefix + k);
+                java.nio.file.Files.createDirectory(dead, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+                java.nio.file.Files.writeString(dead.resolve(RuntimeDirectory.OWNER_FILE), deadPid + " 1\n");
+                java.nio.file.Files.writeString(dead.resolve("old-region"), "x");
+            }
+            barrier.await(Duration.ofSeconds(60));
+            try
+            {
+                final RuntimeDirectory dir = RuntimeDirectory.openNamed(base, prefix + k);
+                opened.add(dir);
+                report.append(k).append(dir.isOwner() ? " owner" : " joined").append('\n');
+            }
+            catch (final RuntimeException ex)
+            {
+                report.append(k).append(" error ").append(ex).append('\n');
+            }
+        }
+        System.out.print(report);
+        System.out.println("opened");
+        System.out.flush();
+        new java.io.BufferedReader(new java.io.InputStreamReader(System.in)).readLine();
+        for (final RuntimeDirectory dir : opened)
+        {
+            dir.close();
+        }
+        System.out.println("closed");
     }
 
     /**

@@ -19,11 +19,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -136,6 +142,85 @@ class ShmCrossJvmTest
             a.expect("done", LONG);
             b.expect("done", LONG);
             assertEquals(10_000, Value.attach(named.resolve("counter")).getLong());
+        }
+    }
+
+    @Test
+    void jvmsRacingToOpenADeadOwnersNamedDirectoryGiveExactlyOneOwner() throws Exception
+    {
+        final int names = 100;
+        final int racers = 3;
+        final String prefix = "race-";
+        final Process dead = new ProcessBuilder("true").start();
+        assertTrue(dead.waitFor(LONG.toSeconds(), TimeUnit.SECONDS));
+        final Barrier start = Barrier.create(dir, "start", racers);
+        // a base of our own, so that the sweeps of the racers meet only these directories
+        final Path base = Files.createTempDirectory(RuntimeDirectory.defaultBase(), "mp4j-race-base");
+        try
+        {
+            Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwx------"));
+            final List<ChildJvms.Child> started = new ArrayList<>();
+            for (int i = 0; i < racers; i++)
+            {
+                // the first racer makes each directory as its dead owner left it, before the round starts
+                started.add(children.start("named-race", base.toString(), prefix, Integer.toString(names),
+                    ChildJvms.pathOf(start), i == 0 ? Long.toString(dead.pid()) : "-"));
+            }
+            final Map<Integer, List<String>> outcomes = new TreeMap<>();
+            for (final ChildJvms.Child racer : started)
+            {
+                for (int k = 0; k < names; k++)
+                {
+                    final String line = racer.nextLine(LONG);
+                    assertTrue(line.startsWith(k + " "), line);
+                    outcomes.computeIfAbsent(k, key -> new ArrayList<>()).add(line.substring(line.indexOf(' ') + 1));
+                }
+                racer.expect("opened", LONG);
+            }
+            for (final Map.Entry<Integer, List<String>> outcome : outcomes.entrySet())
+            {
+                final List<String> seen = outcome.getValue();
+                assertEquals(1, seen.stream().filter("owner"::equals).count(), prefix + outcome.getKey() + ": " + seen);
+                assertEquals(racers - 1, seen.stream().filter("joined"::equals).count(), prefix + outcome.getKey() + ": " + seen);
+            }
+            for (final ChildJvms.Child racer : started)
+            {
+                say(racer, "close");
+                racer.expect("closed", LONG);
+                assertEquals(0, racer.awaitExit(LONG));
+            }
+            try (DirectoryStream<Path> left = Files.newDirectoryStream(base))
+            {
+                final List<Path> paths = new ArrayList<>();
+                left.forEach(paths::add);
+                assertEquals(List.of(), paths, "left in the base");
+            }
+        }
+        finally
+        {
+            children.close();
+            deleteTree(base);
+        }
+    }
+
+    private static void say(final ChildJvms.Child child, final String line) throws Exception
+    {
+        child.process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        child.process.getOutputStream().flush();
+    }
+
+    private static void deleteTree(final Path root) throws Exception
+    {
+        if (!Files.exists(root))
+        {
+            return;
+        }
+        try (var walk = Files.walk(root))
+        {
+            for (final Path path : walk.sorted(java.util.Comparator.reverseOrder()).toList())
+            {
+                Files.deleteIfExists(path);
+            }
         }
     }
 
