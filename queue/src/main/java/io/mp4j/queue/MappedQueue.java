@@ -231,15 +231,16 @@ class MappedQueue<T> implements Queue<T>
 
     private boolean awaitWrite(final Encoder encoder, final long timeoutNs) throws InterruptedException
     {
-        if (tryWrite(encoder, timeoutNs == 0))
-        {
-            return true;
-        }
-        final long deadline = System.nanoTime() + timeoutNs;
-        final IdleStrategy idle = Idle.current();
+        // entered before the first try, not only before waiting: close() must not unmap under a copy
         enterWait();
         try
         {
+            if (tryWrite(encoder, timeoutNs == 0))
+            {
+                return true;
+            }
+            final long deadline = System.nanoTime() + timeoutNs;
+            final IdleStrategy idle = Idle.current();
             int tries = 0;
             while (true)
             {
@@ -375,16 +376,17 @@ class MappedQueue<T> implements Queue<T>
 
     private Object take(final long timeoutNs) throws InterruptedException
     {
-        Object value = takeNow(false);
-        if (value != NONE || timeoutNs == 0)
-        {
-            return value;
-        }
-        final long deadline = System.nanoTime() + timeoutNs;
-        final IdleStrategy idle = Idle.current();
+        // entered before the first try, not only before waiting: close() must not unmap under a read
         enterWait();
         try
         {
+            Object value = takeNow(false);
+            if (value != NONE || timeoutNs == 0)
+            {
+                return value;
+            }
+            final long deadline = System.nanoTime() + timeoutNs;
+            final IdleStrategy idle = Idle.current();
             while (true)
             {
                 if (Thread.interrupted())
@@ -410,8 +412,10 @@ class MappedQueue<T> implements Queue<T>
     }
 
     /**
-     * A thread of this JVM starts waiting in a loop that touches the mapping; {@link #close()} waits for
-     * such threads to notice the close and leave before it unmaps. Call {@link #ensureOpen()} after this.
+     * A thread of this JVM enters a blocking call that touches the mapping; {@link #close()} waits for
+     * such threads to notice the close and leave before it unmaps. Call {@link #ensureOpen()} after this:
+     * the increment is a full fence and close() sets the flag before it reads the count, so either the
+     * thread sees the flag or close() sees the thread.
      */
     final void enterWait()
     {
@@ -765,6 +769,13 @@ class MappedQueue<T> implements Queue<T>
         if (!closed)
         {
             closed = true;
+            // threads in this instance's put/get see the flag within one idle period (<= 1 ms) and leave;
+            // unmapping under them would crash the JVM, so if they do not, the mapping is left to GC
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (waiters.get() > 0 && System.nanoTime() - deadline < 0)
+            {
+                Thread.yield();
+            }
             if (registered && PRODUCING.compute(region.path(), (path, n) -> n == null || n <= 1 ? null : n - 1) == null)
             {
                 // the last producing instance of this JVM: a clean exit must not look like a death mid-write
@@ -773,13 +784,6 @@ class MappedQueue<T> implements Queue<T>
                 {
                     state.compareAndSetLong(base + i * Long.BYTES, ProcessIdentity.SELF, ProcessIdentity.NONE);
                 }
-            }
-            // threads blocked in this instance's waits see the flag within one idle period (<= 1 ms) and
-            // leave; unmapping under them would crash the JVM, so if they do not, the mapping is left to GC
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-            while (waiters.get() > 0 && System.nanoTime() - deadline < 0)
-            {
-                Thread.yield();
             }
             if (waiters.get() == 0)
             {

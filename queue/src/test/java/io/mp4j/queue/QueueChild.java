@@ -259,10 +259,82 @@ public final class QueueChild
                 conn.recv(Duration.ofSeconds(60));
                 break;
             }
+            case "close-while-busy":
+            {
+                // close-while-busy <directory> <rounds>: per round, a thread looping put and one looping get
+                // on a fresh queue, closed from main while both run; both must end with IllegalStateException
+                final Path file = Paths.get(args[1]).resolve("busy");
+                final int rounds = Integer.parseInt(args[2]);
+                for (int round = 0; round < rounds; round++)
+                {
+                    closeWhileBusy(file);
+                }
+                System.out.println("survived " + rounds);
+                break;
+            }
             default:
                 throw new IllegalArgumentException("unknown mode " + args[0]);
         }
         System.out.flush();
+    }
+
+    private static void closeWhileBusy(final Path file) throws Exception
+    {
+        final MappedQueue<Long> queue = new MappedQueue<>(
+            MappedQueue.createRegion(file, QueueDescriptor.KIND_QUEUE, 64 * 1024), QueueDescriptor.KIND_QUEUE, null);
+        final java.util.concurrent.atomic.AtomicLong puts = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong gets = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.CompletableFuture<Void> producer = TestThreads.run(() ->
+        {
+            try
+            {
+                while (true)
+                {
+                    queue.put(puts.incrementAndGet());
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        });
+        final java.util.concurrent.CompletableFuture<Void> consumer = TestThreads.run(() ->
+        {
+            try
+            {
+                while (true)
+                {
+                    queue.get();
+                    gets.incrementAndGet();
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        });
+        final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while ((puts.get() < 100 || gets.get() < 100) && System.nanoTime() - deadline < 0)
+        {
+            Thread.onSpinWait();
+        }
+        queue.close();
+        for (final java.util.concurrent.CompletableFuture<Void> f : java.util.List.of(producer, consumer))
+        {
+            try
+            {
+                f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                throw new AssertionError("a loop ended without an exception");
+            }
+            catch (final java.util.concurrent.ExecutionException ex)
+            {
+                if (!(ex.getCause() instanceof IllegalStateException) || !ex.getCause().getMessage().endsWith("is closed"))
+                {
+                    throw new AssertionError("expected IllegalStateException(... is closed)", ex.getCause());
+                }
+            }
+        }
+        Files.delete(file);
     }
 
     static Path path(final String s)

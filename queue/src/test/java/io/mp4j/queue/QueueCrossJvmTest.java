@@ -138,6 +138,17 @@ class QueueCrossJvmTest extends CrossJvmTestBase
     }
 
     @Test
+    void closeWhilePutAndGetRunInOtherThreadsMakesThemThrowAndNeverCrashesTheJvm() throws Exception
+    {
+        // in a child JVM, so that a SIGSEGV from unmapping under a copy fails the test instead of ending this JVM
+        // a crash report goes to the test's directory, removed after the test, not the working directory
+        final ChildJvm child = start(List.of("-XX:ErrorFile=" + dir.path().resolve("hs_err_%p.log")),
+            "close-while-busy", dir.path().toString(), "300");
+        assertEquals("survived 300", child.awaitLine("survived", WAIT));
+        child.assertExitsCleanly(WAIT);
+    }
+
+    @Test
     void consumerKilledWhileHoldingTheLockDoesNotStallOthers() throws Exception
     {
         try (MappedQueue<String> q = MappedQueue.create(dir, "q"))
