@@ -145,6 +145,7 @@ public final class QueueChild
                 final MappedRegion region = MappedRegion.attach(Paths.get(args[1]), RegionType.QUEUE);
                 final ManyToOneRingBuffer ring = QueueDescriptor.ring(
                     region, QueueDescriptor.RING_OFFSET, region.buffer().getInt(QueueDescriptor.RING_CAPACITY_OFFSET));
+                ((MappedQueue<Long>)queue).beginWrite(); // as put does: killed with its write in progress
                 final int index = ring.tryClaim(MessageTags.LONG, 8);
                 System.out.println("claimed " + index);
                 new CountDownLatch(1).await(); // killed here, mid-write
@@ -159,6 +160,7 @@ public final class QueueChild
                 final ManyToOneRingBuffer ring = QueueDescriptor.ring(
                     region, QueueDescriptor.RING_OFFSET, region.buffer().getInt(QueueDescriptor.RING_CAPACITY_OFFSET));
                 queue.put(41L);
+                final int since = ((MappedQueue<Long>)queue).beginWrite(); // as put does, around claim and commit
                 final int index = ring.tryClaim(MessageTags.LONG, 8);
                 System.out.println("claimed " + index);
                 final Path signal = Paths.get(args[2]);
@@ -173,6 +175,7 @@ public final class QueueChild
                 }
                 ring.buffer().putLong(index, 42L, java.nio.ByteOrder.LITTLE_ENDIAN);
                 ring.commit(index);
+                ((MappedQueue<Long>)queue).endWrite(since);
                 System.out.println("committed");
                 break;
             }

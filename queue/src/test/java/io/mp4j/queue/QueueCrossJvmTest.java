@@ -115,8 +115,43 @@ class QueueCrossJvmTest extends CrossJvmTestBase
     @Test
     void aLiveProducerPausedMidWriteIsWaitedForNotSkipped() throws Exception
     {
+        pausedProducerIsWaitedFor(q ->
+        {
+        });
+    }
+
+    @Test
+    void aLiveProducerPausedMidWriteIsWaitedForWhileADeadProcessHoldsASlot() throws Exception
+    {
+        // A dead process in the table used to allow skipping any stuck record, the live one's included.
+        // No process has a pid above Linux's largest pid_max (2^22): this identity is dead.
+        final long dead = ProcessIdentity.pack((1L << 22) + 1, 12345);
+        pausedProducerIsWaitedFor(q ->
+        {
+            q.state().putLongVolatile(QueueDescriptor.identityOffset(0), dead);
+            q.state().putLongVolatile(QueueDescriptor.writingSinceOffset(0), 0);
+        });
+    }
+
+    @Test
+    void aLiveProducerPausedMidWriteIsWaitedForWhenItFoundNoFreeSlot() throws Exception
+    {
+        // every slot held by a live process (this one): the child's thread writes unregistered
+        pausedProducerIsWaitedFor(q ->
+        {
+            for (int i = 0; i < QueueDescriptor.PRODUCER_SLOTS; i++)
+            {
+                q.state().putLongVolatile(QueueDescriptor.identityOffset(i), ProcessIdentity.SELF);
+                q.state().putLongVolatile(QueueDescriptor.writingSinceOffset(i), QueueDescriptor.IDLE);
+            }
+        });
+    }
+
+    private void pausedProducerIsWaitedFor(final java.util.function.Consumer<MappedQueue<Long>> prepare) throws Exception
+    {
         try (MappedQueue<Long> q = MappedQueue.create(dir, "q", 4096, null))
         {
+            prepare.accept(q);
             final Path signal = dir.resolve("go");
             final ChildJvm producer = start("claim-then-commit-on-signal", q.path().toString(), signal.toString());
             producer.awaitLine("claimed", WAIT);

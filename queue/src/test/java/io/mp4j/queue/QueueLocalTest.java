@@ -339,7 +339,7 @@ class QueueLocalTest
             assertEquals(0, registeredSlots(observer));
             a.put(1);
             b.put(2);
-            assertEquals(1, registeredSlots(observer), "one slot per process");
+            assertEquals(1, registeredSlots(observer), "one slot per thread, shared by the JVM's instances");
             a.close();
             assertEquals(1, registeredSlots(observer), "b still produces");
             b.close();
@@ -347,12 +347,72 @@ class QueueLocalTest
         }
     }
 
+    @Test
+    void aDeadProcessSlotIsTakenAndAnEndedThreadsSlotIsReusedWhenTheTableIsFull() throws Exception
+    {
+        try (MappedQueue<Integer> q = MappedQueue.create(dir, "q"))
+        {
+            // every slot but the last held by this live process, the last by a dead one (no pid above 2^22)
+            for (int i = 0; i < QueueDescriptor.PRODUCER_SLOTS - 1; i++)
+            {
+                q.state().putLongVolatile(QueueDescriptor.identityOffset(i), ProcessIdentity.SELF);
+            }
+            final int last = QueueDescriptor.PRODUCER_SLOTS - 1;
+            q.state().putLongVolatile(QueueDescriptor.identityOffset(last), ProcessIdentity.pack((1L << 22) + 1, 1));
+            q.state().putLongVolatile(QueueDescriptor.writingSinceOffset(last), 0);
+            final Thread first = new Thread(() -> q.offer(1));
+            first.start();
+            first.join();
+            assertEquals(ProcessIdentity.SELF, q.state().getLongVolatile(QueueDescriptor.identityOffset(last)), "the dead one's slot");
+            assertEquals(QueueDescriptor.IDLE, q.state().getLongVolatile(QueueDescriptor.writingSinceOffset(last)));
+            // the table is full now; a new thread takes the slot of the thread that ended
+            final Thread second = new Thread(() -> q.offer(2));
+            second.start();
+            second.join();
+            assertEquals(0, q.state().getLongVolatile(QueueDescriptor.UNREGISTERED_WRITERS_OFFSET));
+            assertEquals(1, q.get());
+            assertEquals(2, q.get());
+        }
+    }
+
+    @Test
+    void aThreadThatFindsNoSlotWritesUnregisteredAndCountsOnlyWhileWriting() throws Exception
+    {
+        try (MappedQueue<Integer> q = MappedQueue.create(dir, "q"))
+        {
+            final MappedQueue<Integer> other = MappedQueue.attach(dir.resolve("q"));
+            for (int i = 0; i < QueueDescriptor.PRODUCER_SLOTS; i++)
+            {
+                q.state().putLongVolatile(QueueDescriptor.identityOffset(i), ProcessIdentity.SELF);
+            }
+            for (int i = 0; i < 1000; i++)
+            {
+                other.put(i);
+                assertEquals(0, q.state().getLongVolatile(QueueDescriptor.UNREGISTERED_WRITERS_OFFSET));
+                assertEquals(i, q.get());
+            }
+            other.close();
+        }
+    }
+
+    @Test
+    void aQueueFileOfTheOldLayoutIsRefusedByName() throws Exception
+    {
+        Queue.create(dir, "old").close();
+        try (var channel = java.nio.channels.FileChannel.open(dir.resolve("old"), java.nio.file.StandardOpenOption.WRITE))
+        {
+            channel.write(ByteBuffer.wrap(new byte[]{ 1, 0, 0, 0 }), io.mp4j.shm.MappedRegion.VERSION_OFFSET);
+        }
+        final InvalidRegionException old = assertThrows(InvalidRegionException.class, () -> Queue.attach(dir.resolve("old")));
+        assertTrue(old.getMessage().contains("layout version 1, made by an older mp4j"), old.getMessage());
+    }
+
     private static int registeredSlots(final MappedQueue<?> q)
     {
         int n = 0;
         for (int i = 0; i < QueueDescriptor.PRODUCER_SLOTS; i++)
         {
-            if (q.state().getLongVolatile(QueueDescriptor.PRODUCER_TABLE_OFFSET + i * Long.BYTES) != 0)
+            if (q.state().getLongVolatile(QueueDescriptor.identityOffset(i)) != 0)
             {
                 n++;
             }
