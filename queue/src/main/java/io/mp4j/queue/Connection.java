@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p><b>End of stream</b>: when the peer end was closed by the process that held it, or that process
  * died (detected by pid and start time), {@link #recv()} first returns whatever was sent before, then
- * throws {@link EndOfStreamException} instead of waiting; {@link #send(Object)} throws it too, as
+ * throws {@link EndOfStreamException} instead of waiting (a message the peer was still sending when it
+ * went, claimed and not committed or received only in part, is dropped); {@link #send(Object)} throws it too, as
  * Python's {@code BrokenPipeError} (at once for a closed peer; for a dead one, at once if this end has
  * already seen it die, when blocked on a full ring, and otherwise at a send 10 ms or more after the last
  * check, since checking a pid is not free; the clock itself is read on every 64th send only while sends
@@ -418,7 +419,7 @@ public final class Connection implements AutoCloseable, Serializable
     public boolean poll()
     {
         ensureReadable();
-        return inReader.size() > 0 || isPeerGone();
+        return inReader.nextIsCommitted() || isPeerGone();
     }
 
     /**
@@ -449,7 +450,7 @@ public final class Connection implements AutoCloseable, Serializable
         while (true)
         {
             ensureOpen();
-            if (inReader.size() > 0)
+            if (inReader.nextIsCommitted())
             {
                 return true;
             }
@@ -540,10 +541,17 @@ public final class Connection implements AutoCloseable, Serializable
         }
     }
 
+    /**
+     * Once the peer is gone, what it has not committed never will be: a record it claimed and did not
+     * commit (killed in between) or the rest of a message it was sending in fragments (killed, or its
+     * end closed, in between). The stream ends after the last committed record; a partial message is
+     * dropped. The peer is checked first, so everything it committed before it went is seen after.
+     */
     private void checkEndOfStream()
     {
-        if (isPeerGone() && inReader.size() == 0 && !receiver.assembling)
+        if (isPeerGone() && !inReader.nextIsCommitted())
         {
+            receiver.dropPartial();
             throw endOfStream("");
         }
     }
@@ -732,6 +740,15 @@ public final class Connection implements AutoCloseable, Serializable
         private int assemblyStart;
         private int assembled;
         private int assemblyTotal;
+
+        /**
+         * The peer is gone mid-message: forget the fragments received.
+         */
+        void dropPartial()
+        {
+            assembling = false;
+            assembly = null;
+        }
 
         /**
          * The call that gave {@link #into} leaves (returned, timed out or threw): a message half

@@ -252,6 +252,32 @@ public final class QueueChild
                 new CountDownLatch(1).await();
                 break;
             }
+            case "pipe-send-large":
+            {
+                // pipe-send-large <pipe path> <end> <bytes>: send "hello", then one message of that many
+                // bytes (the test kills it while it waits for room mid-message)
+                final Connection conn = Connection.attach(Paths.get(args[1]), Integer.parseInt(args[2]));
+                conn.send("hello");
+                conn.sendBytes(new byte[Integer.parseInt(args[3])]);
+                System.out.println("sent");
+                new CountDownLatch(1).await();
+                break;
+            }
+            case "pipe-claim-hold":
+            {
+                // pipe-claim-hold <pipe path> <end>: send "hello", then claim a record and never commit it
+                final Path file = Paths.get(args[1]);
+                final int end = Integer.parseInt(args[2]);
+                final Connection conn = Connection.attach(file, end);
+                conn.send("hello");
+                final MappedRegion region = MappedRegion.attach(file, RegionType.PIPE);
+                final org.agrona.concurrent.ringbuffer.OneToOneRingBuffer ring =
+                    PipeDescriptor.ring(region, end, PipeDescriptor.validate(region));
+                final int index = ring.tryClaim(MessageTags.LONG, 8);
+                System.out.println("claimed " + index);
+                new CountDownLatch(1).await(); // killed here, mid-write
+                break;
+            }
             case "pipe-send-object":
             {
                 // pipe-send-object <pipe path> <end>: send an object of a class outside the default allow-list
