@@ -1,5 +1,6 @@
 package io.mp4j.queue;
 
+import io.mp4j.shm.IdleStrategies;
 import io.mp4j.shm.MappedRegion;
 import io.mp4j.shm.RegionType;
 import org.agrona.DirectBuffer;
@@ -367,7 +368,7 @@ public final class Connection implements AutoCloseable, Serializable
      */
     public Object recv(final Duration timeout)
     {
-        final Object value = receive(MODE_OBJECT, Math.max(0, timeout.toNanos()), null, 0);
+        final Object value = receive(MODE_OBJECT, Math.max(0, IdleStrategies.toNanos(timeout)), null, 0);
         if (value == NONE)
         {
             throw new EmptyException(this + ": nothing received within " + timeout);
@@ -433,7 +434,7 @@ public final class Connection implements AutoCloseable, Serializable
         pollers.incrementAndGet();
         try
         {
-            return awaitReadable(Math.max(0, timeout.toNanos()));
+            return awaitReadable(Math.max(0, IdleStrategies.toNanos(timeout)));
         }
         finally
         {

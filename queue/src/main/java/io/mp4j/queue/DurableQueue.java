@@ -1,5 +1,6 @@
 package io.mp4j.queue;
 
+import io.mp4j.shm.IdleStrategies;
 import io.mp4j.shm.InvalidRegionException;
 import io.mp4j.shm.MappedRegion;
 import io.mp4j.shm.RegionType;
@@ -426,7 +427,7 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
      */
     public T take(final Duration timeout) throws InterruptedException
     {
-        final long deadline = System.nanoTime() + timeout.toNanos();
+        final long deadline = System.nanoTime() + Math.max(0, IdleStrategies.toNanos(timeout));
         final IdleStrategy idle = Idle.current();
         while (true)
         {
@@ -714,7 +715,7 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
          */
         public T poll(final Duration timeout) throws InterruptedException
         {
-            final long deadline = System.nanoTime() + timeout.toNanos();
+            final long deadline = System.nanoTime() + Math.max(0, IdleStrategies.toNanos(timeout));
             final IdleStrategy idle = Idle.current();
             while (true)
             {

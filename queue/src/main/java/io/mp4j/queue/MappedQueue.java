@@ -1,5 +1,6 @@
 package io.mp4j.queue;
 
+import io.mp4j.shm.IdleStrategies;
 import io.mp4j.shm.MappedRegion;
 import io.mp4j.shm.RegionType;
 import io.mp4j.shm.RuntimeDirectory;
@@ -160,7 +161,7 @@ class MappedQueue<T> implements Queue<T>
     @Override
     public void put(final T item, final Duration timeout) throws InterruptedException
     {
-        if (!insert(item, Math.max(0, timeout.toNanos())))
+        if (!insert(item, Math.max(0, IdleStrategies.toNanos(timeout))))
         {
             throw new FullException(this + " stayed full for " + timeout);
         }
@@ -366,7 +367,7 @@ class MappedQueue<T> implements Queue<T>
     @SuppressWarnings("unchecked")
     public T get(final Duration timeout) throws InterruptedException
     {
-        final Object value = take(Math.max(0, timeout.toNanos()));
+        final Object value = take(Math.max(0, IdleStrategies.toNanos(timeout)));
         if (value == NONE)
         {
             throw new EmptyException(this + " stayed empty for " + timeout);

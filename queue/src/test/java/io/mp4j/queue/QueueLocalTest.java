@@ -407,6 +407,54 @@ class QueueLocalTest
         assertTrue(old.getMessage().contains("layout version 1, made by an older mp4j"), old.getMessage());
     }
 
+    @Test
+    void timeoutsTooLongForNanosecondsMeanForever() throws Exception
+    {
+        final Duration[] forevers = { Duration.ofSeconds(Long.MAX_VALUE), java.time.temporal.ChronoUnit.FOREVER.getDuration() };
+        try (MappedQueue<Integer> q = MappedQueue.create(dir, "q");
+             MappedJoinableQueue<Integer> j = MappedJoinableQueue.create(dir, "j"))
+        {
+            for (final Duration forever : forevers)
+            {
+                q.put(1, forever);
+                assertEquals(1, q.get(forever));
+                j.put(2, forever);
+                assertEquals(2, j.get(forever));
+                j.taskDone();
+                assertTrue(j.join(forever));
+            }
+        }
+        final Pipe pipe = Pipe.create(dir, "p");
+        try (Connection a = pipe.first(); Connection b = pipe.second())
+        {
+            for (final Duration forever : forevers)
+            {
+                a.send("x");
+                assertTrue(b.poll(forever));
+                assertEquals("x", b.recv(forever));
+            }
+        }
+        final Path durable = Files.createTempDirectory("mp4j-durable-");
+        try (DurableQueue<Integer> d = DurableQueue.open(durable))
+        {
+            final DurableQueue.Subscriber<Integer> tail = d.tail(0);
+            for (final Duration forever : forevers)
+            {
+                d.put(3);
+                assertEquals(3, d.take(forever));
+                assertEquals(3, tail.poll(forever));
+            }
+            tail.close();
+        }
+        finally
+        {
+            try (var files = Files.walk(durable))
+            {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
     private static int registeredSlots(final MappedQueue<?> q)
     {
         int n = 0;
