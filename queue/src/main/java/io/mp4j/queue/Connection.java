@@ -73,6 +73,8 @@ public final class Connection implements AutoCloseable, Serializable
     private final transient OneToOneRingBuffer in;
     private final transient RingReader inReader;
     private final transient ObjectCodec codec;
+    /** The codec this end was given, null for the default: what a handle carries. */
+    private final transient ObjectCodec givenCodec;
     private final transient Object sendLock = new Object();
     private final transient Object recvLock = new Object();
     private final transient Receiver receiver = new Receiver();
@@ -91,6 +93,7 @@ public final class Connection implements AutoCloseable, Serializable
         this.end = end;
         this.peer = 1 - end;
         this.codec = codec == null ? new JavaSerializationCodec() : codec;
+        this.givenCodec = codec;
         final int capacity = PipeDescriptor.validate(region);
         final boolean duplex = state.getInt(PipeDescriptor.DUPLEX_OFFSET) == 1;
         this.writable = duplex || end == 1;
@@ -149,9 +152,9 @@ public final class Connection implements AutoCloseable, Serializable
         return open(file, end, codec, true);
     }
 
-    static Connection attachHandedOff(final Path file, final int end)
+    static Connection attachHandedOff(final Path file, final int end, final ObjectCodec codec)
     {
-        final Connection connection = open(file, end, null, true);
+        final Connection connection = open(file, end, codec, true);
         final int offset = PipeDescriptor.endOffset(end) + PipeDescriptor.HANDOFFS_OFFSET;
         while (true)
         {
@@ -713,13 +716,14 @@ public final class Connection implements AutoCloseable, Serializable
         }
     }
 
-    private Object writeReplace()
+    private Object writeReplace() throws java.io.ObjectStreamException
     {
         ensureOpen();
+        QueueHandle.portable(givenCodec, this); // before counting a hand-off that would then never come
         final int base = PipeDescriptor.endOffset(end);
         state.putLongRelease(base + PipeDescriptor.HANDOFF_MILLIS_OFFSET, System.currentTimeMillis());
         state.getAndAddInt(base + PipeDescriptor.HANDOFFS_OFFSET, 1);
-        return new QueueHandle(QueueHandle.KIND_CONNECTION, region.path().toString(), end);
+        return new QueueHandle(QueueHandle.KIND_CONNECTION, region.path().toString(), end, givenCodec, this);
     }
 
     @Override

@@ -105,6 +105,8 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
     private final Path directory;
     private final String rollCycleName;
     private final transient ObjectCodec codec;
+    /** The codec this instance was given, null for the default: what a handle carries. */
+    private final transient ObjectCodec givenCodec;
     private final transient Object appendLock = new Object();
     private final transient Object claimLock = new Object();
     private transient SingleChronicleQueue queue;
@@ -122,6 +124,7 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
         this.directory = directory;
         this.rollCycleName = rollCycleName;
         this.codec = codec == null ? new JavaSerializationCodec() : codec;
+        this.givenCodec = codec;
         rollCycle(rollCycleName); // fail early on a bad name
     }
 
@@ -669,9 +672,9 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
         }
     }
 
-    private Object writeReplace()
+    private Object writeReplace() throws java.io.ObjectStreamException
     {
-        return new Handle(directory.toString(), rollCycleName);
+        return new Handle(directory.toString(), rollCycleName, QueueHandle.portable(givenCodec, this));
     }
 
     @Override
@@ -685,16 +688,18 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
         private static final long serialVersionUID = 1L;
         private final String directory;
         private final String rollCycle;
+        private final ObjectCodec codec;
 
-        Handle(final String directory, final String rollCycle)
+        Handle(final String directory, final String rollCycle, final ObjectCodec codec)
         {
             this.directory = directory;
             this.rollCycle = rollCycle;
+            this.codec = codec;
         }
 
         private Object readResolve()
         {
-            return DurableQueue.open(Paths.get(directory), rollCycle, null);
+            return DurableQueue.open(Paths.get(directory), rollCycle, codec);
         }
     }
 

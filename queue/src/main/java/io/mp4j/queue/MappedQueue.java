@@ -63,6 +63,9 @@ class MappedQueue<T> implements Queue<T>
 
     private final transient ObjectCodec codec;
 
+    /** The codec this instance was given, null for the default: what a handle carries. */
+    private final transient ObjectCodec givenCodec;
+
     private final transient int kind;
 
     private final transient Reader reader = new Reader();
@@ -89,6 +92,7 @@ class MappedQueue<T> implements Queue<T>
         this.region = region;
         this.kind = kind;
         this.codec = codec == null ? new JavaSerializationCodec() : codec;
+        this.givenCodec = codec;
         this.state = region.buffer();
         final int capacity = state.getInt(QueueDescriptor.RING_CAPACITY_OFFSET);
         this.ring = QueueDescriptor.ring(region, QueueDescriptor.RING_OFFSET, capacity);
@@ -987,9 +991,14 @@ class MappedQueue<T> implements Queue<T>
     /**
      * @return a handle that re-attaches this queue when deserialized.
      */
-    protected Object writeReplace()
+    protected Object writeReplace() throws java.io.ObjectStreamException
     {
-        return new QueueHandle(kind, region.path().toString(), -1);
+        return new QueueHandle(kind, region.path().toString(), -1, givenCodec, this);
+    }
+
+    final ObjectCodec givenCodec()
+    {
+        return givenCodec;
     }
 
     @Override

@@ -58,7 +58,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p><b>Sharing</b>: {@link #create(RuntimeDirectory, String)} makes the file; any JVM attaches it with
  * {@link #attach(Path)}; a queue passed to a child process through Java serialization travels as a small
- * handle and re-attaches there.
+ * handle and re-attaches there with the codec it was given, which must then be {@link Serializable}
+ * (else serializing the queue throws {@link java.io.NotSerializableException} naming the codec's class).
  *
  * <p><b>Memory consistency effects</b>: actions in a thread before putting a message happen-before
  * actions after the message was taken in another thread or process.

@@ -278,6 +278,35 @@ public final class QueueChild
                 new CountDownLatch(1).await(); // killed here, mid-write
                 break;
             }
+            case "codec-echo":
+            {
+                // codec-echo <serialized Queue, Connection or DurableQueue>: take one object, print it, put
+                // a UUID back; the codec the handle carries encodes and decodes both
+                final Object handle = deserialize(args[1]);
+                final java.util.UUID reply = new java.util.UUID(1, 2);
+                if (handle instanceof Connection)
+                {
+                    final Connection conn = (Connection)handle;
+                    System.out.println("got " + conn.recv(Duration.ofSeconds(60)));
+                    conn.send(reply);
+                    conn.close();
+                }
+                else if (handle instanceof DurableQueue)
+                {
+                    final DurableQueue<Object> queue = (DurableQueue<Object>)handle;
+                    System.out.println("got " + queue.take(Duration.ofSeconds(60)));
+                    queue.put(reply);
+                    queue.close();
+                }
+                else
+                {
+                    final Queue<Object> queue = (Queue<Object>)handle;
+                    System.out.println("got " + queue.get(Duration.ofSeconds(60)));
+                    queue.put(reply);
+                    queue.close();
+                }
+                break;
+            }
             case "pipe-send-object":
             {
                 // pipe-send-object <pipe path> <end>: send an object of a class outside the default allow-list

@@ -184,6 +184,40 @@ class QueueCrossJvmTest extends CrossJvmTestBase
     }
 
     @Test
+    void aQueuePipeEndAndDurableQueuePassedToAChildKeepTheirCodec() throws Exception
+    {
+        final java.util.UUID sent = new java.util.UUID(3, 4);
+        final String childGot = "got decoded(text:" + sent + ")";
+        final String parentGets = "decoded(text:" + new java.util.UUID(1, 2) + ")";
+        try (MappedQueue<Object> q = MappedQueue.create(dir, "q", 4096, new TextCodec()))
+        {
+            q.put(sent);
+            final ChildJvm child = start("codec-echo", ChildJvm.serialize(q));
+            assertEquals(childGot, child.awaitLine("got", WAIT), "the child decodes with the parent's codec");
+            assertEquals(parentGets, q.get(WAIT), "the child encodes with the parent's codec");
+            child.assertExitsCleanly(WAIT);
+        }
+        final Pipe pipe = Pipe.create(dir, "p", true, Pipe.DEFAULT_CAPACITY, new TextCodec());
+        try (Connection parentEnd = pipe.first())
+        {
+            parentEnd.send(sent);
+            final ChildJvm child = start("codec-echo", ChildJvm.serialize(pipe.second()));
+            pipe.second().close();
+            assertEquals(childGot, child.awaitLine("got", WAIT));
+            assertEquals(parentGets, parentEnd.recv(WAIT));
+            child.assertExitsCleanly(WAIT);
+        }
+        try (DurableQueue<Object> d = DurableQueue.open(dir.path().resolve("durable"), "FAST_DAILY", new TextCodec()))
+        {
+            d.put(sent);
+            final ChildJvm child = start("codec-echo", ChildJvm.serialize(d));
+            assertEquals(childGot, child.awaitLine("got", WAIT));
+            child.assertExitsCleanly(WAIT);
+            assertEquals(parentGets, d.take(WAIT));
+        }
+    }
+
+    @Test
     void consumerKilledWhileHoldingTheLockDoesNotStallOthers() throws Exception
     {
         try (MappedQueue<String> q = MappedQueue.create(dir, "q"))

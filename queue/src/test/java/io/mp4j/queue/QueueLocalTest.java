@@ -455,6 +455,73 @@ class QueueLocalTest
         }
     }
 
+    @Test
+    void passingAQueueWhoseCodecIsNotSerializableFailsNamingTheCodec() throws Exception
+    {
+        final ObjectCodec local = new ObjectCodec()
+        {
+            @Override
+            public byte[] encode(final Object value)
+            {
+                return new byte[0];
+            }
+
+            @Override
+            public Object decode(final org.agrona.DirectBuffer buffer, final int offset, final int length)
+            {
+                return null;
+            }
+        };
+        final Pipe pipe = Pipe.create(dir, "p", true, Pipe.DEFAULT_CAPACITY, local);
+        final Path durable = Files.createTempDirectory("mp4j-durable-");
+        try (MappedQueue<Object> q = MappedQueue.create(dir, "q", 4096, local);
+             MappedSimpleQueue<Object> s = MappedSimpleQueue.create(dir, "s", 4096, local);
+             Connection end = pipe.first();
+             Connection other = pipe.second();
+             DurableQueue<Object> d = DurableQueue.open(durable, "FAST_DAILY", local))
+        {
+            for (final Object shared : List.of(q, s, end, d))
+            {
+                final java.io.NotSerializableException refused = assertThrows(java.io.NotSerializableException.class,
+                    () -> new ObjectOutputStream(new ByteArrayOutputStream()).writeObject(shared));
+                assertTrue(refused.getMessage().contains(local.getClass().getName() + " is not java.io.Serializable"), refused.getMessage());
+            }
+            // the refused end was not counted as handed off: closing it still ends the stream
+            end.close();
+            assertThrows(EndOfStreamException.class, () -> other.recv(Duration.ofSeconds(60)));
+        }
+        finally
+        {
+            try (var files = Files.walk(durable))
+            {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    void aJavaSerializationCodecTravelsAsItsPatternsOnly() throws Exception
+    {
+        final JavaSerializationCodec patterns = new JavaSerializationCodec("com.example.**");
+        try (MappedQueue<Object> q = MappedQueue.create(dir, "q", 4096, patterns))
+        {
+            final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ObjectOutputStream out = new ObjectOutputStream(bytes))
+            {
+                out.writeObject(q);
+            }
+            try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()));
+                 MappedQueue<?> copy = (MappedQueue<?>)in.readObject())
+            {
+                assertEquals(patterns.filterDescription(), ((JavaSerializationCodec)copy.codec()).filterDescription());
+            }
+        }
+        final JavaSerializationCodec filtered = new JavaSerializationCodec(info -> java.io.ObjectInputFilter.Status.UNDECIDED);
+        final java.io.NotSerializableException refused = assertThrows(java.io.NotSerializableException.class,
+            () -> new ObjectOutputStream(new ByteArrayOutputStream()).writeObject(filtered));
+        assertTrue(refused.getMessage().contains("a filter is code"), refused.getMessage());
+    }
+
     private static int registeredSlots(final MappedQueue<?> q)
     {
         int n = 0;
