@@ -38,9 +38,12 @@ import java.util.concurrent.TimeUnit;
  * serialized end that is never re-attached stops counting after {@value #HANDOFF_TIMEOUT_PROPERTY} ms
  * (default 10000).
  *
- * <p>Sending is thread-safe within a JVM (fragments of one message stay together) and so is receiving;
- * {@link #close()} from another thread stops a blocked {@code recv}; an end must be held by one process
- * at a time.
+ * <p>An instance is thread-safe: threads sharing it may send (fragments of one message stay together)
+ * and receive concurrently, and {@link #close()} from another thread stops a blocked {@code recv}. Two
+ * instances of the same end are not coordinated, even in one JVM (the end attached twice, or a
+ * serialized end deserialized twice): their sends may interleave fragments and their receives may split
+ * a message, so use one instance per end, shared by the threads that need it. An end must be held by
+ * one process at a time.
  *
  * <p><b>Memory consistency effects</b>: actions before {@code send} happen-before actions after the
  * matching {@code recv} returns, in whatever process.
