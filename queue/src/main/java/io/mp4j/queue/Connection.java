@@ -1,5 +1,6 @@
 package io.mp4j.queue;
 
+import io.mp4j.shm.IdleStrategies;
 import io.mp4j.shm.MappedRegion;
 import io.mp4j.shm.RegionType;
 import org.agrona.DirectBuffer;
@@ -25,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p><b>End of stream</b>: when the peer end was closed by the process that held it, or that process
  * died (detected by pid and start time), {@link #recv()} first returns whatever was sent before, then
- * throws {@link EndOfStreamException} instead of waiting; {@link #send(Object)} throws it too, as
+ * throws {@link EndOfStreamException} instead of waiting (a message the peer was still sending when it
+ * went, claimed and not committed or received only in part, is dropped); {@link #send(Object)} throws it too, as
  * Python's {@code BrokenPipeError} (at once for a closed peer; for a dead one, at once if this end has
  * already seen it die, when blocked on a full ring, and otherwise at a send 10 ms or more after the last
  * check, since checking a pid is not free; the clock itself is read on every 64th send only while sends
@@ -36,9 +38,12 @@ import java.util.concurrent.TimeUnit;
  * serialized end that is never re-attached stops counting after {@value #HANDOFF_TIMEOUT_PROPERTY} ms
  * (default 10000).
  *
- * <p>Sending is thread-safe within a JVM (fragments of one message stay together) and so is receiving;
- * {@link #close()} from another thread stops a blocked {@code recv}; an end must be held by one process
- * at a time.
+ * <p>An instance is thread-safe: threads sharing it may send (fragments of one message stay together)
+ * and receive concurrently, and {@link #close()} from another thread stops a blocked {@code recv}. Two
+ * instances of the same end are not coordinated, even in one JVM (the end attached twice, or a
+ * serialized end deserialized twice): their sends may interleave fragments and their receives may split
+ * a message, so use one instance per end, shared by the threads that need it. An end must be held by
+ * one process at a time.
  *
  * <p><b>Memory consistency effects</b>: actions before {@code send} happen-before actions after the
  * matching {@code recv} returns, in whatever process.
@@ -71,6 +76,8 @@ public final class Connection implements AutoCloseable, Serializable
     private final transient OneToOneRingBuffer in;
     private final transient RingReader inReader;
     private final transient ObjectCodec codec;
+    /** The codec this end was given, null for the default: what a handle carries. */
+    private final transient ObjectCodec givenCodec;
     private final transient Object sendLock = new Object();
     private final transient Object recvLock = new Object();
     private final transient Receiver receiver = new Receiver();
@@ -89,6 +96,7 @@ public final class Connection implements AutoCloseable, Serializable
         this.end = end;
         this.peer = 1 - end;
         this.codec = codec == null ? new JavaSerializationCodec() : codec;
+        this.givenCodec = codec;
         final int capacity = PipeDescriptor.validate(region);
         final boolean duplex = state.getInt(PipeDescriptor.DUPLEX_OFFSET) == 1;
         this.writable = duplex || end == 1;
@@ -147,9 +155,9 @@ public final class Connection implements AutoCloseable, Serializable
         return open(file, end, codec, true);
     }
 
-    static Connection attachHandedOff(final Path file, final int end)
+    static Connection attachHandedOff(final Path file, final int end, final ObjectCodec codec)
     {
-        final Connection connection = open(file, end, null, true);
+        final Connection connection = open(file, end, codec, true);
         final int offset = PipeDescriptor.endOffset(end) + PipeDescriptor.HANDOFFS_OFFSET;
         while (true)
         {
@@ -366,7 +374,7 @@ public final class Connection implements AutoCloseable, Serializable
      */
     public Object recv(final Duration timeout)
     {
-        final Object value = receive(MODE_OBJECT, Math.max(0, timeout.toNanos()), null, 0);
+        final Object value = receive(MODE_OBJECT, Math.max(0, IdleStrategies.toNanos(timeout)), null, 0);
         if (value == NONE)
         {
             throw new EmptyException(this + ": nothing received within " + timeout);
@@ -418,7 +426,7 @@ public final class Connection implements AutoCloseable, Serializable
     public boolean poll()
     {
         ensureReadable();
-        return inReader.size() > 0 || isPeerGone();
+        return inReader.nextIsCommitted() || isPeerGone();
     }
 
     /**
@@ -432,7 +440,7 @@ public final class Connection implements AutoCloseable, Serializable
         pollers.incrementAndGet();
         try
         {
-            return awaitReadable(Math.max(0, timeout.toNanos()));
+            return awaitReadable(Math.max(0, IdleStrategies.toNanos(timeout)));
         }
         finally
         {
@@ -449,7 +457,7 @@ public final class Connection implements AutoCloseable, Serializable
         while (true)
         {
             ensureOpen();
-            if (inReader.size() > 0)
+            if (inReader.nextIsCommitted())
             {
                 return true;
             }
@@ -540,10 +548,17 @@ public final class Connection implements AutoCloseable, Serializable
         }
     }
 
+    /**
+     * Once the peer is gone, what it has not committed never will be: a record it claimed and did not
+     * commit (killed in between) or the rest of a message it was sending in fragments (killed, or its
+     * end closed, in between). The stream ends after the last committed record; a partial message is
+     * dropped. The peer is checked first, so everything it committed before it went is seen after.
+     */
     private void checkEndOfStream()
     {
-        if (isPeerGone() && inReader.size() == 0 && !receiver.assembling)
+        if (isPeerGone() && !inReader.nextIsCommitted())
         {
+            receiver.dropPartial();
             throw endOfStream("");
         }
     }
@@ -704,13 +719,14 @@ public final class Connection implements AutoCloseable, Serializable
         }
     }
 
-    private Object writeReplace()
+    private Object writeReplace() throws java.io.ObjectStreamException
     {
         ensureOpen();
+        QueueHandle.portable(givenCodec, this); // before counting a hand-off that would then never come
         final int base = PipeDescriptor.endOffset(end);
         state.putLongRelease(base + PipeDescriptor.HANDOFF_MILLIS_OFFSET, System.currentTimeMillis());
         state.getAndAddInt(base + PipeDescriptor.HANDOFFS_OFFSET, 1);
-        return new QueueHandle(QueueHandle.KIND_CONNECTION, region.path().toString(), end);
+        return new QueueHandle(QueueHandle.KIND_CONNECTION, region.path().toString(), end, givenCodec, this);
     }
 
     @Override
@@ -732,6 +748,15 @@ public final class Connection implements AutoCloseable, Serializable
         private int assemblyStart;
         private int assembled;
         private int assemblyTotal;
+
+        /**
+         * The peer is gone mid-message: forget the fragments received.
+         */
+        void dropPartial()
+        {
+            assembling = false;
+            assembly = null;
+        }
 
         /**
          * The call that gave {@link #into} leaves (returned, timed out or threw): a message half

@@ -1,5 +1,6 @@
 package io.mp4j.queue;
 
+import io.mp4j.shm.IdleStrategies;
 import io.mp4j.shm.InvalidRegionException;
 import io.mp4j.shm.MappedRegion;
 import io.mp4j.shm.RegionType;
@@ -8,6 +9,7 @@ import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.RollingResourcesCache;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
@@ -16,6 +18,7 @@ import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -23,13 +26,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.time.DateTimeException;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeFormatterBuilder;
-import java.time.temporal.ChronoField;
 
 /**
  * A durable, replayable queue on Chronicle Queue: messages are appended to files in a directory (on disk,
@@ -53,6 +50,9 @@ import java.time.temporal.ChronoField;
  * {@code RollCycles} or {@code TestRollCycles}, e.g. {@code TEST_SECONDLY}). {@link #cleanup(Duration)}
  * deletes cycle files older than a retention period that the work cursor has passed, except the
  * current one; {@link #autoCleanup(Duration)} runs it whenever this instance's appends roll over.
+ * Deletion follows the work cursor only, so a queue read only through subscribers or tails deletes
+ * nothing. {@code WEEKLY} is refused: Chronicle cannot map its week-based file names back to cycles,
+ * so its tailers read nothing and cleanup could delete nothing.
  *
  * <p><b>No phone-home</b>: loading this class sets {@code chronicle.analytics.disable=true} before any
  * Chronicle class initialises, so Chronicle neither sends analytics nor writes
@@ -105,6 +105,8 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
     private final Path directory;
     private final String rollCycleName;
     private final transient ObjectCodec codec;
+    /** The codec this instance was given, null for the default: what a handle carries. */
+    private final transient ObjectCodec givenCodec;
     private final transient Object appendLock = new Object();
     private final transient Object claimLock = new Object();
     private transient SingleChronicleQueue queue;
@@ -122,6 +124,7 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
         this.directory = directory;
         this.rollCycleName = rollCycleName;
         this.codec = codec == null ? new JavaSerializationCodec() : codec;
+        this.givenCodec = codec;
         rollCycle(rollCycleName); // fail early on a bad name
     }
 
@@ -146,6 +149,8 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
      * @param codec     the object codec, or null for the default.
      * @param <T>       the element type.
      * @return the queue.
+     * @throws IllegalArgumentException for an unknown roll cycle, or {@code WEEKLY}, whose file names
+     *                                  Chronicle cannot map back to cycles (its tailers read nothing).
      */
     public static <T> DurableQueue<T> open(final Path directory, final String rollCycle, final ObjectCodec codec)
     {
@@ -173,17 +178,60 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
         {
             if (cycle.name().equals(name))
             {
-                return cycle;
+                return checkNamesMapBack(cycle);
             }
         }
         for (final TestRollCycles cycle : TestRollCycles.values())
         {
             if (cycle.name().equals(name))
             {
-                return cycle;
+                return checkNamesMapBack(cycle);
             }
         }
         throw new IllegalArgumentException("unknown roll cycle '" + name + "'; use a name of Chronicle's RollCycles or TestRollCycles");
+    }
+
+    /**
+     * Chronicle finds a queue's files, for its tailers and for {@link #cleanup(Duration)}, by parsing
+     * their names back into cycles. For a roll cycle where that does not give back the cycle the name was
+     * made from (Chronicle's {@code WEEKLY}: its week-based names {@code YYYY'W'ww} parse as a day count),
+     * a tailer reads nothing and cleanup could delete nothing: refuse it when the queue is opened.
+     */
+    private static RollCycle checkNamesMapBack(final RollCycle rollCycle)
+    {
+        final RollingResourcesCache names = cycleNames(rollCycle, rollCycle.defaultEpoch());
+        final int current = (int)Math.floorDiv(System.currentTimeMillis() - rollCycle.defaultEpoch(), (long)rollCycle.lengthInMillis());
+        final String name = names.resourceFor(current).text;
+        if (cycleOf(names, name) != current)
+        {
+            throw new IllegalArgumentException("roll cycle " + rollCycle + " is not supported: Chronicle cannot map its file " +
+                "names (pattern " + rollCycle.format() + ") back to cycles, e.g. " + name + " is cycle " + current +
+                ", so its tailers would read nothing and cleanup would delete nothing; use another roll cycle, e.g. FAST_DAILY");
+        }
+        return rollCycle;
+    }
+
+    private static RollingResourcesCache cycleNames(final RollCycle rollCycle, final long epoch)
+    {
+        return new RollingResourcesCache(rollCycle, epoch, File::new, File::getName);
+    }
+
+    /**
+     * @param stem a file name without the suffix.
+     * @return the cycle Chronicle gives a file of that name, or {@link Integer#MIN_VALUE} if it is not a
+     * cycle file of this roll cycle (left alone).
+     */
+    private static int cycleOf(final RollingResourcesCache names, final String stem)
+    {
+        try
+        {
+            final int cycle = names.parseCount(stem);
+            return stem.equals(names.resourceFor(cycle).text) ? cycle : Integer.MIN_VALUE;
+        }
+        catch (final RuntimeException ex)
+        {
+            return Integer.MIN_VALUE;
+        }
     }
 
     private SingleChronicleQueue queue()
@@ -426,7 +474,7 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
      */
     public T take(final Duration timeout) throws InterruptedException
     {
-        final long deadline = System.nanoTime() + timeout.toNanos();
+        final long deadline = System.nanoTime() + Math.max(0, IdleStrategies.toNanos(timeout));
         final IdleStrategy idle = Idle.current();
         while (true)
         {
@@ -520,8 +568,12 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
     }
 
     /**
-     * Delete roll-cycle files whose cycle is older than {@code retention}, the current cycle, and the
-     * message the work cursor is at. Named subscribers that lag behind lose what was deleted.
+     * Delete the roll-cycle files of cycles that are all of: before the work cursor's cycle (the cycle of
+     * the last message claimed by {@link #take}/{@link #poll()}), before the current cycle, and ended at
+     * least {@code retention} ago. Deletion follows the work cursor only: a queue whose messages were
+     * never claimed, e.g. one read only through {@link #subscribe(String)} or {@link #tail(long)},
+     * deletes nothing, and named subscribers or tails that lag behind the work cursor lose what was
+     * deleted.
      *
      * @param retention how long to keep files, e.g. {@link Duration#ZERO} to delete all consumed cycles.
      * @return the number of files deleted.
@@ -531,6 +583,7 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
         ensureOpen();
         final SingleChronicleQueue q = queue();
         final RollCycle rollCycle = q.rollCycle();
+        final RollingResourcesCache names = cycleNames(rollCycle, q.epoch());
         final long claimed = cursor().getLongVolatile(CURSOR_OFFSET);
         final int cursorCycle = claimed == 0 ? Integer.MIN_VALUE : rollCycle.toCycle(claimed);
         final int currentCycle = q.cycle();
@@ -541,12 +594,12 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
             for (final Path file : files)
             {
                 final String name = file.getFileName().toString();
-                final int cycle = cycleOf(q, name);
+                final int cycle = cycleOf(names, name.substring(0, name.length() - SingleChronicleQueue.SUFFIX.length()));
                 if (cycle == Integer.MIN_VALUE)
                 {
                     continue;
                 }
-                final long cycleEndMillis = ((long)cycle + 1) * rollCycle.lengthInMillis() + rollCycle.defaultEpoch();
+                final long cycleEndMillis = ((long)cycle + 1) * rollCycle.lengthInMillis() + q.epoch();
                 if (cycle < currentCycle && cycle < cursorCycle && cycleEndMillis <= oldestKeptMillis)
                 {
                     Files.deleteIfExists(file);
@@ -563,28 +616,6 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
             q.refreshDirectoryListing();
         }
         return deleted;
-    }
-
-    private static int cycleOf(final SingleChronicleQueue q, final String fileName)
-    {
-        final RollCycle rollCycle = q.rollCycle();
-        final String stem = fileName.substring(0, fileName.length() - SingleChronicleQueue.SUFFIX.length());
-        try
-        {
-            final DateTimeFormatter format = new DateTimeFormatterBuilder()
-                .appendPattern(rollCycle.format())
-                .parseDefaulting(ChronoField.HOUR_OF_DAY, 0)
-                .parseDefaulting(ChronoField.MINUTE_OF_HOUR, 0)
-                .parseDefaulting(ChronoField.SECOND_OF_MINUTE, 0)
-                .toFormatter()
-                .withZone(ZoneOffset.UTC);
-            final long millis = LocalDateTime.parse(stem, format).toInstant(ZoneOffset.UTC).toEpochMilli();
-            return (int)Math.floorDiv(millis - rollCycle.defaultEpoch(), (long)rollCycle.lengthInMillis());
-        }
-        catch (final DateTimeException | IllegalArgumentException ex)
-        {
-            return Integer.MIN_VALUE; // not a cycle file of this roll cycle: leave it alone
-        }
     }
 
     /**
@@ -641,9 +672,9 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
         }
     }
 
-    private Object writeReplace()
+    private Object writeReplace() throws java.io.ObjectStreamException
     {
-        return new Handle(directory.toString(), rollCycleName);
+        return new Handle(directory.toString(), rollCycleName, QueueHandle.portable(givenCodec, this));
     }
 
     @Override
@@ -657,16 +688,18 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
         private static final long serialVersionUID = 1L;
         private final String directory;
         private final String rollCycle;
+        private final ObjectCodec codec;
 
-        Handle(final String directory, final String rollCycle)
+        Handle(final String directory, final String rollCycle, final ObjectCodec codec)
         {
             this.directory = directory;
             this.rollCycle = rollCycle;
+            this.codec = codec;
         }
 
         private Object readResolve()
         {
-            return DurableQueue.open(Paths.get(directory), rollCycle, null);
+            return DurableQueue.open(Paths.get(directory), rollCycle, codec);
         }
     }
 
@@ -714,7 +747,7 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
          */
         public T poll(final Duration timeout) throws InterruptedException
         {
-            final long deadline = System.nanoTime() + timeout.toNanos();
+            final long deadline = System.nanoTime() + Math.max(0, IdleStrategies.toNanos(timeout));
             final IdleStrategy idle = Idle.current();
             while (true)
             {

@@ -6,10 +6,13 @@ import org.agrona.io.DirectBufferInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InvalidClassException;
+import java.io.InvalidObjectException;
 import java.io.NotSerializableException;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.io.ObjectStreamException;
+import java.io.Serializable;
 
 /**
  * The default {@link ObjectCodec}: Java serialization, with every received object graph checked by an
@@ -33,10 +36,15 @@ import java.io.ObjectOutputStream;
  * Queue<Order> orders = Queue.create(dir, "orders", Queue.DEFAULT_CAPACITY, codec);
  * }</pre>
  *
- * <p>Instances are immutable and thread-safe.
+ * <p>Instances are immutable and thread-safe. One built from patterns is {@link Serializable} (as its
+ * full pattern, so a queue passed to another process keeps its filter there); one built from an
+ * {@link ObjectInputFilter} is not (a filter is code): serializing it throws
+ * {@link NotSerializableException}.
  */
-public final class JavaSerializationCodec implements ObjectCodec
+public final class JavaSerializationCodec implements ObjectCodec, Serializable
 {
+    private static final long serialVersionUID = 1L;
+
     /** System property with extra allowed class patterns, ';'-separated, added before the final reject. */
     public static final String ALLOW_PROPERTY = "mp4j.serial.allow";
 
@@ -44,8 +52,10 @@ public final class JavaSerializationCodec implements ObjectCodec
     public static final String DEFAULT_PATTERNS =
         "maxdepth=100;java.lang.*;java.util.*;java.time.*;java.math.*;java.net.URI;io.mp4j.**";
 
-    private final ObjectInputFilter filter;
-    private final String description;
+    private final transient ObjectInputFilter filter;
+    private final transient String description;
+    /** Whether {@link #description} is the pattern the filter was made from (then this travels as it). */
+    private final transient boolean fromPatterns;
 
     /**
      * The default codec: {@link #DEFAULT_PATTERNS}, then {@value #ALLOW_PROPERTY}, then reject.
@@ -67,6 +77,7 @@ public final class JavaSerializationCodec implements ObjectCodec
         patterns.append(";!*");
         this.description = patterns.toString();
         this.filter = ObjectInputFilter.Config.createFilter(description);
+        this.fromPatterns = true;
     }
 
     /**
@@ -77,6 +88,47 @@ public final class JavaSerializationCodec implements ObjectCodec
     {
         this.filter = filter;
         this.description = String.valueOf(filter);
+        this.fromPatterns = false;
+    }
+
+    private JavaSerializationCodec(final String fullPatterns, final boolean fromPatterns)
+    {
+        this.filter = ObjectInputFilter.Config.createFilter(fullPatterns);
+        this.description = fullPatterns;
+        this.fromPatterns = fromPatterns;
+    }
+
+    private Object writeReplace() throws ObjectStreamException
+    {
+        if (!fromPatterns)
+        {
+            throw new NotSerializableException("a " + JavaSerializationCodec.class.getName() + " built from an " +
+                "ObjectInputFilter (" + description + ") cannot be passed to another process: a filter is code; " +
+                "build it from patterns instead");
+        }
+        return new SerialForm(description);
+    }
+
+    private void readObject(final ObjectInputStream in) throws InvalidObjectException
+    {
+        throw new InvalidObjectException("a JavaSerializationCodec travels as its patterns only");
+    }
+
+    /** What a codec built from patterns travels as: the full pattern, so the filter is the same there. */
+    private static final class SerialForm implements Serializable
+    {
+        private static final long serialVersionUID = 1L;
+        private final String patterns;
+
+        SerialForm(final String patterns)
+        {
+            this.patterns = patterns;
+        }
+
+        private Object readResolve()
+        {
+            return new JavaSerializationCodec(patterns, true);
+        }
     }
 
     private static void append(final StringBuilder patterns, final String extra)

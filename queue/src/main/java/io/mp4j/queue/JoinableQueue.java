@@ -14,7 +14,12 @@ import java.time.Duration;
  *
  * <p>The count goes up by one for each successful put (before the element becomes visible) and down
  * by one for each {@link #taskDone()}. A producer killed in the middle of a put can leave the count one
- * too high; {@link #join(Duration)} then times out rather than hanging.
+ * too high; {@link #join(Duration)} then times out rather than hanging. As in Python, a consumer that
+ * took an element and never calls {@link #taskDone()} for it leaves the count high for good, and
+ * {@link #join()} waits forever: one killed between {@code get} and {@code taskDone}, or one whose
+ * {@code get} threw {@link MessageDecodingException} (the element was taken) and that did not call
+ * {@code taskDone} then. Call {@code taskDone} in a {@code finally} (and after a decoding failure), and
+ * use {@link #join(Duration)} where a consumer may die.
  *
  * <p>Example:
  * <pre>{@code

@@ -1,5 +1,6 @@
 package io.mp4j.queue;
 
+import io.mp4j.shm.IdleStrategies;
 import io.mp4j.shm.MappedRegion;
 import io.mp4j.shm.RuntimeDirectory;
 import org.agrona.concurrent.IdleStrategy;
@@ -78,7 +79,7 @@ final class MappedJoinableQueue<T> extends MappedQueue<T> implements JoinableQue
     @Override
     public boolean join(final Duration timeout) throws InterruptedException
     {
-        return awaitDone(Math.max(0, timeout.toNanos()));
+        return awaitDone(Math.max(0, IdleStrategies.toNanos(timeout)));
     }
 
     private boolean awaitDone(final long timeoutNs) throws InterruptedException

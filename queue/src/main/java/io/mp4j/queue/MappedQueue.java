@@ -1,8 +1,10 @@
 package io.mp4j.queue;
 
+import io.mp4j.shm.IdleStrategies;
 import io.mp4j.shm.MappedRegion;
 import io.mp4j.shm.RegionType;
 import io.mp4j.shm.RuntimeDirectory;
+import org.agrona.BitUtil;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.IdleStrategy;
@@ -45,8 +47,11 @@ class MappedQueue<T> implements Queue<T>
 
     private static final AtomicLong NAMES = new AtomicLong();
 
-    private static final java.util.concurrent.ConcurrentHashMap<Path, Integer> PRODUCING =
-        new java.util.concurrent.ConcurrentHashMap<>();
+    /** Offset of a thread's Writing Since word when it holds no slot (it counts in Unregistered Writers). */
+    private static final int NO_SLOT = -1;
+
+    /** Per queue file, the slots this JVM's producer threads hold; guarded by itself. */
+    private static final java.util.Map<Path, LocalProducers> LOCAL_PRODUCERS = new java.util.HashMap<>();
 
     private final transient MappedRegion region;
 
@@ -58,13 +63,19 @@ class MappedQueue<T> implements Queue<T>
 
     private final transient ObjectCodec codec;
 
+    /** The codec this instance was given, null for the default: what a handle carries. */
+    private final transient ObjectCodec givenCodec;
+
     private final transient int kind;
 
     private final transient Reader reader = new Reader();
 
     private transient long lastOwnerCheckNs;
 
+    /** Whether this instance counts in its file's {@link LocalProducers#instances}; guarded by LOCAL_PRODUCERS. */
     private transient boolean registered;
+
+    private final transient ThreadLocal<WriterSlot> writerSlot = ThreadLocal.withInitial(this::registerWriter);
 
     private transient long stallPosition = -1;
 
@@ -81,6 +92,7 @@ class MappedQueue<T> implements Queue<T>
         this.region = region;
         this.kind = kind;
         this.codec = codec == null ? new JavaSerializationCodec() : codec;
+        this.givenCodec = codec;
         this.state = region.buffer();
         final int capacity = state.getInt(QueueDescriptor.RING_CAPACITY_OFFSET);
         this.ring = QueueDescriptor.ring(region, QueueDescriptor.RING_OFFSET, capacity);
@@ -153,7 +165,7 @@ class MappedQueue<T> implements Queue<T>
     @Override
     public void put(final T item, final Duration timeout) throws InterruptedException
     {
-        if (!insert(item, Math.max(0, timeout.toNanos())))
+        if (!insert(item, Math.max(0, IdleStrategies.toNanos(timeout))))
         {
             throw new FullException(this + " stayed full for " + timeout);
         }
@@ -231,15 +243,16 @@ class MappedQueue<T> implements Queue<T>
 
     private boolean awaitWrite(final Encoder encoder, final long timeoutNs) throws InterruptedException
     {
-        if (tryWrite(encoder, timeoutNs == 0))
-        {
-            return true;
-        }
-        final long deadline = System.nanoTime() + timeoutNs;
-        final IdleStrategy idle = Idle.current();
+        // entered before the first try, not only before waiting: close() must not unmap under a copy
         enterWait();
         try
         {
+            if (tryWrite(encoder, timeoutNs == 0))
+            {
+                return true;
+            }
+            final long deadline = System.nanoTime() + timeoutNs;
+            final IdleStrategy idle = Idle.current();
             int tries = 0;
             while (true)
             {
@@ -277,25 +290,72 @@ class MappedQueue<T> implements Queue<T>
         {
             throw new MessageTooLargeException(toString(), ring.maxMsgLength(), encoder.length);
         }
-        if (!registered)
-        {
-            registerProducer();
-        }
         final boolean joinable = kind == QueueDescriptor.KIND_JOINABLE;
         if (joinable)
         {
             state.getAndAddLong(QueueDescriptor.UNFINISHED_TASKS_OFFSET, 1);
         }
-        if (ring.write(encoder.tag, encoder.buffer, encoder.offset, encoder.length) ||
-            (release && releaseConsumed(encoder.length) && ring.write(encoder.tag, encoder.buffer, encoder.offset, encoder.length)))
+        final int since = beginWrite();
+        try
         {
-            return true;
+            if (ring.write(encoder.tag, encoder.buffer, encoder.offset, encoder.length) ||
+                (release && releaseConsumed(encoder.length) && ring.write(encoder.tag, encoder.buffer, encoder.offset, encoder.length)))
+            {
+                return true;
+            }
+        }
+        finally
+        {
+            endWrite(since);
         }
         if (joinable)
         {
             state.getAndAddLong(QueueDescriptor.UNFINISHED_TASKS_OFFSET, -1);
         }
         return false;
+    }
+
+    /**
+     * Mark this thread as writing since the producers' current tail, before it claims: any record it
+     * claims is at or after that position, so a consumer stalled before it knows this write is not its.
+     * A release store to the thread's own slot line; the claim's CAS publishes it with the claim.
+     *
+     * @return the offset of the thread's Writing Since word, or {@link #NO_SLOT}; pass it to
+     * {@link #endWrite(int)}.
+     */
+    final int beginWrite()
+    {
+        final WriterSlot slot = writerSlot.get();
+        if (slot.offset == NO_SLOT && (++slot.unregisteredWrites & 255) == 0)
+        {
+            // a slot may have been freed since: try again now and then
+            slot.offset = registerSlot(Thread.currentThread());
+        }
+        final int offset = slot.offset;
+        if (offset != NO_SLOT)
+        {
+            state.putLongRelease(offset, ring.producerPosition());
+        }
+        else
+        {
+            state.getAndAddLong(QueueDescriptor.UNREGISTERED_WRITERS_OFFSET, 1);
+        }
+        return offset;
+    }
+
+    /**
+     * The write begun by {@link #beginWrite()} is committed, or did not claim anything.
+     */
+    final void endWrite(final int offset)
+    {
+        if (offset != NO_SLOT)
+        {
+            state.putLongRelease(offset, QueueDescriptor.IDLE);
+        }
+        else
+        {
+            state.getAndAddLong(QueueDescriptor.UNREGISTERED_WRITERS_OFFSET, -1);
+        }
     }
 
 // ------------------------------------------------------------------------------------------ remove
@@ -311,7 +371,7 @@ class MappedQueue<T> implements Queue<T>
     @SuppressWarnings("unchecked")
     public T get(final Duration timeout) throws InterruptedException
     {
-        final Object value = take(Math.max(0, timeout.toNanos()));
+        final Object value = take(Math.max(0, IdleStrategies.toNanos(timeout)));
         if (value == NONE)
         {
             throw new EmptyException(this + " stayed empty for " + timeout);
@@ -375,16 +435,17 @@ class MappedQueue<T> implements Queue<T>
 
     private Object take(final long timeoutNs) throws InterruptedException
     {
-        Object value = takeNow(false);
-        if (value != NONE || timeoutNs == 0)
-        {
-            return value;
-        }
-        final long deadline = System.nanoTime() + timeoutNs;
-        final IdleStrategy idle = Idle.current();
+        // entered before the first try, not only before waiting: close() must not unmap under a read
         enterWait();
         try
         {
+            Object value = takeNow(false);
+            if (value != NONE || timeoutNs == 0)
+            {
+                return value;
+            }
+            final long deadline = System.nanoTime() + timeoutNs;
+            final IdleStrategy idle = Idle.current();
             while (true)
             {
                 if (Thread.interrupted())
@@ -410,8 +471,10 @@ class MappedQueue<T> implements Queue<T>
     }
 
     /**
-     * A thread of this JVM starts waiting in a loop that touches the mapping; {@link #close()} waits for
-     * such threads to notice the close and leave before it unmaps. Call {@link #ensureOpen()} after this.
+     * A thread of this JVM enters a blocking call that touches the mapping; {@link #close()} waits for
+     * such threads to notice the close and leave before it unmaps. Call {@link #ensureOpen()} after this:
+     * the increment is a full fence and close() sets the flag before it reads the count, so either the
+     * thread sees the flag or close() sees the thread.
      */
     final void enterWait()
     {
@@ -529,61 +592,158 @@ class MappedQueue<T> implements Queue<T>
         }
     }
 
-    private void registerProducer()
+    private WriterSlot registerWriter()
     {
-        registered = true;
-        PRODUCING.merge(region.path(), 1, Integer::sum);
-        final int base = QueueDescriptor.PRODUCER_TABLE_OFFSET;
-        for (int i = 0; i < QueueDescriptor.PRODUCER_SLOTS; i++)
-        {
-            if (state.getLongVolatile(base + i * Long.BYTES) == ProcessIdentity.SELF)
-            {
-                return;
-            }
-        }
-        for (int i = 0; i < QueueDescriptor.PRODUCER_SLOTS; i++)
-        {
-            if (state.compareAndSetLong(base + i * Long.BYTES, ProcessIdentity.NONE, ProcessIdentity.SELF))
-            {
-                return;
-            }
-        }
-        if (ring.producerPosition() == ringReader.consumedPosition())
-        {
-            // the ring is empty, so no dead producer can have a record stuck in it: reuse a dead one's slot
-            for (int i = 0; i < QueueDescriptor.PRODUCER_SLOTS; i++)
-            {
-                final long identity = state.getLongVolatile(base + i * Long.BYTES);
-                if (!ProcessIdentity.isAlive(identity) &&
-                    state.compareAndSetLong(base + i * Long.BYTES, identity, ProcessIdentity.SELF))
-                {
-                    return;
-                }
-            }
-        }
-        state.putIntVolatile(QueueDescriptor.PRODUCER_OVERFLOW_OFFSET, 1);
+        return new WriterSlot(registerSlot(Thread.currentThread()));
     }
 
     /**
-     * @return whether a half-written record may be skipped: a registered producer is dead (it may have
-     * died mid-write) or some producer could not register.
+     * Find the calling thread a producer slot: the one it holds through another instance of this JVM,
+     * a free one, one of a dead process (a dead process writes nothing, so its slot can be taken at any
+     * time, even if it died mid-write: that record is skipped by position, not by owner), or one a
+     * thread of this JVM held and that has ended.
+     *
+     * @return the offset of the slot's Writing Since word, or {@link #NO_SLOT} if all slots are held
+     * by live threads.
      */
-    private boolean mayUnblock()
+    private int registerSlot(final Thread thread)
     {
-        if (state.getIntVolatile(QueueDescriptor.PRODUCER_OVERFLOW_OFFSET) != 0)
+        synchronized (LOCAL_PRODUCERS)
         {
-            return true;
+            final LocalProducers local = LOCAL_PRODUCERS.computeIfAbsent(region.path(), path -> new LocalProducers());
+            if (!registered)
+            {
+                registered = true;
+                local.instances++;
+            }
+            final Integer held = local.slots.get(thread);
+            if (held != null)
+            {
+                return QueueDescriptor.writingSinceOffset(held);
+            }
+            int slot = takeSlot();
+            if (slot < 0)
+            {
+                for (final java.util.Iterator<java.util.Map.Entry<Thread, Integer>> it = local.slots.entrySet().iterator(); it.hasNext(); )
+                {
+                    final java.util.Map.Entry<Thread, Integer> entry = it.next();
+                    if (!entry.getKey().isAlive())
+                    {
+                        it.remove();
+                        slot = entry.getValue();
+                        break;
+                    }
+                }
+            }
+            if (slot < 0)
+            {
+                return NO_SLOT;
+            }
+            local.slots.put(thread, slot);
+            return QueueDescriptor.writingSinceOffset(slot);
         }
-        final int base = QueueDescriptor.PRODUCER_TABLE_OFFSET;
+    }
+
+    private int takeSlot()
+    {
         for (int i = 0; i < QueueDescriptor.PRODUCER_SLOTS; i++)
         {
-            final long identity = state.getLongVolatile(base + i * Long.BYTES);
-            if (identity != ProcessIdentity.NONE && !ProcessIdentity.isAlive(identity))
+            if (state.compareAndSetLong(QueueDescriptor.identityOffset(i), ProcessIdentity.NONE, ProcessIdentity.SELF))
             {
-                return true;
+                state.putLongRelease(QueueDescriptor.writingSinceOffset(i), QueueDescriptor.IDLE);
+                return i;
             }
         }
-        return false;
+        for (int i = 0; i < QueueDescriptor.PRODUCER_SLOTS; i++)
+        {
+            final long identity = state.getLongVolatile(QueueDescriptor.identityOffset(i));
+            if (identity != ProcessIdentity.SELF && !ProcessIdentity.isAlive(identity) &&
+                state.compareAndSetLong(QueueDescriptor.identityOffset(i), identity, ProcessIdentity.SELF))
+            {
+                // until this store a consumer sees a live slot writing since the dead one's position: it
+                // only waits a little longer
+                state.putLongRelease(QueueDescriptor.writingSinceOffset(i), QueueDescriptor.IDLE);
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Whether the records from the consumed position up to {@code end} may be turned into padding: no
+     * thread of a live process is writing since a position before {@code end} (a write that began at
+     * or after {@code end} claims at or after it), and no unregistered thread is writing. Reads the
+     * slots after the tail, which was seen past these records, so every slot write before their claims
+     * is visible.
+     */
+    private boolean mayUnblock(final long end)
+    {
+        if (state.getLongVolatile(QueueDescriptor.UNREGISTERED_WRITERS_OFFSET) != 0)
+        {
+            return false;
+        }
+        for (int i = 0; i < QueueDescriptor.PRODUCER_SLOTS; i++)
+        {
+            if (state.getLongVolatile(QueueDescriptor.writingSinceOffset(i)) < end)
+            {
+                final long identity = state.getLongVolatile(QueueDescriptor.identityOffset(i));
+                if (identity != ProcessIdentity.NONE && ProcessIdentity.isAlive(identity))
+                {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Agrona's {@link ManyToOneRingBuffer#unblock()}, from the consumed position, but padding only a
+     * stretch of claimed records that no live producer can be writing into ({@link #mayUnblock}), and
+     * also a stretch of zero lengths that reaches the tail or the end of the buffer (Agrona leaves those
+     * stuck until something is written after them). Called under the consumer lock.
+     *
+     * @return whether a stuck record was turned into padding.
+     */
+    private boolean unblock()
+    {
+        final long head = ringReader.consumedPosition();
+        final long tail = ring.producerPosition();
+        if (tail <= head)
+        {
+            return false;
+        }
+        final AtomicBuffer buffer = ring.buffer();
+        final int capacity = ring.capacity();
+        final int index = (int)head & (capacity - 1);
+        final int length = buffer.getIntVolatile(RecordDescriptor.lengthOffset(index));
+        final int padding;
+        if (length < 0)
+        {
+            padding = -length;
+        }
+        else if (length == 0)
+        {
+            // claimed, header not written yet: pad up to the next record with a length, or to the tail
+            final int limit = (int)Math.min(capacity, index + (tail - head));
+            int i = index + RecordDescriptor.ALIGNMENT;
+            while (i < limit && buffer.getIntVolatile(RecordDescriptor.lengthOffset(i)) == 0)
+            {
+                i += RecordDescriptor.ALIGNMENT;
+            }
+            padding = i - index;
+        }
+        else
+        {
+            return false;
+        }
+        if (!mayUnblock(head + BitUtil.align(padding, RecordDescriptor.ALIGNMENT)))
+        {
+            return false;
+        }
+        // no live process is writing into the stretch, so nothing changes it under these two stores
+        buffer.putInt(RecordDescriptor.typeOffset(index), RingBuffer.PADDING_MSG_TYPE_ID);
+        buffer.putIntOrdered(RecordDescriptor.lengthOffset(index), padding);
+        return true;
     }
 
     /**
@@ -606,8 +766,7 @@ class MappedQueue<T> implements Queue<T>
         }
         else if (now - stallSinceNs >= UNBLOCK_TIMEOUT_NS)
         {
-            ringReader.release(); // unblock() works from Agrona's head
-            if (mayUnblock() && ring.unblock())
+            if (unblock())
             {
                 state.getAndAddLong(QueueDescriptor.UNBLOCK_COUNT_OFFSET, 1);
             }
@@ -765,25 +924,43 @@ class MappedQueue<T> implements Queue<T>
         if (!closed)
         {
             closed = true;
-            if (registered && PRODUCING.compute(region.path(), (path, n) -> n == null || n <= 1 ? null : n - 1) == null)
-            {
-                // the last producing instance of this JVM: a clean exit must not look like a death mid-write
-                final int base = QueueDescriptor.PRODUCER_TABLE_OFFSET;
-                for (int i = 0; i < QueueDescriptor.PRODUCER_SLOTS; i++)
-                {
-                    state.compareAndSetLong(base + i * Long.BYTES, ProcessIdentity.SELF, ProcessIdentity.NONE);
-                }
-            }
-            // threads blocked in this instance's waits see the flag within one idle period (<= 1 ms) and
-            // leave; unmapping under them would crash the JVM, so if they do not, the mapping is left to GC
+            // threads in this instance's put/get see the flag within one idle period (<= 1 ms) and leave;
+            // unmapping under them would crash the JVM, so if they do not, the mapping is left to GC
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
             while (waiters.get() > 0 && System.nanoTime() - deadline < 0)
             {
                 Thread.yield();
             }
+            releaseSlots();
             if (waiters.get() == 0)
             {
                 region.close();
+            }
+        }
+    }
+
+    /**
+     * The last producing instance of this JVM for the file frees the slots its threads held.
+     */
+    private void releaseSlots()
+    {
+        synchronized (LOCAL_PRODUCERS)
+        {
+            if (!registered)
+            {
+                return;
+            }
+            registered = false;
+            final LocalProducers local = LOCAL_PRODUCERS.get(region.path());
+            if (--local.instances > 0)
+            {
+                return;
+            }
+            LOCAL_PRODUCERS.remove(region.path());
+            for (final int slot : local.slots.values())
+            {
+                state.putLongRelease(QueueDescriptor.writingSinceOffset(slot), QueueDescriptor.IDLE);
+                state.compareAndSetLong(QueueDescriptor.identityOffset(slot), ProcessIdentity.SELF, ProcessIdentity.NONE);
             }
         }
     }
@@ -814,9 +991,14 @@ class MappedQueue<T> implements Queue<T>
     /**
      * @return a handle that re-attaches this queue when deserialized.
      */
-    protected Object writeReplace()
+    protected Object writeReplace() throws java.io.ObjectStreamException
     {
-        return new QueueHandle(kind, region.path().toString(), -1);
+        return new QueueHandle(kind, region.path().toString(), -1, givenCodec, this);
+    }
+
+    final ObjectCodec givenCodec()
+    {
+        return givenCodec;
     }
 
     @Override
@@ -825,6 +1007,26 @@ class MappedQueue<T> implements Queue<T>
         return QueueDescriptor.kindName(kind) + "{" + region.path() + "}";
     }
 
+
+    /** This thread's producer slot, per instance so that the lookup is one ThreadLocal get. */
+    private static final class WriterSlot
+    {
+        int offset;
+        int unregisteredWrites;
+
+        WriterSlot(final int offset)
+        {
+            this.offset = offset;
+        }
+    }
+
+    /** The producer slots the threads of this JVM hold in one queue file. */
+    private static final class LocalProducers
+    {
+        /** Instances of this JVM that wrote to the file and are not closed. */
+        int instances;
+        final java.util.Map<Thread, Integer> slots = new java.util.HashMap<>();
+    }
 
     private static final class Reader implements MessageHandler
     {

@@ -77,9 +77,9 @@ final class MappedSimpleQueue<T> implements SimpleQueue<T>
         queue.close();
     }
 
-    private Object writeReplace()
+    private Object writeReplace() throws java.io.ObjectStreamException
     {
-        return new QueueHandle(QueueDescriptor.KIND_SIMPLE, queue.path().toString(), -1);
+        return new QueueHandle(QueueDescriptor.KIND_SIMPLE, queue.path().toString(), -1, queue.givenCodec(), this);
     }
 
     @Override

@@ -9,7 +9,10 @@ import org.agrona.DirectBuffer;
  * limits what it deserializes with an {@link java.io.ObjectInputFilter}.
  *
  * <p>Both sides of a queue must use codecs that understand each other. Implementations must be
- * thread-safe.
+ * thread-safe. A queue, pipe end or durable queue passed to another process (e.g. as an argument of a
+ * child) carries its codec along, so a codec given to one that travels must be
+ * {@link java.io.Serializable}; otherwise serializing it throws {@link java.io.NotSerializableException}
+ * naming the codec's class.
  *
  * <p>Example, a codec for a single record type:
  * <pre>{@code

@@ -41,10 +41,15 @@ import java.util.concurrent.TimeUnit;
  * a time under a consumer lock in the mapped file that records the owner's pid and start time; a
  * consumer killed while holding it is detected and the lock taken over, and the message it was reading
  * is delivered to the next consumer (a consumer killed after taking a message loses that message
- * only). A producer killed in the middle of a write leaves a record that Agrona's
- * {@link ManyToOneRingBuffer#unblock()} turns into padding once consumers have seen no progress for
- * {@value #UNBLOCK_TIMEOUT_PROPERTY} milliseconds (default 1000), so consumers are never stalled for
- * good; messages it had committed are delivered.
+ * only). A producer killed in the middle of a write leaves a record that is turned into padding (as
+ * Agrona's {@link ManyToOneRingBuffer#unblock()} does) once consumers have seen no progress for
+ * {@value #UNBLOCK_TIMEOUT_PROPERTY} milliseconds (default 1000), so consumers are not stalled for
+ * good; messages it had committed are delivered. A live producer paused in the middle of a write
+ * (GC pause, debugger, SIGSTOP) is waited for, never skipped: each producer thread marks in the file
+ * where its write in progress began, and a stuck record is skipped only if no live process's thread
+ * began writing before it. A producer thread holds one of 128 marks from its first put until it ends
+ * or its JVM closes its last instance of the queue; threads beyond 128 live ones write unmarked, and
+ * while one of those is writing nothing is skipped, so one killed mid-write stalls consumers for good.
  *
  * <p><b>Values</b>: {@code Integer}, {@code Long}, {@code Double}, {@code String}, {@code byte[]} and
  * {@code ByteBuffer} travel in their own binary forms; any other object goes through the queue's
@@ -54,7 +59,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p><b>Sharing</b>: {@link #create(RuntimeDirectory, String)} makes the file; any JVM attaches it with
  * {@link #attach(Path)}; a queue passed to a child process through Java serialization travels as a small
- * handle and re-attaches there.
+ * handle and re-attaches there with the codec it was given, which must then be {@link Serializable}
+ * (else serializing the queue throws {@link java.io.NotSerializableException} naming the codec's class).
  *
  * <p><b>Memory consistency effects</b>: actions in a thread before putting a message happen-before
  * actions after the message was taken in another thread or process.

@@ -21,37 +21,47 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  *  |   Consumed Position: ring position up to which messages were  |  8
  *  |   taken (Agrona's head trails it; see RingReader)             |
  *  +---------------------------------------------------------------+
- *  |                      padding to 128                          ...
+ *  |          Unfinished Tasks (JoinableQueue, else unused)        |  128
  *  +---------------------------------------------------------------+
- *  |   Producer Table: 32 packed identities of producer processes  |  128
- *  |   (pid high 32 | start time low 32), 0 = free slot           ...
+ *  |   Unblock Count (stuck records of dead producers skipped)     |  256
+ *  +---------------------------------------------------------------+
+ *  |   Lock Recovery Count (locks taken from dead consumers)       |  264
+ *  +---------------------------------------------------------------+
+ *  |   Unregistered Writers: writes in progress by producer        |  384
+ *  |   threads that found no free slot in the Producer Table       |
+ *  +---------------------------------------------------------------+
+ *  |            Ring Capacity (bytes, a power of two)              |  512
+ *  +---------------------------------------------------------------+
+ *  |                            Kind                               |  516
+ *  +---------------------------------------------------------------+
+ *  |   Producer Table: 128 slots of 128 bytes, one per producer    |  640
+ *  |   thread; slot i at 640 + 128 * i:                            |
+ *  |     +0  Identity: pid (high 32) | start time (low 32) of the  |
+ *  |         process, 0 = free slot                                |
+ *  |     +8  Writing Since: the producers' tail position the       |
+ *  |         thread read before its claim, while its write is in   |
+ *  |         progress; Long.MAX_VALUE (idle) otherwise             |
  * ...                                                              |
  *  +---------------------------------------------------------------+
- *  |          Unfinished Tasks (JoinableQueue, else unused)        |  384
- *  +---------------------------------------------------------------+
- *  |   Unblock Count (stuck records of dead producers skipped)     |  512
- *  +---------------------------------------------------------------+
- *  |   Lock Recovery Count (locks taken from dead consumers)       |  520
- *  +---------------------------------------------------------------+
- *  |   Producer Table Overflow (1 once a producer found no slot)   |  528
- *  +---------------------------------------------------------------+
- *  |            Ring Capacity (bytes, a power of two)              |  640
- *  +---------------------------------------------------------------+
- *  |                            Kind                               |  644
- *  +---------------------------------------------------------------+
- *  |   Agrona ManyToOneRingBuffer: Ring Capacity bytes of records, |  768
+ *  |   Agrona ManyToOneRingBuffer: Ring Capacity bytes of records, |  17024
  *  |   then its RingBufferDescriptor trailer                      ...
  * ...                                                              |
  *  +---------------------------------------------------------------+
  * </pre>
  *
- * A producer process enters its identity in the Producer Table on its first put (reusing the slot of
- * a dead producer only while the ring is empty, when no record of it can be stuck). A record left
- * half-written is unblocked only if a registered producer is dead, or the table overflowed. No message
- * counters are kept on the hot paths: {@code qsize} walks the records. Fields that different parties
- * write have their own 128-byte blocks so producers and consumers do not share a cache line; the
- * Consumed Position shares the consumer lock's block, since only the lock holder writes either. The records in the ring are Agrona's ({@code RecordDescriptor}); their message type id
- * is a {@link MessageTags} tag.
+ * A queue file needs {@link MappedRegion#LAYOUT_VERSION} 2 (the Producer Table had no Writing Since
+ * before). A producer thread takes a slot on its first put: a free one, else one whose process is dead
+ * (a dead process writes nothing, so its slot can be taken at any time), else one a thread of the same
+ * JVM held and that has ended. Around each write it stores the tail it read into its slot's Writing
+ * Since (a release store to its own line) and sets it back to idle after the commit. A record left
+ * half-written is turned into padding only if no live process has a slot writing since a position
+ * before the end of the stretch padded: a write that began later claims a later position, so a live
+ * writer that may own the stuck record is always waited for. A thread that found no slot counts its
+ * writes in Unregistered Writers instead; while that is not 0 nothing is unblocked. No message counters
+ * are kept on the hot paths: {@code qsize} walks the records. Fields that different parties write have
+ * their own 128-byte blocks so producers and consumers do not share a cache line; the Consumed Position
+ * shares the consumer lock's block, since only the lock holder writes either. The records in the ring
+ * are Agrona's ({@code RecordDescriptor}); their message type id is a {@link MessageTags} tag.
  */
 final class QueueDescriptor
 {
@@ -61,15 +71,20 @@ final class QueueDescriptor
 
     static final int CONSUMER_LOCK_OFFSET = 0;
     static final int CONSUMED_POSITION_OFFSET = 8;
-    static final int PRODUCER_TABLE_OFFSET = 128;
-    static final int PRODUCER_SLOTS = 32;
-    static final int UNFINISHED_TASKS_OFFSET = 384;
-    static final int UNBLOCK_COUNT_OFFSET = 512;
-    static final int LOCK_RECOVERY_COUNT_OFFSET = 520;
-    static final int PRODUCER_OVERFLOW_OFFSET = 528;
-    static final int RING_CAPACITY_OFFSET = 640;
-    static final int KIND_OFFSET = 644;
-    static final int RING_OFFSET = 768;
+    static final int UNFINISHED_TASKS_OFFSET = 128;
+    static final int UNBLOCK_COUNT_OFFSET = 256;
+    static final int LOCK_RECOVERY_COUNT_OFFSET = 264;
+    static final int UNREGISTERED_WRITERS_OFFSET = 384;
+    static final int RING_CAPACITY_OFFSET = 512;
+    static final int KIND_OFFSET = 516;
+    static final int PRODUCER_TABLE_OFFSET = 640;
+    static final int PRODUCER_SLOTS = 128;
+    static final int PRODUCER_SLOT_LENGTH = 128;
+    static final int RING_OFFSET = PRODUCER_TABLE_OFFSET + PRODUCER_SLOTS * PRODUCER_SLOT_LENGTH;
+    /** Writing Since of a slot whose thread is not writing. */
+    static final long IDLE = Long.MAX_VALUE;
+    /** The region layout version a queue file needs (older ones lack Writing Since). */
+    static final int LAYOUT_VERSION = 2;
 
     /** Smallest ring capacity accepted. */
     static final int MIN_CAPACITY = 1024;
@@ -78,6 +93,16 @@ final class QueueDescriptor
 
     private QueueDescriptor()
     {
+    }
+
+    static int identityOffset(final int slot)
+    {
+        return PRODUCER_TABLE_OFFSET + slot * PRODUCER_SLOT_LENGTH;
+    }
+
+    static int writingSinceOffset(final int slot)
+    {
+        return PRODUCER_TABLE_OFFSET + slot * PRODUCER_SLOT_LENGTH + Long.BYTES;
     }
 
     static String kindName(final int kind)
@@ -124,6 +149,12 @@ final class QueueDescriptor
      */
     static int validate(final MappedRegion region, final int expectedKind)
     {
+        final int version = region.wholeBuffer().getInt(MappedRegion.VERSION_OFFSET);
+        if (version < LAYOUT_VERSION)
+        {
+            throw new InvalidRegionException(region.path(), "queue of layout version " + version +
+                ", made by an older mp4j; this mp4j reads queues of layout version " + LAYOUT_VERSION);
+        }
         final int kind = region.buffer().getInt(KIND_OFFSET);
         if (region.variant() != kind)
         {

@@ -113,6 +113,18 @@ final class RingReader
     }
 
     /**
+     * @return whether the record at the consumed position is committed (a message or padding that
+     * {@link #read} would take now), as opposed to nothing there or a record claimed and not yet
+     * committed. Positions from the consumed one to the tail were zero before their writer claimed them.
+     */
+    boolean nextIsCommitted()
+    {
+        final long consumed = consumedPosition();
+        return producerPosition() > consumed &&
+            buffer.getIntVolatile(RecordDescriptor.lengthOffset((int)consumed & mask)) > 0;
+    }
+
+    /**
      * @return the consumed position: everything before it has been handed out.
      */
     long consumedPosition()

@@ -41,7 +41,12 @@ abstract class CrossJvmTestBase
 
     ChildJvm start(final String... args)
     {
-        final ChildJvm child = ChildJvm.start(QueueChild.class, args);
+        return start(List.of(), args);
+    }
+
+    ChildJvm start(final List<String> jvmArgs, final String... args)
+    {
+        final ChildJvm child = ChildJvm.start(QueueChild.class, jvmArgs, args);
         children.add(child);
         return child;
     }

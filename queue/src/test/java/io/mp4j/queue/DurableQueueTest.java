@@ -16,7 +16,9 @@ import java.util.stream.LongStream;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -161,6 +163,39 @@ class DurableQueueTest
             rollOnce(queue);
             rollOnce(queue);
             assertEquals(2, cycleFiles(dir.resolve("q")), "only the cursor's cycle and the current one are left");
+        }
+    }
+
+    @Test
+    void theWeeklyRollCycleWhoseFilesChronicleCannotFindIsRefusedByName()
+    {
+        // Chronicle parses WEEKLY's file names (2026W48) as a day count, not the cycle it wrote: a tailer
+        // read nothing back and cleanup deleted nothing, silently
+        final IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+            () -> DurableQueue.open(dir.resolve("q"), "WEEKLY", null));
+        assertTrue(refused.getMessage().contains("roll cycle WEEKLY is not supported"), refused.getMessage());
+        assertFalse(Files.exists(dir.resolve("q")), "nothing created");
+    }
+
+    @Test
+    void cleanupFindsTheFilesOfADailyCycleByChroniclesOwnNaming() throws Exception
+    {
+        final Path q = dir.resolve("q");
+        try (DurableQueue<Long> queue = DurableQueue.open(q, "FAST_DAILY", null))
+        {
+            queue.put(1L);
+            assertEquals(1L, queue.take(WAIT));
+            // yesterday's file, named as Chronicle names it (the clock cannot wait a day)
+            final net.openhft.chronicle.queue.RollCycle daily = net.openhft.chronicle.queue.RollCycles.FAST_DAILY;
+            final String yesterday = new net.openhft.chronicle.queue.impl.RollingResourcesCache(daily, daily.defaultEpoch(),
+                java.io.File::new, java.io.File::getName).resourceFor(
+                    (int)((System.currentTimeMillis() - daily.defaultEpoch()) / daily.lengthInMillis()) - 1).text;
+            Files.createFile(q.resolve(yesterday + ".cq4"));
+            assertEquals(0, queue.cleanup(Duration.ofDays(2)), "ended less than two days ago");
+            assertEquals(1, queue.cleanup(Duration.ZERO));
+            assertFalse(Files.exists(q.resolve(yesterday + ".cq4")));
+            queue.put(2L);
+            assertEquals(2L, queue.take(WAIT));
         }
     }
 

@@ -77,6 +77,51 @@ class PipeCrossJvmTest extends CrossJvmTestBase
     }
 
     @Test
+    void endOfStreamAfterThePeerWasKilledBetweenFragmentsOfALargeMessage() throws Exception
+    {
+        final Pipe pipe = Pipe.create(dir, "p", false, 64 * 1024, null);
+        try (Connection receiveEnd = pipe.first(); Connection unused = pipe.second())
+        {
+            // 8 MiB through a 64 KiB ring nobody reads: the child blocks mid-message
+            final ChildJvm child = start("pipe-send-large", pipe.first().path().toString(), "1", Integer.toString(8 << 20));
+            assertEquals("hello", receiveEnd.recv(WAIT));
+            final long deadline = System.nanoTime() + WAIT.toNanos();
+            while (!receiveEnd.poll() && System.nanoTime() - deadline < 0)
+            {
+                Thread.onSpinWait(); // until its first fragment is committed
+            }
+            child.kill();
+            assertTimeoutPreemptively(WAIT, () ->
+            {
+                final EndOfStreamException eof = assertThrows(EndOfStreamException.class, () -> receiveEnd.recv(WAIT));
+                assertTrue(eof.getMessage().contains("died"), eof.getMessage());
+                assertTrue(receiveEnd.poll(), "recv would not wait");
+                assertThrows(EndOfStreamException.class, receiveEnd::recv);
+            });
+        }
+    }
+
+    @Test
+    void endOfStreamAfterThePeerWasKilledBetweenClaimingAndCommittingARecord() throws Exception
+    {
+        final Pipe pipe = Pipe.create(dir, "p", false);
+        try (Connection receiveEnd = pipe.first(); Connection unused = pipe.second())
+        {
+            final ChildJvm child = start("pipe-claim-hold", pipe.first().path().toString(), "1");
+            child.awaitLine("claimed", WAIT);
+            assertEquals("hello", receiveEnd.recv(WAIT));
+            child.kill();
+            assertTimeoutPreemptively(WAIT, () ->
+            {
+                assertTrue(receiveEnd.poll(WAIT), "recv would not wait");
+                final EndOfStreamException eof = assertThrows(EndOfStreamException.class, () -> receiveEnd.recv(WAIT));
+                assertTrue(eof.getMessage().contains("died"), eof.getMessage());
+                assertThrows(EndOfStreamException.class, receiveEnd::recv);
+            });
+        }
+    }
+
+    @Test
     void aClassOutsideTheAllowListIsRefusedOnRecv() throws Exception
     {
         final Pipe pipe = Pipe.create(dir, "p");

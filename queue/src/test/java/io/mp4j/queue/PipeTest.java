@@ -102,6 +102,33 @@ class PipeTest
     }
 
     @Test
+    void closingTheSendingEndWhileItIsBlockedMidMessageEndsTheStreamAndDropsThePart() throws Exception
+    {
+        final Pipe pipe = Pipe.create(dir, "p", false, 1 << 16, null);
+        final Connection receiveEnd = pipe.first();
+        final Connection sendEnd = pipe.second();
+        sendEnd.send("before");
+        // 8 MiB through a 64 KiB ring nobody reads: the sender blocks mid-message
+        final CompletableFuture<Void> sender = TestThreads.run(() -> sendEnd.sendBytes(new byte[8 << 20]));
+        assertEquals("before", receiveEnd.recv(Duration.ofSeconds(60)));
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!receiveEnd.poll() && System.nanoTime() - deadline < 0)
+        {
+            Thread.onSpinWait(); // until its first fragment is committed
+        }
+        sendEnd.close();
+        final Throwable stopped = assertThrows(java.util.concurrent.ExecutionException.class, () -> sender.get(60, TimeUnit.SECONDS)).getCause();
+        assertTrue(stopped instanceof IllegalStateException, String.valueOf(stopped));
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () ->
+        {
+            final EndOfStreamException eof = assertThrows(EndOfStreamException.class, () -> receiveEnd.recv(Duration.ofSeconds(60)));
+            assertTrue(eof.getMessage().contains("was closed"), eof.getMessage());
+            assertTrue(receiveEnd.poll());
+        });
+        receiveEnd.close();
+    }
+
+    @Test
     void recvBytesIntoAssemblesFragmentsInTheCallersArray() throws Exception
     {
         final Pipe pipe = Pipe.create(dir, "p", true, 1 << 16, null);

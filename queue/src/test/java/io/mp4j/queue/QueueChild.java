@@ -145,6 +145,7 @@ public final class QueueChild
                 final MappedRegion region = MappedRegion.attach(Paths.get(args[1]), RegionType.QUEUE);
                 final ManyToOneRingBuffer ring = QueueDescriptor.ring(
                     region, QueueDescriptor.RING_OFFSET, region.buffer().getInt(QueueDescriptor.RING_CAPACITY_OFFSET));
+                ((MappedQueue<Long>)queue).beginWrite(); // as put does: killed with its write in progress
                 final int index = ring.tryClaim(MessageTags.LONG, 8);
                 System.out.println("claimed " + index);
                 new CountDownLatch(1).await(); // killed here, mid-write
@@ -159,6 +160,7 @@ public final class QueueChild
                 final ManyToOneRingBuffer ring = QueueDescriptor.ring(
                     region, QueueDescriptor.RING_OFFSET, region.buffer().getInt(QueueDescriptor.RING_CAPACITY_OFFSET));
                 queue.put(41L);
+                final int since = ((MappedQueue<Long>)queue).beginWrite(); // as put does, around claim and commit
                 final int index = ring.tryClaim(MessageTags.LONG, 8);
                 System.out.println("claimed " + index);
                 final Path signal = Paths.get(args[2]);
@@ -173,6 +175,7 @@ public final class QueueChild
                 }
                 ring.buffer().putLong(index, 42L, java.nio.ByteOrder.LITTLE_ENDIAN);
                 ring.commit(index);
+                ((MappedQueue<Long>)queue).endWrite(since);
                 System.out.println("committed");
                 break;
             }
@@ -249,6 +252,61 @@ public final class QueueChild
                 new CountDownLatch(1).await();
                 break;
             }
+            case "pipe-send-large":
+            {
+                // pipe-send-large <pipe path> <end> <bytes>: send "hello", then one message of that many
+                // bytes (the test kills it while it waits for room mid-message)
+                final Connection conn = Connection.attach(Paths.get(args[1]), Integer.parseInt(args[2]));
+                conn.send("hello");
+                conn.sendBytes(new byte[Integer.parseInt(args[3])]);
+                System.out.println("sent");
+                new CountDownLatch(1).await();
+                break;
+            }
+            case "pipe-claim-hold":
+            {
+                // pipe-claim-hold <pipe path> <end>: send "hello", then claim a record and never commit it
+                final Path file = Paths.get(args[1]);
+                final int end = Integer.parseInt(args[2]);
+                final Connection conn = Connection.attach(file, end);
+                conn.send("hello");
+                final MappedRegion region = MappedRegion.attach(file, RegionType.PIPE);
+                final org.agrona.concurrent.ringbuffer.OneToOneRingBuffer ring =
+                    PipeDescriptor.ring(region, end, PipeDescriptor.validate(region));
+                final int index = ring.tryClaim(MessageTags.LONG, 8);
+                System.out.println("claimed " + index);
+                new CountDownLatch(1).await(); // killed here, mid-write
+                break;
+            }
+            case "codec-echo":
+            {
+                // codec-echo <serialized Queue, Connection or DurableQueue>: take one object, print it, put
+                // a UUID back; the codec the handle carries encodes and decodes both
+                final Object handle = deserialize(args[1]);
+                final java.util.UUID reply = new java.util.UUID(1, 2);
+                if (handle instanceof Connection)
+                {
+                    final Connection conn = (Connection)handle;
+                    System.out.println("got " + conn.recv(Duration.ofSeconds(60)));
+                    conn.send(reply);
+                    conn.close();
+                }
+                else if (handle instanceof DurableQueue)
+                {
+                    final DurableQueue<Object> queue = (DurableQueue<Object>)handle;
+                    System.out.println("got " + queue.take(Duration.ofSeconds(60)));
+                    queue.put(reply);
+                    queue.close();
+                }
+                else
+                {
+                    final Queue<Object> queue = (Queue<Object>)handle;
+                    System.out.println("got " + queue.get(Duration.ofSeconds(60)));
+                    queue.put(reply);
+                    queue.close();
+                }
+                break;
+            }
             case "pipe-send-object":
             {
                 // pipe-send-object <pipe path> <end>: send an object of a class outside the default allow-list
@@ -259,10 +317,82 @@ public final class QueueChild
                 conn.recv(Duration.ofSeconds(60));
                 break;
             }
+            case "close-while-busy":
+            {
+                // close-while-busy <directory> <rounds>: per round, a thread looping put and one looping get
+                // on a fresh queue, closed from main while both run; both must end with IllegalStateException
+                final Path file = Paths.get(args[1]).resolve("busy");
+                final int rounds = Integer.parseInt(args[2]);
+                for (int round = 0; round < rounds; round++)
+                {
+                    closeWhileBusy(file);
+                }
+                System.out.println("survived " + rounds);
+                break;
+            }
             default:
                 throw new IllegalArgumentException("unknown mode " + args[0]);
         }
         System.out.flush();
+    }
+
+    private static void closeWhileBusy(final Path file) throws Exception
+    {
+        final MappedQueue<Long> queue = new MappedQueue<>(
+            MappedQueue.createRegion(file, QueueDescriptor.KIND_QUEUE, 64 * 1024), QueueDescriptor.KIND_QUEUE, null);
+        final java.util.concurrent.atomic.AtomicLong puts = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong gets = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.CompletableFuture<Void> producer = TestThreads.run(() ->
+        {
+            try
+            {
+                while (true)
+                {
+                    queue.put(puts.incrementAndGet());
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        });
+        final java.util.concurrent.CompletableFuture<Void> consumer = TestThreads.run(() ->
+        {
+            try
+            {
+                while (true)
+                {
+                    queue.get();
+                    gets.incrementAndGet();
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        });
+        final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while ((puts.get() < 100 || gets.get() < 100) && System.nanoTime() - deadline < 0)
+        {
+            Thread.onSpinWait();
+        }
+        queue.close();
+        for (final java.util.concurrent.CompletableFuture<Void> f : java.util.List.of(producer, consumer))
+        {
+            try
+            {
+                f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                throw new AssertionError("a loop ended without an exception");
+            }
+            catch (final java.util.concurrent.ExecutionException ex)
+            {
+                if (!(ex.getCause() instanceof IllegalStateException) || !ex.getCause().getMessage().endsWith("is closed"))
+                {
+                    throw new AssertionError("expected IllegalStateException(... is closed)", ex.getCause());
+                }
+            }
+        }
+        Files.delete(file);
     }
 
     static Path path(final String s)

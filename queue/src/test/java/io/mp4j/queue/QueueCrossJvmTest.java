@@ -115,8 +115,43 @@ class QueueCrossJvmTest extends CrossJvmTestBase
     @Test
     void aLiveProducerPausedMidWriteIsWaitedForNotSkipped() throws Exception
     {
+        pausedProducerIsWaitedFor(q ->
+        {
+        });
+    }
+
+    @Test
+    void aLiveProducerPausedMidWriteIsWaitedForWhileADeadProcessHoldsASlot() throws Exception
+    {
+        // A dead process in the table used to allow skipping any stuck record, the live one's included.
+        // No process has a pid above Linux's largest pid_max (2^22): this identity is dead.
+        final long dead = ProcessIdentity.pack((1L << 22) + 1, 12345);
+        pausedProducerIsWaitedFor(q ->
+        {
+            q.state().putLongVolatile(QueueDescriptor.identityOffset(0), dead);
+            q.state().putLongVolatile(QueueDescriptor.writingSinceOffset(0), 0);
+        });
+    }
+
+    @Test
+    void aLiveProducerPausedMidWriteIsWaitedForWhenItFoundNoFreeSlot() throws Exception
+    {
+        // every slot held by a live process (this one): the child's thread writes unregistered
+        pausedProducerIsWaitedFor(q ->
+        {
+            for (int i = 0; i < QueueDescriptor.PRODUCER_SLOTS; i++)
+            {
+                q.state().putLongVolatile(QueueDescriptor.identityOffset(i), ProcessIdentity.SELF);
+                q.state().putLongVolatile(QueueDescriptor.writingSinceOffset(i), QueueDescriptor.IDLE);
+            }
+        });
+    }
+
+    private void pausedProducerIsWaitedFor(final java.util.function.Consumer<MappedQueue<Long>> prepare) throws Exception
+    {
         try (MappedQueue<Long> q = MappedQueue.create(dir, "q", 4096, null))
         {
+            prepare.accept(q);
             final Path signal = dir.resolve("go");
             final ChildJvm producer = start("claim-then-commit-on-signal", q.path().toString(), signal.toString());
             producer.awaitLine("claimed", WAIT);
@@ -134,6 +169,51 @@ class QueueCrossJvmTest extends CrossJvmTestBase
             producer.assertExitsCleanly(WAIT);
             q.put(43L);
             assertEquals(43L, q.get(WAIT));
+        }
+    }
+
+    @Test
+    void closeWhilePutAndGetRunInOtherThreadsMakesThemThrowAndNeverCrashesTheJvm() throws Exception
+    {
+        // in a child JVM, so that a SIGSEGV from unmapping under a copy fails the test instead of ending this JVM
+        // a crash report goes to the test's directory, removed after the test, not the working directory
+        final ChildJvm child = start(List.of("-XX:ErrorFile=" + dir.path().resolve("hs_err_%p.log")),
+            "close-while-busy", dir.path().toString(), "300");
+        assertEquals("survived 300", child.awaitLine("survived", WAIT));
+        child.assertExitsCleanly(WAIT);
+    }
+
+    @Test
+    void aQueuePipeEndAndDurableQueuePassedToAChildKeepTheirCodec() throws Exception
+    {
+        final java.util.UUID sent = new java.util.UUID(3, 4);
+        final String childGot = "got decoded(text:" + sent + ")";
+        final String parentGets = "decoded(text:" + new java.util.UUID(1, 2) + ")";
+        try (MappedQueue<Object> q = MappedQueue.create(dir, "q", 4096, new TextCodec()))
+        {
+            q.put(sent);
+            final ChildJvm child = start("codec-echo", ChildJvm.serialize(q));
+            assertEquals(childGot, child.awaitLine("got", WAIT), "the child decodes with the parent's codec");
+            assertEquals(parentGets, q.get(WAIT), "the child encodes with the parent's codec");
+            child.assertExitsCleanly(WAIT);
+        }
+        final Pipe pipe = Pipe.create(dir, "p", true, Pipe.DEFAULT_CAPACITY, new TextCodec());
+        try (Connection parentEnd = pipe.first())
+        {
+            parentEnd.send(sent);
+            final ChildJvm child = start("codec-echo", ChildJvm.serialize(pipe.second()));
+            pipe.second().close();
+            assertEquals(childGot, child.awaitLine("got", WAIT));
+            assertEquals(parentGets, parentEnd.recv(WAIT));
+            child.assertExitsCleanly(WAIT);
+        }
+        try (DurableQueue<Object> d = DurableQueue.open(dir.path().resolve("durable"), "FAST_DAILY", new TextCodec()))
+        {
+            d.put(sent);
+            final ChildJvm child = start("codec-echo", ChildJvm.serialize(d));
+            assertEquals(childGot, child.awaitLine("got", WAIT));
+            child.assertExitsCleanly(WAIT);
+            assertEquals(parentGets, d.take(WAIT));
         }
     }
 

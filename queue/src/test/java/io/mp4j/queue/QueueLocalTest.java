@@ -339,7 +339,7 @@ class QueueLocalTest
             assertEquals(0, registeredSlots(observer));
             a.put(1);
             b.put(2);
-            assertEquals(1, registeredSlots(observer), "one slot per process");
+            assertEquals(1, registeredSlots(observer), "one slot per thread, shared by the JVM's instances");
             a.close();
             assertEquals(1, registeredSlots(observer), "b still produces");
             b.close();
@@ -347,12 +347,187 @@ class QueueLocalTest
         }
     }
 
+    @Test
+    void aDeadProcessSlotIsTakenAndAnEndedThreadsSlotIsReusedWhenTheTableIsFull() throws Exception
+    {
+        try (MappedQueue<Integer> q = MappedQueue.create(dir, "q"))
+        {
+            // every slot but the last held by this live process, the last by a dead one (no pid above 2^22)
+            for (int i = 0; i < QueueDescriptor.PRODUCER_SLOTS - 1; i++)
+            {
+                q.state().putLongVolatile(QueueDescriptor.identityOffset(i), ProcessIdentity.SELF);
+            }
+            final int last = QueueDescriptor.PRODUCER_SLOTS - 1;
+            q.state().putLongVolatile(QueueDescriptor.identityOffset(last), ProcessIdentity.pack((1L << 22) + 1, 1));
+            q.state().putLongVolatile(QueueDescriptor.writingSinceOffset(last), 0);
+            final Thread first = new Thread(() -> q.offer(1));
+            first.start();
+            first.join();
+            assertEquals(ProcessIdentity.SELF, q.state().getLongVolatile(QueueDescriptor.identityOffset(last)), "the dead one's slot");
+            assertEquals(QueueDescriptor.IDLE, q.state().getLongVolatile(QueueDescriptor.writingSinceOffset(last)));
+            // the table is full now; a new thread takes the slot of the thread that ended
+            final Thread second = new Thread(() -> q.offer(2));
+            second.start();
+            second.join();
+            assertEquals(0, q.state().getLongVolatile(QueueDescriptor.UNREGISTERED_WRITERS_OFFSET));
+            assertEquals(1, q.get());
+            assertEquals(2, q.get());
+        }
+    }
+
+    @Test
+    void aThreadThatFindsNoSlotWritesUnregisteredAndCountsOnlyWhileWriting() throws Exception
+    {
+        try (MappedQueue<Integer> q = MappedQueue.create(dir, "q"))
+        {
+            final MappedQueue<Integer> other = MappedQueue.attach(dir.resolve("q"));
+            for (int i = 0; i < QueueDescriptor.PRODUCER_SLOTS; i++)
+            {
+                q.state().putLongVolatile(QueueDescriptor.identityOffset(i), ProcessIdentity.SELF);
+            }
+            for (int i = 0; i < 1000; i++)
+            {
+                other.put(i);
+                assertEquals(0, q.state().getLongVolatile(QueueDescriptor.UNREGISTERED_WRITERS_OFFSET));
+                assertEquals(i, q.get());
+            }
+            other.close();
+        }
+    }
+
+    @Test
+    void aQueueFileOfTheOldLayoutIsRefusedByName() throws Exception
+    {
+        Queue.create(dir, "old").close();
+        try (var channel = java.nio.channels.FileChannel.open(dir.resolve("old"), java.nio.file.StandardOpenOption.WRITE))
+        {
+            channel.write(ByteBuffer.wrap(new byte[]{ 1, 0, 0, 0 }), io.mp4j.shm.MappedRegion.VERSION_OFFSET);
+        }
+        final InvalidRegionException old = assertThrows(InvalidRegionException.class, () -> Queue.attach(dir.resolve("old")));
+        assertTrue(old.getMessage().contains("layout version 1, made by an older mp4j"), old.getMessage());
+    }
+
+    @Test
+    void timeoutsTooLongForNanosecondsMeanForever() throws Exception
+    {
+        final Duration[] forevers = { Duration.ofSeconds(Long.MAX_VALUE), java.time.temporal.ChronoUnit.FOREVER.getDuration() };
+        try (MappedQueue<Integer> q = MappedQueue.create(dir, "q");
+             MappedJoinableQueue<Integer> j = MappedJoinableQueue.create(dir, "j"))
+        {
+            for (final Duration forever : forevers)
+            {
+                q.put(1, forever);
+                assertEquals(1, q.get(forever));
+                j.put(2, forever);
+                assertEquals(2, j.get(forever));
+                j.taskDone();
+                assertTrue(j.join(forever));
+            }
+        }
+        final Pipe pipe = Pipe.create(dir, "p");
+        try (Connection a = pipe.first(); Connection b = pipe.second())
+        {
+            for (final Duration forever : forevers)
+            {
+                a.send("x");
+                assertTrue(b.poll(forever));
+                assertEquals("x", b.recv(forever));
+            }
+        }
+        final Path durable = Files.createTempDirectory("mp4j-durable-");
+        try (DurableQueue<Integer> d = DurableQueue.open(durable))
+        {
+            final DurableQueue.Subscriber<Integer> tail = d.tail(0);
+            for (final Duration forever : forevers)
+            {
+                d.put(3);
+                assertEquals(3, d.take(forever));
+                assertEquals(3, tail.poll(forever));
+            }
+            tail.close();
+        }
+        finally
+        {
+            try (var files = Files.walk(durable))
+            {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    void passingAQueueWhoseCodecIsNotSerializableFailsNamingTheCodec() throws Exception
+    {
+        final ObjectCodec local = new ObjectCodec()
+        {
+            @Override
+            public byte[] encode(final Object value)
+            {
+                return new byte[0];
+            }
+
+            @Override
+            public Object decode(final org.agrona.DirectBuffer buffer, final int offset, final int length)
+            {
+                return null;
+            }
+        };
+        final Pipe pipe = Pipe.create(dir, "p", true, Pipe.DEFAULT_CAPACITY, local);
+        final Path durable = Files.createTempDirectory("mp4j-durable-");
+        try (MappedQueue<Object> q = MappedQueue.create(dir, "q", 4096, local);
+             MappedSimpleQueue<Object> s = MappedSimpleQueue.create(dir, "s", 4096, local);
+             Connection end = pipe.first();
+             Connection other = pipe.second();
+             DurableQueue<Object> d = DurableQueue.open(durable, "FAST_DAILY", local))
+        {
+            for (final Object shared : List.of(q, s, end, d))
+            {
+                final java.io.NotSerializableException refused = assertThrows(java.io.NotSerializableException.class,
+                    () -> new ObjectOutputStream(new ByteArrayOutputStream()).writeObject(shared));
+                assertTrue(refused.getMessage().contains(local.getClass().getName() + " is not java.io.Serializable"), refused.getMessage());
+            }
+            // the refused end was not counted as handed off: closing it still ends the stream
+            end.close();
+            assertThrows(EndOfStreamException.class, () -> other.recv(Duration.ofSeconds(60)));
+        }
+        finally
+        {
+            try (var files = Files.walk(durable))
+            {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    void aJavaSerializationCodecTravelsAsItsPatternsOnly() throws Exception
+    {
+        final JavaSerializationCodec patterns = new JavaSerializationCodec("com.example.**");
+        try (MappedQueue<Object> q = MappedQueue.create(dir, "q", 4096, patterns))
+        {
+            final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ObjectOutputStream out = new ObjectOutputStream(bytes))
+            {
+                out.writeObject(q);
+            }
+            try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()));
+                 MappedQueue<?> copy = (MappedQueue<?>)in.readObject())
+            {
+                assertEquals(patterns.filterDescription(), ((JavaSerializationCodec)copy.codec()).filterDescription());
+            }
+        }
+        final JavaSerializationCodec filtered = new JavaSerializationCodec(info -> java.io.ObjectInputFilter.Status.UNDECIDED);
+        final java.io.NotSerializableException refused = assertThrows(java.io.NotSerializableException.class,
+            () -> new ObjectOutputStream(new ByteArrayOutputStream()).writeObject(filtered));
+        assertTrue(refused.getMessage().contains("a filter is code"), refused.getMessage());
+    }
+
     private static int registeredSlots(final MappedQueue<?> q)
     {
         int n = 0;
         for (int i = 0; i < QueueDescriptor.PRODUCER_SLOTS; i++)
         {
-            if (q.state().getLongVolatile(QueueDescriptor.PRODUCER_TABLE_OFFSET + i * Long.BYTES) != 0)
+            if (q.state().getLongVolatile(QueueDescriptor.identityOffset(i)) != 0)
             {
                 n++;
             }

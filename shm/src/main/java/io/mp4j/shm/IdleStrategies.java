@@ -167,7 +167,16 @@ public final class IdleStrategies
         return supplier;
     }
 
-    static long toNanos(final java.time.Duration timeout)
+    /**
+     * A timeout in nanoseconds, saturated as {@link TimeUnit#toNanos(long)} does: a duration too long for
+     * a long of nanoseconds (e.g. {@code Duration.ofSeconds(Long.MAX_VALUE)},
+     * {@code ChronoUnit.FOREVER.getDuration()}) is {@link Long#MAX_VALUE}, i.e. forever, instead of an
+     * {@link ArithmeticException}; a too negative one is 0.
+     *
+     * @param timeout the timeout; null means forever.
+     * @return its nanoseconds, {@link Long#MAX_VALUE} for null or too long, 0 for too negative.
+     */
+    public static long toNanos(final java.time.Duration timeout)
     {
         if (timeout == null)
         {

@@ -75,8 +75,11 @@ public final class MappedRegion implements AutoCloseable
 {
     /** "MP4JRGN1" read as a little-endian long. */
     public static final long MAGIC = magic();
-    /** The layout version this code writes and the newest it reads. */
-    public static final int LAYOUT_VERSION = 1;
+    /**
+     * The layout version this code writes and the newest it reads. 2: the queue payload gained
+     * per-producer Writing Since words (io.mp4j.queue's QueueDescriptor); queues refuse version 1 files.
+     */
+    public static final int LAYOUT_VERSION = 2;
 
     /** Offset of the magic. */
     public static final int MAGIC_OFFSET = 0;

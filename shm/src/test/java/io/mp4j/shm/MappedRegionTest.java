@@ -99,7 +99,7 @@ class MappedRegionTest
         }
         final InvalidRegionException ex = assertThrows(InvalidRegionException.class,
             () -> MappedRegion.attach(file, RegionType.VALUE));
-        assertTrue(ex.getMessage().contains("layout version 2 is newer"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("layout version " + (MappedRegion.LAYOUT_VERSION + 1) + " is newer"), ex.getMessage());
     }
 
     @Test
