@@ -184,12 +184,14 @@ class MappedQueue<T> implements Queue<T>
     public boolean offer(final T item)
     {
         final Encoder encoder = Encoder.current().encode(item, codec);
+        enterWait();
         try
         {
             return tryWrite(encoder, true);
         }
         finally
         {
+            exitWait();
             encoder.clear();
         }
     }
@@ -218,12 +220,14 @@ class MappedQueue<T> implements Queue<T>
     public boolean offerBytes(final org.agrona.DirectBuffer src, final int offset, final int length)
     {
         final Encoder encoder = Encoder.current().bytes(src, offset, length);
+        enterWait();
         try
         {
             return tryWrite(encoder, true);
         }
         finally
         {
+            exitWait();
             encoder.clear();
         }
     }
@@ -394,8 +398,16 @@ class MappedQueue<T> implements Queue<T>
     @SuppressWarnings("unchecked")
     public T poll()
     {
-        final Object value = takeNow(true);
-        return value == NONE ? null : (T)value;
+        enterWait();
+        try
+        {
+            final Object value = takeNow(true);
+            return value == NONE ? null : (T)value;
+        }
+        finally
+        {
+            exitWait();
+        }
     }
 
     @Override
@@ -408,6 +420,19 @@ class MappedQueue<T> implements Queue<T>
 
     @Override
     public boolean readBytes(final BytesHandler handler)
+    {
+        enterWait();
+        try
+        {
+            return readBytesNow(handler);
+        }
+        finally
+        {
+            exitWait();
+        }
+    }
+
+    private boolean readBytesNow(final BytesHandler handler)
     {
         ensureOpen();
         if (nothingToRead() || !lockConsumer(true))
@@ -471,7 +496,7 @@ class MappedQueue<T> implements Queue<T>
     }
 
     /**
-     * A thread of this JVM enters a blocking call that touches the mapping; {@link #close()} waits for
+     * A thread of this JVM enters a call that touches the mapping (blocking or not); {@link #close()} waits for
      * such threads to notice the close and leave before it unmaps. Call {@link #ensureOpen()} after this:
      * the increment is a full fence and close() sets the flag before it reads the count, so either the
      * thread sees the flag or close() sees the thread.

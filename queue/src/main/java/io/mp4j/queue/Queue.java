@@ -76,9 +76,10 @@ import java.util.concurrent.TimeUnit;
  * }
  * }</pre>
  *
- * <p>Instances are thread-safe. {@link #close()} makes threads blocked in this instance's
- * {@code put}/{@code get}/{@code join} throw {@link IllegalStateException} and waits for them to leave
- * before it unmaps the file; it must not race with a non-blocking call in progress on another thread.
+ * <p>Instances are thread-safe. {@link #close()} makes threads in this instance's calls (blocked in
+ * {@code put}/{@code get}/{@code join}, or in a non-blocking {@code offer}/{@code poll}/{@code readBytes})
+ * throw {@link IllegalStateException} and waits for them to leave before it unmaps the file, so a close
+ * racing with other threads' calls never touches unmapped memory.
  *
  * @param <T> the type of the elements.
  */
@@ -317,8 +318,9 @@ public interface Queue<T> extends AutoCloseable, Serializable
 
     /**
      * Unmap the file from this JVM. The queue itself lives on for the other processes attached to it;
-     * the file belongs to its runtime directory. Idempotent. Threads blocked in this instance's waits
-     * throw {@link IllegalStateException}; a non-blocking call must not be in progress.
+     * the file belongs to its runtime directory. Idempotent. Threads in this instance's calls, blocking
+     * or not, throw {@link IllegalStateException}, and the file is unmapped once they have left (if one
+     * has not left within 2 s, the mapping is left to the garbage collector).
      */
     void close();
 

@@ -371,13 +371,31 @@ public final class QueueChild
                 throw new IllegalStateException(ex);
             }
         });
+        // and the non-blocking calls, which touch the mapping as much
+        final java.util.concurrent.CompletableFuture<Void> offerer = TestThreads.run(() ->
+        {
+            while (true)
+            {
+                queue.offer(-puts.incrementAndGet());
+            }
+        });
+        final java.util.concurrent.CompletableFuture<Void> poller = TestThreads.run(() ->
+        {
+            while (true)
+            {
+                if (queue.poll() != null)
+                {
+                    gets.incrementAndGet();
+                }
+            }
+        });
         final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while ((puts.get() < 100 || gets.get() < 100) && System.nanoTime() - deadline < 0)
         {
             Thread.onSpinWait();
         }
         queue.close();
-        for (final java.util.concurrent.CompletableFuture<Void> f : java.util.List.of(producer, consumer))
+        for (final java.util.concurrent.CompletableFuture<Void> f : java.util.List.of(producer, consumer, offerer, poller))
         {
             try
             {

@@ -173,7 +173,7 @@ class QueueCrossJvmTest extends CrossJvmTestBase
     }
 
     @Test
-    void closeWhilePutAndGetRunInOtherThreadsMakesThemThrowAndNeverCrashesTheJvm() throws Exception
+    void closeWhilePutGetOfferAndPollRunInOtherThreadsMakesThemThrowAndNeverCrashesTheJvm() throws Exception
     {
         // in a child JVM, so that a SIGSEGV from unmapping under a copy fails the test instead of ending this JVM
         // a crash report goes to the test's directory, removed after the test, not the working directory
