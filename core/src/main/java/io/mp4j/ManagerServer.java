@@ -36,6 +36,9 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -101,7 +104,16 @@ final class ManagerServer
         }
     }
 
+    /**
+     * System property: how long a connection may take to complete the authentication handshake before the
+     * server drops it, in milliseconds.
+     */
+    static final String HANDSHAKE_TIMEOUT_PROPERTY = "mp4j.manager.handshakeTimeoutMillis";
+    static final long HANDSHAKE_TIMEOUT_MILLIS = Long.getLong(HANDSHAKE_TIMEOUT_PROPERTY, 5_000);
+
     private final Config config;
+    /** Closes the connections that have not completed their handshake in time: one daemon thread. */
+    private final ScheduledThreadPoolExecutor handshakeTimer = newHandshakeTimer();
     private final long pid = ProcessHandle.current().pid();
     private final AtomicLong ids = new AtomicLong();
     private final ConcurrentHashMap<Long, Entry> objects = new ConcurrentHashMap<>();
@@ -185,24 +197,78 @@ final class ManagerServer
         }
     }
 
+    private static ScheduledThreadPoolExecutor newHandshakeTimer()
+    {
+        final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r ->
+        {
+            final Thread t = new Thread(r, "mp4j-manager-handshake-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        return timer;
+    }
+
+    private static String peer(final SocketChannel channel)
+    {
+        try
+        {
+            final String peer = String.valueOf(channel.getRemoteAddress());
+            return peer.isEmpty() ? "a local process" : peer;
+        }
+        catch (final IOException ex)
+        {
+            return "?";
+        }
+    }
+
+    /**
+     * Run the handshake under a deadline: a peer that connects and then says nothing, or too little,
+     * would otherwise hold this thread forever. At the deadline the timer closes the channel, which ends
+     * the blocked read.
+     *
+     * @return whether the peer authenticated in time.
+     */
+    private boolean handshake(final ManagerWire.Conn conn, final SocketChannel channel) throws IOException
+    {
+        final ScheduledFuture<?> deadline = handshakeTimer.schedule(() ->
+        {
+            System.err.println("mp4j manager (pid " + pid + ") at " + bound + ": dropped a connection from " + peer(channel) +
+                ": no authentication within " + HANDSHAKE_TIMEOUT_MILLIS + " ms (" + HANDSHAKE_TIMEOUT_PROPERTY + ")");
+            conn.close();
+        }, HANDSHAKE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        final boolean ok;
+        try
+        {
+            ok = ManagerWire.serverHandshake(conn, config.key, pid);
+        }
+        catch (final java.io.StreamCorruptedException ex)
+        {
+            deadline.cancel(false);
+            System.err.println("mp4j manager (pid " + pid + ") at " + bound + ": refused a connection from " + peer(channel) +
+                ": not an mp4j handshake (" + ex.getMessage() + ")");
+            return false;
+        }
+        // false when the timer has fired (or is firing): the channel is closed, whatever the handshake said
+        if (!deadline.cancel(false))
+        {
+            return false;
+        }
+        if (!ok)
+        {
+            System.err.println("mp4j manager (pid " + pid + ") at " + bound + ": refused a connection from " +
+                peer(channel) + ": wrong authentication key (HMAC challenge failed)");
+        }
+        return ok;
+    }
+
     private void serveConnection(final SocketChannel channel)
     {
         final ManagerWire.Conn conn = new ManagerWire.Conn(channel);
         try
         {
-            if (!ManagerWire.serverHandshake(conn, config.key, pid))
+            if (!handshake(conn, channel))
             {
-                String peer;
-                try
-                {
-                    peer = String.valueOf(channel.getRemoteAddress());
-                }
-                catch (final IOException ex)
-                {
-                    peer = "?";
-                }
-                System.err.println("mp4j manager (pid " + pid + ") at " + bound + ": refused a connection from " +
-                    (peer.isEmpty() ? "a local process" : peer) + ": wrong authentication key (HMAC challenge failed)");
                 return;
             }
             while (true)
