@@ -95,7 +95,10 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p><b>Proxies</b> are {@link java.io.Serializable}: passed to a {@link Process} (or a pool task) they
  * travel as a handle (address, authentication key, server pid, object id, interface) and connect on their
- * first call. Each thread has one connection per manager, so a call blocked in the server (a lock, a
+ * first call. Serialized any other way (stored in a manager object, put in a queue or pipe, sent to a
+ * cluster) they leave the key out, as Python's proxies do: the receiving JVM uses the key it already holds
+ * for that address (from {@code start}, {@link #connect}, or a proxy it received as a process argument or
+ * pool task), else the first call throws {@link ManagerException} naming the address. Each thread has one connection per manager, so a call blocked in the server (a lock, a
  * queue's {@code take}) blocks only its own thread; a lock belongs to the thread that took it, and the
  * server releases the locks of a connection that ends (its process died).
  *
@@ -178,6 +181,7 @@ public final class Manager implements AutoCloseable
         ManagerProxy.drop(text);
         final ManagerWire.Conn conn = ManagerProxy.open(text, key, 0, pid);
         conn.close();
+        ManagerProxy.rememberKey(text, key);
         return new Manager(text, key, pid[0], null, null);
     }
 
@@ -280,6 +284,7 @@ public final class Manager implements AutoCloseable
             server.start();
             warmUpClient();
             final String bound = awaitReady(server, ready, startTimeout);
+            ManagerProxy.rememberKey(bound, key);
             return new Manager(bound, key, server.pid(), server,
                 address instanceof UnixDomainSocketAddress ? ((UnixDomainSocketAddress)address).getPath() : socketFile);
         }

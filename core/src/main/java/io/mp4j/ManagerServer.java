@@ -161,6 +161,8 @@ final class ManagerServer
             }
         }
         bound = ManagerWire.format(server.getLocalAddress());
+        // a registered type's method may call a proxy of this manager, which arrived without its key
+        ManagerProxy.rememberKey(bound, config.key);
         if (config.readyFile != null)
         {
             final Path ready = Paths.get(config.readyFile);

@@ -2,22 +2,29 @@ package io.mp4j.tests.manager;
 
 import io.mp4j.Context;
 import io.mp4j.Manager;
+import io.mp4j.Process;
 import io.mp4j.StartMethod;
 import io.mp4j.tests.NoLeaks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * A manager server facing peers that misbehave: unauthenticated ones, dead ones, interrupted ones.
@@ -79,6 +86,124 @@ class ManagerRobustnessTest
                 dict.put("still", 1);
                 assertEquals(1, dict.get("still"), "the server still serves a proper client");
             }
+        }
+    }
+
+    /** A registered type that shows what a value looks like once the server has it. */
+    public interface Sniffer
+    {
+        byte[] serializedForm(Object value);
+    }
+
+    public static final class SnifferImpl implements Sniffer
+    {
+        @Override
+        public byte[] serializedForm(final Object value)
+        {
+            return serialized(value);
+        }
+    }
+
+    static byte[] serialized(final Object value)
+    {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes))
+        {
+            out.writeObject(value);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static boolean contains(final byte[] haystack, final byte[] needle)
+    {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++)
+        {
+            for (int j = 0; j < needle.length; j++)
+            {
+                if (haystack[i + j] != needle[j])
+                {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** A child given the dict as an argument: the list proxy stored in it came without a key, and works. */
+    static void addThroughStoredProxy(final Map<String, List<Integer>> holder, final int value)
+    {
+        holder.get("shared").add(value);
+    }
+
+    /** An independent client: its key comes from connect. */
+    static void addAsConnectedClient(final String host, final int port, final byte[] key)
+    {
+        final Manager remote = Manager.connect(new InetSocketAddress(host, port), key);
+        final Map<String, List<Integer>> holder = remote.lookup("holder");
+        holder.get("shared").add(3);
+        remote.close();
+    }
+
+    /** A JVM that holds no key for the manager, given a proxy serialized as it would be for the manager. */
+    static void callWithoutKey(final byte[] proxy, final String address) throws Exception
+    {
+        final List<?> list;
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(proxy)))
+        {
+            list = (List<?>)in.readObject();
+        }
+        try
+        {
+            list.size();
+        }
+        catch (final io.mp4j.manager.ManagerException expected)
+        {
+            if (!expected.getMessage().contains("no authentication key for the manager at " + address))
+            {
+                throw expected;
+            }
+            return;
+        }
+        throw new AssertionError("a proxy without its key reached the manager");
+    }
+
+    @Test
+    void aProxyStoredInARemoteManagerDoesNotCarryTheKeyAndStillWorksWhereTheKeyIsKnown() throws Exception
+    {
+        final byte[] key = "KEY-bytes-that-must-not-travel!!".getBytes(StandardCharsets.US_ASCII);
+        try (Manager manager = Manager.builder().address(new InetSocketAddress("127.0.0.1", 0)).authKey(key).start())
+        {
+            final InetSocketAddress address = (InetSocketAddress)manager.address();
+            final Map<String, List<Integer>> holder = manager.dict();
+            final List<Integer> shared = manager.list();
+            manager.bind("holder", holder);
+
+            // what the manager wire sends for a value is its plain Java serialization
+            final byte[] forTheManager = serialized(shared);
+            assertFalse(contains(forTheManager, key), "the key is in the serialized form of a proxy sent to a manager");
+            manager.register("Sniffer", SnifferImpl::new, Sniffer.class);
+            final Sniffer sniffer = manager.create("Sniffer", Sniffer.class);
+            assertFalse(contains(sniffer.serializedForm(shared), key), "the key is in the value the server holds");
+
+            holder.put("shared", shared);
+            holder.get("shared").add(1);
+            final Process child = Process.of(ManagerRobustnessTest::addThroughStoredProxy, holder, 2);
+            final Process client = Process.of(ManagerRobustnessTest::addAsConnectedClient, "127.0.0.1", address.getPort(), key);
+            final Process keyless = Process.of(ManagerRobustnessTest::callWithoutKey, forTheManager,
+                "tcp:127.0.0.1:" + address.getPort());
+            for (final Process p : List.of(child, client, keyless))
+            {
+                p.start();
+                p.join();
+                assertEquals(0, p.exitCode().getAsInt(), p + " failed: " + String.join("\n", p.stderrTail()));
+            }
+            assertEquals(List.of(1, 2, 3), new ArrayList<>(shared));
         }
     }
 }
