@@ -148,6 +148,14 @@ final class MappedPool implements Pool
 
     private int startFailures;
 
+    /**
+     * Workers to start (replacements of dead or retiring ones), left to the dispatcher thread: a caller
+     * helping it may have been interrupted, and a worker started on its thread would have its channel's
+     * {@code FileChannel} closed by that interrupt. Written under dispatchLock, read by the dispatcher
+     * thread before it takes the lock.
+     */
+    private volatile int workersToStart;
+
     private Slot current;
 
     private final MessageHandler resultHandler = this::onResult;
@@ -169,6 +177,8 @@ final class MappedPool implements Pool
             TaskCodec.serialize(initializer, "the initializer of " + name);
             TaskCodec.serialize(initArg, "the initializer argument of " + name);
         }
+        // the caller's interrupt is not for the workers' channels (interruptible FileChannels): kept for it
+        final boolean interrupted = Thread.interrupted();
         try
         {
             for (int i = 0; i < processes; i++)
@@ -183,6 +193,13 @@ final class MappedPool implements Pool
                 s.process.kill();
             }
             throw ex;
+        }
+        finally
+        {
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
         }
         this.dispatcher = new Thread(this::dispatchLoop, "mp4j-" + name);
         dispatcher.setDaemon(true);
@@ -669,6 +686,37 @@ final class MappedPool implements Pool
 
 // ------------------------------------------------------------------------------------------------
 
+    /**
+     * Start the workers asked for by {@link #workersToStart}, on the dispatcher thread, while they are
+     * needed: the pool is running, or work is left.
+     *
+     * @return the number started.
+     */
+    private int startWorkers()
+    {
+        int started = 0;
+        while (workersToStart > 0)
+        {
+            workersToStart--;
+            if (state == RUNNING || hasWork())
+            {
+                slots.add(startWorker());
+                started++;
+            }
+        }
+        return started;
+    }
+
+    /** Ask the dispatcher thread to start a worker (see {@link #workersToStart}); under dispatchLock. */
+    private void requestWorker()
+    {
+        workersToStart++;
+        if (Thread.currentThread() != dispatcher)
+        {
+            LockSupport.unpark(dispatcher);
+        }
+    }
+
     private Slot startWorker()
     {
         final int number = ++workerCounter;
@@ -698,7 +746,7 @@ final class MappedPool implements Pool
                 // while a waiting caller is doing the work, stay out of its way (sleep instead of
                 // spinning against it for the lock and the CPU); it wakes this thread when it stops
                 final long lease = helperActiveUntil - System.nanoTime();
-                if (lease > 0 && state == RUNNING)
+                if (lease > 0 && state == RUNNING && workersToStart == 0)
                 {
                     LockSupport.parkNanos(lease);
                     idle.reset();
@@ -720,6 +768,7 @@ final class MappedPool implements Pool
                         }
                         else
                         {
+                            work += startWorkers();
                             work += dispatch();
                             finished = s == SHUTDOWN && submissions.isEmpty() && pending.isEmpty() && allIdle() && stopAll();
                         }
@@ -954,14 +1003,23 @@ final class MappedPool implements Pool
         final boolean expected = slot.stopSent || state == TERMINATING;
         if (!expected)
         {
+            // an unexpected death: let its last words on stderr arrive, for the exception message; a
+            // helping caller's interrupt is its own, kept for it, and must not cut this wait short
+            boolean interrupted = Thread.interrupted();
             try
             {
-                // an unexpected death: let its last words on stderr arrive, for the exception message
                 slot.process.join(Duration.ofMillis(200));
             }
             catch (final InterruptedException ex)
             {
-                Thread.currentThread().interrupt();
+                interrupted = true;
+            }
+            finally
+            {
+                if (interrupted)
+                {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
         if (!slot.inFlight.isEmpty())
@@ -1016,7 +1074,7 @@ final class MappedPool implements Pool
         }
         if (!expected && !slot.retiring && (state == RUNNING || hasWork()))
         {
-            slots.add(startWorker());
+            requestWorker();
         }
     }
 
@@ -1048,7 +1106,7 @@ final class MappedPool implements Pool
                 continue;
             }
             Slot target = null;
-            boolean starting = false;
+            boolean starting = workersToStart > 0;
             for (final Slot s : slots)
             {
                 starting |= !s.ready && !s.retiring;
@@ -1169,7 +1227,7 @@ final class MappedPool implements Pool
         {
             target.retiring = true;
             readyPids.remove(target.pid);
-            slots.add(startWorker());
+            requestWorker();
         }
         return true;
     }

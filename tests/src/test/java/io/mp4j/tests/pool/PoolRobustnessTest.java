@@ -1,0 +1,89 @@
+package io.mp4j.tests.pool;
+
+import io.mp4j.AsyncResult;
+import io.mp4j.Pool;
+import io.mp4j.WorkerDiedException;
+import io.mp4j.tests.Await;
+import io.mp4j.tests.NoLeaks;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A pool facing its callers' interrupts, callbacks that end it, and workers that die.
+ */
+@ExtendWith(NoLeaks.class)
+class PoolRobustnessTest
+{
+    static int square(final int x)
+    {
+        return x * x;
+    }
+
+    @Test
+    void anInterruptedCallerWhoseCallRetiresAWorkerDoesNotBreakThePool() throws Exception
+    {
+        try (Pool pool = Pool.builder().processes(1).maxTasksPerChild(1).build())
+        {
+            assertEquals(4, pool.apply(PoolRobustnessTest::square, 2));
+            for (int i = 0; i < 3; i++)
+            {
+                // the replacement is ready: the interrupted call is sent to it, which retires it and asks for the next
+                assertTrue(pool.awaitReady(Duration.ofSeconds(60)), "the replacement worker to be ready");
+                Thread.currentThread().interrupt();
+                final AsyncResult<Integer> r = pool.applyAsync(PoolRobustnessTest::square, i);
+                assertTrue(Thread.interrupted(), "the caller's interrupt is kept for it");
+                assertEquals(i * i, r.get(60, TimeUnit.SECONDS));
+            }
+            assertEquals(9, pool.apply(PoolRobustnessTest::square, 3), "the pool still works");
+        }
+    }
+
+    @Test
+    void anInterruptedCallerThatFindsAKilledWorkerDoesNotBreakThePool() throws Exception
+    {
+        try (Pool pool = Pool.builder().processes(1).build())
+        {
+            assertEquals(4, pool.apply(PoolRobustnessTest::square, 2));
+            final long victim = pool.workerPids().iterator().next();
+            final ProcessHandle handle = ProcessHandle.of(victim).orElseThrow();
+            handle.destroyForcibly();
+            // interrupted calls, each a round of dispatching, until the pool has noticed the death (most
+            // often in one of these rounds); the replacement is never started on the interrupted caller's flag
+            final List<AsyncResult<Integer>> results = new ArrayList<>();
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (pool.workerPids().contains(victim))
+            {
+                assertTrue(System.nanoTime() - deadline < 0, "the pool never noticed its worker's death");
+                Thread.currentThread().interrupt();
+                results.add(pool.applyAsync(PoolRobustnessTest::square, results.size()));
+                assertTrue(Thread.interrupted(), "the caller's interrupt is kept for it");
+            }
+            for (int i = 0; i < results.size(); i++)
+            {
+                try
+                {
+                    assertEquals(i * i, results.get(i).get(60, TimeUnit.SECONDS));
+                }
+                catch (final ExecutionException ex)
+                {
+                    // sent to the worker before it was seen dead: lost with it, as documented
+                    assertInstanceOf(WorkerDiedException.class, ex.getCause());
+                }
+            }
+            assertEquals(9, pool.apply(PoolRobustnessTest::square, 3), "the pool still works");
+            Await.until("a replacement worker", () -> !pool.workerPids().isEmpty() && !pool.workerPids().contains(victim));
+            assertFalse(pool.workerPids().contains(victim));
+        }
+    }
+}
