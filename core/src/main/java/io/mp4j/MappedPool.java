@@ -406,16 +406,30 @@ final class MappedPool implements Pool
         {
             throw new IllegalStateException(name + " is still running: call shutdown() or terminate() before join()");
         }
-        if (Thread.currentThread() == dispatcher)
+        if (inCallback())
         {
             throw new IllegalStateException(name + ": join() from a callback would wait for itself");
         }
         dispatcher.join();
     }
 
+    /**
+     * @return whether this thread is doing the dispatcher's work, so is running a callback if it asks:
+     * the dispatcher thread, or a waiting caller that holds {@link #dispatchLock} (which the dispatcher
+     * needs to terminate the pool).
+     */
+    boolean inCallback()
+    {
+        return Thread.currentThread() == dispatcher || dispatchLock.isHeldByCurrentThread();
+    }
+
     @Override
     public boolean awaitTermination(final Duration timeout) throws InterruptedException
     {
+        if (inCallback())
+        {
+            return !dispatcher.isAlive(); // it cannot end while this callback runs
+        }
         dispatcher.join(Math.max(1, timeout.toMillis()));
         return !dispatcher.isAlive();
     }
@@ -436,7 +450,7 @@ final class MappedPool implements Pool
     public void close()
     {
         terminate();
-        if (Thread.currentThread() == dispatcher)
+        if (inCallback())
         {
             return; // from a callback: the dispatcher terminates the pool once the callback returns
         }

@@ -232,6 +232,10 @@ final class MappedProcessPoolExecutor extends AbstractExecutorService implements
     {
         pool.terminate();
         waiters.shutdownNow();
+        if (pool.inCallback())
+        {
+            return new ArrayList<>(); // from a callback it cannot wait for the dispatcher, which knows which never started
+        }
         try
         {
             pool.join();
@@ -273,6 +277,10 @@ final class MappedProcessPoolExecutor extends AbstractExecutorService implements
     public void close()
     {
         shutdown();
+        if (pool.inCallback())
+        {
+            return; // from a callback: waiting would wait for itself
+        }
         try
         {
             pool.join();

@@ -54,6 +54,9 @@ import java.util.concurrent.RejectedExecutionException;
  * workers are stopped at once; running tasks fail with {@link CancellationException}; the tasks that
  * never started are returned. {@link #close()} (try-with-resources) is {@code shutdown()} then waiting for
  * termination, as leaving Python's {@code with ProcessPoolExecutor()} block waits (unlike {@link Pool}).
+ * From a callback of one of its futures (which runs on the pool's dispatcher thread or a caller waiting
+ * on it) neither waits: {@code close()} returns after {@code shutdown()}, and {@code shutdownNow()}
+ * returns an empty list (the tasks that never started are cancelled all the same).
  *
  * <p>Memory consistency effects: actions in a thread before submitting a task happen-before the task runs,
  * which happens-before the result is retrieved with {@code Future.get()}.

@@ -2,6 +2,8 @@ package io.mp4j.tests.pool;
 
 import io.mp4j.AsyncResult;
 import io.mp4j.Pool;
+import io.mp4j.ProcessPoolExecutor;
+import io.mp4j.SerializableCallable;
 import io.mp4j.WorkerDiedException;
 import io.mp4j.tests.Await;
 import io.mp4j.tests.NoLeaks;
@@ -12,7 +14,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -84,6 +88,111 @@ class PoolRobustnessTest
             assertEquals(9, pool.apply(PoolRobustnessTest::square, 3), "the pool still works");
             Await.until("a replacement worker", () -> !pool.workerPids().isEmpty() && !pool.workerPids().contains(victim));
             assertFalse(pool.workerPids().contains(victim));
+        }
+    }
+
+    static int sleepThenSquare(final int x) throws InterruptedException
+    {
+        // shorter than the 20 ms a waiting caller collects results itself, so the callback most often runs on it
+        TimeUnit.MILLISECONDS.sleep(5);
+        return x * x;
+    }
+
+    /** Run on a daemon thread, failing if it has not returned within the bound (a deadlock). */
+    private static void withinBound(final String what, final Runnable body) throws InterruptedException
+    {
+        final Thread t = new Thread(body, what);
+        t.setDaemon(true);
+        t.start();
+        t.join(TimeUnit.SECONDS.toMillis(60));
+        assertFalse(t.isAlive(), what + " is stuck: " + java.util.Arrays.toString(t.getStackTrace()));
+    }
+
+    @Test
+    void closeJoinAndAwaitTerminationFromACallbackOnAWaitingCallerDoNotDeadlock() throws Exception
+    {
+        for (int i = 0; i < 3; i++)
+        {
+            final Pool pool = Pool.builder().processes(1).build();
+            try
+            {
+                assertEquals(1, pool.apply(PoolRobustnessTest::square, 1));
+                final AtomicReference<Object> joinFromCallback = new AtomicReference<>();
+                final AtomicReference<Object> result = new AtomicReference<>();
+                withinBound("a caller whose callback closes the pool", () ->
+                {
+                    final AsyncResult<Integer> r = pool.applyAsync(PoolRobustnessTest::sleepThenSquare, 3);
+                    r.onSuccess(v ->
+                    {
+                        try
+                        {
+                            pool.terminate();
+                            joinFromCallback.set(assertThrowsIllegalState(pool::join));
+                            assertFalse(pool.awaitTermination(Duration.ofSeconds(60)), "it cannot have terminated yet");
+                        }
+                        catch (final InterruptedException ex)
+                        {
+                            joinFromCallback.set(ex);
+                        }
+                        pool.close();
+                    });
+                    try
+                    {
+                        result.set(r.get());
+                    }
+                    catch (final Exception ex)
+                    {
+                        result.set(ex);
+                    }
+                });
+                assertEquals(9, result.get());
+                assertInstanceOf(IllegalStateException.class, joinFromCallback.get());
+                assertTrue(pool.awaitTermination(Duration.ofSeconds(60)), "the pool ends once the callback has returned");
+            }
+            finally
+            {
+                // bounded, unlike close(), should the pool be stuck
+                pool.terminate();
+                pool.awaitTermination(Duration.ofSeconds(60));
+            }
+        }
+    }
+
+    private static Object assertThrowsIllegalState(final org.junit.jupiter.api.function.Executable call)
+    {
+        try
+        {
+            call.execute();
+            return "returned";
+        }
+        catch (final Throwable ex)
+        {
+            return ex;
+        }
+    }
+
+    @Test
+    void shutdownNowAndCloseFromAnExecutorCallbackDoNotWaitForThemselves() throws Exception
+    {
+        try (ProcessPoolExecutor executor = ProcessPoolExecutor.create(1))
+        {
+            final CompletableFuture<Integer> f = executor.submit((SerializableCallable<Integer>)() -> sleepThenSquare(2));
+            final CompletableFuture<Object> fromCallback = new CompletableFuture<>();
+            f.whenComplete((v, ex) ->
+            {
+                try
+                {
+                    executor.close();
+                    fromCallback.complete(executor.shutdownNow());
+                }
+                catch (final Throwable t)
+                {
+                    fromCallback.complete(t);
+                }
+            });
+            assertEquals(4, f.get(60, TimeUnit.SECONDS));
+            assertEquals(List.of(), fromCallback.get(60, TimeUnit.SECONDS));
+            assertTrue(executor.awaitTermination(60, TimeUnit.SECONDS));
         }
     }
 }
