@@ -186,8 +186,11 @@ public interface ProcessPoolExecutor extends ExecutorService, AutoCloseable
 
     /**
      * Run a task in a worker. Besides this executor's own tasks and serializable {@link Runnable}s, it
-     * accepts the wrappers {@link java.util.concurrent.ExecutorCompletionService} makes (run here, on a
-     * thread that waits for the worker).
+     * accepts the wrappers {@link java.util.concurrent.ExecutorCompletionService} (and {@code invokeAny})
+     * make around a task of this executor's {@code newTaskFor}, executed right after it on the same thread:
+     * such a wrapper runs here, on a thread that waits for the worker, and is accepted even after
+     * {@link #shutdown()}, because its task was accepted (sent to the pool) when it was made. Any other
+     * {@code FutureTask} is treated as a plain {@code Runnable}: it must be serializable, and runs in a worker.
      *
      * @param command the task.
      * @throws RejectedExecutionException after shutdown.

@@ -15,12 +15,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -193,6 +199,47 @@ class PoolRobustnessTest
             assertEquals(4, f.get(60, TimeUnit.SECONDS));
             assertEquals(List.of(), fromCallback.get(60, TimeUnit.SECONDS));
             assertTrue(executor.awaitTermination(60, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void tasksOfACompletionServiceAcceptedBeforeShutdownAllComplete() throws Exception
+    {
+        final ProcessPoolExecutor executor = ProcessPoolExecutor.create(2);
+        try
+        {
+            final ExecutorCompletionService<Integer> ecs = new ExecutorCompletionService<>(executor);
+            for (int i = 0; i < 50; i++)
+            {
+                final int n = i;
+                ecs.submit((SerializableCallable<Integer>)() -> n);
+            }
+            executor.shutdown();
+            assertThrows(RejectedExecutionException.class, () -> ecs.submit((SerializableCallable<Integer>)() -> -1));
+            int sum = 0;
+            for (int i = 0; i < 50; i++)
+            {
+                final Future<Integer> done = ecs.poll(60, TimeUnit.SECONDS);
+                assertNotNull(done, "task " + i + " was never reported complete");
+                sum += done.get(60, TimeUnit.SECONDS);
+            }
+            assertEquals(49 * 50 / 2, sum, "every task accepted before shutdown ran");
+            assertTrue(executor.awaitTermination(60, TimeUnit.SECONDS));
+
+            // a FutureTask of the caller's own is not run in this JVM: it is a Runnable that must be serializable
+            final ProcessPoolExecutor other = ProcessPoolExecutor.create(1);
+            try
+            {
+                assertThrows(IllegalArgumentException.class, () -> other.execute(new FutureTask<>(() -> 1)));
+            }
+            finally
+            {
+                other.shutdownNow();
+            }
+        }
+        finally
+        {
+            executor.shutdownNow();
         }
     }
 }
