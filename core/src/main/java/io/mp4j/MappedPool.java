@@ -686,6 +686,7 @@ final class MappedPool implements Pool
         final List<Object> owners = new ArrayList<>();
         synchronized (neverStarted)
         {
+            neverStarted.sort((x, y) -> Long.compare(x.id, y.id)); // submission order
             for (final Chunk c : neverStarted)
             {
                 owners.add(c.job.owner());
@@ -1288,6 +1289,15 @@ final class MappedPool implements Pool
 
     private void failAll(final RuntimeException why)
     {
+        failAll(why, false);
+    }
+
+    /**
+     * @param keepInFlight leave the failed chunks in their slots' {@code inFlight}, for
+     *                     {@link #terminateNow} to tell, once their worker has exited, which it never started.
+     */
+    private void failAll(final RuntimeException why, final boolean keepInFlight)
+    {
         drainSubmissions();
         Chunk c;
         while ((c = pending.poll()) != null)
@@ -1307,7 +1317,10 @@ final class MappedPool implements Pool
             {
                 f.job.chunkFailed(f, why);
             }
-            s.inFlight.clear();
+            if (!keepInFlight)
+            {
+                s.inFlight.clear();
+            }
         }
     }
 
@@ -1317,7 +1330,7 @@ final class MappedPool implements Pool
         {
             state = TERMINATING;
         }
-        failAll(new CancellationException(name + " was terminated"));
+        failAll(new CancellationException(name + " was terminated"), true);
         // end-of-file on its standard input makes a daemon worker exit at once, as SIGTERM would (shutdown
         // hooks run), but without the JVM's 300 ms wait for the thread reading that input; SIGTERM after
         // a second, SIGKILL after five
@@ -1370,6 +1383,19 @@ final class MappedPool implements Pool
             {
                 // closed already
             }
+            // the worker has exited: the chunks sent to it after the last one it started never started
+            final long started = s.channel.tasksStarted();
+            synchronized (neverStarted)
+            {
+                for (final Chunk c : s.inFlight.values())
+                {
+                    if (c.sequence > started)
+                    {
+                        neverStarted.add(c);
+                    }
+                }
+            }
+            s.inFlight.clear();
             s.channel.closeAndDelete();
         }
         slots.clear();

@@ -51,8 +51,12 @@ import java.util.concurrent.RejectedExecutionException;
  * {@code run()}).
  *
  * <p><b>Ending.</b> {@link #shutdown()}: no new tasks, submitted ones finish. {@link #shutdownNow()}: the
- * workers are stopped at once; running tasks fail with {@link CancellationException}; the tasks that
- * never started are returned. {@link #close()} (try-with-resources) is {@code shutdown()} then waiting for
+ * workers are stopped at once; unfinished tasks fail with {@link CancellationException}; the tasks that
+ * never started are returned, in submission order: those still queued in this JVM and those already
+ * queued in a worker that it had not started. Unlike {@link java.util.concurrent.ThreadPoolExecutor}'s,
+ * it waits for the workers to exit, because only then is it known which queued tasks a worker started:
+ * normally milliseconds (a worker exits as soon as its standard input closes), at most about 6 s for a
+ * worker that ignores that and SIGTERM (it is then killed). {@link #close()} (try-with-resources) is {@code shutdown()} then waiting for
  * termination, as leaving Python's {@code with ProcessPoolExecutor()} block waits (unlike {@link Pool}).
  * From a callback of one of its futures (which runs on the pool's dispatcher thread or a caller waiting
  * on it) neither waits: {@code close()} returns after {@code shutdown()}, and {@code shutdownNow()}

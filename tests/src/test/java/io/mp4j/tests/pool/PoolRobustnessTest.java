@@ -10,9 +10,13 @@ import io.mp4j.tests.NoLeaks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorCompletionService;
@@ -236,6 +240,54 @@ class PoolRobustnessTest
             {
                 other.shutdownNow();
             }
+        }
+        finally
+        {
+            executor.shutdownNow();
+        }
+    }
+
+    static int markThenSleep(final String dir, final int i) throws Exception
+    {
+        Files.createFile(Path.of(dir, "started-" + i));
+        TimeUnit.SECONDS.sleep(2); // long enough that shutdownNow comes while the first task runs
+        return i;
+    }
+
+    @Test
+    void shutdownNowReturnsTheTasksQueuedInAWorkerThatNeverStarted(@org.junit.jupiter.api.io.TempDir final Path dir) throws Exception
+    {
+        final ProcessPoolExecutor executor = ProcessPoolExecutor.create(1);
+        try
+        {
+            assertTrue(executor.awaitReady(Duration.ofSeconds(60)));
+            final List<CompletableFuture<Integer>> futures = new ArrayList<>();
+            for (int i = 0; i < 40; i++)
+            {
+                final int n = i;
+                final String where = dir.toString();
+                futures.add(executor.submit(() -> markThenSleep(where, n)));
+            }
+            Await.until("the first task to start", () -> Files.exists(dir.resolve("started-0")));
+            final List<Runnable> never = executor.shutdownNow();
+            assertTrue(executor.isTerminated(), "shutdownNow returns once the workers have exited");
+            final Set<Integer> started = new TreeSet<>();
+            try (var files = Files.list(dir))
+            {
+                files.forEach(f -> started.add(Integer.parseInt(f.getFileName().toString().substring("started-".length()))));
+            }
+            final List<Integer> returned = new ArrayList<>();
+            for (final Runnable r : never)
+            {
+                final int index = futures.indexOf(r);
+                assertTrue(index >= 0, "a returned task is one of those submitted");
+                assertFalse(started.contains(index), "task " + index + " started, yet was returned as never started");
+                assertTrue(futures.get(index).isCancelled(), "task " + index + " is cancelled");
+                returned.add(index);
+            }
+            assertEquals(40, returned.size() + started.size(),
+                "every task either started or is returned (started " + started + ", returned " + returned + ")");
+            assertEquals(new ArrayList<>(new TreeSet<>(returned)), returned, "in submission order");
         }
         finally
         {
