@@ -188,10 +188,7 @@ final class MappedPool implements Pool
         }
         catch (final RuntimeException ex)
         {
-            for (final Slot s : slots)
-            {
-                s.process.kill();
-            }
+            abandonWorkers();
             throw ex;
         }
         finally
@@ -700,6 +697,38 @@ final class MappedPool implements Pool
 // The dispatcher thread
 
 // ------------------------------------------------------------------------------------------------
+
+    /**
+     * The constructor failed: kill the workers it started, reap them and delete their channels' files, so
+     * a pool that never existed leaves nothing behind.
+     */
+    private void abandonWorkers()
+    {
+        for (final Slot s : slots)
+        {
+            s.process.kill();
+        }
+        for (final Slot s : slots)
+        {
+            try
+            {
+                if (s.process.join(Duration.ofSeconds(10)))
+                {
+                    s.process.close();
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+            catch (final RuntimeException ignore)
+            {
+                // the worker's exit status is not what failed the constructor
+            }
+            s.channel.closeAndDelete();
+        }
+        slots.clear();
+    }
 
     /**
      * Start the workers asked for by {@link #workersToStart}, on the dispatcher thread, while they are

@@ -1,6 +1,8 @@
 package io.mp4j.tests.pool;
 
 import io.mp4j.AsyncResult;
+import io.mp4j.Context;
+import io.mp4j.StartMethod;
 import io.mp4j.Pool;
 import io.mp4j.ProcessPoolExecutor;
 import io.mp4j.SerializableCallable;
@@ -292,6 +294,43 @@ class PoolRobustnessTest
         finally
         {
             executor.shutdownNow();
+        }
+    }
+
+    @Test
+    void aPoolWhoseThirdWorkerCannotStartLeavesNoWorkerNorFileBehind() throws Exception
+    {
+        try (Context ctx = Context.create(StartMethod.SPAWN, List.of()))
+        {
+            final Path dir = ctx.directory().path();
+            final String probe;
+            try (Pool first = Pool.builder().processes(1).context(ctx).build())
+            {
+                probe = first.toString(); // "<Pool-PID-N processes=...": pools are numbered in a JVM
+            }
+            final String firstName = probe.substring(1, probe.indexOf(' '));
+            final int dash = firstName.lastIndexOf('-');
+            final String next = firstName.substring(0, dash + 1) + (Integer.parseInt(firstName.substring(dash + 1)) + 1);
+            // the third worker's channel file exists already: creating it fails, after two workers started
+            final Path blocker = Files.createFile(dir.resolve(next + "-worker-3"));
+            try
+            {
+                final RuntimeException failed = assertThrows(RuntimeException.class,
+                    () -> Pool.builder().processes(3).context(ctx).build());
+                assertTrue(String.valueOf(failed.getMessage()).contains(next + "-worker-3"), failed.toString());
+                try (var files = Files.list(dir))
+                {
+                    final List<String> left = new ArrayList<>();
+                    files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith(next)).forEach(left::add);
+                    assertEquals(List.of(blocker.getFileName().toString()), left, "the started workers' channel files are deleted");
+                }
+                assertEquals(0, ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count(),
+                    "the started workers are killed and reaped");
+            }
+            finally
+            {
+                Files.deleteIfExists(blocker);
+            }
         }
     }
 }
