@@ -309,8 +309,40 @@ final class ManagerProxy implements InvocationHandler, Serializable
                     args[i].getClass().isSynthetic() ? " (a lambda: register a type whose method does the work, or hold a manager lock)" : ""), ex);
             }
         }
-        final ByteBuffer response = roundTrip(conn, address, serverPid);
+        final ByteBuffer response;
+        try
+        {
+            response = roundTrip(conn, address, serverPid);
+        }
+        catch (final ManagerException ex)
+        {
+            if (ex.getCause() instanceof ClosedByInterruptException && declares(method, InterruptedException.class))
+            {
+                // as a blocking call in this JVM: the interrupt is reported by the exception, its flag cleared
+                Thread.interrupted();
+                final InterruptedException interrupted = new InterruptedException(ex.getMessage());
+                interrupted.initCause(ex);
+                throw interrupted;
+            }
+            throw ex;
+        }
         return result(response, method, address, serverPid);
+    }
+
+    private static boolean declares(final Method method, final Class<?> exception)
+    {
+        if (method == null)
+        {
+            return false;
+        }
+        for (final Class<?> declared : method.getExceptionTypes())
+        {
+            if (declared.isAssignableFrom(exception))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     static Object result(final ByteBuffer response, final Method method, final String address, final long pid) throws Throwable

@@ -35,7 +35,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -67,6 +66,64 @@ final class ManagerServer
             this.address = address;
             this.key = key;
             this.readyFile = readyFile;
+        }
+    }
+
+    /**
+     * How long a blocking call in the server (a queue's take or put, a lock, a semaphore, an event, a
+     * condition, a barrier) waits between two looks at whether its client's connection is still open: a
+     * client that died, or whose thread was interrupted, while blocked, stops the wait within this long,
+     * so that it takes no element, lock or permit it cannot deliver.
+     */
+    static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    /** Thrown in a server thread whose client's connection closed during a blocking call: the call is abandoned. */
+    static final class ClientGone extends InterruptedException
+    {
+        private static final long serialVersionUID = 1L;
+
+        ClientGone()
+        {
+            super("the client's connection closed during the call");
+        }
+    }
+
+    /** The connection a server thread serves, for the blocking calls it runs. */
+    private static final class Client
+    {
+        final ManagerWire.Conn conn;
+        /** What puts back what the current call took, should its answer not reach the client. */
+        Runnable undoIfUndelivered;
+
+        Client(final ManagerWire.Conn conn)
+        {
+            this.conn = conn;
+        }
+    }
+
+    private static final ThreadLocal<Client> CLIENT = new ThreadLocal<>();
+
+    /**
+     * @return whether the connection this server thread serves has been closed by its client (false
+     * outside a connection, as in the warm-up).
+     */
+    static boolean clientGone()
+    {
+        final Client client = CLIENT.get();
+        return client != null && client.conn.peerGone();
+    }
+
+    /**
+     * Register what puts back what the current call took (an element), run if its answer cannot be sent.
+     *
+     * @param undo the action.
+     */
+    static void undoIfUndelivered(final Runnable undo)
+    {
+        final Client client = CLIENT.get();
+        if (client != null)
+        {
+            client.undoIfUndelivered = undo;
         }
     }
 
@@ -267,6 +324,8 @@ final class ManagerServer
     private void serveConnection(final SocketChannel channel)
     {
         final ManagerWire.Conn conn = new ManagerWire.Conn(channel);
+        final Client client = new Client(conn);
+        CLIENT.set(client);
         try
         {
             if (!handshake(conn, channel))
@@ -283,6 +342,21 @@ final class ManagerServer
                     continue;
                 }
                 respond(conn, op, request);
+                if (client.undoIfUndelivered != null)
+                {
+                    final Runnable undo = client.undoIfUndelivered;
+                    client.undoIfUndelivered = null;
+                    try
+                    {
+                        conn.send();
+                    }
+                    catch (final IOException ex)
+                    {
+                        undo.run();
+                        throw ex;
+                    }
+                    continue;
+                }
                 conn.send();
                 if (op == ManagerWire.OP_SHUTDOWN)
                 {
@@ -643,12 +717,8 @@ final class ManagerServer
                 entry = new Entry(new ManagerHosted.HostedJoinableQueue<>((Integer)args[0]), ManagerHosted.JoinableQueueWire.class, false);
                 break;
             case "queue":
-            {
-                final int capacity = (Integer)args[0];
-                entry = new Entry(capacity > 0 ? new LinkedBlockingQueue<>(capacity) : new LinkedBlockingQueue<>(),
-                    BlockingQueue.class, false);
+                entry = new Entry(new ManagerHosted.HostedQueue<>((Integer)args[0]), BlockingQueue.class, false);
                 break;
-            }
             default:
             {
                 final Factory factory = factories.get(typeid);

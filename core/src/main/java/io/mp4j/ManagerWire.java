@@ -338,6 +338,38 @@ final class ManagerWire
             return body;
         }
 
+        /**
+         * Whether the peer has closed the connection, looked at without blocking, on the server between two
+         * slices of a blocking call (its client sends nothing while it waits for the answer). A byte where
+         * none may come breaks the protocol: the connection is taken as gone too.
+         *
+         * @return true if the peer is gone (or the connection broken).
+         */
+        boolean peerGone()
+        {
+            if (channel == null)
+            {
+                return false;
+            }
+            try
+            {
+                channel.configureBlocking(false);
+                try
+                {
+                    final ByteBuffer probe = ByteBuffer.allocate(1);
+                    return channel.read(probe) != 0;
+                }
+                finally
+                {
+                    channel.configureBlocking(true);
+                }
+            }
+            catch (final IOException ex)
+            {
+                return true;
+            }
+        }
+
         private void fill(final int atLeast) throws IOException
         {
             while (filled < atLeast)

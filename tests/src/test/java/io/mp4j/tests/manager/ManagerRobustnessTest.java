@@ -4,6 +4,10 @@ import io.mp4j.Context;
 import io.mp4j.Manager;
 import io.mp4j.Process;
 import io.mp4j.StartMethod;
+import io.mp4j.queue.Queue;
+import io.mp4j.shm.Event;
+import io.mp4j.shm.Semaphore;
+import io.mp4j.tests.Await;
 import io.mp4j.tests.NoLeaks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -19,12 +23,17 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A manager server facing peers that misbehave: unauthenticated ones, dead ones, interrupted ones.
@@ -204,6 +213,79 @@ class ManagerRobustnessTest
                 assertEquals(0, p.exitCode().getAsInt(), p + " failed: " + String.join("\n", p.stderrTail()));
             }
             assertEquals(List.of(1, 2, 3), new ArrayList<>(shared));
+        }
+    }
+
+    static void signalThenGet(final Event ready, final Queue<String> queue) throws InterruptedException
+    {
+        ready.set();
+        queue.get();
+        throw new AssertionError("the queue was to stay empty");
+    }
+
+    static void signalThenAcquire(final Event ready, final Semaphore semaphore) throws InterruptedException
+    {
+        ready.set();
+        semaphore.acquire();
+        throw new AssertionError("the semaphore was to stay at zero");
+    }
+
+    /** Start, wait for its signal (it is then about to block in the manager), SIGKILL and reap it. */
+    private static void killWhenBlocked(final Process child, final Event ready) throws Exception
+    {
+        child.start();
+        try
+        {
+            assertTrue(ready.await(60, TimeUnit.SECONDS), "the child to signal");
+            ready.clear();
+        }
+        finally
+        {
+            child.kill();
+            child.join();
+        }
+    }
+
+    @Test
+    void aWaiterThatDiesOrIsInterruptedInABlockingCallTakesNothing() throws Exception
+    {
+        try (Manager manager = Manager.start())
+        {
+            final Queue<String> queue = manager.queue();
+            final Event ready = manager.event();
+            killWhenBlocked(Process.of(ManagerRobustnessTest::signalThenGet, ready, queue), ready);
+            queue.put("y");
+            assertEquals("y", queue.get(Duration.ofSeconds(30)), "the dead consumer's server thread took nothing");
+
+            final Semaphore semaphore = manager.semaphore(0);
+            killWhenBlocked(Process.of(ManagerRobustnessTest::signalThenAcquire, ready, semaphore), ready);
+            semaphore.release();
+            assertTrue(semaphore.tryAcquire(30, TimeUnit.SECONDS), "the dead waiter's server thread took no permit");
+
+            final AtomicReference<Object> outcome = new AtomicReference<>();
+            final AtomicReference<Boolean> calling = new AtomicReference<>(false);
+            final Thread consumer = new Thread(() ->
+            {
+                try
+                {
+                    queue.qsize(); // its connection is open before it blocks
+                    calling.set(true);
+                    outcome.set(queue.get());
+                }
+                catch (final Throwable ex)
+                {
+                    outcome.set(ex);
+                }
+            }, "interrupted-consumer");
+            consumer.start();
+            Await.until("the consumer to block in the manager", () -> calling.get() &&
+                java.util.Arrays.stream(consumer.getStackTrace()).anyMatch(f -> f.getClassName().startsWith("sun.nio.ch.")));
+            consumer.interrupt();
+            consumer.join(TimeUnit.SECONDS.toMillis(60));
+            assertFalse(consumer.isAlive());
+            assertInstanceOf(InterruptedException.class, outcome.get(), "a queue's get declares InterruptedException");
+            queue.put("z");
+            assertEquals("z", queue.get(Duration.ofSeconds(30)), "the interrupted consumer's server thread took nothing");
         }
     }
 }
