@@ -440,7 +440,7 @@ final class MappedPool implements Pool
     @Override
     public boolean isShutdown()
     {
-        return state != RUNNING;
+        return state != RUNNING || broken != null;
     }
 
     @Override
@@ -1114,6 +1114,14 @@ final class MappedPool implements Pool
                 " workers in a row exited (last: exit code " + code + ") before they were ready: " + slot.process.stderrTail());
             broken = why;
             failAll(why);
+            // no more workers: a broken pool shuts down, so that it ends once its other workers have stopped
+            synchronized (submitLock)
+            {
+                if (state == RUNNING)
+                {
+                    state = SHUTDOWN;
+                }
+            }
             return;
         }
         if (!expected && !slot.retiring && (state == RUNNING || hasWork()))

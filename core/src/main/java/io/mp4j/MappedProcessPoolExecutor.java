@@ -117,7 +117,7 @@ final class MappedProcessPoolExecutor extends AbstractExecutorService implements
         }
         catch (final IllegalStateException ex)
         {
-            throw new RejectedExecutionException("executor is shut down", ex);
+            throw new RejectedExecutionException("the executor rejects the task: " + ex.getMessage(), ex);
         }
     }
 
@@ -372,7 +372,8 @@ final class MappedProcessPoolExecutor extends AbstractExecutorService implements
                 }
                 catch (final IllegalStateException ex)
                 {
-                    final RejectedExecutionException rejected = new RejectedExecutionException("executor is shut down", ex);
+                    final RejectedExecutionException rejected = new RejectedExecutionException("the executor rejects the task: " +
+                        ex.getMessage(), ex);
                     // complete it: a wrapper that reports this future's completion must not report one that never completes
                     completeExceptionally(rejected);
                     throw rejected;

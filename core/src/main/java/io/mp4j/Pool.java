@@ -335,7 +335,8 @@ public interface Pool extends AutoCloseable
     boolean isTerminated();
 
     /**
-     * @return whether {@link #shutdown()} or {@link #terminate()} has been called.
+     * @return whether {@link #shutdown()} or {@link #terminate()} has been called, or the pool broke
+     * (three workers in a row exited before they were ready): it then takes no more tasks.
      */
     boolean isShutdown();
 

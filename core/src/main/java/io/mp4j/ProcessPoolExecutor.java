@@ -42,7 +42,9 @@ import java.util.concurrent.RejectedExecutionException;
  * <p><b>Futures.</b> {@code submit} returns a {@link CompletableFuture}. A task that throws completes it
  * with an {@link ExecutionException} whose cause is a {@link RemoteTaskException} (carrying the worker's
  * exception and stack trace); a worker that dies fails its task with {@link WorkerDiedException} and is
- * replaced: the executor is never broken (unlike CPython's). {@code cancel} prevents a task that has not
+ * replaced: a dead worker does not break the executor (unlike CPython's). Only if three workers in a row
+ * exit before they are ready (a failing initializer, bad JVM options) does it break: its tasks fail,
+ * {@link #isShutdown()} is true and {@code submit} throws {@link RejectedExecutionException} saying why. {@code cancel} prevents a task that has not
  * started; a running task runs to its end, its result discarded.
  *
  * <p><b>Completion order.</b> {@link #asCompleted(Collection)} is Python's {@code as_completed}; an

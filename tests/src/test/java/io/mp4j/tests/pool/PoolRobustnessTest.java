@@ -333,4 +333,25 @@ class PoolRobustnessTest
             }
         }
     }
+
+    @Test
+    void anExecutorWhoseWorkersCannotStartSaysItIsShutDownAndWhy() throws Exception
+    {
+        try (Context ctx = Context.create(StartMethod.SPAWN, List.of("-XX:+NoSuchOptionForThisTest")))
+        {
+            final ProcessPoolExecutor executor = ProcessPoolExecutor.create(Pool.builder().processes(1).context(ctx));
+            try
+            {
+                Await.until("three failed worker starts to break the executor", executor::isShutdown);
+                final RejectedExecutionException refused = assertThrows(RejectedExecutionException.class,
+                    () -> executor.submit((SerializableCallable<Integer>)() -> 1));
+                assertTrue(refused.getMessage().contains("before they were ready"), refused.getMessage());
+                assertTrue(executor.awaitTermination(60, TimeUnit.SECONDS));
+            }
+            finally
+            {
+                executor.shutdownNow();
+            }
+        }
+    }
 }
