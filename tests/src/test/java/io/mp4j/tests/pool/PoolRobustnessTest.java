@@ -354,4 +354,24 @@ class PoolRobustnessTest
             }
         }
     }
+
+    @Test
+    void anExceptionThrownByACallbackIsPrintedNotLost() throws Exception
+    {
+        final java.io.PrintStream originalErr = System.err;
+        final java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        try (Pool pool = Pool.builder().processes(1).build())
+        {
+            System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+            final AsyncResult<Integer> r = pool.applyAsync(PoolRobustnessTest::square, 3)
+                .onSuccess(v -> { throw new IllegalStateException("callback failure " + v); });
+            assertEquals(9, r.get(60, TimeUnit.SECONDS), "the result is unaffected");
+            Await.until("the callback's exception on stderr", () ->
+                err.toString(java.nio.charset.StandardCharsets.UTF_8).contains("callback failure 9"));
+        }
+        finally
+        {
+            System.setErr(originalErr);
+        }
+    }
 }
