@@ -165,7 +165,10 @@ public final class Manager implements AutoCloseable
 
     /**
      * Connect to a manager started by another JVM (Python's {@code BaseManager(address, authkey).connect()}).
-     * The returned manager does not own the server: {@link #close()} only closes this thread's connection.
+     * The returned manager does not own the server: {@link #close()} only closes this thread's connection,
+     * which all of this thread's proxies of that manager share (so the server releases the manager locks
+     * this thread holds through any of them). Connecting keeps the calling thread's open connection to that
+     * address, and the locks it holds.
      *
      * @param address the manager's address ({@link InetSocketAddress} or {@link UnixDomainSocketAddress}).
      * @param authKey its authentication key.
@@ -178,7 +181,7 @@ public final class Manager implements AutoCloseable
         final String text = ManagerWire.format(address);
         final byte[] key = authKey.clone();
         final long[] pid = new long[1];
-        ManagerProxy.drop(text);
+        ManagerProxy.dropIfGone(text);
         final ManagerWire.Conn conn = ManagerProxy.open(text, key, 0, pid);
         conn.close();
         ManagerProxy.rememberKey(text, key);
@@ -885,7 +888,9 @@ public final class Manager implements AutoCloseable
     /**
      * Stop the server JVM (if this JVM started it) and wait for it to exit; its objects are gone, and
      * their proxies throw {@link ManagerDiedException}. For a manager from {@link #connect}, close this
-     * thread's connection only. Idempotent.
+     * thread's connection only: the one all this thread's proxies of that manager use, so the server
+     * releases the manager locks this thread holds through any of them (release them first), and the
+     * next call reconnects. Idempotent.
      */
     @Override
     public void close()

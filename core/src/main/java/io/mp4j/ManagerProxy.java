@@ -531,6 +531,19 @@ final class ManagerProxy implements InvocationHandler, Serializable
         }
     }
 
+    /**
+     * Drop this thread's connection to the address if its server is gone (a manager restarted at the same
+     * address): a live one is kept, since the locks this thread holds through it would be released with it.
+     */
+    static void dropIfGone(final String address)
+    {
+        final ManagerWire.Conn conn = CONNECTIONS.get().get(address);
+        if (conn != null && conn.peerGone())
+        {
+            drop(address);
+        }
+    }
+
     static void drop(final String address)
     {
         final ManagerWire.Conn conn = CONNECTIONS.get().remove(address);

@@ -288,4 +288,22 @@ class ManagerRobustnessTest
             assertEquals("z", queue.get(Duration.ofSeconds(30)), "the interrupted consumer's server thread took nothing");
         }
     }
+
+    @Test
+    void connectingAgainKeepsTheLocksTheThreadHolds() throws Exception
+    {
+        try (Manager manager = Manager.start())
+        {
+            final io.mp4j.shm.Lock lock = manager.lock();
+            lock.lock();
+            final Manager again = Manager.connect(manager.address(), manager.authKey());
+            assertFalse(lock.tryLock(), "the lock is still held: connect did not drop this thread's connection");
+            lock.unlock(); // throws IllegalMonitorStateException if the server had released it
+            assertTrue(lock.tryLock());
+            again.close(); // documented: closes this thread's connection, releasing the lock it holds
+            final Map<String, Integer> dict = manager.dict();
+            dict.put("after", 1);
+            assertEquals(1, dict.get("after"), "the next call reconnects");
+        }
+    }
 }
