@@ -119,6 +119,9 @@ final class MappedPool implements Pool
 
     private volatile int state = RUNNING;
 
+    /** Whether {@link #workersToStart} is above zero: read by the dispatcher thread before it takes the lock. */
+    private volatile boolean workersWanted;
+
     private volatile RuntimeException broken;
 
     /** Batches of chunks submitted, not yet moved to {@link #pending} (one queue node per batch, not per chunk). */
@@ -151,10 +154,9 @@ final class MappedPool implements Pool
     /**
      * Workers to start (replacements of dead or retiring ones), left to the dispatcher thread: a caller
      * helping it may have been interrupted, and a worker started on its thread would have its channel's
-     * {@code FileChannel} closed by that interrupt. Written under dispatchLock, read by the dispatcher
-     * thread before it takes the lock.
+     * {@code FileChannel} closed by that interrupt.
      */
-    private volatile int workersToStart;
+    private int workersToStart;
 
     private Slot current;
 
@@ -748,6 +750,10 @@ final class MappedPool implements Pool
                 started++;
             }
         }
+        if (workersWanted)
+        {
+            workersWanted = false;
+        }
         return started;
     }
 
@@ -755,6 +761,7 @@ final class MappedPool implements Pool
     private void requestWorker()
     {
         workersToStart++;
+        workersWanted = true;
         if (Thread.currentThread() != dispatcher)
         {
             LockSupport.unpark(dispatcher);
@@ -790,7 +797,7 @@ final class MappedPool implements Pool
                 // while a waiting caller is doing the work, stay out of its way (sleep instead of
                 // spinning against it for the lock and the CPU); it wakes this thread when it stops
                 final long lease = helperActiveUntil - System.nanoTime();
-                if (lease > 0 && state == RUNNING && workersToStart == 0)
+                if (lease > 0 && state == RUNNING && !workersWanted)
                 {
                     LockSupport.parkNanos(lease);
                     idle.reset();
