@@ -29,7 +29,8 @@ import java.util.function.Consumer;
  * throws {@link java.util.concurrent.CancellationException} if the pool was terminated first. Callbacks run on
  * the thread that collects the result: the pool's dispatcher thread (as Python's run on its result
  * handler thread) or a thread waiting on the same pool that was collecting at the time: keep them short,
- * and never wait on the pool from a callback (submitting is fine).
+ * and never wait on the pool from a callback (submitting is fine). An exception a callback throws does
+ * not reach the caller nor change the result: it is printed on standard error.
  * {@link #cancel(boolean)} stops a task that has not yet been handed to a worker; one already running
  * runs to its end, its result discarded.
  *
@@ -243,7 +244,7 @@ public final class AsyncResult<T> implements Future<T>
         {
             if (ex == null)
             {
-                callback.accept(v);
+                run(callback, v);
             }
         });
         return this;
@@ -262,10 +263,27 @@ public final class AsyncResult<T> implements Future<T>
         {
             if (ex != null)
             {
-                callback.accept(ex instanceof java.util.concurrent.CompletionException && ex.getCause() != null ? ex.getCause() : ex);
+                run(callback, ex instanceof java.util.concurrent.CompletionException && ex.getCause() != null ? ex.getCause() : ex);
             }
         });
         return this;
+    }
+
+    /**
+     * Run a callback; what it throws has nowhere to go (the thread that runs it is collecting results for
+     * others), so it is printed on standard error rather than lost.
+     */
+    private static <V> void run(final Consumer<? super V> callback, final V value)
+    {
+        try
+        {
+            callback.accept(value);
+        }
+        catch (final Throwable ex)
+        {
+            System.err.println("mp4j: an AsyncResult callback threw (ignored; the result is unaffected): " + ex);
+            ex.printStackTrace();
+        }
     }
 
     /**

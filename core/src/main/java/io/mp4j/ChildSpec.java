@@ -58,7 +58,8 @@ final class ChildSpec implements Serializable
     byte[] toBytes()
     {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes))
+        // the child's standard input is private to the two: its proxies carry their keys
+        try (ObjectOutputStream out = ManagerProxy.keyCarrying(bytes))
         {
             out.writeObject(this);
         }

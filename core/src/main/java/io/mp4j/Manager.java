@@ -95,7 +95,10 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p><b>Proxies</b> are {@link java.io.Serializable}: passed to a {@link Process} (or a pool task) they
  * travel as a handle (address, authentication key, server pid, object id, interface) and connect on their
- * first call. Each thread has one connection per manager, so a call blocked in the server (a lock, a
+ * first call. Serialized any other way (stored in a manager object, put in a queue or pipe, sent to a
+ * cluster) they leave the key out, as Python's proxies do: the receiving JVM uses the key it already holds
+ * for that address (from {@code start}, {@link #connect}, or a proxy it received as a process argument or
+ * pool task), else the first call throws {@link ManagerException} naming the address. Each thread has one connection per manager, so a call blocked in the server (a lock, a
  * queue's {@code take}) blocks only its own thread; a lock belongs to the thread that took it, and the
  * server releases the locks of a connection that ends (its process died).
  *
@@ -162,7 +165,10 @@ public final class Manager implements AutoCloseable
 
     /**
      * Connect to a manager started by another JVM (Python's {@code BaseManager(address, authkey).connect()}).
-     * The returned manager does not own the server: {@link #close()} only closes this thread's connection.
+     * The returned manager does not own the server: {@link #close()} only closes this thread's connection,
+     * which all of this thread's proxies of that manager share (so the server releases the manager locks
+     * this thread holds through any of them). Connecting keeps the calling thread's open connection to that
+     * address, and the locks it holds.
      *
      * @param address the manager's address ({@link InetSocketAddress} or {@link UnixDomainSocketAddress}).
      * @param authKey its authentication key.
@@ -175,9 +181,10 @@ public final class Manager implements AutoCloseable
         final String text = ManagerWire.format(address);
         final byte[] key = authKey.clone();
         final long[] pid = new long[1];
-        ManagerProxy.drop(text);
+        ManagerProxy.dropIfGone(text);
         final ManagerWire.Conn conn = ManagerProxy.open(text, key, 0, pid);
         conn.close();
+        ManagerProxy.rememberKey(text, key);
         return new Manager(text, key, pid[0], null, null);
     }
 
@@ -280,6 +287,7 @@ public final class Manager implements AutoCloseable
             server.start();
             warmUpClient();
             final String bound = awaitReady(server, ready, startTimeout);
+            ManagerProxy.rememberKey(bound, key);
             return new Manager(bound, key, server.pid(), server,
                 address instanceof UnixDomainSocketAddress ? ((UnixDomainSocketAddress)address).getPath() : socketFile);
         }
@@ -880,7 +888,9 @@ public final class Manager implements AutoCloseable
     /**
      * Stop the server JVM (if this JVM started it) and wait for it to exit; its objects are gone, and
      * their proxies throw {@link ManagerDiedException}. For a manager from {@link #connect}, close this
-     * thread's connection only. Idempotent.
+     * thread's connection only: the one all this thread's proxies of that manager use, so the server
+     * releases the manager locks this thread holds through any of them (release them first), and the
+     * next call reconnects. Idempotent.
      */
     @Override
     public void close()

@@ -7,6 +7,7 @@ import io.mp4j.shm.Value;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -59,15 +60,21 @@ final class ManagerHosted
      * Waits on {@code monitor} (held by the caller) for at most {@code left} nanoseconds, or forever if
      * negative.
      */
+    /**
+     * Wait on the monitor for at most {@code left} (negative: no bound), or one slice
+     * ({@link ManagerServer#WAIT_SLICE_NANOS}) if shorter; the caller loops. After a full slice without a
+     * notification it looks whether the client is still there.
+     *
+     * @throws ManagerServer.ClientGone if the client's connection has closed: the call is abandoned.
+     */
     private static void waitOn(final Object monitor, final long left) throws InterruptedException
     {
-        if (left < 0)
+        final long slice = left < 0 ? ManagerServer.WAIT_SLICE_NANOS : Math.min(left, ManagerServer.WAIT_SLICE_NANOS);
+        final long start = System.nanoTime();
+        TimeUnit.NANOSECONDS.timedWait(monitor, slice);
+        if (System.nanoTime() - start >= slice && ManagerServer.clientGone())
         {
-            monitor.wait();
-        }
-        else
-        {
-            TimeUnit.NANOSECONDS.timedWait(monitor, left);
+            throw new ManagerServer.ClientGone();
         }
     }
 
@@ -135,10 +142,12 @@ final class ManagerHosted
             }
             final long start = System.nanoTime();
             boolean interrupted = false;
+            boolean waited = false;
             try
             {
                 while (owner != null)
                 {
+                    waited = true;
                     final long left = left(timeoutNanos, start);
                     if (timeoutNanos == 0 || (timeoutNanos > 0 && left <= 0))
                     {
@@ -148,10 +157,20 @@ final class ManagerHosted
                     {
                         waitOn(this, left);
                     }
+                    catch (final ManagerServer.ClientGone gone)
+                    {
+                        return false; // nobody to hand the lock to
+                    }
                     catch (final InterruptedException ex)
                     {
                         interrupted = true;
                     }
+                }
+                // it waited: its client may have gone meanwhile; the lock goes to the next waiter instead
+                if (waited && ManagerServer.clientGone())
+                {
+                    notifyAll();
+                    return false;
                 }
                 take(me, pid, 1);
                 return true;
@@ -174,9 +193,17 @@ final class ManagerHosted
                 holds++;
                 return;
             }
-            while (owner != null)
+            if (owner != null)
             {
-                wait();
+                while (owner != null)
+                {
+                    waitOn(this, -1);
+                }
+                if (ManagerServer.clientGone())
+                {
+                    notifyAll();
+                    throw new ManagerServer.ClientGone();
+                }
             }
             take(me, pid, 1);
         }
@@ -243,8 +270,10 @@ final class ManagerHosted
         /** For a condition's wait: take the lock back, whatever the interrupt status, with the saved count. */
         synchronized void reacquire(final long pid, final int savedHolds)
         {
-            acquire(pid, -1);
-            holds = savedHolds;
+            if (acquire(pid, -1))
+            {
+                holds = savedHolds;
+            }
         }
 
         synchronized void checkHeld(final String what)
@@ -484,6 +513,11 @@ final class ManagerHosted
         @Override
         public synchronized boolean acquire(final long timeoutNanos) throws InterruptedException
         {
+            if (value > 0)
+            {
+                value--;
+                return true;
+            }
             final long start = System.nanoTime();
             while (value == 0)
             {
@@ -494,8 +528,21 @@ final class ManagerHosted
                 }
                 waitOn(this, left);
             }
+            // it waited: its client may have gone meanwhile, and a permit taken for it would be lost
+            if (ManagerServer.clientGone())
+            {
+                notifyAll();
+                throw new ManagerServer.ClientGone();
+            }
             value--;
+            ManagerServer.undoIfUndelivered(this::giveBack);
             return true;
+        }
+
+        private synchronized void giveBack()
+        {
+            value++;
+            notifyAll();
         }
 
         @Override
@@ -777,7 +824,127 @@ final class ManagerHosted
      * Python's JoinableQueue: every element put counts one unfinished task, before it becomes visible (so a
      * consumer's {@code taskDone} never finds the count behind), and {@link #taskDone()} counts one down.
      */
-    static final class HostedJoinableQueue<E> extends java.util.concurrent.LinkedBlockingQueue<E> implements JoinableQueueWire<E>
+    /**
+     * The server's queue. Its blocking calls wait in slices ({@link ManagerServer#WAIT_SLICE_NANOS}) and
+     * give up, taking or putting nothing, once their client's connection has closed (the client died, or
+     * its thread was interrupted). An element taken for a client that turns out to be gone, or whose
+     * answer cannot be sent, is put back at the head: it is the next one taken, ahead of any taken
+     * meanwhile by others (which may then see it after later ones). A deque, for that.
+     */
+    static class HostedQueue<E> extends LinkedBlockingDeque<E>
+    {
+        private static final long serialVersionUID = 1L;
+
+        HostedQueue(final int capacity)
+        {
+            super(capacity > 0 ? capacity : Integer.MAX_VALUE);
+        }
+
+        @Override
+        public E take() throws InterruptedException
+        {
+            final E e = pollFirst();
+            return e != null ? e : awaitElement(-1);
+        }
+
+        @Override
+        public E poll(final long timeout, final TimeUnit unit) throws InterruptedException
+        {
+            final E e = pollFirst();
+            return e != null ? e : awaitElement(Math.max(0, unit.toNanos(timeout)));
+        }
+
+        private E awaitElement(final long timeoutNanos) throws InterruptedException
+        {
+            final long start = System.nanoTime();
+            while (true)
+            {
+                final long left = timeoutNanos < 0 ? ManagerServer.WAIT_SLICE_NANOS : timeoutNanos - (System.nanoTime() - start);
+                if (left <= 0)
+                {
+                    return null;
+                }
+                final E e = pollFirst(Math.min(left, ManagerServer.WAIT_SLICE_NANOS), TimeUnit.NANOSECONDS);
+                if (e != null)
+                {
+                    // the client may have gone while this waited; over TCP a send to it could still succeed
+                    if (ManagerServer.clientGone())
+                    {
+                        putBack(e);
+                        throw new ManagerServer.ClientGone();
+                    }
+                    ManagerServer.undoIfUndelivered(() -> putBack(e));
+                    return e;
+                }
+                if (ManagerServer.clientGone())
+                {
+                    throw new ManagerServer.ClientGone();
+                }
+            }
+        }
+
+        /** At the head; if producers filled the freed place meanwhile, as soon as there is room again. */
+        private void putBack(final E e)
+        {
+            boolean interrupted = false;
+            while (true)
+            {
+                try
+                {
+                    if (offerFirst(e, ManagerServer.WAIT_SLICE_NANOS, TimeUnit.NANOSECONDS))
+                    {
+                        break;
+                    }
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;
+                }
+            }
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void put(final E e) throws InterruptedException
+        {
+            if (!offerLast(e) && !awaitRoom(e, -1))
+            {
+                throw new IllegalStateException("unreachable: an unbounded wait for room ended");
+            }
+        }
+
+        @Override
+        public boolean offer(final E e, final long timeout, final TimeUnit unit) throws InterruptedException
+        {
+            return offerLast(e) || awaitRoom(e, Math.max(0, unit.toNanos(timeout)));
+        }
+
+        private boolean awaitRoom(final E e, final long timeoutNanos) throws InterruptedException
+        {
+            final long start = System.nanoTime();
+            while (true)
+            {
+                final long left = timeoutNanos < 0 ? ManagerServer.WAIT_SLICE_NANOS : timeoutNanos - (System.nanoTime() - start);
+                if (left <= 0)
+                {
+                    return false;
+                }
+                if (offerLast(e, Math.min(left, ManagerServer.WAIT_SLICE_NANOS), TimeUnit.NANOSECONDS))
+                {
+                    return true;
+                }
+                if (ManagerServer.clientGone())
+                {
+                    throw new ManagerServer.ClientGone();
+                }
+            }
+        }
+    }
+
+    static final class HostedJoinableQueue<E> extends HostedQueue<E> implements JoinableQueueWire<E>
     {
         private static final long serialVersionUID = 1L;
         private final transient Object tasks = new Object();
@@ -785,7 +952,18 @@ final class ManagerHosted
 
         HostedJoinableQueue(final int capacity)
         {
-            super(capacity > 0 ? capacity : Integer.MAX_VALUE);
+            super(capacity);
+        }
+
+        @Override
+        public boolean add(final E e)
+        {
+            // a deque's add does not go through offer, where the count is kept
+            if (!offer(e))
+            {
+                throw new IllegalStateException("Queue full");
+            }
+            return true;
         }
 
         private void count(final long delta)

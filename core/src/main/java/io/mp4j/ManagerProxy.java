@@ -7,6 +7,10 @@ import io.mp4j.shm.RuntimeDirectory;
 import io.mp4j.shm.SharedMemory;
 
 import java.io.IOException;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.OutputStream;
 import java.lang.ref.Cleaner;
 import java.io.ObjectStreamException;
 import java.io.Serializable;
@@ -24,12 +28,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 
 /**
  * The invocation handler behind every manager proxy, and the handle a proxy travels as: the manager's
- * address, its authentication key and pid, the object's id and its interface. Serializing a proxy
- * serializes this; the receiving JVM connects to the manager on its first call. Not for direct use.
+ * address and pid, the object's id and its interface, and the authentication key only on the private
+ * local channels of this JVM's own children (a {@link Process}'s specification on its standard input, a
+ * pool task in its worker's mapped file: streams made by {@link #keyCarrying}). Anywhere else (a value
+ * sent to a manager, which a manager over TCP would send in clear to any client, a queue, a pipe, a
+ * cluster task) the key is left out, as Python pickles a proxy's authkey only for a child it spawns; the
+ * receiving JVM then uses the key it already holds for that address (from {@link Manager#start},
+ * {@link Manager#connect}, or a proxy it received with its key), or the first call fails naming the
+ * address. The receiving JVM connects to the manager on its first call. Not for direct use.
  *
  * <p>Each thread of a JVM has one connection per manager, opened on its first call and shared by all that
  * thread's proxies of that manager: a blocking call (a lock, a queue's {@code take}) holds only its own
@@ -47,8 +58,12 @@ final class ManagerProxy implements InvocationHandler, Serializable
         return t;
     });
 
+    /** The keys this JVM holds, by manager address: what a proxy that arrived without its key uses. */
+    private static final ConcurrentHashMap<String, byte[]> KEYS = new ConcurrentHashMap<>();
+
     final String address;
-    final byte[] key;
+    /** Written by {@link #writeObject} only into a {@link #keyCarrying} stream; null until resolved otherwise. */
+    private transient volatile byte[] key;
     final long serverPid;
     final long objectId;
     final String interfaceName;
@@ -61,6 +76,86 @@ final class ManagerProxy implements InvocationHandler, Serializable
         this.serverPid = serverPid;
         this.objectId = objectId;
         this.interfaceName = interfaceName;
+        if (key != null)
+        {
+            rememberKey(address, key);
+        }
+    }
+
+    /**
+     * Remember the key of the manager at this address, for the proxies of it this JVM receives without one.
+     *
+     * @param address the manager's address, in its text form.
+     * @param key     its authentication key.
+     */
+    static void rememberKey(final String address, final byte[] key)
+    {
+        KEYS.put(address, key);
+    }
+
+    /**
+     * An object output stream that writes the authentication keys of the proxies in it: only for the
+     * private local channels to this JVM's own children and pool workers.
+     *
+     * @param out where the bytes go.
+     * @return the stream.
+     * @throws IOException as {@link ObjectOutputStream}'s constructor.
+     */
+    static ObjectOutputStream keyCarrying(final OutputStream out) throws IOException
+    {
+        return new KeyCarryingStream(out);
+    }
+
+    private static final class KeyCarryingStream extends ObjectOutputStream
+    {
+        KeyCarryingStream(final OutputStream out) throws IOException
+        {
+            super(out);
+        }
+    }
+
+    private void writeObject(final ObjectOutputStream out) throws IOException
+    {
+        out.defaultWriteObject();
+        out.writeObject(out instanceof KeyCarryingStream ? (key != null ? key : KEYS.get(address)) : null);
+    }
+
+    private void readObject(final ObjectInputStream in) throws IOException, ClassNotFoundException
+    {
+        in.defaultReadObject();
+        final Object carried = in.readObject();
+        if (carried != null && !(carried instanceof byte[]))
+        {
+            throw new InvalidObjectException("a manager proxy's key is a " + carried.getClass().getName());
+        }
+        if (carried != null)
+        {
+            key = (byte[])carried;
+            rememberKey(address, key);
+        }
+    }
+
+    /**
+     * @return the authentication key of this proxy's manager: its own, or the one this JVM holds for the
+     * address.
+     * @throws ManagerException if this JVM holds none.
+     */
+    private byte[] key()
+    {
+        byte[] k = key;
+        if (k == null)
+        {
+            k = KEYS.get(address);
+            if (k == null)
+            {
+                throw new ManagerException("no authentication key for the manager at " + address + " in this JVM (pid " +
+                    ProcessHandle.current().pid() + "): a proxy carries its key only to a Process it is an argument of " +
+                    "or a pool task, never through a manager, a queue, a pipe or a network; call Manager.connect(address, key) " +
+                    "in this JVM first, or pass the proxy to this process as an argument");
+            }
+            key = k;
+        }
+        return k;
     }
 
     static Object newProxy(final String address, final byte[] key, final long pid, final long id, final Class<?> type)
@@ -193,7 +288,11 @@ final class ManagerProxy implements InvocationHandler, Serializable
 
     private Object call(final int methodIndex, final Object[] args, final Method method) throws Throwable
     {
-        final ManagerWire.Conn conn = connection(address, key, serverPid);
+        ManagerWire.Conn conn = CONNECTIONS.get().get(address);
+        if (conn == null)
+        {
+            conn = connection(address, key(), serverPid);
+        }
         conn.begin().putByte(ManagerWire.OP_CALL).putLong(objectId).putInt(methodIndex);
         final int argc = args == null ? 0 : args.length;
         conn.putByte((byte)argc);
@@ -210,8 +309,40 @@ final class ManagerProxy implements InvocationHandler, Serializable
                     args[i].getClass().isSynthetic() ? " (a lambda: register a type whose method does the work, or hold a manager lock)" : ""), ex);
             }
         }
-        final ByteBuffer response = roundTrip(conn, address, serverPid);
+        final ByteBuffer response;
+        try
+        {
+            response = roundTrip(conn, address, serverPid);
+        }
+        catch (final ManagerException ex)
+        {
+            if (ex.getCause() instanceof ClosedByInterruptException && declares(method, InterruptedException.class))
+            {
+                // as a blocking call in this JVM: the interrupt is reported by the exception, its flag cleared
+                Thread.interrupted();
+                final InterruptedException interrupted = new InterruptedException(ex.getMessage());
+                interrupted.initCause(ex);
+                throw interrupted;
+            }
+            throw ex;
+        }
         return result(response, method, address, serverPid);
+    }
+
+    private static boolean declares(final Method method, final Class<?> exception)
+    {
+        if (method == null)
+        {
+            return false;
+        }
+        for (final Class<?> declared : method.getExceptionTypes())
+        {
+            if (declared.isAssignableFrom(exception))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     static Object result(final ByteBuffer response, final Method method, final String address, final long pid) throws Throwable
@@ -397,6 +528,19 @@ final class ManagerProxy implements InvocationHandler, Serializable
             {
                 block.close();
             }
+        }
+    }
+
+    /**
+     * Drop this thread's connection to the address if its server is gone (a manager restarted at the same
+     * address): a live one is kept, since the locks this thread holds through it would be released with it.
+     */
+    static void dropIfGone(final String address)
+    {
+        final ManagerWire.Conn conn = CONNECTIONS.get().get(address);
+        if (conn != null && conn.peerGone())
+        {
+            drop(address);
         }
     }
 

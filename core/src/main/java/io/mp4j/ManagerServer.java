@@ -35,7 +35,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -64,6 +66,64 @@ final class ManagerServer
             this.address = address;
             this.key = key;
             this.readyFile = readyFile;
+        }
+    }
+
+    /**
+     * How long a blocking call in the server (a queue's take or put, a lock, a semaphore, an event, a
+     * condition, a barrier) waits between two looks at whether its client's connection is still open: a
+     * client that died, or whose thread was interrupted, while blocked, stops the wait within this long,
+     * so that it takes no element, lock or permit it cannot deliver.
+     */
+    static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    /** Thrown in a server thread whose client's connection closed during a blocking call: the call is abandoned. */
+    static final class ClientGone extends InterruptedException
+    {
+        private static final long serialVersionUID = 1L;
+
+        ClientGone()
+        {
+            super("the client's connection closed during the call");
+        }
+    }
+
+    /** The connection a server thread serves, for the blocking calls it runs. */
+    private static final class Client
+    {
+        final ManagerWire.Conn conn;
+        /** What puts back what the current call took, should its answer not reach the client. */
+        Runnable undoIfUndelivered;
+
+        Client(final ManagerWire.Conn conn)
+        {
+            this.conn = conn;
+        }
+    }
+
+    private static final ThreadLocal<Client> CLIENT = new ThreadLocal<>();
+
+    /**
+     * @return whether the connection this server thread serves has been closed by its client (false
+     * outside a connection, as in the warm-up).
+     */
+    static boolean clientGone()
+    {
+        final Client client = CLIENT.get();
+        return client != null && client.conn.peerGone();
+    }
+
+    /**
+     * Register what puts back what the current call took (an element), run if its answer cannot be sent.
+     *
+     * @param undo the action.
+     */
+    static void undoIfUndelivered(final Runnable undo)
+    {
+        final Client client = CLIENT.get();
+        if (client != null)
+        {
+            client.undoIfUndelivered = undo;
         }
     }
 
@@ -101,7 +161,16 @@ final class ManagerServer
         }
     }
 
+    /**
+     * System property: how long a connection may take to complete the authentication handshake before the
+     * server drops it, in milliseconds.
+     */
+    static final String HANDSHAKE_TIMEOUT_PROPERTY = "mp4j.manager.handshakeTimeoutMillis";
+    static final long HANDSHAKE_TIMEOUT_MILLIS = Long.getLong(HANDSHAKE_TIMEOUT_PROPERTY, 5_000);
+
     private final Config config;
+    /** Closes the connections that have not completed their handshake in time: one daemon thread. */
+    private final ScheduledThreadPoolExecutor handshakeTimer = newHandshakeTimer();
     private final long pid = ProcessHandle.current().pid();
     private final AtomicLong ids = new AtomicLong();
     private final ConcurrentHashMap<Long, Entry> objects = new ConcurrentHashMap<>();
@@ -149,6 +218,8 @@ final class ManagerServer
             }
         }
         bound = ManagerWire.format(server.getLocalAddress());
+        // a registered type's method may call a proxy of this manager, which arrived without its key
+        ManagerProxy.rememberKey(bound, config.key);
         if (config.readyFile != null)
         {
             final Path ready = Paths.get(config.readyFile);
@@ -185,24 +256,80 @@ final class ManagerServer
         }
     }
 
+    private static ScheduledThreadPoolExecutor newHandshakeTimer()
+    {
+        final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r ->
+        {
+            final Thread t = new Thread(r, "mp4j-manager-handshake-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        return timer;
+    }
+
+    private static String peer(final SocketChannel channel)
+    {
+        try
+        {
+            final String peer = String.valueOf(channel.getRemoteAddress());
+            return peer.isEmpty() ? "a local process" : peer;
+        }
+        catch (final IOException ex)
+        {
+            return "?";
+        }
+    }
+
+    /**
+     * Run the handshake under a deadline: a peer that connects and then says nothing, or too little,
+     * would otherwise hold this thread forever. At the deadline the timer closes the channel, which ends
+     * the blocked read.
+     *
+     * @return whether the peer authenticated in time.
+     */
+    private boolean handshake(final ManagerWire.Conn conn, final SocketChannel channel) throws IOException
+    {
+        final ScheduledFuture<?> deadline = handshakeTimer.schedule(() ->
+        {
+            System.err.println("mp4j manager (pid " + pid + ") at " + bound + ": dropped a connection from " + peer(channel) +
+                ": no authentication within " + HANDSHAKE_TIMEOUT_MILLIS + " ms (" + HANDSHAKE_TIMEOUT_PROPERTY + ")");
+            conn.close();
+        }, HANDSHAKE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        final boolean ok;
+        try
+        {
+            ok = ManagerWire.serverHandshake(conn, config.key, pid);
+        }
+        catch (final java.io.StreamCorruptedException ex)
+        {
+            deadline.cancel(false);
+            System.err.println("mp4j manager (pid " + pid + ") at " + bound + ": refused a connection from " + peer(channel) +
+                ": not an mp4j handshake (" + ex.getMessage() + ")");
+            return false;
+        }
+        // false when the timer has fired (or is firing): the channel is closed, whatever the handshake said
+        if (!deadline.cancel(false))
+        {
+            return false;
+        }
+        if (!ok)
+        {
+            System.err.println("mp4j manager (pid " + pid + ") at " + bound + ": refused a connection from " +
+                peer(channel) + ": wrong authentication key (HMAC challenge failed)");
+        }
+        return ok;
+    }
+
     private void serveConnection(final SocketChannel channel)
     {
         final ManagerWire.Conn conn = new ManagerWire.Conn(channel);
+        final Client client = new Client(conn);
+        CLIENT.set(client);
         try
         {
-            if (!ManagerWire.serverHandshake(conn, config.key, pid))
+            if (!handshake(conn, channel))
             {
-                String peer;
-                try
-                {
-                    peer = String.valueOf(channel.getRemoteAddress());
-                }
-                catch (final IOException ex)
-                {
-                    peer = "?";
-                }
-                System.err.println("mp4j manager (pid " + pid + ") at " + bound + ": refused a connection from " +
-                    (peer.isEmpty() ? "a local process" : peer) + ": wrong authentication key (HMAC challenge failed)");
                 return;
             }
             while (true)
@@ -215,6 +342,21 @@ final class ManagerServer
                     continue;
                 }
                 respond(conn, op, request);
+                if (client.undoIfUndelivered != null)
+                {
+                    final Runnable undo = client.undoIfUndelivered;
+                    client.undoIfUndelivered = null;
+                    try
+                    {
+                        conn.send();
+                    }
+                    catch (final IOException ex)
+                    {
+                        undo.run();
+                        throw ex;
+                    }
+                    continue;
+                }
                 conn.send();
                 if (op == ManagerWire.OP_SHUTDOWN)
                 {
@@ -575,12 +717,8 @@ final class ManagerServer
                 entry = new Entry(new ManagerHosted.HostedJoinableQueue<>((Integer)args[0]), ManagerHosted.JoinableQueueWire.class, false);
                 break;
             case "queue":
-            {
-                final int capacity = (Integer)args[0];
-                entry = new Entry(capacity > 0 ? new LinkedBlockingQueue<>(capacity) : new LinkedBlockingQueue<>(),
-                    BlockingQueue.class, false);
+                entry = new Entry(new ManagerHosted.HostedQueue<>((Integer)args[0]), BlockingQueue.class, false);
                 break;
-            }
             default:
             {
                 final Factory factory = factories.get(typeid);

@@ -292,9 +292,24 @@ final class ManagerWire
          */
         ByteBuffer receive() throws IOException
         {
+            return receive(MAX_FRAME);
+        }
+
+        /**
+         * Read the next frame, refusing one longer than {@code maxFrame} before reading or allocating for
+         * it: the handshake reads with the length it expects, so that a peer that has not authenticated
+         * cannot make this side allocate a full {@link #MAX_FRAME}.
+         *
+         * @param maxFrame the longest body accepted.
+         * @return a buffer over its body, valid until the next receive.
+         * @throws IOException  if the peer is gone ({@link EOFException} on an orderly close), or
+         *                      {@link StreamCorruptedException} if the frame is longer than {@code maxFrame}.
+         */
+        ByteBuffer receive(final int maxFrame) throws IOException
+        {
             if (mailbox != null)
             {
-                return mailbox.receive(MAX_FRAME);
+                return mailbox.receive(maxFrame);
             }
             if (consumed > 0)
             {
@@ -305,9 +320,9 @@ final class ManagerWire
             }
             fill(4);
             final int length = in.getInt(0);
-            if (length < 0 || length > MAX_FRAME)
+            if (length < 0 || length > maxFrame)
             {
-                throw new StreamCorruptedException("frame length " + length + " is out of range 0.." + MAX_FRAME);
+                throw new StreamCorruptedException("frame length " + length + " is out of range 0.." + maxFrame);
             }
             if (in.capacity() < 4 + length)
             {
@@ -321,6 +336,38 @@ final class ManagerWire
             consumed = 4 + length;
             body.limit(4 + length).position(4);
             return body;
+        }
+
+        /**
+         * Whether the peer has closed the connection, looked at without blocking, on the server between two
+         * slices of a blocking call (its client sends nothing while it waits for the answer). A byte where
+         * none may come breaks the protocol: the connection is taken as gone too.
+         *
+         * @return true if the peer is gone (or the connection broken).
+         */
+        boolean peerGone()
+        {
+            if (channel == null)
+            {
+                return false;
+            }
+            try
+            {
+                channel.configureBlocking(false);
+                try
+                {
+                    final ByteBuffer probe = ByteBuffer.allocate(1);
+                    return channel.read(probe) != 0;
+                }
+                finally
+                {
+                    channel.configureBlocking(true);
+                }
+            }
+            catch (final IOException ex)
+            {
+                return true;
+            }
         }
 
         private void fill(final int atLeast) throws IOException
@@ -593,9 +640,9 @@ final class ManagerWire
      */
     static long clientHandshake(final Conn conn, final byte[] key, final String address) throws IOException
     {
-        final byte[] challenge = take(conn.receive(), CHALLENGE_LENGTH);
+        final byte[] challenge = take(conn.receive(CHALLENGE_LENGTH), CHALLENGE_LENGTH);
         conn.begin().putBytes(hmac(key, CLIENT_LABEL, challenge)).send();
-        if (conn.receive().get() != 1)
+        if (take(conn.receive(1), 1)[0] != 1)
         {
             throw new AuthenticationException("the manager at " + address +
                 " refused our authentication key (HMAC challenge failed): the key is not the manager's");
@@ -603,7 +650,7 @@ final class ManagerWire
         final byte[] mine = new byte[CHALLENGE_LENGTH];
         RANDOM.nextBytes(mine);
         conn.begin().putBytes(mine).send();
-        final ByteBuffer answer = conn.receive();
+        final ByteBuffer answer = conn.receive(HMAC_LENGTH + 8);
         final byte[] digest = take(answer, HMAC_LENGTH);
         if (!MessageDigest.isEqual(digest, hmac(key, SERVER_LABEL, mine)))
         {
@@ -614,7 +661,9 @@ final class ManagerWire
     }
 
     /**
-     * Server side of the handshake.
+     * Server side of the handshake. Every frame is read with the length the handshake expects, so a peer
+     * that has not proved it holds the key costs this side no more than those few bytes; the caller bounds
+     * how long it may take.
      *
      * @return whether the client proved it holds the key.
      */
@@ -623,14 +672,14 @@ final class ManagerWire
         final byte[] challenge = new byte[CHALLENGE_LENGTH];
         RANDOM.nextBytes(challenge);
         conn.begin().putBytes(challenge).send();
-        final byte[] answer = take(conn.receive(), HMAC_LENGTH);
+        final byte[] answer = take(conn.receive(HMAC_LENGTH), HMAC_LENGTH);
         final boolean ok = MessageDigest.isEqual(answer, hmac(key, CLIENT_LABEL, challenge));
         conn.begin().putByte((byte)(ok ? 1 : 0)).send();
         if (!ok)
         {
             return false;
         }
-        final byte[] theirs = take(conn.receive(), CHALLENGE_LENGTH);
+        final byte[] theirs = take(conn.receive(CHALLENGE_LENGTH), CHALLENGE_LENGTH);
         conn.begin().putBytes(hmac(key, SERVER_LABEL, theirs)).putLong(pid).send();
         return true;
     }

@@ -119,6 +119,9 @@ final class MappedPool implements Pool
 
     private volatile int state = RUNNING;
 
+    /** Whether {@link #workersToStart} is above zero: read by the dispatcher thread before it takes the lock. */
+    private volatile boolean workersWanted;
+
     private volatile RuntimeException broken;
 
     /** Batches of chunks submitted, not yet moved to {@link #pending} (one queue node per batch, not per chunk). */
@@ -148,6 +151,13 @@ final class MappedPool implements Pool
 
     private int startFailures;
 
+    /**
+     * Workers to start (replacements of dead or retiring ones), left to the dispatcher thread: a caller
+     * helping it may have been interrupted, and a worker started on its thread would have its channel's
+     * {@code FileChannel} closed by that interrupt.
+     */
+    private int workersToStart;
+
     private Slot current;
 
     private final MessageHandler resultHandler = this::onResult;
@@ -169,6 +179,8 @@ final class MappedPool implements Pool
             TaskCodec.serialize(initializer, "the initializer of " + name);
             TaskCodec.serialize(initArg, "the initializer argument of " + name);
         }
+        // the caller's interrupt is not for the workers' channels (interruptible FileChannels): kept for it
+        final boolean interrupted = Thread.interrupted();
         try
         {
             for (int i = 0; i < processes; i++)
@@ -178,11 +190,15 @@ final class MappedPool implements Pool
         }
         catch (final RuntimeException ex)
         {
-            for (final Slot s : slots)
-            {
-                s.process.kill();
-            }
+            abandonWorkers();
             throw ex;
+        }
+        finally
+        {
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
         }
         this.dispatcher = new Thread(this::dispatchLoop, "mp4j-" + name);
         dispatcher.setDaemon(true);
@@ -389,16 +405,30 @@ final class MappedPool implements Pool
         {
             throw new IllegalStateException(name + " is still running: call shutdown() or terminate() before join()");
         }
-        if (Thread.currentThread() == dispatcher)
+        if (inCallback())
         {
             throw new IllegalStateException(name + ": join() from a callback would wait for itself");
         }
         dispatcher.join();
     }
 
+    /**
+     * @return whether this thread is doing the dispatcher's work, so is running a callback if it asks:
+     * the dispatcher thread, or a waiting caller that holds {@link #dispatchLock} (which the dispatcher
+     * needs to terminate the pool).
+     */
+    boolean inCallback()
+    {
+        return Thread.currentThread() == dispatcher || dispatchLock.isHeldByCurrentThread();
+    }
+
     @Override
     public boolean awaitTermination(final Duration timeout) throws InterruptedException
     {
+        if (inCallback())
+        {
+            return !dispatcher.isAlive(); // it cannot end while this callback runs
+        }
         dispatcher.join(Math.max(1, timeout.toMillis()));
         return !dispatcher.isAlive();
     }
@@ -412,14 +442,14 @@ final class MappedPool implements Pool
     @Override
     public boolean isShutdown()
     {
-        return state != RUNNING;
+        return state != RUNNING || broken != null;
     }
 
     @Override
     public void close()
     {
         terminate();
-        if (Thread.currentThread() == dispatcher)
+        if (inCallback())
         {
             return; // from a callback: the dispatcher terminates the pool once the callback returns
         }
@@ -655,6 +685,7 @@ final class MappedPool implements Pool
         final List<Object> owners = new ArrayList<>();
         synchronized (neverStarted)
         {
+            neverStarted.sort((x, y) -> Long.compare(x.id, y.id)); // submission order
             for (final Chunk c : neverStarted)
             {
                 owners.add(c.job.owner());
@@ -668,6 +699,74 @@ final class MappedPool implements Pool
 // The dispatcher thread
 
 // ------------------------------------------------------------------------------------------------
+
+    /**
+     * The constructor failed: kill the workers it started, reap them and delete their channels' files, so
+     * a pool that never existed leaves nothing behind.
+     */
+    private void abandonWorkers()
+    {
+        for (final Slot s : slots)
+        {
+            s.process.kill();
+        }
+        for (final Slot s : slots)
+        {
+            try
+            {
+                if (s.process.join(Duration.ofSeconds(10)))
+                {
+                    s.process.close();
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+            catch (final RuntimeException ignore)
+            {
+                // the worker's exit status is not what failed the constructor
+            }
+            s.channel.closeAndDelete();
+        }
+        slots.clear();
+    }
+
+    /**
+     * Start the workers asked for by {@link #workersToStart}, on the dispatcher thread, while they are
+     * needed: the pool is running, or work is left.
+     *
+     * @return the number started.
+     */
+    private int startWorkers()
+    {
+        int started = 0;
+        while (workersToStart > 0)
+        {
+            workersToStart--;
+            if (state == RUNNING || hasWork())
+            {
+                slots.add(startWorker());
+                started++;
+            }
+        }
+        if (workersWanted)
+        {
+            workersWanted = false;
+        }
+        return started;
+    }
+
+    /** Ask the dispatcher thread to start a worker (see {@link #workersToStart}); under dispatchLock. */
+    private void requestWorker()
+    {
+        workersToStart++;
+        workersWanted = true;
+        if (Thread.currentThread() != dispatcher)
+        {
+            LockSupport.unpark(dispatcher);
+        }
+    }
 
     private Slot startWorker()
     {
@@ -698,7 +797,7 @@ final class MappedPool implements Pool
                 // while a waiting caller is doing the work, stay out of its way (sleep instead of
                 // spinning against it for the lock and the CPU); it wakes this thread when it stops
                 final long lease = helperActiveUntil - System.nanoTime();
-                if (lease > 0 && state == RUNNING)
+                if (lease > 0 && state == RUNNING && !workersWanted)
                 {
                     LockSupport.parkNanos(lease);
                     idle.reset();
@@ -720,6 +819,7 @@ final class MappedPool implements Pool
                         }
                         else
                         {
+                            work += startWorkers();
                             work += dispatch();
                             finished = s == SHUTDOWN && submissions.isEmpty() && pending.isEmpty() && allIdle() && stopAll();
                         }
@@ -954,14 +1054,23 @@ final class MappedPool implements Pool
         final boolean expected = slot.stopSent || state == TERMINATING;
         if (!expected)
         {
+            // an unexpected death: let its last words on stderr arrive, for the exception message; a
+            // helping caller's interrupt is its own, kept for it, and must not cut this wait short
+            boolean interrupted = Thread.interrupted();
             try
             {
-                // an unexpected death: let its last words on stderr arrive, for the exception message
                 slot.process.join(Duration.ofMillis(200));
             }
             catch (final InterruptedException ex)
             {
-                Thread.currentThread().interrupt();
+                interrupted = true;
+            }
+            finally
+            {
+                if (interrupted)
+                {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
         if (!slot.inFlight.isEmpty())
@@ -1012,11 +1121,19 @@ final class MappedPool implements Pool
                 " workers in a row exited (last: exit code " + code + ") before they were ready: " + slot.process.stderrTail());
             broken = why;
             failAll(why);
+            // no more workers: a broken pool shuts down, so that it ends once its other workers have stopped
+            synchronized (submitLock)
+            {
+                if (state == RUNNING)
+                {
+                    state = SHUTDOWN;
+                }
+            }
             return;
         }
         if (!expected && !slot.retiring && (state == RUNNING || hasWork()))
         {
-            slots.add(startWorker());
+            requestWorker();
         }
     }
 
@@ -1048,7 +1165,7 @@ final class MappedPool implements Pool
                 continue;
             }
             Slot target = null;
-            boolean starting = false;
+            boolean starting = workersToStart > 0;
             for (final Slot s : slots)
             {
                 starting |= !s.ready && !s.retiring;
@@ -1169,7 +1286,7 @@ final class MappedPool implements Pool
         {
             target.retiring = true;
             readyPids.remove(target.pid);
-            slots.add(startWorker());
+            requestWorker();
         }
         return true;
     }
@@ -1216,6 +1333,15 @@ final class MappedPool implements Pool
 
     private void failAll(final RuntimeException why)
     {
+        failAll(why, false);
+    }
+
+    /**
+     * @param keepInFlight leave the failed chunks in their slots' {@code inFlight}, for
+     *                     {@link #terminateNow} to tell, once their worker has exited, which it never started.
+     */
+    private void failAll(final RuntimeException why, final boolean keepInFlight)
+    {
         drainSubmissions();
         Chunk c;
         while ((c = pending.poll()) != null)
@@ -1235,7 +1361,10 @@ final class MappedPool implements Pool
             {
                 f.job.chunkFailed(f, why);
             }
-            s.inFlight.clear();
+            if (!keepInFlight)
+            {
+                s.inFlight.clear();
+            }
         }
     }
 
@@ -1245,7 +1374,7 @@ final class MappedPool implements Pool
         {
             state = TERMINATING;
         }
-        failAll(new CancellationException(name + " was terminated"));
+        failAll(new CancellationException(name + " was terminated"), true);
         // end-of-file on its standard input makes a daemon worker exit at once, as SIGTERM would (shutdown
         // hooks run), but without the JVM's 300 ms wait for the thread reading that input; SIGTERM after
         // a second, SIGKILL after five
@@ -1298,6 +1427,19 @@ final class MappedPool implements Pool
             {
                 // closed already
             }
+            // the worker has exited: the chunks sent to it after the last one it started never started
+            final long started = s.channel.tasksStarted();
+            synchronized (neverStarted)
+            {
+                for (final Chunk c : s.inFlight.values())
+                {
+                    if (c.sequence > started)
+                    {
+                        neverStarted.add(c);
+                    }
+                }
+            }
+            s.inFlight.clear();
             s.channel.closeAndDelete();
         }
         slots.clear();

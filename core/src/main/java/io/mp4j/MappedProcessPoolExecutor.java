@@ -117,7 +117,7 @@ final class MappedProcessPoolExecutor extends AbstractExecutorService implements
         }
         catch (final IllegalStateException ex)
         {
-            throw new RejectedExecutionException("executor is shut down", ex);
+            throw new RejectedExecutionException("the executor rejects the task: " + ex.getMessage(), ex);
         }
     }
 
@@ -182,36 +182,61 @@ final class MappedProcessPoolExecutor extends AbstractExecutorService implements
         };
     }
 
+    /**
+     * The task {@link #newTaskFor} made last on this thread, until the next {@link #execute}: an
+     * {@link java.util.concurrent.ExecutorCompletionService} (and {@code invokeAny}, which uses one) makes
+     * its task with {@code newTaskFor}, then executes a {@link FutureTask} wrapping it; that wrapper is
+     * the one plain {@code FutureTask} this executor runs on a thread of its own.
+     */
+    private static final ThreadLocal<PoolTask<?>> JUST_MADE = new ThreadLocal<>();
+
+    /**
+     * A task for {@link AbstractExecutorService}'s methods and {@link java.util.concurrent.ExecutorCompletionService}:
+     * sent to the pool here, so that a task made before {@link #shutdown()} runs even if the wrapper that
+     * waits for it is executed after.
+     *
+     * @throws RejectedExecutionException after shutdown.
+     */
     @Override
     protected <T> RunnableFuture<T> newTaskFor(final Callable<T> callable)
     {
-        return new PoolTask<>(serializable(callable));
+        return made(new PoolTask<>(serializable(callable)));
     }
 
     @Override
     protected <T> RunnableFuture<T> newTaskFor(final Runnable runnable, final T value)
     {
         final SerializableRunnable r = serializable(runnable);
-        return new PoolTask<>(() ->
+        return made(new PoolTask<>(() ->
         {
             r.run();
             return value;
-        });
+        }));
+    }
+
+    private static <T> PoolTask<T> made(final PoolTask<T> task)
+    {
+        task.dispatch();
+        JUST_MADE.set(task);
+        return task;
     }
 
     @Override
     public void execute(final Runnable command)
     {
+        final PoolTask<?> justMade = JUST_MADE.get();
+        if (justMade != null)
+        {
+            JUST_MADE.remove();
+        }
         if (command instanceof PoolTask)
         {
             ((PoolTask<?>)command).dispatch();
         }
-        else if (command instanceof FutureTask && command.getClass().getName().startsWith("java.util.concurrent."))
+        else if (justMade != null && command instanceof FutureTask && command.getClass().getName().startsWith("java.util.concurrent."))
         {
-            if (pool.isShutdown())
-            {
-                throw new RejectedExecutionException("executor is shut down");
-            }
+            // the wrapper of a task already accepted (newTaskFor): it only waits for it, so it is accepted
+            // after shutdown() too, or the task's completion would never be reported
             waiters.execute(command);
         }
         else
@@ -223,8 +248,8 @@ final class MappedProcessPoolExecutor extends AbstractExecutorService implements
     @Override
     public void shutdown()
     {
+        // the waiter threads stay: wrappers of tasks accepted before may still come (see execute)
         pool.shutdown();
-        waiters.shutdown();
     }
 
     @Override
@@ -232,6 +257,10 @@ final class MappedProcessPoolExecutor extends AbstractExecutorService implements
     {
         pool.terminate();
         waiters.shutdownNow();
+        if (pool.inCallback())
+        {
+            return new ArrayList<>(); // from a callback it cannot wait for the dispatcher, which knows which never started
+        }
         try
         {
             pool.join();
@@ -273,9 +302,14 @@ final class MappedProcessPoolExecutor extends AbstractExecutorService implements
     public void close()
     {
         shutdown();
+        if (pool.inCallback())
+        {
+            return; // from a callback: waiting would wait for itself
+        }
         try
         {
             pool.join();
+            waiters.shutdown();
         }
         catch (final InterruptedException ex)
         {
@@ -338,7 +372,11 @@ final class MappedProcessPoolExecutor extends AbstractExecutorService implements
                 }
                 catch (final IllegalStateException ex)
                 {
-                    throw new RejectedExecutionException("executor is shut down", ex);
+                    final RejectedExecutionException rejected = new RejectedExecutionException("the executor rejects the task: " +
+                        ex.getMessage(), ex);
+                    // complete it: a wrapper that reports this future's completion must not report one that never completes
+                    completeExceptionally(rejected);
+                    throw rejected;
                 }
             }
         }

@@ -51,6 +51,10 @@ import java.util.concurrent.CancellationException;
  * {@link CancellationException}), {@link #join()} waits until the workers have exited. {@link #close()},
  * what try-with-resources calls, is {@code terminate()} then {@code join()}, exactly as leaving Python's
  * {@code with Pool() as pool:} block terminates the pool: get every result you need inside the block.
+ * From a callback ({@link AsyncResult#onSuccess}, which runs on the dispatcher thread or on a caller
+ * waiting on this pool), {@code close()} terminates the pool without waiting (the pool ends once the
+ * callback returns), {@code join()} throws {@link IllegalStateException}, and {@code awaitTermination}
+ * returns at once: waiting there would wait for itself.
  *
  * <p>Thread-safe: any thread may submit. Memory consistency effects: actions in a thread before it submits
  * a task happen-before the task runs in the worker, which happens-before the result is returned.
@@ -331,7 +335,8 @@ public interface Pool extends AutoCloseable
     boolean isTerminated();
 
     /**
-     * @return whether {@link #shutdown()} or {@link #terminate()} has been called.
+     * @return whether {@link #shutdown()} or {@link #terminate()} has been called, or the pool broke
+     * (three workers in a row exited before they were ready): it then takes no more tasks.
      */
     boolean isShutdown();
 

@@ -42,7 +42,9 @@ import java.util.concurrent.RejectedExecutionException;
  * <p><b>Futures.</b> {@code submit} returns a {@link CompletableFuture}. A task that throws completes it
  * with an {@link ExecutionException} whose cause is a {@link RemoteTaskException} (carrying the worker's
  * exception and stack trace); a worker that dies fails its task with {@link WorkerDiedException} and is
- * replaced: the executor is never broken (unlike CPython's). {@code cancel} prevents a task that has not
+ * replaced: a dead worker does not break the executor (unlike CPython's). Only if three workers in a row
+ * exit before they are ready (a failing initializer, bad JVM options) does it break: its tasks fail,
+ * {@link #isShutdown()} is true and {@code submit} throws {@link RejectedExecutionException} saying why. {@code cancel} prevents a task that has not
  * started; a running task runs to its end, its result discarded.
  *
  * <p><b>Completion order.</b> {@link #asCompleted(Collection)} is Python's {@code as_completed}; an
@@ -51,9 +53,16 @@ import java.util.concurrent.RejectedExecutionException;
  * {@code run()}).
  *
  * <p><b>Ending.</b> {@link #shutdown()}: no new tasks, submitted ones finish. {@link #shutdownNow()}: the
- * workers are stopped at once; running tasks fail with {@link CancellationException}; the tasks that
- * never started are returned. {@link #close()} (try-with-resources) is {@code shutdown()} then waiting for
+ * workers are stopped at once; unfinished tasks fail with {@link CancellationException}; the tasks that
+ * never started are returned, in submission order: those still queued in this JVM and those already
+ * queued in a worker that it had not started. Unlike {@link java.util.concurrent.ThreadPoolExecutor}'s,
+ * it waits for the workers to exit, because only then is it known which queued tasks a worker started:
+ * normally milliseconds (a worker exits as soon as its standard input closes), at most about 6 s for a
+ * worker that ignores that and SIGTERM (it is then killed). {@link #close()} (try-with-resources) is {@code shutdown()} then waiting for
  * termination, as leaving Python's {@code with ProcessPoolExecutor()} block waits (unlike {@link Pool}).
+ * From a callback of one of its futures (which runs on the pool's dispatcher thread or a caller waiting
+ * on it) neither waits: {@code close()} returns after {@code shutdown()}, and {@code shutdownNow()}
+ * returns an empty list (the tasks that never started are cancelled all the same).
  *
  * <p>Memory consistency effects: actions in a thread before submitting a task happen-before the task runs,
  * which happens-before the result is retrieved with {@code Future.get()}.
@@ -183,8 +192,11 @@ public interface ProcessPoolExecutor extends ExecutorService, AutoCloseable
 
     /**
      * Run a task in a worker. Besides this executor's own tasks and serializable {@link Runnable}s, it
-     * accepts the wrappers {@link java.util.concurrent.ExecutorCompletionService} makes (run here, on a
-     * thread that waits for the worker).
+     * accepts the wrappers {@link java.util.concurrent.ExecutorCompletionService} (and {@code invokeAny})
+     * make around a task of this executor's {@code newTaskFor}, executed right after it on the same thread:
+     * such a wrapper runs here, on a thread that waits for the worker, and is accepted even after
+     * {@link #shutdown()}, because its task was accepted (sent to the pool) when it was made. Any other
+     * {@code FutureTask} is treated as a plain {@code Runnable}: it must be serializable, and runs in a worker.
      *
      * @param command the task.
      * @throws RejectedExecutionException after shutdown.

@@ -270,7 +270,8 @@ final class TaskCodec
     static byte[] serialize(final Object object, final String what)
     {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes))
+        // a pool task goes to this JVM's own worker through a private mapped file: its proxies carry their keys
+        try (ObjectOutputStream out = ManagerProxy.keyCarrying(bytes))
         {
             out.writeObject(object);
         }
