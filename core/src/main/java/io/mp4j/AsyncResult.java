@@ -167,7 +167,7 @@ public final class AsyncResult<T> implements Future<T>
      */
     public T get(final Duration timeout) throws InterruptedException, ExecutionException, TimeoutException
     {
-        return get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return get(io.mp4j.shm.IdleStrategies.toNanos(timeout), TimeUnit.NANOSECONDS);
     }
 
     /**

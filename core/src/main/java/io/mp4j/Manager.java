@@ -306,7 +306,7 @@ public final class Manager implements AutoCloseable
 
         private static String awaitReady(final Process server, final Path ready, final Duration timeout)
         {
-            final long deadline = System.nanoTime() + timeout.toNanos();
+            final long deadline = System.nanoTime() + io.mp4j.shm.IdleStrategies.toNanos(timeout);
             long pause = 100_000;
             while (true)
             {

@@ -229,7 +229,7 @@ final class MappedPool implements Pool
     @Override
     public boolean awaitReady(final Duration timeout) throws InterruptedException
     {
-        final long deadline = System.nanoTime() + timeout.toNanos();
+        final long deadline = System.nanoTime() + io.mp4j.shm.IdleStrategies.toNanos(timeout);
         while (readyPids.size() < processes)
         {
             if (System.nanoTime() - deadline > 0 || state != RUNNING)
@@ -429,7 +429,7 @@ final class MappedPool implements Pool
         {
             return !dispatcher.isAlive(); // it cannot end while this callback runs
         }
-        dispatcher.join(Math.max(1, timeout.toMillis()));
+        dispatcher.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(io.mp4j.shm.IdleStrategies.toNanos(timeout))));
         return !dispatcher.isAlive();
     }
 

@@ -234,8 +234,9 @@ public final class Process
     public boolean join(final Duration timeout) throws InterruptedException
     {
         final ChildJvm started = requireStarted("join");
-        final long deadline = System.nanoTime() + timeout.toNanos();
-        if (!started.process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS))
+        final long timeoutNanos = io.mp4j.shm.IdleStrategies.toNanos(timeout);
+        final long deadline = System.nanoTime() + timeoutNanos;
+        if (!started.process.waitFor(timeoutNanos, TimeUnit.NANOSECONDS))
         {
             return false;
         }

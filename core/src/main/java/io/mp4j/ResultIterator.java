@@ -202,7 +202,7 @@ public final class ResultIterator<R> implements Iterator<R>
         {
             throw new NoSuchElementException("all " + total + " results have been returned");
         }
-        final long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
+        final long deadline = System.nanoTime() + Math.min(io.mp4j.shm.IdleStrategies.toNanos(timeout), Long.MAX_VALUE / 4);
         while (ready.isEmpty())
         {
             final long left = deadline - System.nanoTime();

@@ -27,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A durable, replayable queue on Chronicle Queue: messages are appended to files in a directory (on disk,
@@ -587,7 +588,7 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
         final long claimed = cursor().getLongVolatile(CURSOR_OFFSET);
         final int cursorCycle = claimed == 0 ? Integer.MIN_VALUE : rollCycle.toCycle(claimed);
         final int currentCycle = q.cycle();
-        final long oldestKeptMillis = System.currentTimeMillis() - retention.toMillis();
+        final long oldestKeptMillis = System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(IdleStrategies.toNanos(retention));
         int deleted = 0;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*" + SingleChronicleQueue.SUFFIX))
         {

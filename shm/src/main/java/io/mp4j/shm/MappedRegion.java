@@ -173,11 +173,18 @@ public final class MappedRegion implements AutoCloseable
         {
             throw new IllegalStateException(file + ": a region already exists there; attach to it instead", ex);
         }
-        catch (final IOException ex)
+        catch (final java.nio.channels.ClosedByInterruptException ex)
         {
             deleteQuietly(file);
             throw new java.io.UncheckedIOException(
-                file + ": cannot create a region of " + fileLength + " bytes (is the file system full?)", ex);
+                file + ": the creating thread was interrupted (the region was not made)", ex);
+        }
+        catch (final IOException ex)
+        {
+            deleteQuietly(file);
+            final String reason = String.valueOf(ex.getMessage());
+            throw new java.io.UncheckedIOException(file + ": cannot create a region of " + fileLength + " bytes: " +
+                reason + (reason.contains("space") ? " (the file system is full)" : ""), ex);
         }
 
         final UnsafeBuffer header = new UnsafeBuffer(mapped);

@@ -101,6 +101,15 @@ class ProcessTest
     }
 
     @Test
+    void joinWithATimeoutTooLongForNanosecondsWaitsAsLongAsItTakes() throws Exception
+    {
+        final Process p = Process.of(ProcessTest::noop);
+        p.start();
+        assertTrue(p.join(java.time.temporal.ChronoUnit.FOREVER.getDuration()));   // threw ArithmeticException
+        assertEquals(0, p.exitCode().getAsInt());
+    }
+
+    @Test
     void exitCodeIsOneWhenTheTargetThrowsAndTheTraceReachesStderr() throws Exception
     {
         final Process p = Process.of(ProcessTest::fail, "boom from the child");

@@ -372,6 +372,25 @@ class PoolTest
     }
 
     @Test
+    void aTimeoutTooLongForNanosecondsMeansForever() throws Exception
+    {
+        // Duration.toNanos() overflows past 292 years: these threw ArithmeticException, even with the result ready
+        final Duration forever = java.time.temporal.ChronoUnit.FOREVER.getDuration();
+        final Pool pool = Pool.create(1);
+        try
+        {
+            assertTrue(pool.awaitReady(forever));
+            assertEquals(100, pool.applyAsync(PoolTest::square, 10).get(forever));
+            assertEquals(9, pool.imap(PoolTest::square, List.of(3)).next(forever));
+        }
+        finally
+        {
+            pool.close();
+        }
+        assertTrue(pool.awaitTermination(forever));
+    }
+
+    @Test
     void imapIsInInputOrderAndImapUnorderedHasEverything() throws InterruptedException
     {
         try (Pool pool = Pool.create(2))
