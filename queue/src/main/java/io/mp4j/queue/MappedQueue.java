@@ -646,20 +646,19 @@ class MappedQueue<T> implements Queue<T>
             {
                 return QueueDescriptor.writingSinceOffset(held);
             }
-            int slot = takeSlot();
-            if (slot < 0)
+            // the slots of this JVM's threads that have ended go back to the table, for any process: a JVM
+            // whose producer threads come and go (a cached thread pool) must not keep the table full
+            for (final java.util.Iterator<java.util.Map.Entry<Thread, Integer>> it = local.slots.entrySet().iterator(); it.hasNext(); )
             {
-                for (final java.util.Iterator<java.util.Map.Entry<Thread, Integer>> it = local.slots.entrySet().iterator(); it.hasNext(); )
+                final java.util.Map.Entry<Thread, Integer> entry = it.next();
+                if (!entry.getKey().isAlive())
                 {
-                    final java.util.Map.Entry<Thread, Integer> entry = it.next();
-                    if (!entry.getKey().isAlive())
-                    {
-                        it.remove();
-                        slot = entry.getValue();
-                        break;
-                    }
+                    it.remove();
+                    state.putLongRelease(QueueDescriptor.writingSinceOffset(entry.getValue()), QueueDescriptor.IDLE);
+                    state.compareAndSetLong(QueueDescriptor.identityOffset(entry.getValue()), ProcessIdentity.SELF, ProcessIdentity.NONE);
                 }
             }
+            final int slot = takeSlot();
             if (slot < 0)
             {
                 return NO_SLOT;
@@ -737,10 +736,18 @@ class MappedQueue<T> implements Queue<T>
         {
             return false;
         }
+        // Every record between head and this tail was claimed by a write that began before the tail was
+        // read. If none of those writers is alive, nothing in the stretch can change any more: only then
+        // read its headers (read before the check, a live writer could commit under the padding).
+        if (!mayUnblock(tail))
+        {
+            return false;
+        }
         final AtomicBuffer buffer = ring.buffer();
         final int capacity = ring.capacity();
         final int index = (int)head & (capacity - 1);
-        final int length = buffer.getIntVolatile(RecordDescriptor.lengthOffset(index));
+        final int lengthOffset = RecordDescriptor.lengthOffset(index);
+        final int length = buffer.getIntVolatile(lengthOffset);
         final int padding;
         if (length < 0)
         {
@@ -748,7 +755,8 @@ class MappedQueue<T> implements Queue<T>
         }
         else if (length == 0)
         {
-            // claimed, header not written yet: pad up to the next record with a length, or to the tail
+            // claimed, header not written yet (a writer writes the header before the body, so the stretch
+            // is zeros): pad up to the next record with a length, or to the tail read above
             final int limit = (int)Math.min(capacity, index + (tail - head));
             int i = index + RecordDescriptor.ALIGNMENT;
             while (i < limit && buffer.getIntVolatile(RecordDescriptor.lengthOffset(i)) == 0)
@@ -761,13 +769,12 @@ class MappedQueue<T> implements Queue<T>
         {
             return false;
         }
-        if (!mayUnblock(head + BitUtil.align(padding, RecordDescriptor.ALIGNMENT)))
+        // under the consumer lock, so no reader sees the length before the type
+        if (!buffer.compareAndSetInt(lengthOffset, length, padding))
         {
             return false;
         }
-        // no live process is writing into the stretch, so nothing changes it under these two stores
-        buffer.putInt(RecordDescriptor.typeOffset(index), RingBuffer.PADDING_MSG_TYPE_ID);
-        buffer.putIntOrdered(RecordDescriptor.lengthOffset(index), padding);
+        buffer.putIntRelease(RecordDescriptor.typeOffset(index), RingBuffer.PADDING_MSG_TYPE_ID);
         return true;
     }
 
@@ -956,9 +963,9 @@ class MappedQueue<T> implements Queue<T>
             {
                 Thread.yield();
             }
-            releaseSlots();
             if (waiters.get() == 0)
             {
+                releaseSlots();
                 region.close();
             }
         }

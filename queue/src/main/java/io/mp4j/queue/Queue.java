@@ -47,8 +47,9 @@ import java.util.concurrent.TimeUnit;
  * good; messages it had committed are delivered. A live producer paused in the middle of a write
  * (GC pause, debugger, SIGSTOP) is waited for, never skipped: each producer thread marks in the file
  * where its write in progress began, and a stuck record is skipped only if no live process's thread
- * began writing before it. A producer thread holds one of 128 marks from its first put until it ends
- * or its JVM closes its last instance of the queue; threads beyond 128 live ones write unmarked, and
+ * began writing before it. A producer thread holds one of 128 marks from its first put until it has
+ * ended and another thread of its JVM registers, or its JVM closes its last instance of the queue;
+ * threads beyond 128 live ones write unmarked, and
  * while one of those is writing nothing is skipped, so one killed mid-write stalls consumers for good.
  *
  * <p><b>Values</b>: {@code Integer}, {@code Long}, {@code Double}, {@code String}, {@code byte[]} and

@@ -330,6 +330,58 @@ public final class QueueChild
                 System.out.println("survived " + rounds);
                 break;
             }
+            case "live-producers-never-unblocked":
+            {
+                // live-producers-never-unblocked <directory> <messages per producer>: run with a 0 ms unblock
+                // timeout, so that the consumer tries to skip every record it finds claimed and not yet
+                // committed; two live producer threads must still deliver everything, in order, none skipped
+                final Path file = Paths.get(args[1]).resolve("stress");
+                final int perProducer = Integer.parseInt(args[2]);
+                final MappedQueue<Long> queue = new MappedQueue<>(
+                    MappedQueue.createRegion(file, QueueDescriptor.KIND_QUEUE, 64 * 1024), QueueDescriptor.KIND_QUEUE, null);
+                final java.util.List<java.util.concurrent.CompletableFuture<Void>> producers = new java.util.ArrayList<>();
+                for (int p = 0; p < 2; p++)
+                {
+                    final long base = (long)p << 32;
+                    producers.add(TestThreads.run(() ->
+                    {
+                        try
+                        {
+                            for (long i = 0; i < perProducer; i++)
+                            {
+                                queue.put(base | i);
+                            }
+                        }
+                        catch (final InterruptedException ex)
+                        {
+                            throw new IllegalStateException(ex);
+                        }
+                    }));
+                }
+                final long[] next = new long[2];
+                for (long n = 0; n < 2L * perProducer; n++)
+                {
+                    final Long value = queue.get(Duration.ofSeconds(60));
+                    if (value == null)
+                    {
+                        throw new AssertionError("nothing after " + n + " messages; unblocks=" + queue.unblockCount());
+                    }
+                    final int producer = (int)(value >>> 32);
+                    if ((value & 0xFFFF_FFFFL) != next[producer]++)
+                    {
+                        throw new AssertionError("producer " + producer + " sent " + (next[producer] - 1) +
+                            " next, got " + (value & 0xFFFF_FFFFL) + "; unblocks=" + queue.unblockCount());
+                    }
+                }
+                for (final java.util.concurrent.CompletableFuture<Void> f : producers)
+                {
+                    f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                }
+                System.out.println("delivered " + 2L * perProducer + " unblocks=" + queue.unblockCount());
+                queue.close();
+                Files.delete(file);
+                break;
+            }
             default:
                 throw new IllegalArgumentException("unknown mode " + args[0]);
         }

@@ -184,6 +184,17 @@ class QueueCrossJvmTest extends CrossJvmTestBase
     }
 
     @Test
+    void aConsumerThatTriesToSkipEveryUncommittedRecordNeverSkipsALiveProducers() throws Exception
+    {
+        // the consumer used to read a stuck record's length before it checked the writers: a live producer
+        // committing in between had its message turned into padding (lost, or the ring corrupted)
+        final ChildJvm child = start(List.of("-D" + MappedQueue.UNBLOCK_TIMEOUT_PROPERTY + "=0"),
+            "live-producers-never-unblocked", dir.path().toString(), "1000000");
+        assertEquals("delivered 2000000 unblocks=0", child.awaitLine("delivered", WAIT));
+        child.assertExitsCleanly(WAIT);
+    }
+
+    @Test
     void aQueuePipeEndAndDurableQueuePassedToAChildKeepTheirCodec() throws Exception
     {
         final java.util.UUID sent = new java.util.UUID(3, 4);

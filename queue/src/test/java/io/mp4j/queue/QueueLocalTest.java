@@ -376,6 +376,33 @@ class QueueLocalTest
     }
 
     @Test
+    void theSlotsOfThreadsThatEndedGoBackToTheTableForEveryProcess() throws Exception
+    {
+        try (MappedQueue<Integer> q = MappedQueue.create(dir, "q"))
+        {
+            // 200 short-lived producer threads, one after the other, as a cached thread pool makes them:
+            // they held all 128 slots for good, so other processes' producers found none
+            for (int i = 0; i < 200; i++)
+            {
+                final int n = i;
+                final Thread t = new Thread(() -> q.offer(n));
+                t.start();
+                t.join();
+                assertEquals(n, q.get());
+            }
+            int held = 0;
+            for (int i = 0; i < QueueDescriptor.PRODUCER_SLOTS; i++)
+            {
+                if (q.state().getLongVolatile(QueueDescriptor.identityOffset(i)) != ProcessIdentity.NONE)
+                {
+                    held++;
+                }
+            }
+            assertEquals(1, held, "only the last thread's slot, until another thread of this JVM registers");
+        }
+    }
+
+    @Test
     void aThreadThatFindsNoSlotWritesUnregisteredAndCountsOnlyWhileWriting() throws Exception
     {
         try (MappedQueue<Integer> q = MappedQueue.create(dir, "q"))
