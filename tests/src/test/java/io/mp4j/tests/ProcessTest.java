@@ -89,6 +89,30 @@ class ProcessTest
             self.isChild() + " " + parent.pid() + " " + parent.name());
     }
 
+    static void readStdin(final String dir) throws IOException
+    {
+        Files.writeString(Path.of(dir, "stdin-read"), Integer.toString(System.in.read()));
+    }
+
+    @Test
+    void aChildThatReadsSystemInSeesEndOfFileAndJoinReturns(@TempDir final Path dir) throws Exception
+    {
+        final Process p = Process.of(ProcessTest::readStdin, dir.toString());
+        p.start();
+        try
+        {
+            // before the fix the read blocked on the pipe the parent closes only after join() returns
+            assertTrue(p.join(Await.DEFAULT), "join did not return: the child is blocked reading System.in");
+            assertEquals(0, p.exitCode().getAsInt(), String.join("\n", p.stderrTail()));
+            assertEquals("-1", Files.readString(dir.resolve("stdin-read")));
+        }
+        finally
+        {
+            p.kill();
+            p.join();
+        }
+    }
+
     @Test
     void exitCodeIsZeroAfterANormalReturn() throws Exception
     {
