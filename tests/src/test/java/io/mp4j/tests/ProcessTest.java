@@ -424,6 +424,29 @@ class ProcessTest
     }
 
     @Test
+    void theGlobalRuntimeDirectoryOutlivesTheExitTimeJoinOfNonDaemonChildren() throws Exception
+    {
+        final List<String> command = io.mp4j.JvmFlags.childCommand(List.of(), ValueAfterMainParentMain.class.getName());
+        final java.lang.Process parent = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try
+        {
+            final String output = new String(parent.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(parent.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, parent.exitValue(), output);
+            // before the fix the directory's cleanup hook ran beside the join: "cannot attach ... no such region"
+            assertTrue(output.contains("OK 1"), output);
+            assertFalse(output.contains("Process "), output);
+            final Matcher m = Pattern.compile("runtime-dir=(\\S+)").matcher(output);
+            assertTrue(m.find(), output);
+            assertFalse(Files.exists(Path.of(m.group(1))), "the parent left its runtime directory: " + output);
+        }
+        finally
+        {
+            parent.destroyForcibly();
+        }
+    }
+
+    @Test
     void aChildInheritsTheParentsJvmOptionsButNotItsRecordingOrLogFile(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir)
         throws Exception
     {
