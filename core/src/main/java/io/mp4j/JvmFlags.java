@@ -23,12 +23,15 @@ import java.util.Set;
  * {@code sun.misc.Unsafe}, which Agrona and Chronicle use. Add {@link #required()} to your own JVM's
  * command line when you run mp4j from your program; child JVMs get them from mp4j.
  *
- * <p>A child JVM gets: the parent's {@code java}, the parent's JVM options (except debugger and agent
- * options, which would clash on ports or files, a flight recording, and a {@code -Xlog} that writes to a
+ * <p>A child JVM gets: the parent's {@code java}, the parent's JVM options, those from the
+ * {@code JAVA_TOOL_OPTIONS} and {@code JDK_JAVA_OPTIONS} environment variables included (except debugger
+ * and agent options and the {@code com.sun.management.jmxremote} properties, which would clash on ports or
+ * files, a flight recording, and a {@code -Xlog} that writes to a
  * file whose name has no {@code %p}: every child would truncate and overwrite the parent's file; pass
  * such options for children in the {@link Context}'s options), the required flags, the parent's {@code mp4j.*} and
  * {@code chronicle.*} system properties, {@code chronicle.analytics.disable=true}, and the parent's
- * class path.
+ * class path. {@code JAVA_TOOL_OPTIONS} and {@code JDK_JAVA_OPTIONS} are removed from a child's
+ * environment, so that it does not apply the options dropped above again.
  */
 public final class JvmFlags
 {
@@ -45,7 +48,8 @@ public final class JvmFlags
 
     private static final List<String> DROPPED_PREFIXES = List.of(
         "-agentlib:", "-agentpath:", "-javaagent:", "-Xrunjdwp", "-Xdebug", "-XX:ArchiveClassesAtExit",
-        "-XX:SharedArchiveFile", "-XX:+AutoCreateSharedArchive", "-XX:StartFlightRecording", "-Dmp4j.", "-Dchronicle.");
+        "-XX:SharedArchiveFile", "-XX:+AutoCreateSharedArchive", "-XX:StartFlightRecording", "-Dmp4j.", "-Dchronicle.",
+        "-Dcom.sun.management.jmxremote");
 
     private static final List<String> PROPERTY_PREFIXES = List.of("mp4j.", "chronicle.");
 

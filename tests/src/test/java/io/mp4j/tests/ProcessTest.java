@@ -473,4 +473,47 @@ class ProcessTest
             parent.destroyForcibly();
         }
     }
+
+    private static int freePort() throws IOException
+    {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Test
+    void aChildGetsNeitherTheDebuggerFromJavaToolOptionsNorTheJmxPortOfItsParent() throws Exception
+    {
+        final int jmxPort = freePort();
+        final List<String> command = new ArrayList<>(io.mp4j.JvmFlags.childCommand(List.of(
+            "-Dcom.sun.management.jmxremote.port=" + jmxPort, "-Dcom.sun.management.jmxremote.authenticate=false",
+            "-Dcom.sun.management.jmxremote.ssl=false"), PrintChildFlagsMain.class.getName()));
+        final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("JAVA_TOOL_OPTIONS",
+            "-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:" + freePort());
+        builder.environment().put("JDK_JAVA_OPTIONS", "-Dmp4jtest.jdk.option=1");
+        final java.lang.Process parent = builder.start();
+        try
+        {
+            final String output = new String(parent.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(parent.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, parent.exitValue(), output);
+            // before the fix the child re-read JAVA_TOOL_OPTIONS (exit 2, "bind failed") and inherited the JMX
+            // port (exit 1, "Port already in use")
+            assertTrue(output.contains("child exit 0"), output);
+            final Matcher m = Pattern.compile("child-flags=(.*)").matcher(output);
+            assertTrue(m.find(), output);
+            final String childFlags = m.group(1);
+            assertFalse(childFlags.contains("jdwp"), childFlags);
+            assertFalse(childFlags.contains("jmxremote"), childFlags);
+            // the option from JDK_JAVA_OPTIONS reaches the child once, on its command line, not again from the environment
+            assertEquals(1, childFlags.split("-Dmp4jtest.jdk.option=1", -1).length - 1, childFlags);
+            assertEquals(1, output.split("Picked up JAVA_TOOL_OPTIONS", -1).length - 1, output);
+        }
+        finally
+        {
+            parent.destroyForcibly();
+        }
+    }
 }
