@@ -148,7 +148,8 @@ public final class JvmFlags
     /**
      * The command line of a child JVM that runs {@code mainClass} like this JVM would.
      *
-     * @param extraOptions JVM options to add after the inherited ones (they win where they repeat one).
+     * @param extraOptions JVM options to add after the inherited ones, in this order; they come last also where
+     *                     they repeat an inherited option, so they win over it.
      * @param mainClass    the class whose main the child runs.
      * @param args         program arguments.
      * @return the command, ready for a {@link ProcessBuilder}.
@@ -173,7 +174,12 @@ public final class JvmFlags
                 options.add("-D" + key + "=" + property.getValue());
             }
         }
-        options.addAll(extraOptions);
+        for (final String extra : extraOptions)
+        {
+            // a set keeps an element where it was first added: move a repeated option to the end, where it wins
+            options.remove(extra);
+            options.add(extra);
+        }
 
         final List<String> command = new ArrayList<>();
         command.add(javaExecutable().toString());

@@ -516,4 +516,48 @@ class ProcessTest
             parent.destroyForcibly();
         }
     }
+
+    /** The options {@link PrintChildCommandMain}, started with {@code parentOptions}, would give a child. */
+    private static List<String> childOptionsOf(final List<String> parentOptions, final String... extraOptions) throws Exception
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(io.mp4j.JvmFlags.javaExecutable().toString());
+        command.addAll(parentOptions);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(PrintChildCommandMain.class.getName());
+        command.addAll(List.of(extraOptions));
+        final java.lang.Process jvm = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try
+        {
+            final String output = new String(jvm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(jvm.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, jvm.exitValue(), output);
+            final List<String> options = new ArrayList<>();
+            for (final String line : output.split("\\R"))
+            {
+                if (line.startsWith("arg="))
+                {
+                    options.add(line.substring(4));
+                }
+            }
+            final int cp = options.indexOf("-cp");
+            assertTrue(cp > 0, output);
+            return options.subList(1, cp);
+        }
+        finally
+        {
+            jvm.destroyForcibly();
+        }
+    }
+
+    @Test
+    void anExtraChildOptionComesAfterTheInheritedOnesEvenWhereItRepeatsOne() throws Exception
+    {
+        final List<String> options = childOptionsOf(List.of("-Xmx256m", "-Xmx512m"), "-Xmx256m");
+        // before the fix the set kept -Xmx256m where the parent had it, before -Xmx512m, which won
+        assertEquals("-Xmx256m", options.get(options.size() - 1), options.toString());
+        assertEquals(options.indexOf("-Xmx256m"), options.lastIndexOf("-Xmx256m"), options.toString());
+        assertTrue(options.contains("-Xmx512m"), options.toString());
+    }
 }
