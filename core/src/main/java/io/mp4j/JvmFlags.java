@@ -27,7 +27,8 @@ import java.util.Set;
  * {@code JAVA_TOOL_OPTIONS} and {@code JDK_JAVA_OPTIONS} environment variables included (except debugger
  * and agent options and the {@code com.sun.management.jmxremote} properties, which would clash on ports or
  * files, a flight recording, and a {@code -Xlog} that writes to a
- * file whose name has no {@code %p}: every child would truncate and overwrite the parent's file; pass
+ * file, with or without {@code file=}, or a legacy {@code -Xloggc}, whose name has no {@code %p}: every
+ * child would truncate and overwrite the parent's file; pass
  * such options for children in the {@link Context}'s options), the required flags, the parent's {@code mp4j.*} and
  * {@code chronicle.*} system properties, {@code chronicle.analytics.disable=true}, and the parent's
  * class path. {@code JAVA_TOOL_OPTIONS} and {@code JDK_JAVA_OPTIONS} are removed from a child's
@@ -146,6 +147,33 @@ public final class JvmFlags
     }
 
     /**
+     * Whether a JVM option writes a log to a file whose name does not depend on the process, which every child
+     * would truncate and overwrite: {@code -Xlog[:what[:output[:...]]]} whose output is a file, named with or
+     * without {@code file=} (not {@code stdout}, {@code stderr}, {@code #0}, {@code #1} or empty), and the
+     * legacy {@code -Xloggc:path}, in both cases unless the name has a {@code %p}.
+     */
+    static boolean logsToSharedFile(final String arg)
+    {
+        if (arg.startsWith("-Xloggc:"))
+        {
+            return !arg.contains("%p");
+        }
+        if (!arg.startsWith("-Xlog:"))
+        {
+            return false;
+        }
+        final String[] parts = arg.split(":", 4);
+        if (parts.length < 3)
+        {
+            return false;
+        }
+        final String output = parts[2];
+        final boolean console = output.isEmpty() || "stdout".equals(output) || "stderr".equals(output) ||
+            "#0".equals(output) || "#1".equals(output);
+        return !console && !output.contains("%p");
+    }
+
+    /**
      * The command line of a child JVM that runs {@code mainClass} like this JVM would.
      *
      * @param extraOptions JVM options to add after the inherited ones, in this order; they come last also where
@@ -159,8 +187,7 @@ public final class JvmFlags
         final Set<String> options = new LinkedHashSet<>();
         for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
         {
-            final boolean logToSharedFile = arg.startsWith("-Xlog") && arg.contains("file=") && !arg.contains("%p");
-            if (DROPPED_PREFIXES.stream().noneMatch(arg::startsWith) && !logToSharedFile)
+            if (DROPPED_PREFIXES.stream().noneMatch(arg::startsWith) && !logsToSharedFile(arg))
             {
                 options.add(arg);
             }

@@ -560,4 +560,21 @@ class ProcessTest
         assertEquals(options.indexOf("-Xmx256m"), options.lastIndexOf("-Xmx256m"), options.toString());
         assertTrue(options.contains("-Xmx512m"), options.toString());
     }
+
+    @Test
+    void aChildGetsNoLogOptionOfTheParentThatWritesToAFileNamedWithoutThePid(@TempDir final Path dir) throws Exception
+    {
+        final String bare = "-Xlog:gc*:" + dir.resolve("bare-gc.log");
+        final String withFile = "-Xlog:gc:file=" + dir.resolve("file-gc.log") + "::filecount=2";
+        final String legacy = "-Xloggc:" + dir.resolve("legacy-gc.log");
+        final String perPid = "-Xlog:gc:" + dir.resolve("gc-%p.log");
+        final String console = "-Xlog:gc:stderr";
+        final List<String> options = childOptionsOf(List.of(bare, withFile, legacy, perPid, console));
+        // before the fix only the file= form was dropped: children overwrote bare-gc.log and legacy-gc.log
+        assertFalse(options.contains(bare), options.toString());
+        assertFalse(options.contains(withFile), options.toString());
+        assertFalse(options.contains(legacy), options.toString());
+        assertTrue(options.contains(perPid), options.toString());
+        assertTrue(options.contains(console), options.toString());
+    }
 }
