@@ -148,6 +148,14 @@ final class ChildJvm
         return !outPump.isAlive() && !errPump.isAlive();
     }
 
+    /**
+     * @return whether everything the child wrote has been copied: both pipes are at end-of-file.
+     */
+    boolean isOutputCopied()
+    {
+        return !outPump.isAlive() && !errPump.isAlive();
+    }
+
     List<String> stderrTail()
     {
         synchronized (stderrTail)

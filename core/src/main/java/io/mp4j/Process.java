@@ -216,7 +216,26 @@ public final class Process
             // the child died before reading its task (a bad JVM option, say); its exit code and stderr tell why
         }
         jvm = started;
+        pruneFinishedChildren();
         CHILDREN.add(this);
+    }
+
+    /**
+     * Forget the children that have exited and whose output has been copied, as Python's {@code start()}
+     * does: a program that starts many processes without joining them would otherwise keep every one, and
+     * the pipe to its standard input, until it exits. A child whose output is still being copied stays, so
+     * that the exit-time join waits for that output.
+     */
+    private static void pruneFinishedChildren()
+    {
+        for (final Process child : CHILDREN)
+        {
+            final ChildJvm finished = child.jvm;
+            if (!finished.isAlive() && finished.isOutputCopied() && CHILDREN.remove(child))
+            {
+                finished.releaseStdin();
+            }
+        }
     }
 
     /**

@@ -577,4 +577,47 @@ class ProcessTest
         assertTrue(options.contains(perPid), options.toString());
         assertTrue(options.contains(console), options.toString());
     }
+
+    @SuppressWarnings("unchecked")
+    private static java.util.Set<Process> trackedChildren() throws ReflectiveOperationException
+    {
+        final java.lang.reflect.Field field = Process.class.getDeclaredField("CHILDREN");
+        field.setAccessible(true);
+        return (java.util.Set<Process>)field.get(null);
+    }
+
+    @Test
+    void startForgetsChildrenThatFinishedWithoutBeingJoined() throws Exception
+    {
+        final List<Process> finished = new ArrayList<>();
+        for (int i = 0; i < 3; i++)
+        {
+            final Process p = Process.of(ProcessTest::noop);
+            p.start();
+            finished.add(p);
+        }
+        for (final Process p : finished)
+        {
+            Await.until(p.name() + " to exit", () -> !p.isAlive());
+            final String pumps = "mp4j-child-" + p.pid() + "-";
+            Await.until("the output of " + p.name() + " to be copied", () -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().startsWith(pumps)));
+        }
+        assertTrue(trackedChildren().containsAll(finished));
+        final Process next = Process.of(ProcessTest::noop);
+        next.start();
+        try
+        {
+            // before the fix the set kept every child that was never joined until the JVM exited
+            for (final Process p : finished)
+            {
+                assertFalse(trackedChildren().contains(p), p + " is still tracked");
+            }
+            assertTrue(trackedChildren().contains(next));
+        }
+        finally
+        {
+            next.join();
+        }
+    }
 }
