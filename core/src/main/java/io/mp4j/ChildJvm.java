@@ -44,7 +44,12 @@ final class ChildJvm
     {
         final List<String> command = JvmFlags.childCommand(
             jvmOptions, ChildMain.class.getName(), spare ? new String[]{ ChildMain.SPARE_ARG } : new String[0]);
-        final java.lang.Process process = new ProcessBuilder(command).start();
+        final ProcessBuilder builder = new ProcessBuilder(command);
+        // the parent's options from these variables are already in its input arguments, which the command
+        // carries filtered; a child that re-read them would apply the dropped ones (a debugger's port) again
+        builder.environment().remove("JAVA_TOOL_OPTIONS");
+        builder.environment().remove("JDK_JAVA_OPTIONS");
+        final java.lang.Process process = builder.start();
         return new ChildJvm(process, "mp4j-child-" + process.pid());
     }
 
@@ -140,6 +145,14 @@ final class ChildJvm
         final long deadline = System.nanoTime() + timeoutNanos;
         outPump.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         errPump.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        return !outPump.isAlive() && !errPump.isAlive();
+    }
+
+    /**
+     * @return whether everything the child wrote has been copied: both pipes are at end-of-file.
+     */
+    boolean isOutputCopied()
+    {
         return !outPump.isAlive() && !errPump.isAlive();
     }
 

@@ -1,5 +1,6 @@
 package io.mp4j;
 
+import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -21,8 +22,9 @@ import java.util.concurrent.TimeUnit;
  * code 0 once its non-daemon threads end, as a Python child joins its threads), or prints the
  * exception after a {@code Process <name>:} line on standard error and exits with 1.
  *
- * <p>Only the parent holds the other end of standard input, so end-of-file on it means the parent has
- * died or let the child go, however it died, SIGKILL included. A daemon child then exits at once; a
+ * <p>Once the task is read, {@code System.in} reads end-of-file at once (Python gives its children
+ * {@code os.devnull}): the pipe is left to a watcher thread. Only the parent holds the other end of that
+ * pipe, so end-of-file on it means the parent has died or let the child go, however it died, SIGKILL included. A daemon child then exits at once; a
  * spare JVM that was never given a task exits too; a non-daemon child carries on, as in Python.
  */
 public final class ChildMain
@@ -86,6 +88,10 @@ public final class ChildMain
 
         CurrentProcess.initChild(spec.name, spec.identity, spec.daemon, spec.parentPid, spec.parentName);
         watchParent(stdin, spec.daemon);
+        // the pipe belongs to the parent-death watcher; a target that reads System.in would otherwise block
+        // until the parent closes the pipe, which it does only after join() returns: Python's child gets
+        // os.devnull as its standard input, so ours reads end-of-file
+        System.setIn(new ByteArrayInputStream(new byte[0]));
 
         try
         {

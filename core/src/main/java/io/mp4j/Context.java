@@ -564,7 +564,8 @@ public final class Context implements AutoCloseable
     /**
      * Stop the spare JVMs, if any, and remove this context's runtime directory with every file in it (for a
      * context from {@link #create()}; the global context is closed at JVM exit). Children already started
-     * are not affected. Idempotent.
+     * are not affected. Idempotent: the spares are stopped and the directory removed also when the backend's
+     * {@code close()} throws (the exception then propagates, once; a second call does nothing).
      */
     @Override
     public void close()
@@ -585,35 +586,54 @@ public final class Context implements AutoCloseable
             notifyAll();
             objects = backend;
         }
-        if (objects != null)
+        try
         {
-            objects.close();
-        }
-        if (starter != null)
-        {
-            // interrupts a spare being started: refillSpares stops it
-            starter.shutdownNow();
-            try
+            if (objects != null)
             {
-                starter.awaitTermination(30, TimeUnit.SECONDS);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
+                objects.close();
             }
         }
-        for (final ChildJvm s : idle)
+        finally
         {
-            s.releaseStdin();
-            s.process.destroyForcibly();
+            // a backend that fails to close must not leave spare JVMs running or the directory behind:
+            // close() is not retried, it returns at once the second time
+            stopSparesAndRemoveDirectory(starter, idle);
         }
-        for (final ChildJvm s : idle)
+    }
+
+    private void stopSparesAndRemoveDirectory(final ExecutorService starter, final List<ChildJvm> idle)
+    {
+        try
         {
-            stop(s);
+            if (starter != null)
+            {
+                // interrupts a spare being started: refillSpares stops it
+                starter.shutdownNow();
+                try
+                {
+                    starter.awaitTermination(30, TimeUnit.SECONDS);
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            for (final ChildJvm s : idle)
+            {
+                s.releaseStdin();
+                s.process.destroyForcibly();
+            }
+            for (final ChildJvm s : idle)
+            {
+                stop(s);
+            }
         }
-        if (ownsDirectory)
+        finally
         {
-            directory.close();
+            if (ownsDirectory)
+            {
+                directory.close();
+            }
         }
     }
 

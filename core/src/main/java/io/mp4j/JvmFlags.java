@@ -23,12 +23,16 @@ import java.util.Set;
  * {@code sun.misc.Unsafe}, which Agrona and Chronicle use. Add {@link #required()} to your own JVM's
  * command line when you run mp4j from your program; child JVMs get them from mp4j.
  *
- * <p>A child JVM gets: the parent's {@code java}, the parent's JVM options (except debugger and agent
- * options, which would clash on ports or files, a flight recording, and a {@code -Xlog} that writes to a
- * file whose name has no {@code %p}: every child would truncate and overwrite the parent's file; pass
+ * <p>A child JVM gets: the parent's {@code java}, the parent's JVM options, those from the
+ * {@code JAVA_TOOL_OPTIONS} and {@code JDK_JAVA_OPTIONS} environment variables included (except debugger
+ * and agent options and the {@code com.sun.management.jmxremote} properties, which would clash on ports or
+ * files, a flight recording, and a {@code -Xlog} that writes to a
+ * file, with or without {@code file=}, or a legacy {@code -Xloggc}, whose name has no {@code %p}: every
+ * child would truncate and overwrite the parent's file; pass
  * such options for children in the {@link Context}'s options), the required flags, the parent's {@code mp4j.*} and
  * {@code chronicle.*} system properties, {@code chronicle.analytics.disable=true}, and the parent's
- * class path.
+ * class path. {@code JAVA_TOOL_OPTIONS} and {@code JDK_JAVA_OPTIONS} are removed from a child's
+ * environment, so that it does not apply the options dropped above again.
  */
 public final class JvmFlags
 {
@@ -45,7 +49,8 @@ public final class JvmFlags
 
     private static final List<String> DROPPED_PREFIXES = List.of(
         "-agentlib:", "-agentpath:", "-javaagent:", "-Xrunjdwp", "-Xdebug", "-XX:ArchiveClassesAtExit",
-        "-XX:SharedArchiveFile", "-XX:+AutoCreateSharedArchive", "-XX:StartFlightRecording", "-Dmp4j.", "-Dchronicle.");
+        "-XX:SharedArchiveFile", "-XX:+AutoCreateSharedArchive", "-XX:StartFlightRecording", "-Dmp4j.", "-Dchronicle.",
+        "-Dcom.sun.management.jmxremote");
 
     private static final List<String> PROPERTY_PREFIXES = List.of("mp4j.", "chronicle.");
 
@@ -142,9 +147,37 @@ public final class JvmFlags
     }
 
     /**
+     * Whether a JVM option writes a log to a file whose name does not depend on the process, which every child
+     * would truncate and overwrite: {@code -Xlog[:what[:output[:...]]]} whose output is a file, named with or
+     * without {@code file=} (not {@code stdout}, {@code stderr}, {@code #0}, {@code #1} or empty), and the
+     * legacy {@code -Xloggc:path}, in both cases unless the name has a {@code %p}.
+     */
+    static boolean logsToSharedFile(final String arg)
+    {
+        if (arg.startsWith("-Xloggc:"))
+        {
+            return !arg.contains("%p");
+        }
+        if (!arg.startsWith("-Xlog:"))
+        {
+            return false;
+        }
+        final String[] parts = arg.split(":", 4);
+        if (parts.length < 3)
+        {
+            return false;
+        }
+        final String output = parts[2];
+        final boolean console = output.isEmpty() || "stdout".equals(output) || "stderr".equals(output) ||
+            "#0".equals(output) || "#1".equals(output);
+        return !console && !output.contains("%p");
+    }
+
+    /**
      * The command line of a child JVM that runs {@code mainClass} like this JVM would.
      *
-     * @param extraOptions JVM options to add after the inherited ones (they win where they repeat one).
+     * @param extraOptions JVM options to add after the inherited ones, in this order; they come last also where
+     *                     they repeat an inherited option, so they win over it.
      * @param mainClass    the class whose main the child runs.
      * @param args         program arguments.
      * @return the command, ready for a {@link ProcessBuilder}.
@@ -154,8 +187,7 @@ public final class JvmFlags
         final Set<String> options = new LinkedHashSet<>();
         for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
         {
-            final boolean logToSharedFile = arg.startsWith("-Xlog") && arg.contains("file=") && !arg.contains("%p");
-            if (DROPPED_PREFIXES.stream().noneMatch(arg::startsWith) && !logToSharedFile)
+            if (DROPPED_PREFIXES.stream().noneMatch(arg::startsWith) && !logsToSharedFile(arg))
             {
                 options.add(arg);
             }
@@ -169,7 +201,12 @@ public final class JvmFlags
                 options.add("-D" + key + "=" + property.getValue());
             }
         }
-        options.addAll(extraOptions);
+        for (final String extra : extraOptions)
+        {
+            // a set keeps an element where it was first added: move a repeated option to the end, where it wins
+            options.remove(extra);
+            options.add(extra);
+        }
 
         final List<String> command = new ArrayList<>();
         command.add(javaExecutable().toString());

@@ -55,7 +55,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>A daemon child never outlives its parent: it is terminated when the parent exits normally, and it
  * exits by itself when the parent dies in any other way, SIGKILL included (it sees end-of-file on a pipe
- * only the parent held). Non-daemon children are joined when the parent exits normally, as in Python.
+ * only the parent held). Non-daemon children are joined when the parent exits normally, as in Python, and
+ * also when it is stopped by SIGTERM or SIGINT, which run the same shutdown hooks. They are joined before
+ * the {@linkplain io.mp4j.shm.RuntimeDirectory#global() global runtime directory} is deleted, so a child
+ * may use the shared objects it was given after the parent's {@code main} has returned.
  *
  * <p>A {@code Process} is used from one thread at a time, except {@link #isAlive()}, {@link #exitCode()},
  * {@link #terminate()} and {@link #kill()}, which any thread may call.
@@ -66,9 +69,17 @@ public final class Process
     private static final Set<Process> CHILDREN = ConcurrentHashMap.newKeySet();
     private static final long OUTPUT_DRAIN_NANOS = TimeUnit.SECONDS.toNanos(2);
 
+    /**
+     * Joins the children at exit, once, whichever hook gets there first; the other waits for it. The global
+     * runtime directory's cleanup runs it before deleting the directory, whose regions a non-daemon child
+     * may still attach to; the hook of our own covers a JVM that never made a global directory.
+     */
+    private static final java.util.concurrent.FutureTask<Void> AT_EXIT = new java.util.concurrent.FutureTask<>(Process::atExit, null);
+
     static
     {
-        Runtime.getRuntime().addShutdownHook(new Thread(Process::atExit, "mp4j-join-children"));
+        io.mp4j.shm.RuntimeDirectory.beforeGlobalCleanup(Process::joinChildrenAtExit);
+        Runtime.getRuntime().addShutdownHook(new Thread(Process::joinChildrenAtExit, "mp4j-join-children"));
     }
 
     private final Object target;
@@ -205,7 +216,26 @@ public final class Process
             // the child died before reading its task (a bad JVM option, say); its exit code and stderr tell why
         }
         jvm = started;
+        pruneFinishedChildren();
         CHILDREN.add(this);
+    }
+
+    /**
+     * Forget the children that have exited and whose output has been copied, as Python's {@code start()}
+     * does: a program that starts many processes without joining them would otherwise keep every one, and
+     * the pipe to its standard input, until it exits. A child whose output is still being copied stays, so
+     * that the exit-time join waits for that output.
+     */
+    private static void pruneFinishedChildren()
+    {
+        for (final Process child : CHILDREN)
+        {
+            final ChildJvm finished = child.jvm;
+            if (!finished.isAlive() && finished.isOutputCopied() && CHILDREN.remove(child))
+            {
+                finished.releaseStdin();
+            }
+        }
     }
 
     /**
@@ -445,6 +475,23 @@ public final class Process
     public static int cpuCount()
     {
         return Runtime.getRuntime().availableProcessors();
+    }
+
+    private static void joinChildrenAtExit()
+    {
+        AT_EXIT.run();
+        try
+        {
+            AT_EXIT.get();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        catch (final java.util.concurrent.ExecutionException ex)
+        {
+            ex.getCause().printStackTrace();
+        }
     }
 
     private static void atExit()

@@ -25,7 +25,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -97,6 +99,8 @@ public final class RuntimeDirectory implements AutoCloseable
     /** A JVM holds an fcntl lock for all its threads, and one file lock per file: threads take turns here first. */
     private static final ReentrantLock JVM_NAMES_LOCK = new ReentrantLock();
     private static RuntimeDirectory global;
+    /** Run by the global directory's shutdown hook before it deletes the directory: see {@link #beforeGlobalCleanup}. */
+    private static final List<Runnable> BEFORE_GLOBAL_CLEANUP = new CopyOnWriteArrayList<>();
 
     private final Path path;
     private final boolean owner;
@@ -140,10 +144,51 @@ public final class RuntimeDirectory implements AutoCloseable
             if (global == null || global.closed)
             {
                 final RuntimeDirectory dir = create();
-                Runtime.getRuntime().addShutdownHook(new Thread(dir::close, "mp4j-runtime-dir-cleanup"));
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> cleanUpGlobal(dir), "mp4j-runtime-dir-cleanup"));
                 global = dir;
             }
             return global;
+        }
+    }
+
+    /**
+     * Have the shutdown hook that deletes the {@link #global()} directory run {@code task} first, and wait
+     * for it. The JVM runs its shutdown hooks concurrently, in no order, so a hook of its own would race the
+     * deletion: this is how mp4j's processes join their non-daemon children, which may still attach to
+     * regions of the directory, before it goes.
+     *
+     * <p>Tasks run in the order registered, on the cleanup hook's thread, once for every global directory
+     * the JVM made (usually one), and only if one was made: a task must therefore be harmless to run more
+     * than once, and must not depend on running at all. A task that throws does not stop the others nor the
+     * deletion. Registration cannot be undone.
+     *
+     * @param task what to run before the global directory is deleted at shutdown.
+     */
+    public static void beforeGlobalCleanup(final Runnable task)
+    {
+        BEFORE_GLOBAL_CLEANUP.add(Objects.requireNonNull(task, "task"));
+    }
+
+    private static void cleanUpGlobal(final RuntimeDirectory dir)
+    {
+        try
+        {
+            for (final Runnable task : BEFORE_GLOBAL_CLEANUP)
+            {
+                try
+                {
+                    task.run();
+                }
+                catch (final RuntimeException | Error ex)
+                {
+                    // a failed task must not leave the directory behind
+                    ex.printStackTrace();
+                }
+            }
+        }
+        finally
+        {
+            dir.close();
         }
     }
 

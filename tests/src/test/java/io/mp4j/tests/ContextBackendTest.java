@@ -155,4 +155,26 @@ class ContextBackendTest
     {
         assertEquals("mapped", ctx.backend().name());
     }
+
+    @Test
+    void closeRemovesTheDirectoryEvenWhenTheBackendFailsToClose()
+    {
+        final io.mp4j.Backend failing = (io.mp4j.Backend)java.lang.reflect.Proxy.newProxyInstance(
+            ContextBackendTest.class.getClassLoader(), new Class<?>[]{ io.mp4j.Backend.class }, (proxy, method, args) ->
+            {
+                if ("close".equals(method.getName()))
+                {
+                    throw new IllegalStateException("backend close failed");
+                }
+                throw new UnsupportedOperationException(method.getName());
+            });
+        final Context context = Context.create(failing);
+        final java.nio.file.Path dir = context.directory().path();
+        assertTrue(java.nio.file.Files.isDirectory(dir));
+        final IllegalStateException thrown = assertThrows(IllegalStateException.class, context::close);
+        assertEquals("backend close failed", thrown.getMessage());
+        // before the fix the exception skipped the rest of close() and the directory stayed behind for good
+        assertFalse(java.nio.file.Files.exists(dir), "the context left its directory " + dir);
+        context.close();   // idempotent: nothing more to do, no exception
+    }
 }

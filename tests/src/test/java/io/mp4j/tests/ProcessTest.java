@@ -89,6 +89,30 @@ class ProcessTest
             self.isChild() + " " + parent.pid() + " " + parent.name());
     }
 
+    static void readStdin(final String dir) throws IOException
+    {
+        Files.writeString(Path.of(dir, "stdin-read"), Integer.toString(System.in.read()));
+    }
+
+    @Test
+    void aChildThatReadsSystemInSeesEndOfFileAndJoinReturns(@TempDir final Path dir) throws Exception
+    {
+        final Process p = Process.of(ProcessTest::readStdin, dir.toString());
+        p.start();
+        try
+        {
+            // before the fix the read blocked on the pipe the parent closes only after join() returns
+            assertTrue(p.join(Await.DEFAULT), "join did not return: the child is blocked reading System.in");
+            assertEquals(0, p.exitCode().getAsInt(), String.join("\n", p.stderrTail()));
+            assertEquals("-1", Files.readString(dir.resolve("stdin-read")));
+        }
+        finally
+        {
+            p.kill();
+            p.join();
+        }
+    }
+
     @Test
     void exitCodeIsZeroAfterANormalReturn() throws Exception
     {
@@ -400,6 +424,29 @@ class ProcessTest
     }
 
     @Test
+    void theGlobalRuntimeDirectoryOutlivesTheExitTimeJoinOfNonDaemonChildren() throws Exception
+    {
+        final List<String> command = io.mp4j.JvmFlags.childCommand(List.of(), ValueAfterMainParentMain.class.getName());
+        final java.lang.Process parent = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try
+        {
+            final String output = new String(parent.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(parent.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, parent.exitValue(), output);
+            // before the fix the directory's cleanup hook ran beside the join: "cannot attach ... no such region"
+            assertTrue(output.contains("OK 1"), output);
+            assertFalse(output.contains("Process "), output);
+            final Matcher m = Pattern.compile("runtime-dir=(\\S+)").matcher(output);
+            assertTrue(m.find(), output);
+            assertFalse(Files.exists(Path.of(m.group(1))), "the parent left its runtime directory: " + output);
+        }
+        finally
+        {
+            parent.destroyForcibly();
+        }
+    }
+
+    @Test
     void aChildInheritsTheParentsJvmOptionsButNotItsRecordingOrLogFile(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir)
         throws Exception
     {
@@ -424,6 +471,153 @@ class ProcessTest
         finally
         {
             parent.destroyForcibly();
+        }
+    }
+
+    private static int freePort() throws IOException
+    {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Test
+    void aChildGetsNeitherTheDebuggerFromJavaToolOptionsNorTheJmxPortOfItsParent() throws Exception
+    {
+        final int jmxPort = freePort();
+        final List<String> command = new ArrayList<>(io.mp4j.JvmFlags.childCommand(List.of(
+            "-Dcom.sun.management.jmxremote.port=" + jmxPort, "-Dcom.sun.management.jmxremote.authenticate=false",
+            "-Dcom.sun.management.jmxremote.ssl=false"), PrintChildFlagsMain.class.getName()));
+        final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("JAVA_TOOL_OPTIONS",
+            "-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:" + freePort());
+        builder.environment().put("JDK_JAVA_OPTIONS", "-Dmp4jtest.jdk.option=1");
+        final java.lang.Process parent = builder.start();
+        try
+        {
+            final String output = new String(parent.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(parent.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, parent.exitValue(), output);
+            // before the fix the child re-read JAVA_TOOL_OPTIONS (exit 2, "bind failed") and inherited the JMX
+            // port (exit 1, "Port already in use")
+            assertTrue(output.contains("child exit 0"), output);
+            final Matcher m = Pattern.compile("child-flags=(.*)").matcher(output);
+            assertTrue(m.find(), output);
+            final String childFlags = m.group(1);
+            assertFalse(childFlags.contains("jdwp"), childFlags);
+            assertFalse(childFlags.contains("jmxremote"), childFlags);
+            // the option from JDK_JAVA_OPTIONS reaches the child once, on its command line, not again from the environment
+            assertEquals(1, childFlags.split("-Dmp4jtest.jdk.option=1", -1).length - 1, childFlags);
+            assertEquals(1, output.split("Picked up JAVA_TOOL_OPTIONS", -1).length - 1, output);
+        }
+        finally
+        {
+            parent.destroyForcibly();
+        }
+    }
+
+    /** The options {@link PrintChildCommandMain}, started with {@code parentOptions}, would give a child. */
+    private static List<String> childOptionsOf(final List<String> parentOptions, final String... extraOptions) throws Exception
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(io.mp4j.JvmFlags.javaExecutable().toString());
+        command.addAll(parentOptions);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(PrintChildCommandMain.class.getName());
+        command.addAll(List.of(extraOptions));
+        final java.lang.Process jvm = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try
+        {
+            final String output = new String(jvm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(jvm.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, jvm.exitValue(), output);
+            final List<String> options = new ArrayList<>();
+            for (final String line : output.split("\\R"))
+            {
+                if (line.startsWith("arg="))
+                {
+                    options.add(line.substring(4));
+                }
+            }
+            final int cp = options.indexOf("-cp");
+            assertTrue(cp > 0, output);
+            return options.subList(1, cp);
+        }
+        finally
+        {
+            jvm.destroyForcibly();
+        }
+    }
+
+    @Test
+    void anExtraChildOptionComesAfterTheInheritedOnesEvenWhereItRepeatsOne() throws Exception
+    {
+        final List<String> options = childOptionsOf(List.of("-Xmx256m", "-Xmx512m"), "-Xmx256m");
+        // before the fix the set kept -Xmx256m where the parent had it, before -Xmx512m, which won
+        assertEquals("-Xmx256m", options.get(options.size() - 1), options.toString());
+        assertEquals(options.indexOf("-Xmx256m"), options.lastIndexOf("-Xmx256m"), options.toString());
+        assertTrue(options.contains("-Xmx512m"), options.toString());
+    }
+
+    @Test
+    void aChildGetsNoLogOptionOfTheParentThatWritesToAFileNamedWithoutThePid(@TempDir final Path dir) throws Exception
+    {
+        final String bare = "-Xlog:gc*:" + dir.resolve("bare-gc.log");
+        final String withFile = "-Xlog:gc:file=" + dir.resolve("file-gc.log") + "::filecount=2";
+        final String legacy = "-Xloggc:" + dir.resolve("legacy-gc.log");
+        final String perPid = "-Xlog:gc:" + dir.resolve("gc-%p.log");
+        final String console = "-Xlog:gc:stderr";
+        final List<String> options = childOptionsOf(List.of(bare, withFile, legacy, perPid, console));
+        // before the fix only the file= form was dropped: children overwrote bare-gc.log and legacy-gc.log
+        assertFalse(options.contains(bare), options.toString());
+        assertFalse(options.contains(withFile), options.toString());
+        assertFalse(options.contains(legacy), options.toString());
+        assertTrue(options.contains(perPid), options.toString());
+        assertTrue(options.contains(console), options.toString());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static java.util.Set<Process> trackedChildren() throws ReflectiveOperationException
+    {
+        final java.lang.reflect.Field field = Process.class.getDeclaredField("CHILDREN");
+        field.setAccessible(true);
+        return (java.util.Set<Process>)field.get(null);
+    }
+
+    @Test
+    void startForgetsChildrenThatFinishedWithoutBeingJoined() throws Exception
+    {
+        final List<Process> finished = new ArrayList<>();
+        for (int i = 0; i < 3; i++)
+        {
+            final Process p = Process.of(ProcessTest::noop);
+            p.start();
+            finished.add(p);
+        }
+        for (final Process p : finished)
+        {
+            Await.until(p.name() + " to exit", () -> !p.isAlive());
+            final String pumps = "mp4j-child-" + p.pid() + "-";
+            Await.until("the output of " + p.name() + " to be copied", () -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().startsWith(pumps)));
+        }
+        assertTrue(trackedChildren().containsAll(finished));
+        final Process next = Process.of(ProcessTest::noop);
+        next.start();
+        try
+        {
+            // before the fix the set kept every child that was never joined until the JVM exited
+            for (final Process p : finished)
+            {
+                assertFalse(trackedChildren().contains(p), p + " is still tracked");
+            }
+            assertTrue(trackedChildren().contains(next));
+        }
+        finally
+        {
+            next.join();
         }
     }
 }
