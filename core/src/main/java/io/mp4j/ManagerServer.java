@@ -218,7 +218,8 @@ final class ManagerServer
             }
         }
         bound = ManagerWire.format(server.getLocalAddress());
-        // a registered type's method may call a proxy of this manager, which arrived without its key
+        // a registered type's method may call a proxy of this manager, which arrived without its key and
+        // names the server as its client did (tcp:localhost:p for a server bound to 0.0.0.0): found by heldKey
         ManagerProxy.rememberKey(bound, config.key);
         if (config.readyFile != null)
         {
