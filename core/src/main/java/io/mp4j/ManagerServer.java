@@ -601,6 +601,10 @@ final class ManagerServer
                 }
                 return String.valueOf(e.target);
             }
+            if (index == ManagerWire.DRAIN_TO && e.target instanceof ManagerHosted.HostedQueue)
+            {
+                return ((ManagerHosted.HostedQueue<?>)e.target).drainFor((Integer)args[0]);
+            }
             if (index == ManagerWire.DRAIN_TO && e.target instanceof BlockingQueue)
             {
                 final List<Object> drained = new ArrayList<>();
