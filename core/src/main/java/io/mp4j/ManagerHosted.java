@@ -6,6 +6,7 @@ import io.mp4j.shm.Value;
 
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.NoSuchElementException;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
@@ -516,6 +517,8 @@ final class ManagerHosted
             if (value > 0)
             {
                 value--;
+                // the answer may still not reach the client (it died meanwhile): the permit is not lost then
+                ManagerServer.undoIfUndelivered(this::giveBack);
                 return true;
             }
             final long start = System.nanoTime();
@@ -844,14 +847,60 @@ final class ManagerHosted
         public E take() throws InterruptedException
         {
             final E e = pollFirst();
-            return e != null ? e : awaitElement(-1);
+            return e != null ? delivering(e) : awaitElement(-1);
         }
 
         @Override
         public E poll(final long timeout, final TimeUnit unit) throws InterruptedException
         {
             final E e = pollFirst();
-            return e != null ? e : awaitElement(Math.max(0, unit.toNanos(timeout)));
+            return e != null ? delivering(e) : awaitElement(Math.max(0, unit.toNanos(timeout)));
+        }
+
+        @Override
+        public E poll()
+        {
+            final E e = pollFirst();
+            return e != null ? delivering(e) : null;
+        }
+
+        @Override
+        public E remove()
+        {
+            final E e = pollFirst();
+            if (e == null)
+            {
+                throw new NoSuchElementException();
+            }
+            return delivering(e);
+        }
+
+        /**
+         * Every call that takes an element for a client (at once or after a wait) registers its put-back:
+         * the answer may not reach the client, which may have died since it asked.
+         */
+        private E delivering(final E e)
+        {
+            ManagerServer.undoIfUndelivered(() -> putBack(e));
+            return e;
+        }
+
+        /** As {@link #drainTo(java.util.Collection, int)} for a client: the elements go back, in order, if undelivered. */
+        java.util.List<E> drainFor(final int max)
+        {
+            final java.util.ArrayList<E> drained = new java.util.ArrayList<>();
+            drainTo(drained, max);
+            if (!drained.isEmpty())
+            {
+                ManagerServer.undoIfUndelivered(() ->
+                {
+                    for (int i = drained.size() - 1; i >= 0; i--)
+                    {
+                        putBack(drained.get(i));
+                    }
+                });
+            }
+            return drained;
         }
 
         private E awaitElement(final long timeoutNanos) throws InterruptedException
@@ -873,8 +922,7 @@ final class ManagerHosted
                         putBack(e);
                         throw new ManagerServer.ClientGone();
                     }
-                    ManagerServer.undoIfUndelivered(() -> putBack(e));
-                    return e;
+                    return delivering(e);
                 }
                 if (ManagerServer.clientGone())
                 {

@@ -18,6 +18,10 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.util.Arrays;
@@ -38,9 +42,10 @@ import java.util.function.BiConsumer;
  * pool task in its worker's mapped file: streams made by {@link #keyCarrying}). Anywhere else (a value
  * sent to a manager, which a manager over TCP would send in clear to any client, a queue, a pipe, a
  * cluster task) the key is left out, as Python pickles a proxy's authkey only for a child it spawns; the
- * receiving JVM then uses the key it already holds for that address (from {@link Manager#start},
- * {@link Manager#connect}, or a proxy it received with its key), or the first call fails naming the
- * address. The receiving JVM connects to the manager on its first call. Not for direct use.
+ * receiving JVM then uses the key it already holds for that manager (from {@link Manager#start},
+ * {@link Manager#connect}, or a proxy it received with its key), found by the address or by any other text
+ * of it that reaches the same listener ({@link #heldKey}), or the first call fails naming the address.
+ * The receiving JVM connects to the manager on its first call. Not for direct use.
  *
  * <p>Each thread of a JVM has one connection per manager, opened on its first call and shared by all that
  * thread's proxies of that manager: a blocking call (a lock, a queue's {@code take}) holds only its own
@@ -117,7 +122,88 @@ final class ManagerProxy implements InvocationHandler, Serializable
     private void writeObject(final ObjectOutputStream out) throws IOException
     {
         out.defaultWriteObject();
-        out.writeObject(out instanceof KeyCarryingStream ? (key != null ? key : KEYS.get(address)) : null);
+        out.writeObject(out instanceof KeyCarryingStream ? (key != null ? key : heldKey(address)) : null);
+    }
+
+    /**
+     * The key this JVM holds for the manager at an address. The same TCP listener has many texts: clients
+     * name it {@code tcp:localhost:p} or {@code tcp:127.0.0.1:p}, and a server bound to the wildcard knows
+     * itself as {@code tcp:0.0.0.0:p}, and a proxy keeps the text of the JVM that made it. So where the text
+     * is not held as such, the key of a held address that reaches the same listener is used: the same
+     * resolved IP address and port (what a connection to either text would reach), or a held wildcard
+     * address with that port when the IP address is one of this host's. Proxies are not re-tagged by the
+     * server with the address each client used instead: a server sees only its socket's local address,
+     * not the text a client wrote, and a proxy also travels through queues, pipes and other managers. Any
+     * key found this way is only tried: the handshake still proves it to the server.
+     *
+     * @param address a manager's address, in its text form.
+     * @return the key, or null if this JVM holds none for that manager.
+     */
+    static byte[] heldKey(final String address)
+    {
+        final byte[] exact = KEYS.get(address);
+        if (exact != null || !address.startsWith("tcp:"))
+        {
+            return exact;
+        }
+        final InetSocketAddress wanted = resolved(address);
+        if (wanted == null)
+        {
+            return null;
+        }
+        for (final Map.Entry<String, byte[]> held : KEYS.entrySet())
+        {
+            if (held.getKey().startsWith("tcp:"))
+            {
+                final InetSocketAddress other = resolved(held.getKey());
+                if (other != null && sameListener(wanted, other))
+                {
+                    return held.getValue();
+                }
+            }
+        }
+        return null;
+    }
+
+    private static InetSocketAddress resolved(final String address)
+    {
+        try
+        {
+            final InetSocketAddress inet = (InetSocketAddress)ManagerWire.parse(address);
+            return inet.isUnresolved() ? null : inet;
+        }
+        catch (final RuntimeException ex)
+        {
+            return null;
+        }
+    }
+
+    /** Whether connections to the two addresses reach the same listening socket. */
+    static boolean sameListener(final InetSocketAddress a, final InetSocketAddress b)
+    {
+        if (a.getPort() != b.getPort())
+        {
+            return false;
+        }
+        final InetAddress x = a.getAddress();
+        final InetAddress y = b.getAddress();
+        return x.equals(y) || (x.isAnyLocalAddress() && isOfThisHost(y)) || (y.isAnyLocalAddress() && isOfThisHost(x));
+    }
+
+    private static boolean isOfThisHost(final InetAddress address)
+    {
+        if (address.isAnyLocalAddress() || address.isLoopbackAddress())
+        {
+            return true;
+        }
+        try
+        {
+            return NetworkInterface.getByInetAddress(address) != null;
+        }
+        catch (final SocketException ex)
+        {
+            return false;
+        }
     }
 
     private void readObject(final ObjectInputStream in) throws IOException, ClassNotFoundException
@@ -145,13 +231,14 @@ final class ManagerProxy implements InvocationHandler, Serializable
         byte[] k = key;
         if (k == null)
         {
-            k = KEYS.get(address);
+            k = heldKey(address);
             if (k == null)
             {
                 throw new ManagerException("no authentication key for the manager at " + address + " in this JVM (pid " +
-                    ProcessHandle.current().pid() + "): a proxy carries its key only to a Process it is an argument of " +
-                    "or a pool task, never through a manager, a queue, a pipe or a network; call Manager.connect(address, key) " +
-                    "in this JVM first, or pass the proxy to this process as an argument");
+                    ProcessHandle.current().pid() + "), under that address or any other that reaches the same host and port: " +
+                    "a proxy carries its key only to a Process it is an argument of or a pool task, never through a manager, " +
+                    "a queue, a pipe or a network; call Manager.connect(" + address + ", key) in this JVM first, or pass " +
+                    "the proxy to this process as an argument");
             }
             key = k;
         }

@@ -218,7 +218,8 @@ final class ManagerServer
             }
         }
         bound = ManagerWire.format(server.getLocalAddress());
-        // a registered type's method may call a proxy of this manager, which arrived without its key
+        // a registered type's method may call a proxy of this manager, which arrived without its key and
+        // names the server as its client did (tcp:localhost:p for a server bound to 0.0.0.0): found by heldKey
         ManagerProxy.rememberKey(bound, config.key);
         if (config.readyFile != null)
         {
@@ -599,6 +600,10 @@ final class ManagerServer
                     }
                 }
                 return String.valueOf(e.target);
+            }
+            if (index == ManagerWire.DRAIN_TO && e.target instanceof ManagerHosted.HostedQueue)
+            {
+                return ((ManagerHosted.HostedQueue<?>)e.target).drainFor((Integer)args[0]);
             }
             if (index == ManagerWire.DRAIN_TO && e.target instanceof BlockingQueue)
             {

@@ -185,10 +185,16 @@ final class MappedProcessPoolExecutor extends AbstractExecutorService implements
     /**
      * The task {@link #newTaskFor} made last on this thread, until the next {@link #execute}: an
      * {@link java.util.concurrent.ExecutorCompletionService} (and {@code invokeAny}, which uses one) makes
-     * its task with {@code newTaskFor}, then executes a {@link FutureTask} wrapping it; that wrapper is
-     * the one plain {@code FutureTask} this executor runs on a thread of its own.
+     * its task with {@code newTaskFor}, then at once, on the same thread, executes a {@link FutureTask}
+     * wrapping it (its {@code QueueingFuture}); that wrapper, matched to this very task
+     * ({@link #wrapsJustMade}), is the one plain {@code FutureTask} this executor runs on a thread of its own.
+     * Any other {@code execute} clears it, so an entry left by a caller that made a task and never executed
+     * it cannot let a later, unrelated {@code FutureTask} through.
      */
     private static final ThreadLocal<PoolTask<?>> JUST_MADE = new ThreadLocal<>();
+
+    /** The JDK class of the wrapper above: no other {@code FutureTask} waits for one of our tasks. */
+    private static final String COMPLETION_WRAPPER = "java.util.concurrent.ExecutorCompletionService$QueueingFuture";
 
     /**
      * A task for {@link AbstractExecutorService}'s methods and {@link java.util.concurrent.ExecutorCompletionService}:
@@ -233,7 +239,7 @@ final class MappedProcessPoolExecutor extends AbstractExecutorService implements
         {
             ((PoolTask<?>)command).dispatch();
         }
-        else if (justMade != null && command instanceof FutureTask && command.getClass().getName().startsWith("java.util.concurrent."))
+        else if (justMade != null && wrapsJustMade(command, justMade))
         {
             // the wrapper of a task already accepted (newTaskFor): it only waits for it, so it is accepted
             // after shutdown() too, or the task's completion would never be reported
@@ -243,6 +249,92 @@ final class MappedProcessPoolExecutor extends AbstractExecutorService implements
         {
             submit(command);
         }
+    }
+
+    /**
+     * Whether {@code command} is the completion service's wrapper of {@code task}: its class, and, as far
+     * as it can be seen from outside (java.util.concurrent is closed to reflection), the task it wraps:
+     * an incomplete {@code FutureTask} names its callable in its {@code toString}, which for this wrapper
+     * names the task, whose own text carries its identity hash. Where the JDK names no task there, the
+     * class and the same-thread order (newTaskFor, then at once execute) are what match them.
+     */
+    private static boolean wrapsJustMade(final Runnable command, final PoolTask<?> task)
+    {
+        if (!(command instanceof FutureTask) || !COMPLETION_WRAPPER.equals(command.getClass().getName()))
+        {
+            return false;
+        }
+        final String text = command.toString();
+        return !text.contains("task = ") || text.contains(PoolTask.class.getName() + "@" + Integer.toHexString(System.identityHashCode(task)));
+    }
+
+    /**
+     * As {@link AbstractExecutorService}'s, except that a task is sent to the pool only when its turn comes
+     * before the timeout: {@link #newTaskFor} sends a task as it makes it (see there), so the inherited
+     * method, which makes them all before it looks at the clock, would send every task even after the
+     * timeout had passed (and leave its last one as {@link #JUST_MADE}). Tasks not sent in time, or not
+     * done in time, are cancelled.
+     */
+    @Override
+    public <T> List<Future<T>> invokeAll(final Collection<? extends Callable<T>> tasks, final long timeout, final TimeUnit unit)
+        throws InterruptedException
+    {
+        final long nanos = unit.toNanos(timeout);
+        final long start = System.nanoTime();
+        final List<Future<T>> futures = new ArrayList<>(tasks.size());
+        try
+        {
+            for (final Callable<T> t : tasks)
+            {
+                futures.add(new PoolTask<>(serializable(java.util.Objects.requireNonNull(t, "task"))));
+            }
+            for (final Future<T> f : futures)
+            {
+                if (nanos - (System.nanoTime() - start) <= 0)
+                {
+                    return cancelAll(futures);
+                }
+                ((PoolTask<T>)f).dispatch();
+            }
+            for (final Future<T> f : futures)
+            {
+                if (!f.isDone())
+                {
+                    final long left = nanos - (System.nanoTime() - start);
+                    if (left <= 0)
+                    {
+                        return cancelAll(futures);
+                    }
+                    try
+                    {
+                        f.get(left, TimeUnit.NANOSECONDS);
+                    }
+                    catch (final ExecutionException | CancellationException ignore)
+                    {
+                        // the outcome is in the future
+                    }
+                    catch (final java.util.concurrent.TimeoutException ex)
+                    {
+                        return cancelAll(futures);
+                    }
+                }
+            }
+            return futures;
+        }
+        catch (final Throwable ex)
+        {
+            cancelAll(futures);
+            throw ex;
+        }
+    }
+
+    private static <T> List<Future<T>> cancelAll(final List<Future<T>> futures)
+    {
+        for (final Future<T> f : futures)
+        {
+            f.cancel(true);
+        }
+        return futures;
     }
 
     @Override

@@ -50,11 +50,28 @@ final class OwnerWord
 
     /**
      * Whether the process recorded as (pid, startTime) is alive. Our own pid with another start time is
-     * an earlier process that had our pid (a pid namespace that hands out the same pid again): dead.
+     * an earlier process that had our pid (a pid namespace that hands out the same pid again): dead;
+     * unless our own start time is unknown ({@code /proc/self/stat} could not be read), when our pid is
+     * always this JVM, alive.
      */
     static boolean isAlive(final long pid, final long startTime)
     {
-        return pid == PID ? startTime == START_TIME : ProcessIds.isAlive(pid, startTime);
+        return pid == PID ? !isEarlierProcessOfOurPid(startTime, START_TIME) : ProcessIds.isAlive(pid, startTime);
+    }
+
+    /**
+     * Whether a record of our own pid with {@code recordedStart} was left by an earlier process that had
+     * our pid: only if our own start time is known and differs. Unknown ({@link ProcessIds#NO_PROCESS}),
+     * nothing tells this JVM apart from an earlier process, and a live holder in this JVM must never be
+     * judged dead, so our pid is taken for this JVM (as before start times were compared for our pid).
+     *
+     * @param recordedStart the start time recorded with our pid.
+     * @param ownStart      this JVM's start time ({@link #START_TIME}; a parameter for the tests).
+     * @return whether the record is of a dead process.
+     */
+    static boolean isEarlierProcessOfOurPid(final long recordedStart, final long ownStart)
+    {
+        return ownStart != ProcessIds.NO_PROCESS && recordedStart != ownStart;
     }
 
     /**

@@ -101,7 +101,8 @@ final class RobustMutex
      */
     boolean isHeldBy(final long me)
     {
-        return buffer.getLongVolatile(ownerOffset) == me && buffer.getLong(startTimeOffset) == OwnerWord.START_TIME;
+        return buffer.getLongVolatile(ownerOffset) == me &&
+            !OwnerWord.isEarlierProcessOfOurPid(buffer.getLong(startTimeOffset), OwnerWord.START_TIME);
     }
 
     int holdCount()
@@ -284,12 +285,26 @@ final class RobustMutex
 
     /**
      * @return whether the holder {@code owner} is a dead process (never true for this JVM; true for an
-     * earlier process that had this JVM's pid, told apart by its start time).
+     * earlier process that had this JVM's pid, told apart by its start time, if this JVM's is known).
      */
     boolean isOwnerDead(final long owner)
     {
+        return isOwnerDead(owner, OwnerWord.START_TIME);
+    }
+
+    /**
+     * @param ownStart this JVM's start time ({@link OwnerWord#START_TIME}; a parameter for the tests):
+     *                 {@link ProcessIds#NO_PROCESS} if it could not be read, and then a holder with our pid
+     *                 is this JVM, alive.
+     */
+    boolean isOwnerDead(final long owner, final long ownStart)
+    {
         final long pid = OwnerWord.pidOf(owner);
-        final long actualStart = pid == OwnerWord.PID ? OwnerWord.START_TIME : ProcessIds.startTime(pid);
+        if (pid == OwnerWord.PID && ownStart == ProcessIds.NO_PROCESS)
+        {
+            return false;
+        }
+        final long actualStart = pid == OwnerWord.PID ? ownStart : ProcessIds.startTime(pid);
         if (actualStart == ProcessIds.NO_PROCESS)
         {
             return buffer.getLongVolatile(ownerOffset) == owner;

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.concurrent.BrokenBarrierException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -59,6 +60,33 @@ class ReusedOwnPidTest
         lock.release();
         assertTrue(lock.tryLock());
         lock.unlock();
+    }
+
+    @Test
+    void withOurOwnStartTimeUnknownALiveHolderInThisJvmIsNeverJudgedDead()
+    {
+        final MappedLock lock = MappedLock.create(dir, "unknown");
+        lock.lock();
+        try
+        {
+            final long me = OwnerWord.current();
+            // ProcessIds could not read /proc/self/stat at start: this JVM's start time is NO_PROCESS
+            assertFalse(lock.mutex().isOwnerDead(me, ProcessIds.NO_PROCESS), "this live thread of this JVM was judged dead");
+            assertFalse(lock.mutex().isOwnerDead(me, OwnerWord.START_TIME));
+        }
+        finally
+        {
+            lock.unlock();
+        }
+        // an earlier process's record of our pid: dead when our start time tells it apart, else taken for us
+        forgeLockHolder(lock, OwnerWord.current(), 1);
+        assertTrue(lock.mutex().isOwnerDead(OwnerWord.current(), OwnerWord.START_TIME));
+        assertFalse(lock.mutex().isOwnerDead(OwnerWord.current(), ProcessIds.NO_PROCESS));
+        assertTrue(OwnerWord.isEarlierProcessOfOurPid(EARLIER_START_TIME, OwnerWord.START_TIME));
+        assertFalse(OwnerWord.isEarlierProcessOfOurPid(EARLIER_START_TIME, ProcessIds.NO_PROCESS));
+        assertFalse(OwnerWord.isEarlierProcessOfOurPid(ProcessIds.NO_PROCESS, ProcessIds.NO_PROCESS));
+        assertTrue(lock.acquire(LONG), "the forged earlier holder is recovered");
+        lock.release();
     }
 
     @Test

@@ -216,6 +216,68 @@ class ManagerRobustnessTest
         }
     }
 
+    /** A registered type whose method, in the server, calls a proxy of its own manager that a client made. */
+    public interface Adder
+    {
+        void addTo(List<Integer> list, int value);
+    }
+
+    public static final class AdderImpl implements Adder
+    {
+        @Override
+        public void addTo(final List<Integer> list, final int value)
+        {
+            list.add(value);
+        }
+    }
+
+    /** Client A: names the manager by its IP address, stores a list it made. */
+    static void storeAsIpClient(final int port, final byte[] key)
+    {
+        final Manager remote = Manager.connect(new InetSocketAddress("127.0.0.1", port), key);
+        final Map<String, List<Integer>> holder = remote.lookup("holder");
+        final List<Integer> mine = remote.list();
+        mine.add(1);
+        holder.put("fromA", mine);
+        remote.close();
+    }
+
+    /** Client B: names the same manager "localhost", uses A's list, and has the server use its own list. */
+    static void useAsLocalhostClient(final int port, final byte[] key)
+    {
+        final Manager remote = Manager.connect(new InetSocketAddress("localhost", port), key);
+        final Map<String, List<Integer>> holder = remote.lookup("holder");
+        holder.get("fromA").add(2);
+        final List<Integer> mine = remote.list();
+        remote.<Adder>create("Adder", Adder.class).addTo(mine, 3);
+        holder.put("fromB", mine);
+        remote.close();
+    }
+
+    @Test
+    void aStoredProxyWorksForEveryClientWhateverTextNamesTheManager() throws Exception
+    {
+        final byte[] key = "one manager, two names".getBytes(StandardCharsets.UTF_8);
+        try (Manager manager = Manager.builder().address(new InetSocketAddress("127.0.0.1", 0)).authKey(key).start())
+        {
+            final int port = ((InetSocketAddress)manager.address()).getPort();
+            final Map<String, List<Integer>> holder = manager.dict();
+            manager.bind("holder", holder);
+            manager.register("Adder", AdderImpl::new, Adder.class);
+            // separate JVMs: each holds only the key of the text it connected with, as real clients do
+            for (final Process p : List.of(Process.of(ManagerRobustnessTest::storeAsIpClient, port, key),
+                Process.of(ManagerRobustnessTest::useAsLocalhostClient, port, key)))
+            {
+                p.start();
+                p.join();
+                assertEquals(0, p.exitCode().getAsInt(), p + " failed: " + String.join("\n", p.stderrTail()));
+            }
+            assertEquals(List.of(1, 2), new ArrayList<>(holder.get("fromA")), "B used the list A stored");
+            // this JVM holds the key as tcp:127.0.0.1:p; B's proxy names tcp:localhost:p
+            assertEquals(List.of(3), new ArrayList<>(holder.get("fromB")), "the server and this JVM used B's list");
+        }
+    }
+
     static void signalThenGet(final Event ready, final Queue<String> queue) throws InterruptedException
     {
         ready.set();

@@ -109,6 +109,46 @@ class ProcessPoolExecutorTest
         }
     }
 
+    static int mark(final String dir, final int i) throws Exception
+    {
+        Files.writeString(Path.of(dir, "ran-" + i), "x");
+        return i;
+    }
+
+    @Test
+    void aTimedInvokeAllThatTimedOutSendsNothingAndLeavesNoWayForAPlainFutureTaskToRunHere(@TempDir final Path dir) throws Exception
+    {
+        try (ProcessPoolExecutor executor = ProcessPoolExecutor.create(1))
+        {
+            assertTrue(executor.awaitReady(Await.DEFAULT));
+            final String d = dir.toString();
+            final List<SerializableCallable<Integer>> tasks = List.of(() -> mark(d, 1), () -> mark(d, 2));
+            // timeout 0: AbstractExecutorService made every task (newTaskFor, which sends it) before its first look at the clock
+            final List<Future<Integer>> futures = executor.invokeAll(tasks, 0, TimeUnit.SECONDS);
+            assertEquals(2, futures.size());
+            for (final Future<Integer> f : futures)
+            {
+                assertTrue(f.isCancelled(), "not sent in time, cancelled");
+            }
+            // one worker runs what it is sent in order: once this task is done, any sent before it has run
+            assertEquals(3, executor.submit(() -> mark(d, 3)).get());
+            assertFalse(Files.exists(dir.resolve("ran-1")), "a task was sent after the timeout passed");
+            assertFalse(Files.exists(dir.resolve("ran-2")), "a task was sent after the timeout passed");
+
+            // the timed-out call left no task of this thread waiting for its wrapper: a user's plain
+            // FutureTask (not serializable) is refused, not run on a thread of this JVM
+            final java.util.concurrent.atomic.AtomicReference<String> ranOn = new java.util.concurrent.atomic.AtomicReference<>();
+            final java.util.concurrent.FutureTask<String> local = new java.util.concurrent.FutureTask<>(() ->
+            {
+                ranOn.set(Thread.currentThread().getName());
+                return "local";
+            });
+            assertThrows(IllegalArgumentException.class, () -> executor.execute(local));
+            assertFalse(local.isDone());
+            assertEquals(null, ranOn.get());
+        }
+    }
+
     @Test
     void completionOrderWithAsCompletedAndExecutorCompletionService() throws Exception
     {
