@@ -79,7 +79,6 @@ public final class ClusterBackend implements Backend
     private final IgniteNode node;
     private final ClusterConfig config;
     private final Map<String, Object> objects = new ConcurrentHashMap<>();
-    private final long nodeOrder;
     private final CollectionConfiguration collections;
     private volatile boolean closed;
 
@@ -87,7 +86,6 @@ public final class ClusterBackend implements Backend
     {
         this.node = node;
         this.config = config;
-        this.nodeOrder = node.ignite().cluster().localNode().order();
         this.collections = new CollectionConfiguration();
         collections.setBackups(config.backups());
         collections.setCacheMode(CacheMode.PARTITIONED);
@@ -168,9 +166,15 @@ public final class ClusterBackend implements Backend
         return config;
     }
 
+    /**
+     * @return this node's order now: read on every call, never cached, because a client that reconnects
+     * (Ignite's default after a disconnect) rejoins with a new order, and an owner word or barrier arrival
+     * written with the old one would look like a dead node's to every other node. {@code localNode()} is a
+     * field read behind Ignite's busy guard, nothing next to the round trip each caller then makes.
+     */
     long nodeOrder()
     {
-        return nodeOrder;
+        return node.ignite().cluster().localNode().order();
     }
 
     boolean isNodeAlive(final long order)
@@ -384,7 +388,16 @@ public final class ClusterBackend implements Backend
     @Override
     public String toString()
     {
-        return "cluster backend (" + (node.isClient() ? "client" : "member") + " node order " + nodeOrder + ")";
+        String order;
+        try
+        {
+            order = Long.toString(nodeOrder());
+        }
+        catch (final RuntimeException ex)
+        {
+            order = "unknown: " + ex.getMessage();   // disconnected or closed
+        }
+        return "cluster backend (" + (node.isClient() ? "client" : "member") + " node order " + order + ")";
     }
 
     Object resolve(final ClusterHandle handle)

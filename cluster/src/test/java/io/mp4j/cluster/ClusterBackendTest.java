@@ -1,0 +1,102 @@
+package io.mp4j.cluster;
+
+import io.mp4j.shm.Lock;
+import org.apache.ignite.IgniteClientDisconnectedException;
+import org.apache.ignite.spi.discovery.tcp.TcpDiscoverySpi;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A member and a client node in this JVM, on 127.0.0.1: the behaviours that need no separate JVM.
+ */
+class ClusterBackendTest
+{
+    private static final long BOUND_NANOS = TimeUnit.SECONDS.toNanos(120);
+
+    static ClusterBackend member;
+    static ClusterBackend client;
+
+    @BeforeAll
+    static void start()
+    {
+        // a block of 20 ports: discovery base..base+7, communication base+8..base+19
+        final int base = 46_000 + ThreadLocalRandom.current().nextInt(0, 100) * 20;
+        final ClusterConfig.Builder builder = ClusterConfig.builder()
+            .seeds("127.0.0.1:" + base)
+            .localAddress("127.0.0.1")
+            .communicationPort(base + 8, 11)
+            .memory(64L << 20)
+            .threads(4);
+        member = ClusterBackend.startMember(builder.discoveryPort(base, 1).build());
+        client = ClusterBackend.join(builder.discoveryPort(base + 1, 6).build());
+    }
+
+    @AfterAll
+    static void stop()
+    {
+        if (client != null)
+        {
+            client.close();
+        }
+        if (member != null)
+        {
+            member.close();
+        }
+    }
+
+    static void await(final String what, final BooleanSupplier condition)
+    {
+        final long start = System.nanoTime();
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() - start > BOUND_NANOS)
+            {
+                throw new AssertionError("not within the bound: " + what);
+            }
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+    }
+
+    @Test
+    void aLockTakenAfterAClientReconnectIsNotTakenOverByOthers()
+    {
+        final long before = client.nodeOrder();
+        ((TcpDiscoverySpi)client.ignite().configuration().getDiscoverySpi()).clientReconnect();
+        await("the client reconnected with a new order", () ->
+        {
+            try
+            {
+                return client.ignite().cluster().localNode().order() != before
+                    && member.ignite().cluster().forClients().nodes().size() == 1;
+            }
+            catch (final IgniteClientDisconnectedException ex)
+            {
+                return false;
+            }
+        });
+        final Lock held = client.lock("reconnect");
+        held.lock();
+        try
+        {
+            // before the fix the client wrote its order from before the reconnect, no longer in the topology
+            final Lock other = member.lock("reconnect");
+            assertFalse(other.tryLock(), "the member took over a lock the reconnected client holds");
+            assertTrue(held.isHeldByCurrentThread());
+        }
+        finally
+        {
+            held.unlock();
+        }
+    }
+}
