@@ -1,6 +1,8 @@
 package io.mp4j.cluster;
 
+import io.mp4j.shm.ElementType;
 import io.mp4j.shm.Lock;
+import io.mp4j.shm.Value;
 import org.apache.ignite.IgniteClientDisconnectedException;
 import org.apache.ignite.spi.discovery.tcp.TcpDiscoverySpi;
 import org.junit.jupiter.api.AfterAll;
@@ -13,7 +15,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -98,5 +102,23 @@ class ClusterBackendTest
         {
             held.unlock();
         }
+    }
+
+    @Test
+    void anIntValueWrapsOnOverflowAndStaysUsable()
+    {
+        final Value value = client.value("overflow", ElementType.INT, 0);
+        value.setInt(Integer.MAX_VALUE);
+        assertEquals(Integer.MIN_VALUE, value.incrementAndGet());
+        // before the fix getLong() was 2147483648 and this compare-and-set, the body of every CAS loop, failed
+        assertEquals(Integer.MIN_VALUE, value.getInt());
+        assertEquals(Integer.MIN_VALUE, value.getLong());
+        assertTrue(value.compareAndSet(value.getInt(), 0));
+        assertEquals(0, value.getInt());
+        value.setInt(Integer.MIN_VALUE);
+        assertEquals(Integer.MIN_VALUE, value.getAndAdd(-1));
+        assertEquals(Integer.MAX_VALUE, member.value("overflow", ElementType.INT, 0).getLong());
+        assertThrows(IllegalArgumentException.class, () -> value.addAndGet(1L << 32));
+        assertEquals(Integer.MAX_VALUE, value.getInt());
     }
 }
