@@ -274,7 +274,7 @@ public final class ClusterBackend implements Backend
     {
         checkName(name);
         checkPermits(permits);
-        return cached("semaphore:" + name, () -> new ClusterSemaphore(name, Long.MAX_VALUE, ignite().semaphore("mp4j.semaphore." + name, permits, true, true)));
+        return cached("semaphore:" + name, () -> new ClusterSemaphore(name, atomic("mp4j.semaphore.count." + name, permits)));
     }
 
     @Override

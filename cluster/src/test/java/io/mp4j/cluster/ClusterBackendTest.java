@@ -1,7 +1,9 @@
 package io.mp4j.cluster;
 
+import io.mp4j.shm.BoundedSemaphore;
 import io.mp4j.shm.ElementType;
 import io.mp4j.shm.Lock;
+import io.mp4j.shm.Semaphore;
 import io.mp4j.shm.Value;
 import org.apache.ignite.IgniteClientDisconnectedException;
 import org.apache.ignite.spi.discovery.tcp.TcpDiscoverySpi;
@@ -9,10 +11,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,6 +31,7 @@ class ClusterBackendTest
 
     static ClusterBackend member;
     static ClusterBackend client;
+    static ClusterConfig clientConfig;
 
     @BeforeAll
     static void start()
@@ -42,7 +45,8 @@ class ClusterBackendTest
             .memory(64L << 20)
             .threads(4);
         member = ClusterBackend.startMember(builder.discoveryPort(base, 1).build());
-        client = ClusterBackend.join(builder.discoveryPort(base + 1, 6).build());
+        clientConfig = builder.discoveryPort(base + 1, 6).build();
+        client = ClusterBackend.join(clientConfig);
     }
 
     @AfterAll
@@ -120,5 +124,79 @@ class ClusterBackendTest
         assertEquals(Integer.MAX_VALUE, member.value("overflow", ElementType.INT, 0).getLong());
         assertThrows(IllegalArgumentException.class, () -> value.addAndGet(1L << 32));
         assertEquals(Integer.MAX_VALUE, value.getInt());
+    }
+
+    @Test
+    void aPlainSemaphoreGetsNoPermitsBackWhenAConsumerLeaves() throws Exception
+    {
+        final Semaphore signals = client.semaphore("signals", 0);
+        try (ClusterBackend consumer = ClusterBackend.join(clientConfig))
+        {
+            signals.release(5);
+            final Semaphore mine = consumer.semaphore("signals", 0);
+            for (int i = 0; i < 5; i++)
+            {
+                assertTrue(mine.tryAcquire(BOUND_NANOS, TimeUnit.NANOSECONDS));
+            }
+            assertEquals(0, mine.getValue());
+        }
+        await("the consumer's node left", () -> member.ignite().cluster().nodes().size() == 2);
+        // before the fix Ignite's fail-over-safe semaphore gave the 5 consumed signals back
+        assertEquals(0, signals.getValue());
+        assertFalse(signals.tryAcquire());
+        assertFalse(signals.recoversDeadHolders());
+    }
+
+    @Test
+    void aBoundedSemaphoreNeverShowsMoreThanItsBoundAfterAHolderLeaves() throws Exception
+    {
+        final BoundedSemaphore pool = client.boundedSemaphore("pool", 2);
+        try (ClusterBackend holder = ClusterBackend.join(clientConfig))
+        {
+            final BoundedSemaphore mine = holder.boundedSemaphore("pool", 2);
+            assertTrue(mine.tryAcquire(BOUND_NANOS, TimeUnit.NANOSECONDS));
+            assertTrue(mine.tryAcquire(BOUND_NANOS, TimeUnit.NANOSECONDS));
+            // the permits handed back by another node: Ignite still counts them as the holder's
+            pool.release(2);
+        }
+        await("the holder's node left", () -> member.ignite().cluster().nodes().size() == 2);
+        for (int i = 0; i < 3; i++)
+        {
+            final long value = pool.getValue();
+            assertTrue(value <= 2, "above the bound: " + value);
+        }
+        // the 2 released above are there, and no more (a release trims first, then checks the bound)
+        assertThrows(IllegalStateException.class, () -> pool.release(1));
+        assertTrue(pool.tryAcquire());
+        assertTrue(pool.tryAcquire());
+        assertFalse(pool.tryAcquire(), "a third permit of a semaphore bounded at 2");
+        pool.release(2);
+    }
+
+    @Test
+    void anInterruptedSemaphoreAcquireThrowsInterruptedException() throws Exception
+    {
+        for (final Semaphore semaphore : List.of(client.semaphore("empty", 0), client.boundedSemaphore("emptyBounded", 0)))
+        {
+            final AtomicReference<Throwable> thrown = new AtomicReference<>();
+            final Thread waiter = new Thread(() ->
+            {
+                try
+                {
+                    semaphore.acquire();
+                    thrown.set(new AssertionError("acquired"));
+                }
+                catch (final Throwable ex)
+                {
+                    thrown.set(ex);
+                }
+            });
+            waiter.start();
+            await("the waiter blocks", () -> waiter.getState() == Thread.State.WAITING || waiter.getState() == Thread.State.TIMED_WAITING);
+            waiter.interrupt();
+            waiter.join(TimeUnit.NANOSECONDS.toMillis(BOUND_NANOS));
+            assertFalse(waiter.isAlive());
+            assertTrue(thrown.get() instanceof InterruptedException, semaphore + " threw " + thrown.get());
+        }
     }
 }
