@@ -1,5 +1,6 @@
 package io.mp4j.cluster;
 
+import io.mp4j.SerializableCallable;
 import io.mp4j.shm.BoundedSemaphore;
 import io.mp4j.shm.ElementType;
 import io.mp4j.shm.Lock;
@@ -12,6 +13,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -197,6 +203,40 @@ class ClusterBackendTest
             waiter.join(TimeUnit.NANOSECONDS.toMillis(BOUND_NANOS));
             assertFalse(waiter.isAlive());
             assertTrue(thrown.get() instanceof InterruptedException, semaphore + " threw " + thrown.get());
+        }
+    }
+
+    @Test
+    void invokeAnyTimedInvokeAllAndACompletionServiceRunOnTheCluster() throws Exception
+    {
+        // before the fix each failed: AbstractExecutorService handed execute() a FutureTask (or the completion
+        // service's QueueingFuture), refused as "a cluster task must be serializable"
+        final ExecutorService executor = client.executor(2);
+        try
+        {
+            final List<Callable<Integer>> tasks = List.of((SerializableCallable<Integer>)() -> 6 * 7,
+                (SerializableCallable<Integer>)() -> 6 * 7);
+            assertEquals(42, executor.invokeAny(tasks, BOUND_NANOS, TimeUnit.NANOSECONDS));
+            assertEquals(42, executor.invokeAny(tasks));
+            for (final Future<Integer> future : executor.invokeAll(tasks, BOUND_NANOS, TimeUnit.NANOSECONDS))
+            {
+                assertEquals(42, future.get());
+            }
+            final CompletionService<Integer> completion = new ExecutorCompletionService<>(executor);
+            completion.submit((SerializableCallable<Integer>)() -> 1);
+            completion.submit((SerializableCallable<Integer>)() -> 2);
+            int sum = 0;
+            for (int i = 0; i < 2; i++)
+            {
+                final Future<Integer> done = completion.poll(BOUND_NANOS, TimeUnit.NANOSECONDS);
+                assertTrue(done != null, "a completion was not reported");
+                sum += done.get();
+            }
+            assertEquals(3, sum);
+        }
+        finally
+        {
+            executor.shutdown();
         }
     }
 }
