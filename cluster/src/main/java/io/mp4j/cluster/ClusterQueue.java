@@ -8,6 +8,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.ignite.IgniteAtomicLong;
+import org.apache.ignite.IgniteInterruptedException;
 import org.apache.ignite.IgniteQueue;
 
 import java.io.ObjectStreamException;
@@ -27,6 +28,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Joinable: the count of unfinished tasks is an Ignite atomic long incremented by every put and
  * decremented by {@link #taskDone()}; {@link #join()} polls it with back-off.
+ *
+ * <p>An interrupt of a thread waiting in {@code put}, {@code get}, the timed {@code offer} and {@code poll}
+ * or {@code join} throws {@link InterruptedException} with the interrupt status cleared, as
+ * {@code java.util.concurrent} does (Ignite's own {@code IgniteInterruptedException} is unchecked).
  */
 public class ClusterQueue<T> implements Queue<T>
 {
@@ -80,7 +85,14 @@ public class ClusterQueue<T> implements Queue<T>
     public void put(final T item) throws InterruptedException
     {
         interrupted();
-        queue.put(checked(item));
+        try
+        {
+            queue.put(checked(item));
+        }
+        catch (final IgniteInterruptedException ex)
+        {
+            throw interrupted(ex);
+        }
         accepted();
     }
 
@@ -117,7 +129,15 @@ public class ClusterQueue<T> implements Queue<T>
     public boolean offer(final T item, final long timeout, final TimeUnit unit) throws InterruptedException
     {
         interrupted();
-        final boolean added = queue.offer(checked(item), Math.max(0, timeout), unit);
+        final boolean added;
+        try
+        {
+            added = queue.offer(checked(item), Math.max(0, timeout), unit);
+        }
+        catch (final IgniteInterruptedException ex)
+        {
+            throw interrupted(ex);
+        }
         if (added)
         {
             accepted();
@@ -131,7 +151,14 @@ public class ClusterQueue<T> implements Queue<T>
         final byte[] bytes = new byte[length];
         src.getBytes(offset, bytes);
         interrupted();
-        queue.put(bytes);
+        try
+        {
+            queue.put(bytes);
+        }
+        catch (final IgniteInterruptedException ex)
+        {
+            throw interrupted(ex);
+        }
         accepted();
     }
 
@@ -153,7 +180,14 @@ public class ClusterQueue<T> implements Queue<T>
     public T get() throws InterruptedException
     {
         interrupted();
-        return (T)queue.take();
+        try
+        {
+            return (T)queue.take();
+        }
+        catch (final IgniteInterruptedException ex)
+        {
+            throw interrupted(ex);
+        }
     }
 
     @Override
@@ -179,7 +213,14 @@ public class ClusterQueue<T> implements Queue<T>
     public T poll(final long timeout, final TimeUnit unit) throws InterruptedException
     {
         interrupted();
-        return (T)queue.poll(Math.max(0, timeout), unit);
+        try
+        {
+            return (T)queue.poll(Math.max(0, timeout), unit);
+        }
+        catch (final IgniteInterruptedException ex)
+        {
+            throw interrupted(ex);
+        }
     }
 
     @Override
@@ -300,20 +341,39 @@ public class ClusterQueue<T> implements Queue<T>
     {
         final long deadline = timeout == null ? Long.MAX_VALUE : ClusterLockBase.deadline(timeout.toNanos(), TimeUnit.NANOSECONDS);
         IdleStrategy idle = null;
-        while (unfinished.get() > 0)
+        try
         {
-            interrupted();
-            if (deadline != Long.MAX_VALUE && System.nanoTime() - deadline >= 0)
+            while (unfinished.get() > 0)
             {
-                return false;
+                interrupted();
+                if (deadline != Long.MAX_VALUE && System.nanoTime() - deadline >= 0)
+                {
+                    return false;
+                }
+                if (idle == null)
+                {
+                    idle = OwnerWord.idle();
+                }
+                idle.idle();
             }
-            if (idle == null)
-            {
-                idle = OwnerWord.idle();
-            }
-            idle.idle();
+            return true;
         }
-        return true;
+        catch (final IgniteInterruptedException ex)
+        {
+            throw interrupted(ex);
+        }
+    }
+
+    /**
+     * Ignite's unchecked interrupt as {@code java.util.concurrent}'s: an {@code InterruptedException}, the
+     * interrupt status cleared.
+     */
+    private InterruptedException interrupted(final IgniteInterruptedException ex)
+    {
+        Thread.interrupted();
+        final InterruptedException interrupted = new InterruptedException("interrupted: " + this);
+        interrupted.initCause(ex);
+        return interrupted;
     }
 
     private void interrupted() throws InterruptedException

@@ -1,6 +1,7 @@
 package io.mp4j.cluster;
 
 import io.mp4j.SerializableCallable;
+import io.mp4j.queue.Queue;
 import io.mp4j.shm.BoundedSemaphore;
 import io.mp4j.shm.ElementType;
 import io.mp4j.shm.Lock;
@@ -182,28 +183,49 @@ class ClusterBackendTest
     @Test
     void anInterruptedSemaphoreAcquireThrowsInterruptedException() throws Exception
     {
-        for (final Semaphore semaphore : List.of(client.semaphore("empty", 0), client.boundedSemaphore("emptyBounded", 0)))
+        final Semaphore plain = client.semaphore("empty", 0);
+        final Semaphore bounded = client.boundedSemaphore("emptyBounded", 0);
+        assertInterruptible(plain + " acquire", plain::acquire);
+        assertInterruptible(bounded + " acquire", bounded::acquire);
+        assertInterruptible(bounded + " tryAcquire", () -> bounded.tryAcquire(BOUND_NANOS, TimeUnit.NANOSECONDS));
+    }
+
+    @Test
+    void anInterruptedQueueGetThrowsInterruptedException() throws Exception
+    {
+        final Queue<String> queue = client.queue("emptyQueue");
+        assertInterruptible("get", queue::get);
+        assertInterruptible("poll", () -> queue.poll(BOUND_NANOS, TimeUnit.NANOSECONDS));
+    }
+
+    interface Blocking
+    {
+        void call() throws Exception;
+    }
+
+    /** Run {@code call} on a thread, interrupt it once it waits, and check it threw InterruptedException. */
+    static void assertInterruptible(final String what, final Blocking call) throws InterruptedException
+    {
+        final AtomicReference<Throwable> thrown = new AtomicReference<>();
+        final Thread waiter = new Thread(() ->
         {
-            final AtomicReference<Throwable> thrown = new AtomicReference<>();
-            final Thread waiter = new Thread(() ->
+            try
             {
-                try
-                {
-                    semaphore.acquire();
-                    thrown.set(new AssertionError("acquired"));
-                }
-                catch (final Throwable ex)
-                {
-                    thrown.set(ex);
-                }
-            });
-            waiter.start();
-            await("the waiter blocks", () -> waiter.getState() == Thread.State.WAITING || waiter.getState() == Thread.State.TIMED_WAITING);
-            waiter.interrupt();
-            waiter.join(TimeUnit.NANOSECONDS.toMillis(BOUND_NANOS));
-            assertFalse(waiter.isAlive());
-            assertTrue(thrown.get() instanceof InterruptedException, semaphore + " threw " + thrown.get());
-        }
+                call.call();
+                thrown.set(new AssertionError("returned"));
+            }
+            catch (final Throwable ex)
+            {
+                thrown.set(ex);
+            }
+        });
+        waiter.start();
+        await("the waiter blocks", () -> waiter.getState() == Thread.State.WAITING || waiter.getState() == Thread.State.TIMED_WAITING);
+        waiter.interrupt();
+        waiter.join(TimeUnit.NANOSECONDS.toMillis(BOUND_NANOS));
+        assertFalse(waiter.isAlive());
+        // before the fix Ignite's unchecked IgniteInterruptedException came out
+        assertTrue(thrown.get() instanceof InterruptedException, what + " threw " + thrown.get());
     }
 
     @Test
