@@ -26,8 +26,8 @@ import java.util.concurrent.TimeUnit;
  * the mapped queue promises. {@link #putBytes} and {@link #offerBytes} copy the bytes into a
  * {@code byte[]} element; {@link #readBytes} takes a {@code byte[]} element and hands it over in a buffer.
  *
- * <p>Joinable: the count of unfinished tasks is an Ignite atomic long incremented by every put and
- * decremented by {@link #taskDone()}; {@link #join()} polls it with back-off.
+ * <p>Joinable: the count of unfinished tasks is an Ignite atomic long incremented by every put, before the
+ * item is visible (and decremented again if the put fails), and decremented by {@link #taskDone()}; {@link #join()} polls it with back-off.
  *
  * <p>An interrupt of a thread waiting in {@code put}, {@code get}, the timed {@code offer} and {@code poll}
  * or {@code join} throws {@link InterruptedException} with the interrupt status cleared, as
@@ -64,11 +64,66 @@ public class ClusterQueue<T> implements Queue<T>
         }
     }
 
-    private void accepted()
+    /**
+     * Count the item as unfinished before it is put: once visible it may be taken and marked done at once,
+     * and counted after, that {@code taskDone()} would find nothing to finish.
+     */
+    private void accepting()
     {
         if (unfinished != null)
         {
             unfinished.incrementAndGet();
+        }
+    }
+
+    /** The put did not happen: uncount the item. */
+    private void refused()
+    {
+        if (unfinished != null)
+        {
+            unfinished.decrementAndGet();
+        }
+    }
+
+    /** Put, counting the item first (joinable) and uncounting it if the put fails. */
+    private void putCounted(final Object item) throws InterruptedException
+    {
+        interrupted();
+        accepting();
+        boolean added = false;
+        try
+        {
+            queue.put(item);
+            added = true;
+        }
+        catch (final IgniteInterruptedException ex)
+        {
+            throw interrupted(ex);
+        }
+        finally
+        {
+            if (!added)
+            {
+                refused();
+            }
+        }
+    }
+
+    private boolean offerCounted(final Object item)
+    {
+        accepting();
+        boolean added = false;
+        try
+        {
+            added = queue.offer(item);
+            return added;
+        }
+        finally
+        {
+            if (!added)
+            {
+                refused();
+            }
         }
     }
 
@@ -84,16 +139,7 @@ public class ClusterQueue<T> implements Queue<T>
     @Override
     public void put(final T item) throws InterruptedException
     {
-        interrupted();
-        try
-        {
-            queue.put(checked(item));
-        }
-        catch (final IgniteInterruptedException ex)
-        {
-            throw interrupted(ex);
-        }
-        accepted();
+        putCounted(checked(item));
     }
 
     @Override
@@ -117,32 +163,32 @@ public class ClusterQueue<T> implements Queue<T>
     @Override
     public boolean offer(final T item)
     {
-        final boolean added = queue.offer(checked(item));
-        if (added)
-        {
-            accepted();
-        }
-        return added;
+        return offerCounted(checked(item));
     }
 
     @Override
     public boolean offer(final T item, final long timeout, final TimeUnit unit) throws InterruptedException
     {
+        final Object checked = checked(item);
         interrupted();
-        final boolean added;
+        accepting();
+        boolean added = false;
         try
         {
-            added = queue.offer(checked(item), Math.max(0, timeout), unit);
+            added = queue.offer(checked, Math.max(0, timeout), unit);
+            return added;
         }
         catch (final IgniteInterruptedException ex)
         {
             throw interrupted(ex);
         }
-        if (added)
+        finally
         {
-            accepted();
+            if (!added)
+            {
+                refused();
+            }
         }
-        return added;
     }
 
     @Override
@@ -150,16 +196,7 @@ public class ClusterQueue<T> implements Queue<T>
     {
         final byte[] bytes = new byte[length];
         src.getBytes(offset, bytes);
-        interrupted();
-        try
-        {
-            queue.put(bytes);
-        }
-        catch (final IgniteInterruptedException ex)
-        {
-            throw interrupted(ex);
-        }
-        accepted();
+        putCounted(bytes);
     }
 
     @Override
@@ -167,12 +204,7 @@ public class ClusterQueue<T> implements Queue<T>
     {
         final byte[] bytes = new byte[length];
         src.getBytes(offset, bytes);
-        final boolean added = queue.offer(bytes);
-        if (added)
-        {
-            accepted();
-        }
-        return added;
+        return offerCounted(bytes);
     }
 
     @SuppressWarnings("unchecked")

@@ -1,6 +1,7 @@
 package io.mp4j.cluster;
 
 import io.mp4j.SerializableCallable;
+import io.mp4j.queue.JoinableQueue;
 import io.mp4j.queue.Queue;
 import io.mp4j.shm.BoundedSemaphore;
 import io.mp4j.shm.ElementType;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionService;
@@ -259,6 +261,48 @@ class ClusterBackendTest
         finally
         {
             executor.shutdown();
+        }
+    }
+
+    @Test
+    void aTaskTakenAndDoneAtOnceIsCountedBeforeItIsDone() throws Exception
+    {
+        // before the fix put counted the item after it was visible: a consumer that took it and called
+        // taskDone() first got an IllegalStateException, and join() then waited for ever
+        final JoinableQueue<Integer> producer = client.joinableQueue("tasks");
+        final JoinableQueue<Integer> consumer = member.joinableQueue("tasks");
+        final int items = 200;
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final Thread worker = new Thread(() ->
+        {
+            try
+            {
+                for (int i = 0; i < items; i++)
+                {
+                    consumer.get();
+                    consumer.taskDone();
+                }
+            }
+            catch (final Throwable ex)
+            {
+                failure.set(ex);
+            }
+        });
+        worker.start();
+        try
+        {
+            for (int i = 0; i < items; i++)
+            {
+                producer.put(i);
+            }
+            worker.join(TimeUnit.NANOSECONDS.toMillis(BOUND_NANOS));
+            assertEquals(null, failure.get());
+            assertTrue(producer.join(Duration.ofNanos(BOUND_NANOS)), "join() did not return");
+        }
+        finally
+        {
+            worker.interrupt();
+            worker.join(TimeUnit.NANOSECONDS.toMillis(BOUND_NANOS));
         }
     }
 }
