@@ -24,6 +24,7 @@ import org.apache.ignite.configuration.CacheConfiguration;
 import org.apache.ignite.configuration.CollectionConfiguration;
 import org.apache.ignite.internal.IgniteNodeAttributes;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -74,7 +75,8 @@ public final class ClusterBackend implements Backend
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
     private static final Object CURRENT_LOCK = new Object();
-    private static ClusterBackend current;
+    /** The open backends of this JVM, in the order they started: the first is {@link #current()}. */
+    private static final List<ClusterBackend> OPEN = new ArrayList<>();
 
     private final IgniteNode node;
     private final ClusterConfig config;
@@ -119,28 +121,25 @@ public final class ClusterBackend implements Backend
     {
         synchronized (CURRENT_LOCK)
         {
-            if (current == null)
-            {
-                current = backend;
-            }
+            OPEN.add(backend);
         }
         return backend;
     }
 
     /**
-     * @return the backend of the cluster node running in this JVM (the first one started).
+     * @return the backend of the cluster node running in this JVM: the first one started that is still open.
      * @throws IllegalStateException if none runs here.
      */
     public static ClusterBackend current()
     {
         synchronized (CURRENT_LOCK)
         {
-            if (current == null)
+            if (OPEN.isEmpty())
             {
                 throw new IllegalStateException("no cluster node runs in this JVM: call ClusterBackend.join(config) first " +
                     "(a cluster object sent here is reattached through this JVM's own node)");
             }
-            return current;
+            return OPEN.get(0);
         }
     }
 
@@ -446,10 +445,7 @@ public final class ClusterBackend implements Backend
                 return;
             }
             closed = true;
-            if (current == this)
-            {
-                current = null;
-            }
+            OPEN.remove(this);   // the next open one, if any, becomes current()
         }
         node.close();
     }
