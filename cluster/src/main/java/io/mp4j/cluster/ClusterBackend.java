@@ -62,7 +62,7 @@ import java.util.regex.Pattern;
  * </table>
  *
  * <p>Every object is get-or-create by name, cluster-wide, and the same instance is returned for a name within
- * one JVM. Objects are serializable: sent to a cluster task or a {@code Process}, they are reattached by name
+ * one JVM, except queues: a new instance each time, so that closing one does not close the others. Objects are serializable: sent to a cluster task or a {@code Process}, they are reattached by name
  * through the node of the receiving JVM ({@link #current()}). Names follow {@link Backend}'s rule.
  */
 public final class ClusterBackend implements Backend
@@ -331,15 +331,17 @@ public final class ClusterBackend implements Backend
     public <T> Queue<T> queue(final String name)
     {
         checkName(name);
-        return cached("queue:" + name, () -> new ClusterQueue<T>(name, ignite().queue("mp4j.queue." + name, 0, collections), null));
+        // a new instance each time, closed on its own, over the Ignite queue cached per name
+        return this.<ClusterQueue<T>>cached("queue:" + name,
+            () -> new ClusterQueue<T>(name, ignite().queue("mp4j.queue." + name, 0, collections), null)).another();
     }
 
     @Override
     public <T> JoinableQueue<T> joinableQueue(final String name)
     {
         checkName(name);
-        return cached("jqueue:" + name, () -> new ClusterQueue.Joinable<T>(name, ignite().queue("mp4j.jqueue." + name, 0, collections),
-            atomic("mp4j.jqueue." + name + ".unfinished", 0)));
+        return this.<ClusterQueue.Joinable<T>>cached("jqueue:" + name, () -> new ClusterQueue.Joinable<T>(name,
+            ignite().queue("mp4j.jqueue." + name, 0, collections), atomic("mp4j.jqueue." + name + ".unfinished", 0))).another();
     }
 
     @Override

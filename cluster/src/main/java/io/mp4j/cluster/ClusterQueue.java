@@ -62,6 +62,36 @@ public class ClusterQueue<T> implements Queue<T>
         {
             super(name, queue, unfinished);
         }
+
+        @Override
+        Joinable<T> another()
+        {
+            return new Joinable<>(name, queue(), unfinished());
+        }
+    }
+
+    /** @return a new instance of the same cluster queue, open, closed independently of this one. */
+    ClusterQueue<T> another()
+    {
+        return new ClusterQueue<>(name, queue, unfinished);
+    }
+
+    IgniteQueue<Object> queue()
+    {
+        return queue;
+    }
+
+    IgniteAtomicLong unfinished()
+    {
+        return unfinished;
+    }
+
+    private void open()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("closed: " + this);
+        }
     }
 
     /**
@@ -139,6 +169,7 @@ public class ClusterQueue<T> implements Queue<T>
     @Override
     public void put(final T item) throws InterruptedException
     {
+        open();
         putCounted(checked(item));
     }
 
@@ -163,12 +194,14 @@ public class ClusterQueue<T> implements Queue<T>
     @Override
     public boolean offer(final T item)
     {
+        open();
         return offerCounted(checked(item));
     }
 
     @Override
     public boolean offer(final T item, final long timeout, final TimeUnit unit) throws InterruptedException
     {
+        open();
         final Object checked = checked(item);
         interrupted();
         accepting();
@@ -194,6 +227,7 @@ public class ClusterQueue<T> implements Queue<T>
     @Override
     public void putBytes(final DirectBuffer src, final int offset, final int length) throws InterruptedException
     {
+        open();
         final byte[] bytes = new byte[length];
         src.getBytes(offset, bytes);
         putCounted(bytes);
@@ -202,6 +236,7 @@ public class ClusterQueue<T> implements Queue<T>
     @Override
     public boolean offerBytes(final DirectBuffer src, final int offset, final int length)
     {
+        open();
         final byte[] bytes = new byte[length];
         src.getBytes(offset, bytes);
         return offerCounted(bytes);
@@ -211,6 +246,7 @@ public class ClusterQueue<T> implements Queue<T>
     @Override
     public T get() throws InterruptedException
     {
+        open();
         interrupted();
         try
         {
@@ -237,6 +273,7 @@ public class ClusterQueue<T> implements Queue<T>
     @Override
     public T poll()
     {
+        open();
         return (T)queue.poll();
     }
 
@@ -244,6 +281,7 @@ public class ClusterQueue<T> implements Queue<T>
     @Override
     public T poll(final long timeout, final TimeUnit unit) throws InterruptedException
     {
+        open();
         interrupted();
         try
         {
@@ -269,6 +307,7 @@ public class ClusterQueue<T> implements Queue<T>
     @Override
     public boolean readBytes(final BytesHandler handler)
     {
+        open();
         final Object item = queue.poll();
         if (item == null)
         {
@@ -286,12 +325,14 @@ public class ClusterQueue<T> implements Queue<T>
     @Override
     public int qsize()
     {
+        open();
         return queue.size();
     }
 
     @Override
     public boolean empty()
     {
+        open();
         return queue.isEmpty();
     }
 
@@ -328,10 +369,16 @@ public class ClusterQueue<T> implements Queue<T>
         return closed;
     }
 
+    /**
+     * Close this instance: its calls throw {@link IllegalStateException} from now on. Other instances of the
+     * queue, in this JVM too ({@link ClusterBackend#queue} gives a new one each time), stay open, and the
+     * queue and its elements live on in the cluster. A thread already waiting in this instance's
+     * {@code get} or {@code put} is not woken: it returns when an item comes or it is interrupted.
+     */
     @Override
     public void close()
     {
-        closed = true;    // the queue and its elements belong to the cluster
+        closed = true;
     }
 
     /**
@@ -339,6 +386,7 @@ public class ClusterQueue<T> implements Queue<T>
      */
     public void taskDone()
     {
+        open();
         if (unfinished.decrementAndGet() < 0)
         {
             unfinished.incrementAndGet();
@@ -351,6 +399,7 @@ public class ClusterQueue<T> implements Queue<T>
      */
     public long unfinishedTasks()
     {
+        open();
         return unfinished.get();
     }
 
@@ -371,6 +420,7 @@ public class ClusterQueue<T> implements Queue<T>
      */
     public boolean join(final Duration timeout) throws InterruptedException
     {
+        open();
         final long deadline = timeout == null ? Long.MAX_VALUE : ClusterLockBase.deadline(timeout.toNanos(), TimeUnit.NANOSECONDS);
         IdleStrategy idle = null;
         try

@@ -305,4 +305,21 @@ class ClusterBackendTest
             worker.join(TimeUnit.NANOSECONDS.toMillis(BOUND_NANOS));
         }
     }
+
+    @Test
+    void aClosedQueueInstanceRefusesCallsAndOthersStayOpen() throws Exception
+    {
+        // before the fix close() only set a flag on the one instance cached per name: put was still
+        // accepted, and every holder of the name reported closed
+        final Queue<String> closing = client.queue("closing");
+        final Queue<String> other = client.queue("closing");
+        closing.close();
+        assertTrue(closing.isClosed());
+        assertThrows(IllegalStateException.class, () -> closing.put("x"));
+        assertThrows(IllegalStateException.class, closing::poll);
+        assertFalse(other.isClosed());
+        other.put("y");
+        assertEquals("y", client.queue("closing").get(Duration.ofNanos(BOUND_NANOS)));
+        other.close();
+    }
 }
