@@ -322,4 +322,50 @@ class ClusterBackendTest
         assertEquals("y", client.queue("closing").get(Duration.ofNanos(BOUND_NANOS)));
         other.close();
     }
+
+    @Test
+    void anInterruptedLockWaitThrowsInterruptedExceptionOrKeepsWaiting() throws Exception
+    {
+        // an interrupt that lands during a round trip to the lock word came out as Ignite's unchecked
+        // IgniteInterruptedException, from lock() too, which must not be interrupted at all
+        final Lock held = member.lock("busy");
+        held.lock();
+        boolean locked = true;
+        try
+        {
+            final Lock waiting = client.lock("busy");
+            assertInterruptible("lockInterruptibly", waiting::lockInterruptibly);
+            assertInterruptible("tryLock", () -> waiting.tryLock(BOUND_NANOS, TimeUnit.NANOSECONDS));
+
+            final AtomicReference<Object> outcome = new AtomicReference<>();
+            final Thread waiter = new Thread(() ->
+            {
+                try
+                {
+                    waiting.lock();
+                    outcome.set(Thread.currentThread().isInterrupted());
+                    waiting.unlock();
+                }
+                catch (final Throwable ex)
+                {
+                    outcome.set(ex);
+                }
+            });
+            waiter.start();
+            await("the waiter blocks", () -> waiter.getState() == Thread.State.WAITING || waiter.getState() == Thread.State.TIMED_WAITING);
+            waiter.interrupt();
+            held.unlock();
+            locked = false;
+            waiter.join(TimeUnit.NANOSECONDS.toMillis(BOUND_NANOS));
+            assertFalse(waiter.isAlive());
+            assertEquals(Boolean.TRUE, outcome.get(), "lock() did not acquire with the interrupt status kept");
+        }
+        finally
+        {
+            if (locked)
+            {
+                held.unlock();
+            }
+        }
+    }
 }
