@@ -3,7 +3,9 @@ package io.mp4j.cluster;
 import io.mp4j.SerializableCallable;
 import io.mp4j.queue.JoinableQueue;
 import io.mp4j.queue.Queue;
+import io.mp4j.shm.Barrier;
 import io.mp4j.shm.BoundedSemaphore;
+import io.mp4j.shm.Event;
 import io.mp4j.shm.ElementType;
 import io.mp4j.shm.Lock;
 import io.mp4j.shm.Semaphore;
@@ -367,5 +369,14 @@ class ClusterBackendTest
                 held.unlock();
             }
         }
+    }
+
+    @Test
+    void anInterruptedEventOrBarrierWaitThrowsInterruptedException() throws Exception
+    {
+        final Event event = client.event("neverSet");
+        assertInterruptible("event wait", event::await);
+        final Barrier barrier = client.barrier("twoParties", 2);
+        assertInterruptible("barrier await", barrier::await);
     }
 }
