@@ -24,6 +24,7 @@ import org.apache.ignite.configuration.CacheConfiguration;
 import org.apache.ignite.configuration.CollectionConfiguration;
 import org.apache.ignite.internal.IgniteNodeAttributes;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -61,7 +62,7 @@ import java.util.regex.Pattern;
  * </table>
  *
  * <p>Every object is get-or-create by name, cluster-wide, and the same instance is returned for a name within
- * one JVM. Objects are serializable: sent to a cluster task or a {@code Process}, they are reattached by name
+ * one JVM, except queues: a new instance each time, so that closing one does not close the others. Objects are serializable: sent to a cluster task or a {@code Process}, they are reattached by name
  * through the node of the receiving JVM ({@link #current()}). Names follow {@link Backend}'s rule.
  */
 public final class ClusterBackend implements Backend
@@ -74,12 +75,12 @@ public final class ClusterBackend implements Backend
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
     private static final Object CURRENT_LOCK = new Object();
-    private static ClusterBackend current;
+    /** The open backends of this JVM, in the order they started: the first is {@link #current()}. */
+    private static final List<ClusterBackend> OPEN = new ArrayList<>();
 
     private final IgniteNode node;
     private final ClusterConfig config;
     private final Map<String, Object> objects = new ConcurrentHashMap<>();
-    private final long nodeOrder;
     private final CollectionConfiguration collections;
     private volatile boolean closed;
 
@@ -87,7 +88,6 @@ public final class ClusterBackend implements Backend
     {
         this.node = node;
         this.config = config;
-        this.nodeOrder = node.ignite().cluster().localNode().order();
         this.collections = new CollectionConfiguration();
         collections.setBackups(config.backups());
         collections.setCacheMode(CacheMode.PARTITIONED);
@@ -121,28 +121,25 @@ public final class ClusterBackend implements Backend
     {
         synchronized (CURRENT_LOCK)
         {
-            if (current == null)
-            {
-                current = backend;
-            }
+            OPEN.add(backend);
         }
         return backend;
     }
 
     /**
-     * @return the backend of the cluster node running in this JVM (the first one started).
+     * @return the backend of the cluster node running in this JVM: the first one started that is still open.
      * @throws IllegalStateException if none runs here.
      */
     public static ClusterBackend current()
     {
         synchronized (CURRENT_LOCK)
         {
-            if (current == null)
+            if (OPEN.isEmpty())
             {
                 throw new IllegalStateException("no cluster node runs in this JVM: call ClusterBackend.join(config) first " +
                     "(a cluster object sent here is reattached through this JVM's own node)");
             }
-            return current;
+            return OPEN.get(0);
         }
     }
 
@@ -168,9 +165,15 @@ public final class ClusterBackend implements Backend
         return config;
     }
 
+    /**
+     * @return this node's order now: read on every call, never cached, because a client that reconnects
+     * (Ignite's default after a disconnect) rejoins with a new order, and an owner word or barrier arrival
+     * written with the old one would look like a dead node's to every other node. {@code localNode()} is a
+     * field read behind Ignite's busy guard, nothing next to the round trip each caller then makes.
+     */
     long nodeOrder()
     {
-        return nodeOrder;
+        return node.ignite().cluster().localNode().order();
     }
 
     boolean isNodeAlive(final long order)
@@ -270,7 +273,7 @@ public final class ClusterBackend implements Backend
     {
         checkName(name);
         checkPermits(permits);
-        return cached("semaphore:" + name, () -> new ClusterSemaphore(name, Long.MAX_VALUE, ignite().semaphore("mp4j.semaphore." + name, permits, true, true)));
+        return cached("semaphore:" + name, () -> new ClusterSemaphore(name, atomic("mp4j.semaphore.count." + name, permits)));
     }
 
     @Override
@@ -328,15 +331,17 @@ public final class ClusterBackend implements Backend
     public <T> Queue<T> queue(final String name)
     {
         checkName(name);
-        return cached("queue:" + name, () -> new ClusterQueue<T>(name, ignite().queue("mp4j.queue." + name, 0, collections), null));
+        // a new instance each time, closed on its own, over the Ignite queue cached per name
+        return this.<ClusterQueue<T>>cached("queue:" + name,
+            () -> new ClusterQueue<T>(name, ignite().queue("mp4j.queue." + name, 0, collections), null)).another();
     }
 
     @Override
     public <T> JoinableQueue<T> joinableQueue(final String name)
     {
         checkName(name);
-        return cached("jqueue:" + name, () -> new ClusterQueue.Joinable<T>(name, ignite().queue("mp4j.jqueue." + name, 0, collections),
-            atomic("mp4j.jqueue." + name + ".unfinished", 0)));
+        return this.<ClusterQueue.Joinable<T>>cached("jqueue:" + name, () -> new ClusterQueue.Joinable<T>(name,
+            ignite().queue("mp4j.jqueue." + name, 0, collections), atomic("mp4j.jqueue." + name + ".unfinished", 0))).another();
     }
 
     @Override
@@ -384,7 +389,16 @@ public final class ClusterBackend implements Backend
     @Override
     public String toString()
     {
-        return "cluster backend (" + (node.isClient() ? "client" : "member") + " node order " + nodeOrder + ")";
+        String order;
+        try
+        {
+            order = Long.toString(nodeOrder());
+        }
+        catch (final RuntimeException ex)
+        {
+            order = "unknown: " + ex.getMessage();   // disconnected or closed
+        }
+        return "cluster backend (" + (node.isClient() ? "client" : "member") + " node order " + order + ")";
     }
 
     Object resolve(final ClusterHandle handle)
@@ -433,10 +447,7 @@ public final class ClusterBackend implements Backend
                 return;
             }
             closed = true;
-            if (current == this)
-            {
-                current = null;
-            }
+            OPEN.remove(this);   // the next open one, if any, becomes current()
         }
         node.close();
     }

@@ -2,6 +2,7 @@ package io.mp4j.cluster;
 
 import io.mp4j.shm.Barrier;
 import org.agrona.concurrent.IdleStrategy;
+import org.apache.ignite.IgniteInterruptedException;
 import org.apache.ignite.IgniteAtomicLong;
 import org.apache.ignite.IgniteCache;
 
@@ -114,6 +115,28 @@ public final class ClusterBarrier implements Barrier
     @Override
     public int await(final Duration timeout) throws InterruptedException, BrokenBarrierException, TimeoutException
     {
+        try
+        {
+            return arriveAndWait(timeout);
+        }
+        catch (final IgniteInterruptedException ex)
+        {
+            // an interrupt during a round trip before the wait (the arrival's increment may have been applied):
+            // as any interrupt of a party, it breaks the barrier's current generation
+            Thread.interrupted();
+            final long arrived = arrivals.get();
+            if (arrived > 0)
+            {
+                breakFrom((arrived - 1) / parties);
+            }
+            final InterruptedException interrupted = new InterruptedException("interrupted arriving at " + this + " (now broken)");
+            interrupted.initCause(ex);
+            throw interrupted;
+        }
+    }
+
+    private int arriveAndWait(final Duration timeout) throws InterruptedException, BrokenBarrierException, TimeoutException
+    {
         final long deadline = timeout == null ? Long.MAX_VALUE : ClusterLockBase.deadline(timeout.toNanos(), TimeUnit.NANOSECONDS);
         if (isBroken(broken.get(), arrivals.get() / parties))
         {
@@ -152,32 +175,44 @@ public final class ClusterBarrier implements Barrier
         waiting.put(n, backend.nodeOrder());
         final IdleStrategy strategy = idle.get();
         int polls = 0;
-        while (true)
+        try
         {
-            if (released.get() > generation)
+            while (true)
             {
-                return index;
+                if (released.get() > generation)
+                {
+                    return index;
+                }
+                if (isBroken(broken.get(), generation))
+                {
+                    throw new BrokenBarrierException();
+                }
+                if (Thread.interrupted())
+                {
+                    breakFrom(generation);
+                    throw new InterruptedException("interrupted waiting on " + this + " (now broken)");
+                }
+                if (deadline != Long.MAX_VALUE && System.nanoTime() - deadline >= 0)
+                {
+                    breakFrom(generation);
+                    throw new TimeoutException("timed out after " + timeout + " waiting on " + this + " (now broken)");
+                }
+                if (++polls % DEAD_CHECK_EVERY == 0 && aPartyDied(generation))
+                {
+                    breakFrom(generation);
+                    throw new BrokenBarrierException();
+                }
+                strategy.idle();
             }
-            if (isBroken(broken.get(), generation))
-            {
-                throw new BrokenBarrierException();
-            }
-            if (Thread.interrupted())
-            {
-                breakFrom(generation);
-                throw new InterruptedException("interrupted waiting on " + this + " (now broken)");
-            }
-            if (deadline != Long.MAX_VALUE && System.nanoTime() - deadline >= 0)
-            {
-                breakFrom(generation);
-                throw new TimeoutException("timed out after " + timeout + " waiting on " + this + " (now broken)");
-            }
-            if (++polls % DEAD_CHECK_EVERY == 0 && aPartyDied(generation))
-            {
-                breakFrom(generation);
-                throw new BrokenBarrierException();
-            }
-            strategy.idle();
+        }
+        catch (final IgniteInterruptedException ex)
+        {
+            // an interrupt during a round trip: Ignite's unchecked exception, treated as one between polls
+            Thread.interrupted();
+            breakFrom(generation);
+            final InterruptedException interrupted = new InterruptedException("interrupted waiting on " + this + " (now broken)");
+            interrupted.initCause(ex);
+            throw interrupted;
         }
     }
 

@@ -93,6 +93,7 @@ public final class ClusterConfig
 
     private static final Pattern SEED = Pattern.compile("([^\\s:,]+):(\\d{1,5})(?:\\.\\.(\\d{1,5}))?");
     private static final Pattern PORTS = Pattern.compile("(\\d{1,5})(?:\\.\\.(\\d{1,5}))?");
+    private static final Pattern ANY_LOCAL = Pattern.compile("0+(?:\\.0+){0,3}");
 
     private final List<String> seeds;
     private final String localAddress;
@@ -523,6 +524,17 @@ public final class ClusterConfig
         }
 
         /**
+         * @return whether an IPv4 literal means every interface: "0.0.0.0", and the short forms the JDK (as
+         * {@code inet_aton}) reads as it: "0", "0.0", "0.0.0", with any leading zeros; all zero parts is the
+         * only way to write 0.0.0.0. Checked on the text, so no name is looked up while configuring (a host
+         * name that resolves to 0.0.0.0 is not caught here).
+         */
+        static boolean isAnyLocal(final String address)
+        {
+            return ANY_LOCAL.matcher(address).matches();
+        }
+
+        /**
          * @param address the only address to bind and advertise (an IPv4 literal or a host name).
          * @return this.
          */
@@ -532,9 +544,11 @@ public final class ClusterConfig
             {
                 throw new IllegalArgumentException("local address '" + address + "': expected an IPv4 address or host name");
             }
-            if ("0.0.0.0".equals(address.trim()))
+            final String trimmed = address.trim();
+            if (isAnyLocal(trimmed))
             {
-                throw new IllegalArgumentException("local address 0.0.0.0 (every interface) is refused: give the address of one interface");
+                throw new IllegalArgumentException("local address " + ("0.0.0.0".equals(trimmed) ? "" : "'" + trimmed + "' = ") +
+                    "0.0.0.0 (every interface) is refused: give the address of one interface");
             }
             this.localAddress = address.trim();
             return this;

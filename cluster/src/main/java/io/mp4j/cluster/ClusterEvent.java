@@ -2,6 +2,7 @@ package io.mp4j.cluster;
 
 import io.mp4j.shm.Event;
 import org.agrona.concurrent.IdleStrategy;
+import org.apache.ignite.IgniteInterruptedException;
 import org.apache.ignite.IgniteAtomicLong;
 
 import java.io.ObjectStreamException;
@@ -75,23 +76,34 @@ public final class ClusterEvent implements Event
     private boolean awaitUntil(final long deadlineNanos) throws InterruptedException
     {
         IdleStrategy strategy = null;
-        while (flag.get() == 0)
+        try
         {
-            if (Thread.interrupted())
+            while (flag.get() == 0)
             {
-                throw new InterruptedException("interrupted waiting for " + this);
+                if (Thread.interrupted())
+                {
+                    throw new InterruptedException("interrupted waiting for " + this);
+                }
+                if (deadlineNanos != Long.MAX_VALUE && System.nanoTime() - deadlineNanos >= 0)
+                {
+                    return false;
+                }
+                if (strategy == null)
+                {
+                    strategy = idle.get();
+                }
+                strategy.idle();
             }
-            if (deadlineNanos != Long.MAX_VALUE && System.nanoTime() - deadlineNanos >= 0)
-            {
-                return false;
-            }
-            if (strategy == null)
-            {
-                strategy = idle.get();
-            }
-            strategy.idle();
+            return true;
         }
-        return true;
+        catch (final IgniteInterruptedException ex)
+        {
+            // an interrupt during a round trip: Ignite's unchecked exception, as j.u.c's, the status cleared
+            Thread.interrupted();
+            final InterruptedException interrupted = new InterruptedException("interrupted waiting for " + this);
+            interrupted.initCause(ex);
+            throw interrupted;
+        }
     }
 
     @Override

@@ -18,8 +18,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.RunnableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -72,8 +76,12 @@ public final class ClusterExecutor extends AbstractExecutorService implements Pr
 
     <T> CompletableFuture<T> call(final Callable<T> task)
     {
+        return call(task, new CompletableFuture<>());
+    }
+
+    private <T, F extends CompletableFuture<T>> F call(final Callable<T> task, final F result)
+    {
         final RemoteCall call = RemoteCall.of(task);
-        final CompletableFuture<T> result = new CompletableFuture<>();
         synchronized (this)
         {
             if (shutdown)
@@ -214,10 +222,80 @@ public final class ClusterExecutor extends AbstractExecutorService implements Pr
         };
     }
 
+    /**
+     * The task {@link #newTaskFor} made last on this thread, until the next {@link #execute}: an
+     * {@link java.util.concurrent.ExecutorCompletionService} (and {@code invokeAny}, which uses one) makes its
+     * task with {@code newTaskFor}, then executes a {@link FutureTask} wrapping it, which cannot be sent to a
+     * member (it is not serializable) and need not be: it only reports the task's completion.
+     */
+    private static final ThreadLocal<SentTask<?>> JUST_MADE = new ThreadLocal<>();
+
+    /**
+     * A task for {@link AbstractExecutorService}'s methods ({@code invokeAll} with a timeout, {@code invokeAny})
+     * and {@link java.util.concurrent.ExecutorCompletionService}: sent to the cluster here, at once, so that
+     * a task made before {@link #shutdown()} runs even if the wrapper that waits for it is executed after.
+     *
+     * @throws RejectedExecutionException after shutdown.
+     * @throws IllegalArgumentException   if the task is not serializable.
+     */
+    @Override
+    protected <T> RunnableFuture<T> newTaskFor(final Callable<T> callable)
+    {
+        return made(call(callable, new SentTask<>()));
+    }
+
+    @Override
+    protected <T> RunnableFuture<T> newTaskFor(final Runnable runnable, final T value)
+    {
+        return made(call(runnable(runnable, value), new SentTask<>()));
+    }
+
+    private static <T> SentTask<T> made(final SentTask<T> task)
+    {
+        JUST_MADE.set(task);
+        return task;
+    }
+
+    /**
+     * Send a serializable task to the cluster; a task of {@link #newTaskFor} is already sent, and the
+     * {@code java.util.concurrent} wrapper of the one just made runs here once that task completes (on the
+     * thread that completes it), since all it does is report the completion.
+     */
     @Override
     public void execute(final Runnable command)
     {
+        final SentTask<?> justMade = JUST_MADE.get();
+        if (justMade != null)
+        {
+            JUST_MADE.remove();
+        }
+        if (command instanceof SentTask)
+        {
+            return;
+        }
+        if (justMade != null && command instanceof FutureTask && command.getClass().getName().startsWith("java.util.concurrent."))
+        {
+            justMade.whenComplete((value, failure) -> command.run());
+            return;
+        }
         submit(command);
+    }
+
+    /** A task already sent to the cluster; running it waits for its completion. */
+    private static final class SentTask<T> extends CompletableFuture<T> implements RunnableFuture<T>
+    {
+        @Override
+        public void run()
+        {
+            try
+            {
+                join();
+            }
+            catch (final CancellationException | CompletionException ex)
+            {
+                // the outcome is this future's: whoever runs it (a wrapper) reads it from here
+            }
+        }
     }
 
     @Override

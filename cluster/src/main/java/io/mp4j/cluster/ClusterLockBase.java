@@ -2,6 +2,7 @@ package io.mp4j.cluster;
 
 import io.mp4j.shm.SharedLock;
 import org.agrona.concurrent.IdleStrategy;
+import org.apache.ignite.IgniteInterruptedException;
 import org.apache.ignite.IgniteAtomicLong;
 
 import java.io.ObjectStreamException;
@@ -46,36 +47,59 @@ abstract class ClusterLockBase implements SharedLock
     final boolean take(final long deadlineNanos, final boolean interruptible) throws InterruptedException
     {
         final long me = word.me();
-        int taken = word.tryTake(me);
-        if (taken == 0)
+        int taken;
+        IdleStrategy strategy = null;
+        boolean interrupted = false;
+        try
         {
-            final IdleStrategy strategy = idle.get();
-            boolean interrupted = false;
-            try
+            while (true)
             {
-                while ((taken = word.tryTake(me)) == 0)
+                try
                 {
-                    if (deadlineNanos != Long.MAX_VALUE && System.nanoTime() - deadlineNanos >= 0)
-                    {
-                        return false;
-                    }
-                    if (Thread.interrupted())
-                    {
-                        if (interruptible)
-                        {
-                            throw new InterruptedException("interrupted waiting for " + this);
-                        }
-                        interrupted = true;
-                    }
-                    strategy.idle();
+                    taken = word.tryTake(me);
                 }
+                catch (final IgniteInterruptedException ex)
+                {
+                    // an interrupt during a round trip: Ignite's unchecked exception, and the CAS may have been
+                    // applied all the same, so read the word (the status cleared first, or the read would be
+                    // interrupted too); acquired, the interrupt status is kept, as in java.util.concurrent
+                    Thread.interrupted();
+                    interrupted = true;
+                    taken = word.get() == me ? 1 : 0;
+                    if (taken == 0 && interruptible)
+                    {
+                        interrupted = false;
+                        throw new InterruptedException("interrupted waiting for " + this);
+                    }
+                }
+                if (taken != 0)
+                {
+                    break;
+                }
+                if (deadlineNanos != Long.MAX_VALUE && System.nanoTime() - deadlineNanos >= 0)
+                {
+                    return false;
+                }
+                if (Thread.interrupted())
+                {
+                    if (interruptible)
+                    {
+                        throw new InterruptedException("interrupted waiting for " + this);
+                    }
+                    interrupted = true;
+                }
+                if (strategy == null)
+                {
+                    strategy = idle.get();
+                }
+                strategy.idle();
             }
-            finally
+        }
+        finally
+        {
+            if (interrupted)
             {
-                if (interrupted)
-                {
-                    Thread.currentThread().interrupt();
-                }
+                Thread.currentThread().interrupt();
             }
         }
         previousOwnerDied = taken == 2;

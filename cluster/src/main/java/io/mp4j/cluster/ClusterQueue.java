@@ -8,6 +8,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.ignite.IgniteAtomicLong;
+import org.apache.ignite.IgniteInterruptedException;
 import org.apache.ignite.IgniteQueue;
 
 import java.io.ObjectStreamException;
@@ -25,8 +26,12 @@ import java.util.concurrent.TimeUnit;
  * the mapped queue promises. {@link #putBytes} and {@link #offerBytes} copy the bytes into a
  * {@code byte[]} element; {@link #readBytes} takes a {@code byte[]} element and hands it over in a buffer.
  *
- * <p>Joinable: the count of unfinished tasks is an Ignite atomic long incremented by every put and
- * decremented by {@link #taskDone()}; {@link #join()} polls it with back-off.
+ * <p>Joinable: the count of unfinished tasks is an Ignite atomic long incremented by every put, before the
+ * item is visible (and decremented again if the put fails), and decremented by {@link #taskDone()}; {@link #join()} polls it with back-off.
+ *
+ * <p>An interrupt of a thread waiting in {@code put}, {@code get}, the timed {@code offer} and {@code poll}
+ * or {@code join} throws {@link InterruptedException} with the interrupt status cleared, as
+ * {@code java.util.concurrent} does (Ignite's own {@code IgniteInterruptedException} is unchecked).
  */
 public class ClusterQueue<T> implements Queue<T>
 {
@@ -57,13 +62,98 @@ public class ClusterQueue<T> implements Queue<T>
         {
             super(name, queue, unfinished);
         }
+
+        @Override
+        Joinable<T> another()
+        {
+            return new Joinable<>(name, queue(), unfinished());
+        }
     }
 
-    private void accepted()
+    /** @return a new instance of the same cluster queue, open, closed independently of this one. */
+    ClusterQueue<T> another()
+    {
+        return new ClusterQueue<>(name, queue, unfinished);
+    }
+
+    IgniteQueue<Object> queue()
+    {
+        return queue;
+    }
+
+    IgniteAtomicLong unfinished()
+    {
+        return unfinished;
+    }
+
+    private void open()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("closed: " + this);
+        }
+    }
+
+    /**
+     * Count the item as unfinished before it is put: once visible it may be taken and marked done at once,
+     * and counted after, that {@code taskDone()} would find nothing to finish.
+     */
+    private void accepting()
     {
         if (unfinished != null)
         {
             unfinished.incrementAndGet();
+        }
+    }
+
+    /** The put did not happen: uncount the item. */
+    private void refused()
+    {
+        if (unfinished != null)
+        {
+            unfinished.decrementAndGet();
+        }
+    }
+
+    /** Put, counting the item first (joinable) and uncounting it if the put fails. */
+    private void putCounted(final Object item) throws InterruptedException
+    {
+        interrupted();
+        accepting();
+        boolean added = false;
+        try
+        {
+            queue.put(item);
+            added = true;
+        }
+        catch (final IgniteInterruptedException ex)
+        {
+            throw interrupted(ex);
+        }
+        finally
+        {
+            if (!added)
+            {
+                refused();
+            }
+        }
+    }
+
+    private boolean offerCounted(final Object item)
+    {
+        accepting();
+        boolean added = false;
+        try
+        {
+            added = queue.offer(item);
+            return added;
+        }
+        finally
+        {
+            if (!added)
+            {
+                refused();
+            }
         }
     }
 
@@ -79,9 +169,8 @@ public class ClusterQueue<T> implements Queue<T>
     @Override
     public void put(final T item) throws InterruptedException
     {
-        interrupted();
-        queue.put(checked(item));
-        accepted();
+        open();
+        putCounted(checked(item));
     }
 
     @Override
@@ -105,55 +194,68 @@ public class ClusterQueue<T> implements Queue<T>
     @Override
     public boolean offer(final T item)
     {
-        final boolean added = queue.offer(checked(item));
-        if (added)
-        {
-            accepted();
-        }
-        return added;
+        open();
+        return offerCounted(checked(item));
     }
 
     @Override
     public boolean offer(final T item, final long timeout, final TimeUnit unit) throws InterruptedException
     {
+        open();
+        final Object checked = checked(item);
         interrupted();
-        final boolean added = queue.offer(checked(item), Math.max(0, timeout), unit);
-        if (added)
+        accepting();
+        boolean added = false;
+        try
         {
-            accepted();
+            added = queue.offer(checked, Math.max(0, timeout), unit);
+            return added;
         }
-        return added;
+        catch (final IgniteInterruptedException ex)
+        {
+            throw interrupted(ex);
+        }
+        finally
+        {
+            if (!added)
+            {
+                refused();
+            }
+        }
     }
 
     @Override
     public void putBytes(final DirectBuffer src, final int offset, final int length) throws InterruptedException
     {
+        open();
         final byte[] bytes = new byte[length];
         src.getBytes(offset, bytes);
-        interrupted();
-        queue.put(bytes);
-        accepted();
+        putCounted(bytes);
     }
 
     @Override
     public boolean offerBytes(final DirectBuffer src, final int offset, final int length)
     {
+        open();
         final byte[] bytes = new byte[length];
         src.getBytes(offset, bytes);
-        final boolean added = queue.offer(bytes);
-        if (added)
-        {
-            accepted();
-        }
-        return added;
+        return offerCounted(bytes);
     }
 
     @SuppressWarnings("unchecked")
     @Override
     public T get() throws InterruptedException
     {
+        open();
         interrupted();
-        return (T)queue.take();
+        try
+        {
+            return (T)queue.take();
+        }
+        catch (final IgniteInterruptedException ex)
+        {
+            throw interrupted(ex);
+        }
     }
 
     @Override
@@ -171,6 +273,7 @@ public class ClusterQueue<T> implements Queue<T>
     @Override
     public T poll()
     {
+        open();
         return (T)queue.poll();
     }
 
@@ -178,8 +281,16 @@ public class ClusterQueue<T> implements Queue<T>
     @Override
     public T poll(final long timeout, final TimeUnit unit) throws InterruptedException
     {
+        open();
         interrupted();
-        return (T)queue.poll(Math.max(0, timeout), unit);
+        try
+        {
+            return (T)queue.poll(Math.max(0, timeout), unit);
+        }
+        catch (final IgniteInterruptedException ex)
+        {
+            throw interrupted(ex);
+        }
     }
 
     @Override
@@ -196,6 +307,7 @@ public class ClusterQueue<T> implements Queue<T>
     @Override
     public boolean readBytes(final BytesHandler handler)
     {
+        open();
         final Object item = queue.poll();
         if (item == null)
         {
@@ -213,12 +325,14 @@ public class ClusterQueue<T> implements Queue<T>
     @Override
     public int qsize()
     {
+        open();
         return queue.size();
     }
 
     @Override
     public boolean empty()
     {
+        open();
         return queue.isEmpty();
     }
 
@@ -255,10 +369,16 @@ public class ClusterQueue<T> implements Queue<T>
         return closed;
     }
 
+    /**
+     * Close this instance: its calls throw {@link IllegalStateException} from now on. Other instances of the
+     * queue, in this JVM too ({@link ClusterBackend#queue} gives a new one each time), stay open, and the
+     * queue and its elements live on in the cluster. A thread already waiting in this instance's
+     * {@code get} or {@code put} is not woken: it returns when an item comes or it is interrupted.
+     */
     @Override
     public void close()
     {
-        closed = true;    // the queue and its elements belong to the cluster
+        closed = true;
     }
 
     /**
@@ -266,6 +386,7 @@ public class ClusterQueue<T> implements Queue<T>
      */
     public void taskDone()
     {
+        open();
         if (unfinished.decrementAndGet() < 0)
         {
             unfinished.incrementAndGet();
@@ -278,6 +399,7 @@ public class ClusterQueue<T> implements Queue<T>
      */
     public long unfinishedTasks()
     {
+        open();
         return unfinished.get();
     }
 
@@ -298,22 +420,42 @@ public class ClusterQueue<T> implements Queue<T>
      */
     public boolean join(final Duration timeout) throws InterruptedException
     {
+        open();
         final long deadline = timeout == null ? Long.MAX_VALUE : ClusterLockBase.deadline(timeout.toNanos(), TimeUnit.NANOSECONDS);
         IdleStrategy idle = null;
-        while (unfinished.get() > 0)
+        try
         {
-            interrupted();
-            if (deadline != Long.MAX_VALUE && System.nanoTime() - deadline >= 0)
+            while (unfinished.get() > 0)
             {
-                return false;
+                interrupted();
+                if (deadline != Long.MAX_VALUE && System.nanoTime() - deadline >= 0)
+                {
+                    return false;
+                }
+                if (idle == null)
+                {
+                    idle = OwnerWord.idle();
+                }
+                idle.idle();
             }
-            if (idle == null)
-            {
-                idle = OwnerWord.idle();
-            }
-            idle.idle();
+            return true;
         }
-        return true;
+        catch (final IgniteInterruptedException ex)
+        {
+            throw interrupted(ex);
+        }
+    }
+
+    /**
+     * Ignite's unchecked interrupt as {@code java.util.concurrent}'s: an {@code InterruptedException}, the
+     * interrupt status cleared.
+     */
+    private InterruptedException interrupted(final IgniteInterruptedException ex)
+    {
+        Thread.interrupted();
+        final InterruptedException interrupted = new InterruptedException("interrupted: " + this);
+        interrupted.initCause(ex);
+        return interrupted;
     }
 
     private void interrupted() throws InterruptedException

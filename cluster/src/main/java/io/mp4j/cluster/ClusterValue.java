@@ -12,7 +12,9 @@ import java.util.Locale;
  * A {@link Value} of type int, long, double or boolean held by the cluster: one Ignite atomic long (a
  * double as its IEEE bits, a boolean as 0/1), so every operation, including {@code incrementAndGet} and
  * {@code compareAndSet}, is one linearizable round trip to the value's primary member; {@code addAndGet}
- * on a double is a compare-and-set loop. {@link #getLock()} is a {@link ClusterRLock} named
+ * on a double is a compare-and-set loop. An int value wraps as Java's int does (an add that leaves the int
+ * range puts the wrapped int back with a compare-and-set), and a delta beyond an int is refused with an
+ * {@code IllegalArgumentException}, as in the mapped {@code Value}. {@link #getLock()} is a {@link ClusterRLock} named
  * {@code <name>.lock}, as Python's {@code Value(...).get_lock()}.
  *
  * <p>The type is not stored in the cluster: every JVM that opens the value by name must give the same
@@ -134,6 +136,13 @@ public final class ClusterValue implements Value
         return (int)cell.get();
     }
 
+    /** @return the stored value, an int value's wrapped to an int (it is briefly wider after an overflow). */
+    private long stored()
+    {
+        final long v = cell.get();
+        return type == ElementType.INT ? (int)v : v;
+    }
+
     @Override
     public void setInt(final int value)
     {
@@ -148,7 +157,7 @@ public final class ClusterValue implements Value
     public long getLong()
     {
         integral();
-        return cell.get();
+        return stored();
     }
 
     @Override
@@ -169,7 +178,7 @@ public final class ClusterValue implements Value
         {
             throw wrongType("numeric");
         }
-        return cell.get();
+        return stored();
     }
 
     @Override
@@ -211,17 +220,48 @@ public final class ClusterValue implements Value
     @Override
     public long addAndGet(final long delta)
     {
-        integral();
-        final long next = cell.addAndGet(delta);
+        final long next = add(delta) + delta;
         return type == ElementType.INT ? (int)next : next;
     }
 
     @Override
     public long getAndAdd(final long delta)
     {
-        integral();
-        final long previous = cell.getAndAdd(delta);
+        final long previous = add(delta);
         return type == ElementType.INT ? (int)previous : previous;
+    }
+
+    /**
+     * Add as Java's int and long do: an int value wraps. The atomic holds a long, so an int's add is one
+     * {@code getAndAdd} and, only when the sum left the int range, a compare-and-set loop that puts back
+     * the wrapped int; adds racing with it are kept, since wrapping is arithmetic modulo 2^32. Until then
+     * a reader wraps what it reads, and {@link #compareAndSet(long, long)} compares wrapped values.
+     *
+     * @return the value before the add, not wrapped.
+     */
+    private long add(final long delta)
+    {
+        integral();
+        if (type != ElementType.INT)
+        {
+            return cell.getAndAdd(delta);
+        }
+        if (delta != (int)delta)
+        {
+            // a delta cut to its low 32 bits would add something else than asked
+            throw new IllegalArgumentException("delta=" + delta + " does not fit an int value: " + this);
+        }
+        final long previous = cell.getAndAdd(delta);
+        final long next = previous + delta;
+        if (next != (int)next)
+        {
+            long v;
+            while ((v = cell.get()) != (int)v && !cell.compareAndSet(v, (int)v))
+            {
+                Thread.onSpinWait();
+            }
+        }
+        return previous;
     }
 
     @Override
@@ -246,14 +286,37 @@ public final class ClusterValue implements Value
     public long getAndSet(final long value)
     {
         integral();
-        return cell.getAndSet(toInt(value));
+        final long previous = cell.getAndSet(toInt(value));
+        return type == ElementType.INT ? (int)previous : previous;
     }
 
     @Override
     public boolean compareAndSet(final long expected, final long update)
     {
         integral();
-        return (type != ElementType.INT || expected == (int)expected) && cell.compareAndSet(expected, toInt(update));
+        if (type != ElementType.INT)
+        {
+            return cell.compareAndSet(expected, update);
+        }
+        if (expected != (int)expected)
+        {
+            return false;
+        }
+        final long next = toInt(update);
+        if (cell.compareAndSet(expected, next))
+        {
+            return true;
+        }
+        // an add that overflowed may not have put the wrapped int back yet: compare the wrapped value
+        long v;
+        while ((v = cell.get()) != (int)v && (int)v == expected)
+        {
+            if (cell.compareAndSet(v, next))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -25,7 +25,10 @@ import java.util.function.Supplier;
  *
  * <p>Ignite's list knows classes and package wildcards only, so the translation widens some patterns:
  * {@code pkg.*} and {@code pkg.**} both become {@code pkg.*}, which in Ignite's list also covers the
- * sub-packages; a prefix pattern ({@code pkg.Order*}) becomes its package; a module name is dropped.
+ * sub-packages; a prefix pattern ({@code pkg.Order*}) becomes its package; a module name is dropped. A
+ * pattern whose only translation would be "every class" is refused with an {@code IllegalArgumentException}
+ * that names it, since the list would no longer be narrow: all the classes of a module ({@code java.base/*})
+ * and a prefix in the unnamed package ({@code Order*}).
  * Limits ({@code maxdepth=...}) and rejections ({@code !pkg.Class}) have no equivalent and are left out: set
  * Ignite's {@code IGNITE_MARSHALLER_BLACKLIST} for the latter. A list given by the user (the property
  * or the environment variable {@code IGNITE_MARSHALLER_WHITELIST}) is used instead, unchanged.
@@ -47,6 +50,9 @@ final class IgniteAllowList
     /**
      * @param patterns {@code ObjectInputFilter} patterns, separated by {@code ;}.
      * @return the entries of Ignite's class list that allow what the patterns allow (and possibly more).
+     * @throws IllegalArgumentException if a pattern could only be translated to "every class": a module with
+     *                                  every class of it ({@code java.base/*}), or a prefix of classes of the
+     *                                  unnamed package ({@code Order*}). An explicit {@code *} stays {@code *}.
      */
     static List<String> entries(final String patterns)
     {
@@ -62,6 +68,12 @@ final class IgniteAllowList
             if (slash >= 0)
             {
                 pattern = pattern.substring(slash + 1);
+                if (pattern.endsWith("*") && pattern.lastIndexOf('.') < 0)
+                {
+                    // "module/*" means every class of one module: Ignite's list has no modules, and its only
+                    // equivalent would be every class of every module
+                    throw refused(raw.trim(), "it names every class of a module, which Ignite's list cannot express");
+                }
             }
             if (pattern.endsWith(".**"))
             {
@@ -70,7 +82,12 @@ final class IgniteAllowList
             else if (pattern.endsWith("*") && !pattern.endsWith(".*") && !"*".equals(pattern))
             {
                 final int dot = pattern.lastIndexOf('.');
-                pattern = dot < 0 ? "*" : pattern.substring(0, dot) + ".*";
+                if (dot < 0)
+                {
+                    throw refused(raw.trim(), "it is a prefix of classes of the unnamed package, which Ignite's list can "
+                        + "only express as every class");
+                }
+                pattern = pattern.substring(0, dot) + ".*";
             }
             if (!pattern.isEmpty() && !entries.contains(pattern))
             {
@@ -78,6 +95,13 @@ final class IgniteAllowList
             }
         }
         return entries;
+    }
+
+    private static IllegalArgumentException refused(final String pattern, final String why)
+    {
+        return new IllegalArgumentException("the class pattern '" + pattern + "' cannot be put in Ignite's allow-list: "
+            + why + "; name the classes or their packages instead (or give Ignite a list of its own with "
+            + WHITELIST_PROPERTY + ")");
     }
 
     /**

@@ -62,6 +62,15 @@ class ClusterConfigTest
         assertMessage("--discovery-port 48505..48500: the last port is below the first", List.of("--discovery-port", "48505..48500"));
         assertMessage("port 70000 is outside 1..65535", List.of("--communication-port", "70000"));
         assertMessage("0.0.0.0 (every interface) is refused", List.of("--local-address", "0.0.0.0"));
+        // the JDK reads these as 0.0.0.0 too: once only the string "0.0.0.0" was refused
+        assertMessage("'0' = 0.0.0.0 (every interface) is refused", List.of("--local-address", "0"));
+        assertMessage("'0.0.0' = 0.0.0.0 (every interface) is refused", List.of("--local-address", "0.0.0"));
+        for (final String literal : List.of("0", "0.0", "0.0.0", "00.000.0", "0.0.0.0"))
+        {
+            assertTrue(ClusterConfig.Builder.isAnyLocal(literal), literal);
+        }
+        assertFalse(ClusterConfig.Builder.isAnyLocal("10.0.0.0"));
+        assertFalse(ClusterConfig.Builder.isAnyLocal("0.0.0.1"));
         assertMessage("threads 1: must be at least 2", List.of("--threads", "1"));
     }
 

@@ -9,6 +9,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class IgniteAllowListTest
@@ -22,6 +23,20 @@ class IgniteAllowListTest
         assertEquals(List.of("java.lang.*", "java.util.*", "java.time.*", "java.math.*", "java.net.URI", "io.mp4j.*",
             "com.example.*", "org.acme.Order", "org.acme.*", "net.shop.*", "java.lang.invoke.SerializedLambda", "java.io.*",
             "java.util.concurrent.*"), IgniteAllowList.entries(PATTERNS));
+    }
+
+    @Test
+    void refusesAPatternWhoseOnlyTranslationIsEveryClass()
+    {
+        // these once became "*": the user's narrow list silently allowed every class
+        for (final String pattern : List.of("java.base/*", "app/Order*", "Order*"))
+        {
+            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                () -> IgniteAllowList.entries("java.lang.*;" + pattern + ";!*"), pattern);
+            assertTrue(ex.getMessage().contains("'" + pattern + "'"), ex.getMessage());
+        }
+        assertEquals(List.of("java.lang.*", "net.shop.Order"), IgniteAllowList.entries("java.lang.*;app/net.shop.Order"));
+        assertEquals(List.of("*"), IgniteAllowList.entries("*"));
     }
 
     @Test

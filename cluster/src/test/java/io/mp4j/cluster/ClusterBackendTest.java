@@ -1,0 +1,382 @@
+package io.mp4j.cluster;
+
+import io.mp4j.SerializableCallable;
+import io.mp4j.queue.JoinableQueue;
+import io.mp4j.queue.Queue;
+import io.mp4j.shm.Barrier;
+import io.mp4j.shm.BoundedSemaphore;
+import io.mp4j.shm.Event;
+import io.mp4j.shm.ElementType;
+import io.mp4j.shm.Lock;
+import io.mp4j.shm.Semaphore;
+import io.mp4j.shm.Value;
+import org.apache.ignite.IgniteClientDisconnectedException;
+import org.apache.ignite.spi.discovery.tcp.TcpDiscoverySpi;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A member and a client node in this JVM, on 127.0.0.1: the behaviours that need no separate JVM.
+ */
+class ClusterBackendTest
+{
+    private static final long BOUND_NANOS = TimeUnit.SECONDS.toNanos(120);
+
+    static ClusterBackend member;
+    static ClusterBackend client;
+    static ClusterConfig clientConfig;
+
+    @BeforeAll
+    static void start()
+    {
+        // a block of 20 ports: discovery base..base+7, communication base+8..base+19
+        final int base = 46_000 + ThreadLocalRandom.current().nextInt(0, 100) * 20;
+        final ClusterConfig.Builder builder = ClusterConfig.builder()
+            .seeds("127.0.0.1:" + base)
+            .localAddress("127.0.0.1")
+            .communicationPort(base + 8, 11)
+            .memory(64L << 20)
+            .threads(4);
+        member = ClusterBackend.startMember(builder.discoveryPort(base, 1).build());
+        clientConfig = builder.discoveryPort(base + 1, 6).build();
+        client = ClusterBackend.join(clientConfig);
+    }
+
+    @AfterAll
+    static void stop()
+    {
+        if (client != null)
+        {
+            client.close();
+        }
+        if (member != null)
+        {
+            member.close();
+        }
+    }
+
+    static void await(final String what, final BooleanSupplier condition)
+    {
+        final long start = System.nanoTime();
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() - start > BOUND_NANOS)
+            {
+                throw new AssertionError("not within the bound: " + what);
+            }
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+    }
+
+    @Test
+    void aLockTakenAfterAClientReconnectIsNotTakenOverByOthers()
+    {
+        final long before = client.nodeOrder();
+        ((TcpDiscoverySpi)client.ignite().configuration().getDiscoverySpi()).clientReconnect();
+        await("the client reconnected with a new order", () ->
+        {
+            try
+            {
+                return client.ignite().cluster().localNode().order() != before
+                    && member.ignite().cluster().forClients().nodes().size() == 1;
+            }
+            catch (final IgniteClientDisconnectedException ex)
+            {
+                return false;
+            }
+        });
+        final Lock held = client.lock("reconnect");
+        held.lock();
+        try
+        {
+            // before the fix the client wrote its order from before the reconnect, no longer in the topology
+            final Lock other = member.lock("reconnect");
+            assertFalse(other.tryLock(), "the member took over a lock the reconnected client holds");
+            assertTrue(held.isHeldByCurrentThread());
+        }
+        finally
+        {
+            held.unlock();
+        }
+    }
+
+    @Test
+    void anIntValueWrapsOnOverflowAndStaysUsable()
+    {
+        final Value value = client.value("overflow", ElementType.INT, 0);
+        value.setInt(Integer.MAX_VALUE);
+        assertEquals(Integer.MIN_VALUE, value.incrementAndGet());
+        // before the fix getLong() was 2147483648 and this compare-and-set, the body of every CAS loop, failed
+        assertEquals(Integer.MIN_VALUE, value.getInt());
+        assertEquals(Integer.MIN_VALUE, value.getLong());
+        assertTrue(value.compareAndSet(value.getInt(), 0));
+        assertEquals(0, value.getInt());
+        value.setInt(Integer.MIN_VALUE);
+        assertEquals(Integer.MIN_VALUE, value.getAndAdd(-1));
+        assertEquals(Integer.MAX_VALUE, member.value("overflow", ElementType.INT, 0).getLong());
+        assertThrows(IllegalArgumentException.class, () -> value.addAndGet(1L << 32));
+        assertEquals(Integer.MAX_VALUE, value.getInt());
+    }
+
+    @Test
+    void aPlainSemaphoreGetsNoPermitsBackWhenAConsumerLeaves() throws Exception
+    {
+        final Semaphore signals = client.semaphore("signals", 0);
+        try (ClusterBackend consumer = ClusterBackend.join(clientConfig))
+        {
+            signals.release(5);
+            final Semaphore mine = consumer.semaphore("signals", 0);
+            for (int i = 0; i < 5; i++)
+            {
+                assertTrue(mine.tryAcquire(BOUND_NANOS, TimeUnit.NANOSECONDS));
+            }
+            assertEquals(0, mine.getValue());
+        }
+        await("the consumer's node left", () -> member.ignite().cluster().nodes().size() == 2);
+        // before the fix Ignite's fail-over-safe semaphore gave the 5 consumed signals back
+        assertEquals(0, signals.getValue());
+        assertFalse(signals.tryAcquire());
+        assertFalse(signals.recoversDeadHolders());
+    }
+
+    @Test
+    void aBoundedSemaphoreNeverShowsMoreThanItsBoundAfterAHolderLeaves() throws Exception
+    {
+        final BoundedSemaphore pool = client.boundedSemaphore("pool", 2);
+        try (ClusterBackend holder = ClusterBackend.join(clientConfig))
+        {
+            final BoundedSemaphore mine = holder.boundedSemaphore("pool", 2);
+            assertTrue(mine.tryAcquire(BOUND_NANOS, TimeUnit.NANOSECONDS));
+            assertTrue(mine.tryAcquire(BOUND_NANOS, TimeUnit.NANOSECONDS));
+            // the permits handed back by another node: Ignite still counts them as the holder's
+            pool.release(2);
+        }
+        await("the holder's node left", () -> member.ignite().cluster().nodes().size() == 2);
+        for (int i = 0; i < 3; i++)
+        {
+            final long value = pool.getValue();
+            assertTrue(value <= 2, "above the bound: " + value);
+        }
+        // the 2 released above are there, and no more (a release trims first, then checks the bound)
+        assertThrows(IllegalStateException.class, () -> pool.release(1));
+        assertTrue(pool.tryAcquire());
+        assertTrue(pool.tryAcquire());
+        assertFalse(pool.tryAcquire(), "a third permit of a semaphore bounded at 2");
+        pool.release(2);
+    }
+
+    @Test
+    void anInterruptedSemaphoreAcquireThrowsInterruptedException() throws Exception
+    {
+        final Semaphore plain = client.semaphore("empty", 0);
+        final Semaphore bounded = client.boundedSemaphore("emptyBounded", 0);
+        assertInterruptible(plain + " acquire", plain::acquire);
+        assertInterruptible(bounded + " acquire", bounded::acquire);
+        assertInterruptible(bounded + " tryAcquire", () -> bounded.tryAcquire(BOUND_NANOS, TimeUnit.NANOSECONDS));
+    }
+
+    @Test
+    void anInterruptedQueueGetThrowsInterruptedException() throws Exception
+    {
+        final Queue<String> queue = client.queue("emptyQueue");
+        assertInterruptible("get", queue::get);
+        assertInterruptible("poll", () -> queue.poll(BOUND_NANOS, TimeUnit.NANOSECONDS));
+    }
+
+    interface Blocking
+    {
+        void call() throws Exception;
+    }
+
+    /** Run {@code call} on a thread, interrupt it once it waits, and check it threw InterruptedException. */
+    static void assertInterruptible(final String what, final Blocking call) throws InterruptedException
+    {
+        final AtomicReference<Throwable> thrown = new AtomicReference<>();
+        final Thread waiter = new Thread(() ->
+        {
+            try
+            {
+                call.call();
+                thrown.set(new AssertionError("returned"));
+            }
+            catch (final Throwable ex)
+            {
+                thrown.set(ex);
+            }
+        });
+        waiter.start();
+        await("the waiter blocks", () -> waiter.getState() == Thread.State.WAITING || waiter.getState() == Thread.State.TIMED_WAITING);
+        waiter.interrupt();
+        waiter.join(TimeUnit.NANOSECONDS.toMillis(BOUND_NANOS));
+        assertFalse(waiter.isAlive());
+        // before the fix Ignite's unchecked IgniteInterruptedException came out
+        assertTrue(thrown.get() instanceof InterruptedException, what + " threw " + thrown.get());
+    }
+
+    @Test
+    void invokeAnyTimedInvokeAllAndACompletionServiceRunOnTheCluster() throws Exception
+    {
+        // before the fix each failed: AbstractExecutorService handed execute() a FutureTask (or the completion
+        // service's QueueingFuture), refused as "a cluster task must be serializable"
+        final ExecutorService executor = client.executor(2);
+        try
+        {
+            final List<Callable<Integer>> tasks = List.of((SerializableCallable<Integer>)() -> 6 * 7,
+                (SerializableCallable<Integer>)() -> 6 * 7);
+            assertEquals(42, executor.invokeAny(tasks, BOUND_NANOS, TimeUnit.NANOSECONDS));
+            assertEquals(42, executor.invokeAny(tasks));
+            for (final Future<Integer> future : executor.invokeAll(tasks, BOUND_NANOS, TimeUnit.NANOSECONDS))
+            {
+                assertEquals(42, future.get());
+            }
+            final CompletionService<Integer> completion = new ExecutorCompletionService<>(executor);
+            completion.submit((SerializableCallable<Integer>)() -> 1);
+            completion.submit((SerializableCallable<Integer>)() -> 2);
+            int sum = 0;
+            for (int i = 0; i < 2; i++)
+            {
+                final Future<Integer> done = completion.poll(BOUND_NANOS, TimeUnit.NANOSECONDS);
+                assertTrue(done != null, "a completion was not reported");
+                sum += done.get();
+            }
+            assertEquals(3, sum);
+        }
+        finally
+        {
+            executor.shutdown();
+        }
+    }
+
+    @Test
+    void aTaskTakenAndDoneAtOnceIsCountedBeforeItIsDone() throws Exception
+    {
+        // before the fix put counted the item after it was visible: a consumer that took it and called
+        // taskDone() first got an IllegalStateException, and join() then waited for ever
+        final JoinableQueue<Integer> producer = client.joinableQueue("tasks");
+        final JoinableQueue<Integer> consumer = member.joinableQueue("tasks");
+        final int items = 200;
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final Thread worker = new Thread(() ->
+        {
+            try
+            {
+                for (int i = 0; i < items; i++)
+                {
+                    consumer.get();
+                    consumer.taskDone();
+                }
+            }
+            catch (final Throwable ex)
+            {
+                failure.set(ex);
+            }
+        });
+        worker.start();
+        try
+        {
+            for (int i = 0; i < items; i++)
+            {
+                producer.put(i);
+            }
+            worker.join(TimeUnit.NANOSECONDS.toMillis(BOUND_NANOS));
+            assertEquals(null, failure.get());
+            assertTrue(producer.join(Duration.ofNanos(BOUND_NANOS)), "join() did not return");
+        }
+        finally
+        {
+            worker.interrupt();
+            worker.join(TimeUnit.NANOSECONDS.toMillis(BOUND_NANOS));
+        }
+    }
+
+    @Test
+    void aClosedQueueInstanceRefusesCallsAndOthersStayOpen() throws Exception
+    {
+        // before the fix close() only set a flag on the one instance cached per name: put was still
+        // accepted, and every holder of the name reported closed
+        final Queue<String> closing = client.queue("closing");
+        final Queue<String> other = client.queue("closing");
+        closing.close();
+        assertTrue(closing.isClosed());
+        assertThrows(IllegalStateException.class, () -> closing.put("x"));
+        assertThrows(IllegalStateException.class, closing::poll);
+        assertFalse(other.isClosed());
+        other.put("y");
+        assertEquals("y", client.queue("closing").get(Duration.ofNanos(BOUND_NANOS)));
+        other.close();
+    }
+
+    @Test
+    void anInterruptedLockWaitThrowsInterruptedExceptionOrKeepsWaiting() throws Exception
+    {
+        // an interrupt that lands during a round trip to the lock word came out as Ignite's unchecked
+        // IgniteInterruptedException, from lock() too, which must not be interrupted at all
+        final Lock held = member.lock("busy");
+        held.lock();
+        boolean locked = true;
+        try
+        {
+            final Lock waiting = client.lock("busy");
+            assertInterruptible("lockInterruptibly", waiting::lockInterruptibly);
+            assertInterruptible("tryLock", () -> waiting.tryLock(BOUND_NANOS, TimeUnit.NANOSECONDS));
+
+            final AtomicReference<Object> outcome = new AtomicReference<>();
+            final Thread waiter = new Thread(() ->
+            {
+                try
+                {
+                    waiting.lock();
+                    outcome.set(Thread.currentThread().isInterrupted());
+                    waiting.unlock();
+                }
+                catch (final Throwable ex)
+                {
+                    outcome.set(ex);
+                }
+            });
+            waiter.start();
+            await("the waiter blocks", () -> waiter.getState() == Thread.State.WAITING || waiter.getState() == Thread.State.TIMED_WAITING);
+            waiter.interrupt();
+            held.unlock();
+            locked = false;
+            waiter.join(TimeUnit.NANOSECONDS.toMillis(BOUND_NANOS));
+            assertFalse(waiter.isAlive());
+            assertEquals(Boolean.TRUE, outcome.get(), "lock() did not acquire with the interrupt status kept");
+        }
+        finally
+        {
+            if (locked)
+            {
+                held.unlock();
+            }
+        }
+    }
+
+    @Test
+    void anInterruptedEventOrBarrierWaitThrowsInterruptedException() throws Exception
+    {
+        final Event event = client.event("neverSet");
+        assertInterruptible("event wait", event::await);
+        final Barrier barrier = client.barrier("twoParties", 2);
+        assertInterruptible("barrier await", barrier::await);
+    }
+}
