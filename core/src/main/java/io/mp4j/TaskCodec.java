@@ -168,7 +168,28 @@ final class TaskCodec
         }
         final Class<?> type = v.getClass();
         return type == Long.class ? KIND_LONG : type == Integer.class ? KIND_INT :
-            type == Double.class ? KIND_DOUBLE : type == String.class ? KIND_STRING : KIND_OBJECT;
+            type == Double.class ? KIND_DOUBLE : type == String.class && isValidUtf16((String)v) ? KIND_STRING : KIND_OBJECT;
+    }
+
+    /**
+     * Whether UTF-8 carries the string unchanged: it has no unpaired surrogate (UTF-8 would replace one with
+     * '?'; such a string travels by Java serialization, which keeps it).
+     */
+    static boolean isValidUtf16(final String s)
+    {
+        for (int i = 0, n = s.length(); i < n; i++)
+        {
+            final char c = s.charAt(i);
+            if (Character.isSurrogate(c))
+            {
+                if (!Character.isHighSurrogate(c) || i + 1 == n || !Character.isLowSurrogate(s.charAt(i + 1)))
+                {
+                    return false;
+                }
+                i++;
+            }
+        }
+        return true;
     }
 
     /**
@@ -191,7 +212,7 @@ final class TaskCodec
         for (int i = 1; i < count; i++)
         {
             final Object v = get.apply(start + i);
-            if (v == null || v.getClass() != type)
+            if (v == null || v.getClass() != type || kind == KIND_STRING && !isValidUtf16((String)v))
             {
                 return KIND_OBJECT;
             }

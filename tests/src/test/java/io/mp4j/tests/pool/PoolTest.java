@@ -371,6 +371,23 @@ class PoolTest
         }
     }
 
+    static String echo(final String s)
+    {
+        return s;
+    }
+
+    @Test
+    void stringsWithAnUnpairedSurrogateComeBackUnchanged()
+    {
+        // a column of Strings travels as UTF-8, which turned a lone surrogate into '?'
+        try (Pool pool = Pool.create(1))
+        {
+            final List<String> xs = List.of("plain", "\uD800x", "a\uDC00", "\uD83D\uDE00 paired");
+            assertEquals(xs, pool.map(PoolTest::echo, xs));
+            assertEquals("\uD800", pool.apply(PoolTest::echo, "\uD800"));
+        }
+    }
+
     @Test
     void aTimeoutTooLongForNanosecondsMeansForever() throws Exception
     {
