@@ -129,13 +129,46 @@ public final class BenchCommand
         System.err.println("mp4j bench: running CPython's baseline: " + String.join(" ", command));
         final java.lang.Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         process.getOutputStream().close();
-        final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(30, TimeUnit.MINUTES) || process.exitValue() != 0)
+        final String output = outputWithin(process, 30, TimeUnit.MINUTES, "the CPython baseline");
+        if (process.exitValue() != 0)
         {
-            process.destroyForcibly();
-            throw new IOException("CPython baseline failed (exit " + (process.isAlive() ? "timeout" : process.exitValue()) + ")");
+            throw new IOException("CPython baseline failed (exit " + process.exitValue() + ")");
         }
         return (Map<String, Object>)Json.parse(output.substring(output.indexOf('{')));
+    }
+
+    /**
+     * The whole standard output of a process that must end within the timeout: read on another thread, so
+     * that a process which never ends is killed at the timeout instead of blocking the read forever.
+     */
+    private static String outputWithin(final java.lang.Process process, final long timeout, final TimeUnit unit, final String what)
+        throws IOException, InterruptedException
+    {
+        final java.util.concurrent.CompletableFuture<byte[]> output = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+        {
+            try
+            {
+                return process.getInputStream().readAllBytes();
+            }
+            catch (final IOException ex)
+            {
+                throw new java.io.UncheckedIOException(ex);
+            }
+        });
+        if (!process.waitFor(timeout, unit))
+        {
+            process.destroyForcibly();
+            throw new IOException(what + " did not finish within " + timeout + " " + unit.name().toLowerCase(java.util.Locale.ROOT) +
+                "; killed (pid " + process.pid() + ")");
+        }
+        try
+        {
+            return new String(output.get(60, TimeUnit.SECONDS), StandardCharsets.UTF_8);
+        }
+        catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex)
+        {
+            throw new IOException(what + ": cannot read its output", ex);
+        }
     }
 
     private static List<String> pythonWorkloads() throws IOException, InterruptedException
@@ -143,8 +176,7 @@ public final class BenchCommand
         final java.lang.Process process = new ProcessBuilder("python3", pythonScript().toString(), "--list")
             .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         process.getOutputStream().close();
-        final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        process.waitFor(60, TimeUnit.SECONDS);
+        final String output = outputWithin(process, 60, TimeUnit.SECONDS, "python3 mp_bench.py --list");
         return output.lines().map(String::trim).filter(l -> !l.isEmpty()).collect(java.util.stream.Collectors.toList());
     }
 

@@ -95,7 +95,8 @@ public final class CounterCommand
         final Array progress = Array.create(dir, mode + "-progress", "l", jvms);
         final Event go = Event.create(dir, mode + "-go");
         final Value ready = Value.create(dir, mode + "-ready", "l", 0L);
-        final List<java.lang.Process> workers = new ArrayList<>();
+        // the shutdown hook reads the list while this thread may still be adding to it (Ctrl-C during start-up)
+        final List<java.lang.Process> workers = new java.util.concurrent.CopyOnWriteArrayList<>();
         final Thread killer = new Thread(() -> workers.forEach(p -> p.toHandle().destroyForcibly()));
         Runtime.getRuntime().addShutdownHook(killer);
         try
