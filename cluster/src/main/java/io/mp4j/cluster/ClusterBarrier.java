@@ -137,7 +137,7 @@ public final class ClusterBarrier implements Barrier
 
     private int arriveAndWait(final Duration timeout) throws InterruptedException, BrokenBarrierException, TimeoutException
     {
-        final long deadline = timeout == null ? Long.MAX_VALUE : ClusterLockBase.deadline(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        final long deadline = timeout == null ? Long.MAX_VALUE : ClusterLockBase.deadline(timeout);
         if (isBroken(broken.get(), arrivals.get() / parties))
         {
             throw new BrokenBarrierException();

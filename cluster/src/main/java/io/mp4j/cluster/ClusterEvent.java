@@ -2,7 +2,6 @@ package io.mp4j.cluster;
 
 import io.mp4j.shm.Event;
 import org.agrona.concurrent.IdleStrategy;
-import org.apache.ignite.IgniteInterruptedException;
 import org.apache.ignite.IgniteAtomicLong;
 
 import java.io.ObjectStreamException;
@@ -64,7 +63,7 @@ public final class ClusterEvent implements Event
     @Override
     public boolean await(final Duration timeout) throws InterruptedException
     {
-        return await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return awaitUntil(ClusterLockBase.deadline(timeout));
     }
 
     @Override
@@ -75,35 +74,7 @@ public final class ClusterEvent implements Event
 
     private boolean awaitUntil(final long deadlineNanos) throws InterruptedException
     {
-        IdleStrategy strategy = null;
-        try
-        {
-            while (flag.get() == 0)
-            {
-                if (Thread.interrupted())
-                {
-                    throw new InterruptedException("interrupted waiting for " + this);
-                }
-                if (deadlineNanos != Long.MAX_VALUE && System.nanoTime() - deadlineNanos >= 0)
-                {
-                    return false;
-                }
-                if (strategy == null)
-                {
-                    strategy = idle.get();
-                }
-                strategy.idle();
-            }
-            return true;
-        }
-        catch (final IgniteInterruptedException ex)
-        {
-            // an interrupt during a round trip: Ignite's unchecked exception, as j.u.c's, the status cleared
-            Thread.interrupted();
-            final InterruptedException interrupted = new InterruptedException("interrupted waiting for " + this);
-            interrupted.initCause(ex);
-            throw interrupted;
-        }
+        return ClusterLockBase.pollUntil(() -> flag.get() != 0, deadlineNanos, idle, this);
     }
 
     @Override

@@ -116,6 +116,56 @@ abstract class ClusterLockBase implements SharedLock
         return System.nanoTime() + Math.min(nanos, Long.MAX_VALUE / 4);
     }
 
+    /**
+     * @return the deadline of a timeout given as a {@code Duration}; one too long for nanoseconds (e.g.
+     * {@code ChronoUnit.FOREVER.getDuration()}) waits as long as {@code Long.MAX_VALUE} nanoseconds would.
+     */
+    static long deadline(final Duration timeout)
+    {
+        return deadline(io.mp4j.shm.IdleStrategies.toNanos(timeout), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Wait with the idle strategy until {@code done} is true or the deadline passes. An interrupt throws
+     * {@link InterruptedException}, also one that lands during a round trip to the cluster (Ignite reports
+     * it as its unchecked {@link IgniteInterruptedException}), with the interrupt status cleared, as the
+     * waits of {@code java.util.concurrent} leave it.
+     *
+     * @return whether {@code done} became true before the deadline.
+     */
+    static boolean pollUntil(final java.util.function.BooleanSupplier done, final long deadlineNanos,
+        final Supplier<IdleStrategy> idle, final Object waitingFor) throws InterruptedException
+    {
+        IdleStrategy strategy = null;
+        try
+        {
+            while (!done.getAsBoolean())
+            {
+                if (Thread.interrupted())
+                {
+                    throw new InterruptedException("interrupted waiting for " + waitingFor);
+                }
+                if (deadlineNanos != Long.MAX_VALUE && System.nanoTime() - deadlineNanos >= 0)
+                {
+                    return false;
+                }
+                if (strategy == null)
+                {
+                    strategy = idle.get();
+                }
+                strategy.idle();
+            }
+            return true;
+        }
+        catch (final IgniteInterruptedException ex)
+        {
+            Thread.interrupted();
+            final InterruptedException interrupted = new InterruptedException("interrupted waiting for " + waitingFor);
+            interrupted.initCause(ex);
+            throw interrupted;
+        }
+    }
+
     @Override
     public boolean acquire()
     {
@@ -132,7 +182,7 @@ abstract class ClusterLockBase implements SharedLock
     @Override
     public boolean acquire(final Duration timeout)
     {
-        return acquire(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return acquire(io.mp4j.shm.IdleStrategies.toNanos(timeout), TimeUnit.NANOSECONDS);
     }
 
     @Override

@@ -305,7 +305,7 @@ public final class ClusterPool implements Pool
     @Override
     public boolean awaitTermination(final Duration timeout) throws InterruptedException
     {
-        return executor.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return executor.awaitTermination(io.mp4j.shm.IdleStrategies.toNanos(timeout), TimeUnit.NANOSECONDS);
     }
 
     @Override

@@ -176,7 +176,7 @@ public class ClusterQueue<T> implements Queue<T>
     @Override
     public void put(final T item, final Duration timeout) throws InterruptedException
     {
-        if (!offer(item, timeout.toNanos(), TimeUnit.NANOSECONDS))
+        if (!offer(item, io.mp4j.shm.IdleStrategies.toNanos(timeout), TimeUnit.NANOSECONDS))
         {
             throw new FullException("queue full: " + this);
         }
@@ -261,7 +261,7 @@ public class ClusterQueue<T> implements Queue<T>
     @Override
     public T get(final Duration timeout) throws InterruptedException
     {
-        final T item = poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        final T item = poll(io.mp4j.shm.IdleStrategies.toNanos(timeout), TimeUnit.NANOSECONDS);
         if (item == null)
         {
             throw new EmptyException("queue empty after " + timeout + ": " + this);
@@ -421,7 +421,7 @@ public class ClusterQueue<T> implements Queue<T>
     public boolean join(final Duration timeout) throws InterruptedException
     {
         open();
-        final long deadline = timeout == null ? Long.MAX_VALUE : ClusterLockBase.deadline(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        final long deadline = timeout == null ? Long.MAX_VALUE : ClusterLockBase.deadline(timeout);
         IdleStrategy idle = null;
         try
         {

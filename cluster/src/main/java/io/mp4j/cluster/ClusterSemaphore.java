@@ -181,7 +181,7 @@ public class ClusterSemaphore implements Semaphore
     @Override
     public boolean acquire(final Duration timeout) throws InterruptedException
     {
-        return tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return acquireUntil(ClusterLockBase.deadline(timeout));
     }
 
     @Override
@@ -193,32 +193,7 @@ public class ClusterSemaphore implements Semaphore
     private boolean acquireUntil(final long deadlineNanos) throws InterruptedException
     {
         checkInterrupt();
-        IdleStrategy strategy = null;
-        try
-        {
-            while (!tryAcquire())
-            {
-                if (Thread.interrupted())
-                {
-                    throw new InterruptedException("interrupted acquiring " + this);
-                }
-                if (deadlineNanos != Long.MAX_VALUE && System.nanoTime() - deadlineNanos >= 0)
-                {
-                    return false;
-                }
-                if (strategy == null)
-                {
-                    strategy = idle.get();
-                }
-                strategy.idle();
-            }
-            return true;
-        }
-        catch (final IgniteInterruptedException ex)
-        {
-            // an interrupt during a round trip to the count
-            throw interrupted(ex);
-        }
+        return ClusterLockBase.pollUntil(this::tryAcquire, deadlineNanos, idle, this);
     }
 
     @Override

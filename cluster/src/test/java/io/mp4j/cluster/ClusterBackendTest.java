@@ -185,6 +185,24 @@ class ClusterBackendTest
     }
 
     @Test
+    void aTimeoutTooLongForNanosecondsMeansForever() throws Exception
+    {
+        // Duration.toNanos() overflows past 292 years: these threw ArithmeticException, even when ready
+        final Duration forever = java.time.temporal.ChronoUnit.FOREVER.getDuration();
+        final Event event = client.event("setForForever");
+        event.set();
+        assertTrue(event.await(forever));
+        final Semaphore semaphore = client.semaphore("oneForForever", 1);
+        assertTrue(semaphore.acquire(forever));
+        final Lock lock = client.lock("lockForForever");
+        assertTrue(lock.acquire(forever));
+        lock.release();
+        final Queue<String> queue = client.queue("queueForForever");
+        queue.put("x", forever);
+        assertEquals("x", queue.get(forever));
+    }
+
+    @Test
     void anInterruptedSemaphoreAcquireThrowsInterruptedException() throws Exception
     {
         final Semaphore plain = client.semaphore("empty", 0);
