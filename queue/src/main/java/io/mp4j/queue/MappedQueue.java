@@ -184,14 +184,12 @@ class MappedQueue<T> implements Queue<T>
     public boolean offer(final T item)
     {
         final Encoder encoder = Encoder.current().encode(item, codec);
-        enterWait();
         try
         {
             return tryWrite(encoder, true);
         }
         finally
         {
-            exitWait();
             encoder.clear();
         }
     }
@@ -220,14 +218,12 @@ class MappedQueue<T> implements Queue<T>
     public boolean offerBytes(final org.agrona.DirectBuffer src, final int offset, final int length)
     {
         final Encoder encoder = Encoder.current().bytes(src, offset, length);
-        enterWait();
         try
         {
             return tryWrite(encoder, true);
         }
         finally
         {
-            exitWait();
             encoder.clear();
         }
     }
@@ -247,39 +243,30 @@ class MappedQueue<T> implements Queue<T>
 
     private boolean awaitWrite(final Encoder encoder, final long timeoutNs) throws InterruptedException
     {
-        // entered before the first try, not only before waiting: close() must not unmap under a copy
-        enterWait();
-        try
+        if (tryWrite(encoder, timeoutNs == 0))
         {
-            if (tryWrite(encoder, timeoutNs == 0))
+            return true;
+        }
+        final long deadline = System.nanoTime() + timeoutNs;
+        final IdleStrategy idle = Idle.current();
+        int tries = 0;
+        while (true)
+        {
+            if (timeoutNs != FOREVER && System.nanoTime() - deadline >= 0)
+            {
+                return false;
+            }
+            if (Thread.interrupted())
+            {
+                throw new InterruptedException();
+            }
+            idle.idle();
+            // a consumer taking messages releases their space itself every few KiB; take its lock to
+            // release it only once it has not done so for a while (e.g. it stopped after a get)
+            if (tryWrite(encoder, ++tries >= RELEASE_AFTER_TRIES))
             {
                 return true;
             }
-            final long deadline = System.nanoTime() + timeoutNs;
-            final IdleStrategy idle = Idle.current();
-            int tries = 0;
-            while (true)
-            {
-                if (timeoutNs != FOREVER && System.nanoTime() - deadline >= 0)
-                {
-                    return false;
-                }
-                if (Thread.interrupted())
-                {
-                    throw new InterruptedException();
-                }
-                idle.idle();
-                // a consumer taking messages releases their space itself every few KiB; take its lock to
-                // release it only once it has not done so for a while (e.g. it stopped after a get)
-                if (tryWrite(encoder, ++tries >= RELEASE_AFTER_TRIES))
-                {
-                    return true;
-                }
-            }
-        }
-        finally
-        {
-            exitWait();
         }
     }
 
@@ -288,6 +275,19 @@ class MappedQueue<T> implements Queue<T>
      *                room (takes the consumer lock, whose line the consumer writes on every take).
      */
     boolean tryWrite(final Encoder encoder, final boolean release)
+    {
+        enterWait();
+        try
+        {
+            return doTryWrite(encoder, release);
+        }
+        finally
+        {
+            exitWait();
+        }
+    }
+
+    private boolean doTryWrite(final Encoder encoder, final boolean release)
     {
         ensureOpen();
         if (encoder.length > ring.maxMsgLength())
@@ -398,16 +398,8 @@ class MappedQueue<T> implements Queue<T>
     @SuppressWarnings("unchecked")
     public T poll()
     {
-        enterWait();
-        try
-        {
-            final Object value = takeNow(true);
-            return value == NONE ? null : (T)value;
-        }
-        finally
-        {
-            exitWait();
-        }
+        final Object value = takeNow(true);
+        return value == NONE ? null : (T)value;
     }
 
     @Override
@@ -460,46 +452,38 @@ class MappedQueue<T> implements Queue<T>
 
     private Object take(final long timeoutNs) throws InterruptedException
     {
-        // entered before the first try, not only before waiting: close() must not unmap under a read
-        enterWait();
-        try
+        Object value = takeNow(false);
+        if (value != NONE || timeoutNs == 0)
         {
-            Object value = takeNow(false);
-            if (value != NONE || timeoutNs == 0)
+            return value;
+        }
+        final long deadline = System.nanoTime() + timeoutNs;
+        final IdleStrategy idle = Idle.current();
+        while (true)
+        {
+            if (Thread.interrupted())
+            {
+                throw new InterruptedException();
+            }
+            idle.idle();
+            value = takeNow(false);
+            if (value != NONE)
             {
                 return value;
             }
-            final long deadline = System.nanoTime() + timeoutNs;
-            final IdleStrategy idle = Idle.current();
-            while (true)
+            if (timeoutNs != FOREVER && System.nanoTime() - deadline >= 0)
             {
-                if (Thread.interrupted())
-                {
-                    throw new InterruptedException();
-                }
-                idle.idle();
-                value = takeNow(false);
-                if (value != NONE)
-                {
-                    return value;
-                }
-                if (timeoutNs != FOREVER && System.nanoTime() - deadline >= 0)
-                {
-                    return NONE;
-                }
+                return NONE;
             }
-        }
-        finally
-        {
-            exitWait();
         }
     }
 
     /**
-     * A thread of this JVM enters a call that touches the mapping (blocking or not); {@link #close()} waits for
-     * such threads to notice the close and leave before it unmaps. Call {@link #ensureOpen()} after this:
-     * the increment is a full fence and close() sets the flag before it reads the count, so either the
-     * thread sees the flag or close() sees the thread.
+     * A thread of this JVM is about to touch the mapping: each try of a put or a take (a thread idling
+     * between tries is not counted, and its next try throws once closed), and a join for its whole wait.
+     * {@link #close()} waits for counted threads to leave before it unmaps. Call {@link #ensureOpen()}
+     * after this: the increment is a full fence and close() sets the flag before it reads the count, so
+     * either the thread sees the flag or close() sees the thread.
      */
     final void enterWait()
     {
@@ -568,6 +552,19 @@ class MappedQueue<T> implements Queue<T>
      * @param persist whether to wait briefly for a consumer lock held by another live consumer.
      */
     private Object takeNow(final boolean persist)
+    {
+        enterWait();
+        try
+        {
+            return doTakeNow(persist);
+        }
+        finally
+        {
+            exitWait();
+        }
+    }
+
+    private Object doTakeNow(final boolean persist)
     {
         ensureOpen();
         if (nothingToRead())

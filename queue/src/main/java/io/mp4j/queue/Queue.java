@@ -79,8 +79,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Instances are thread-safe. {@link #close()} makes threads in this instance's calls (blocked in
  * {@code put}/{@code get}/{@code join}, or in a non-blocking {@code offer}/{@code poll}/{@code readBytes})
- * throw {@link IllegalStateException} and waits for them to leave before it unmaps the file, so a close
- * racing with other threads' calls never touches unmapped memory.
+ * throw {@link IllegalStateException}, and unmaps the file once none of them is touching it (each try of
+ * a call counts itself while it does), so a close racing with other threads' calls never touches
+ * unmapped memory.
  *
  * @param <T> the type of the elements.
  */
