@@ -135,7 +135,7 @@ public final class ClusterBenchClient
             // names ClusterBackend gives them): a structure's primary member depends on its name, and two names
             // put on two members measured placement, not mp4j (the same call came out 0.8-1.5x of itself).
             final Value counter = backend.value("bench-counter", ElementType.LONG, 0L);
-            final IgniteAtomicLong rawCounter = existing(ignite.atomicLong("mp4j.value.bench-counter", 0, false), "counter");
+            final IgniteAtomicLong rawCounter = existing(ignite.atomicLong("mp4j.value~bench-counter", 0, false), "counter");
             compare("counter", counter::incrementAndGet, rawCounter::incrementAndGet, n, warmUpRounds, rounds);
 
             final Lock lock = backend.lock("bench-lock");
@@ -143,7 +143,7 @@ public final class ClusterBenchClient
             compare("lock", () -> { lock.lock(); lock.unlock(); }, () -> { rawLock.lock(); rawLock.unlock(); }, n, warmUpRounds, rounds);
 
             final Queue<Long> queue = backend.queue("bench-queue");
-            final IgniteQueue<Long> rawQueue = existing(ignite.queue("mp4j.queue.bench-queue", 0, null), "queue");
+            final IgniteQueue<Long> rawQueue = existing(ignite.queue("mp4j.queue~bench-queue", 0, null), "queue");
             compare("queue_rtt", () -> { queue.put(1L); queue.get(); }, () -> { rawQueue.put(1L); rawQueue.take(); }, n, warmUpRounds, rounds);
 
             final ProcessPoolExecutor executor = backend.executor(4);

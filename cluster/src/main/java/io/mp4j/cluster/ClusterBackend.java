@@ -64,6 +64,15 @@ import java.util.regex.Pattern;
  * <p>Every object is get-or-create by name, cluster-wide, and the same instance is returned for a name within
  * one JVM, except queues: a new instance each time, so that closing one does not close the others. Objects are serializable: sent to a cluster task or a {@code Process}, they are reattached by name
  * through the node of the receiving JVM ({@link #current()}). Names follow {@link Backend}'s rule.
+ *
+ * <p><b>Names.</b> As in a runtime directory on one host, a name is one object: a name opened as one kind
+ * (say a {@code Lock}) and then as another (an {@code RLock}, a {@code Value}), from any JVM of the cluster,
+ * is refused with an {@link IllegalStateException} saying what it already is. Dicts and lists are named apart
+ * from the rest and from each other, as a {@code Manager}'s are. Each object claims its name in an Ignite
+ * atomic long {@code mp4j.kind~<name>} holding its kind's code (once per name and JVM, when first opened).
+ * Its parts are Ignite objects named {@code mp4j.<kind>~<name>[~<part>]} ({@link #igniteName}): '~' is
+ * outside the alphabet of names, so no user name reaches another object's parts (a lock's recovery counter,
+ * a value's lock, a list's lock and length).
  */
 public final class ClusterBackend implements Backend
 {
@@ -196,6 +205,38 @@ public final class ClusterBackend implements Backend
         return -1;
     }
 
+    /**
+     * @return the Ignite name of an mp4j object's part: {@code mp4j.<kind>~<name>~<part>}, or without
+     * {@code ~<part>} for the object itself. A user's name has no '~', so two different (kind, name, part)
+     * never meet.
+     */
+    static String igniteName(final String kind, final String name, final String part)
+    {
+        return "mp4j." + kind + "~" + name + (part == null ? "" : "~" + part);
+    }
+
+    private static String igniteName(final String kind, final String name)
+    {
+        return igniteName(kind, name, null);
+    }
+
+    /**
+     * Claim {@code name} for an object of {@code kind}, cluster-wide: the first claim stays, any other kind
+     * is refused, as a region of another type is on one host.
+     */
+    private void claim(final String name, final ClusterHandle.Kind kind)
+    {
+        final IgniteAtomicLong claim = atomic(igniteName("kind", name), kind.code());
+        if (!claim.compareAndSet(kind.code(), kind.code()))
+        {
+            final long code = claim.get();
+            final ClusterHandle.Kind[] kinds = ClusterHandle.Kind.values();
+            final String found = code >= 1 && code <= kinds.length ? kinds[(int)code - 1].type : "kind code " + code + " (another mp4j version?)";
+            throw new IllegalStateException("cluster object '" + name + "' already exists as a " + found +
+                "; it cannot also be opened as a " + kind.type + " (one name, one object, as on one host)");
+        }
+    }
+
     private static String checkName(final String name)
     {
         if (name == null || !NAME.matcher(name).matches())
@@ -235,7 +276,11 @@ public final class ClusterBackend implements Backend
     {
         checkName(name);
         final long bits = ClusterValue.encode(type, initial);
-        final Value value = cached("value:" + name, () -> new ClusterValue(this, name, type, atomic("mp4j.value." + name, bits)));
+        final Value value = cached("value:" + name, () ->
+        {
+            claim(name, ClusterHandle.Kind.VALUE);
+            return new ClusterValue(this, name, type, atomic(igniteName("value", name), bits));
+        });
         if (value.type() != type)
         {
             throw new IllegalArgumentException("cluster value '" + name + "' is " + value.type() + " in this JVM, not " + type);
@@ -258,14 +303,38 @@ public final class ClusterBackend implements Backend
     public Lock lock(final String name)
     {
         checkName(name);
-        return cached("lock:" + name, () -> new ClusterLock(this, name, atomic("mp4j.lock." + name, 0), atomic("mp4j.lock." + name + ".recoveries", 0)));
+        return cached("lock:" + name, () ->
+        {
+            claim(name, ClusterHandle.Kind.LOCK);
+            return new ClusterLock(this, name, ClusterHandle.Kind.LOCK, atomic(igniteName("lock", name), 0),
+                atomic(igniteName("lock", name, "recoveries"), 0));
+        });
     }
 
     @Override
     public RLock rlock(final String name)
     {
         checkName(name);
-        return cached("rlock:" + name, () -> new ClusterRLock(this, name, atomic("mp4j.lock." + name, 0), atomic("mp4j.lock." + name + ".recoveries", 0)));
+        return cached("rlock:" + name, () ->
+        {
+            claim(name, ClusterHandle.Kind.RLOCK);
+            return new ClusterRLock(this, name, ClusterHandle.Kind.RLOCK, atomic(igniteName("rlock", name), 0),
+                atomic(igniteName("rlock", name, "recoveries"), 0));
+        });
+    }
+
+    /** The lock of the value {@code name} ({@link ClusterValue#getLock()}): a part of the value, named after it. */
+    ClusterRLock valueLock(final String name)
+    {
+        return cached("value-lock:" + name, () -> new ClusterRLock(this, name, ClusterHandle.Kind.VALUE_LOCK,
+            atomic(igniteName("value", name, "lock"), 0), atomic(igniteName("value", name, "lock-recoveries"), 0)));
+    }
+
+    /** The lock of the list {@code name}: a part of the list, named after it. */
+    private ClusterLock listLock(final String name)
+    {
+        return cached("list-lock:" + name, () -> new ClusterLock(this, name, ClusterHandle.Kind.LIST_LOCK,
+            atomic(igniteName("list", name, "lock"), 0), atomic(igniteName("list", name, "lock-recoveries"), 0)));
     }
 
     @Override
@@ -273,7 +342,11 @@ public final class ClusterBackend implements Backend
     {
         checkName(name);
         checkPermits(permits);
-        return cached("semaphore:" + name, () -> new ClusterSemaphore(name, atomic("mp4j.semaphore.count." + name, permits)));
+        return cached("semaphore:" + name, () ->
+        {
+            claim(name, ClusterHandle.Kind.SEMAPHORE);
+            return new ClusterSemaphore(name, atomic(igniteName("semaphore", name), permits));
+        });
     }
 
     @Override
@@ -281,7 +354,11 @@ public final class ClusterBackend implements Backend
     {
         checkName(name);
         checkPermits(permits);
-        return cached("bsemaphore:" + name, () -> new ClusterSemaphore.Bounded(name, permits, ignite().semaphore("mp4j.bsemaphore." + name, permits, true, true)));
+        return cached("bsemaphore:" + name, () ->
+        {
+            claim(name, ClusterHandle.Kind.BOUNDED_SEMAPHORE);
+            return new ClusterSemaphore.Bounded(name, permits, ignite().semaphore(igniteName("bsemaphore", name), permits, true, true));
+        });
     }
 
     private static void checkPermits(final int permits)
@@ -296,7 +373,11 @@ public final class ClusterBackend implements Backend
     public Event event(final String name)
     {
         checkName(name);
-        return cached("event:" + name, () -> new ClusterEvent(name, atomic("mp4j.event." + name, 0)));
+        return cached("event:" + name, () ->
+        {
+            claim(name, ClusterHandle.Kind.EVENT);
+            return new ClusterEvent(name, atomic(igniteName("event", name), 0));
+        });
     }
 
     /**
@@ -320,10 +401,11 @@ public final class ClusterBackend implements Backend
         }
         return cached("barrier:" + name, () ->
         {
-            final String prefix = "mp4j.barrier." + name;
-            final int fixed = (int)atomic(prefix + ".parties", parties).get();
-            return new ClusterBarrier(this, name, fixed, atomic(prefix + ".arrivals", 0), atomic(prefix + ".released", 0),
-                atomic(prefix + ".broken", 0), ignite().getOrCreateCache(this.<Long, Long>cacheConfig(prefix)));
+            claim(name, ClusterHandle.Kind.BARRIER);
+            final int fixed = (int)atomic(igniteName("barrier", name, "parties"), parties).get();
+            return new ClusterBarrier(this, name, fixed, atomic(igniteName("barrier", name, "arrivals"), 0),
+                atomic(igniteName("barrier", name, "released"), 0), atomic(igniteName("barrier", name, "broken"), 0),
+                ignite().getOrCreateCache(this.<Long, Long>cacheConfig(igniteName("barrier", name))));
         });
     }
 
@@ -332,16 +414,23 @@ public final class ClusterBackend implements Backend
     {
         checkName(name);
         // a new instance each time, closed on its own, over the Ignite queue cached per name
-        return this.<ClusterQueue<T>>cached("queue:" + name,
-            () -> new ClusterQueue<T>(name, ignite().queue("mp4j.queue." + name, 0, collections), null)).another();
+        return this.<ClusterQueue<T>>cached("queue:" + name, () ->
+        {
+            claim(name, ClusterHandle.Kind.QUEUE);
+            return new ClusterQueue<T>(name, ignite().queue(igniteName("queue", name), 0, collections), null);
+        }).another();
     }
 
     @Override
     public <T> JoinableQueue<T> joinableQueue(final String name)
     {
         checkName(name);
-        return this.<ClusterQueue.Joinable<T>>cached("jqueue:" + name, () -> new ClusterQueue.Joinable<T>(name,
-            ignite().queue("mp4j.jqueue." + name, 0, collections), atomic("mp4j.jqueue." + name + ".unfinished", 0))).another();
+        return this.<ClusterQueue.Joinable<T>>cached("jqueue:" + name, () ->
+        {
+            claim(name, ClusterHandle.Kind.JOINABLE_QUEUE);
+            return new ClusterQueue.Joinable<T>(name, ignite().queue(igniteName("jqueue", name), 0, collections),
+                atomic(igniteName("jqueue", name, "unfinished"), 0));
+        }).another();
     }
 
     @Override
@@ -375,15 +464,16 @@ public final class ClusterBackend implements Backend
     public <K, V> Map<K, V> dict(final String name)
     {
         checkName(name);
-        return cached("dict:" + name, () -> new ClusterDict<K, V>(name, ignite().getOrCreateCache(this.<K, V>cacheConfig("mp4j.dict." + name))));
+        return cached("dict:" + name, () -> new ClusterDict<K, V>(name, ignite().getOrCreateCache(this.<K, V>cacheConfig(igniteName("dict", name)))));
     }
 
     @Override
     public <E> List<E> list(final String name)
     {
         checkName(name);
-        return cached("list:" + name, () -> new ClusterList<E>(name, ignite().getOrCreateCache(this.<Integer, E>cacheConfig("mp4j.list." + name)),
-            atomic("mp4j.list." + name + ".length", 0), (ClusterLock)lock("mp4j.list." + name)));
+        final ClusterLock lock = listLock(name);   // not inside the list's computeIfAbsent: no recursive update of the map
+        return cached("list:" + name, () -> new ClusterList<E>(name, ignite().getOrCreateCache(this.<Integer, E>cacheConfig(igniteName("list", name))),
+            atomic(igniteName("list", name, "length"), 0), lock));
     }
 
     @Override
@@ -412,6 +502,10 @@ public final class ClusterBackend implements Backend
                 return lock(handle.name);
             case RLOCK:
                 return rlock(handle.name);
+            case VALUE_LOCK:
+                return valueLock(handle.name);
+            case LIST_LOCK:
+                return listLock(handle.name);
             case SEMAPHORE:
                 return semaphore(handle.name, 0);
             case BOUNDED_SEMAPHORE:

@@ -27,15 +27,10 @@ public final class ClusterLock extends ClusterLockBase implements Lock
 {
     private static final long serialVersionUID = 1L;
 
-    ClusterLock(final ClusterBackend backend, final String name, final IgniteAtomicLong word, final IgniteAtomicLong recoveries)
+    ClusterLock(final ClusterBackend backend, final String name, final ClusterHandle.Kind kind, final IgniteAtomicLong word,
+        final IgniteAtomicLong recoveries)
     {
-        super(backend, name, word, recoveries);
-    }
-
-    @Override
-    ClusterHandle.Kind kind()
-    {
-        return ClusterHandle.Kind.LOCK;
+        super(backend, name, kind, word, recoveries);
     }
 
     @Override

@@ -20,6 +20,8 @@ abstract class ClusterLockBase implements SharedLock
 
     final transient ClusterBackend backend;
     final String name;
+    /** What this lock is, for the handle it travels as: a user's lock or rlock, or a value's or list's own. */
+    private final ClusterHandle.Kind kind;
     final transient OwnerWord word;
     private final transient IgniteAtomicLong recoveryCount;
     private final transient Held held = this::unlock;
@@ -27,15 +29,15 @@ abstract class ClusterLockBase implements SharedLock
     /** Set by the thread that took the lock over from a dead owner; read by the holder. */
     private transient volatile boolean previousOwnerDied;
 
-    ClusterLockBase(final ClusterBackend backend, final String name, final IgniteAtomicLong word, final IgniteAtomicLong recoveryCount)
+    ClusterLockBase(final ClusterBackend backend, final String name, final ClusterHandle.Kind kind, final IgniteAtomicLong word,
+        final IgniteAtomicLong recoveryCount)
     {
         this.backend = backend;
         this.name = name;
+        this.kind = kind;
         this.word = new OwnerWord(backend, word);
         this.recoveryCount = recoveryCount;
     }
-
-    abstract ClusterHandle.Kind kind();
 
     /**
      * Take the word for the calling thread, waiting until the deadline.
@@ -301,12 +303,12 @@ abstract class ClusterLockBase implements SharedLock
 
     Object writeReplace() throws ObjectStreamException
     {
-        return new ClusterHandle(kind(), name, null, 0);
+        return new ClusterHandle(kind, name, null, 0);
     }
 
     @Override
     public String toString()
     {
-        return "cluster " + kind().name().toLowerCase(java.util.Locale.ROOT) + " '" + name + "'";
+        return ClusterHandle.describe(kind, name);
     }
 }

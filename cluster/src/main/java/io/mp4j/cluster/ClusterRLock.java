@@ -19,15 +19,10 @@ public final class ClusterRLock extends ClusterLockBase implements RLock
     private transient volatile Thread holder;
     private transient int holds;
 
-    ClusterRLock(final ClusterBackend backend, final String name, final IgniteAtomicLong word, final IgniteAtomicLong recoveries)
+    ClusterRLock(final ClusterBackend backend, final String name, final ClusterHandle.Kind kind, final IgniteAtomicLong word,
+        final IgniteAtomicLong recoveries)
     {
-        super(backend, name, word, recoveries);
-    }
-
-    @Override
-    ClusterHandle.Kind kind()
-    {
-        return ClusterHandle.Kind.RLOCK;
+        super(backend, name, kind, word, recoveries);
     }
 
     @Override

@@ -14,8 +14,8 @@ import java.util.Locale;
  * {@code compareAndSet}, is one linearizable round trip to the value's primary member; {@code addAndGet}
  * on a double is a compare-and-set loop. An int value wraps as Java's int does (an add that leaves the int
  * range puts the wrapped int back with a compare-and-set), and a delta beyond an int is refused with an
- * {@code IllegalArgumentException}, as in the mapped {@code Value}. {@link #getLock()} is a {@link ClusterRLock} named
- * {@code <name>.lock}, as Python's {@code Value(...).get_lock()}.
+ * {@code IllegalArgumentException}, as in the mapped {@code Value}. {@link #getLock()} is a {@link ClusterRLock} of the
+ * value's own, as Python's {@code Value(...).get_lock()}: no name a user can give reaches it.
  *
  * <p>The type is not stored in the cluster: every JVM that opens the value by name must give the same
  * typecode (a handle sent to a task carries it).
@@ -114,7 +114,7 @@ public final class ClusterValue implements Value
         SharedLock l = lock;
         if (l == null)
         {
-            l = backend.rlock(name + ".lock");
+            l = backend.valueLock(name);
             lock = l;
         }
         return l;

@@ -397,4 +397,66 @@ class ClusterBackendTest
         final Barrier barrier = client.barrier("twoParties", 2);
         assertInterruptible("barrier await", barrier::await);
     }
+
+    @Test
+    void noUserNameReachesAnotherObjectsInternalParts() throws Exception
+    {
+        // a lock's recovery counter was the atomic long of the user's lock "<name>.recoveries"
+        final Lock x = client.lock("names-x");
+        final Lock xRecoveries = client.lock("names-x.recoveries");
+        xRecoveries.lock();
+        try
+        {
+            assertEquals(0, x.recoveries(), "lock(\"names-x.recoveries\") is lock(\"names-x\")'s recovery counter");
+        }
+        finally
+        {
+            xRecoveries.unlock();
+        }
+
+        // a value's lock was the user's rlock "<name>.lock"
+        final Value v = client.value("names-v", ElementType.LONG, 0L);
+        final io.mp4j.shm.RLock userLock = client.rlock("names-v.lock");
+        v.getLock().acquire();
+        try
+        {
+            assertFalse(userLock.isLocked(), "rlock(\"names-v.lock\") is value(\"names-v\")'s lock");
+        }
+        finally
+        {
+            v.getLock().release();
+        }
+
+        // a list's lock was the user's lock "mp4j.list.<name>"
+        final Lock listLock = client.lock("mp4j.list.names-l");
+        listLock.lock();
+        try
+        {
+            final java.util.concurrent.CompletableFuture<Boolean> added =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> member.<String>list("names-l").add("a"));
+            assertTrue(added.get(60, TimeUnit.SECONDS), "list(\"names-l\").add waits for the user's lock \"mp4j.list.names-l\"");
+        }
+        finally
+        {
+            listLock.unlock();
+        }
+    }
+
+    @Test
+    void aNameOpenedAsOneKindIsRefusedAsAnotherClusterWide()
+    {
+        // as on one host, where the second attach finds the first's region of another type
+        client.lock("kinds-a");
+        IllegalStateException ex = assertThrows(IllegalStateException.class, () -> client.rlock("kinds-a"));
+        assertTrue(ex.getMessage().contains("'kinds-a' already exists as a Lock; it cannot also be opened as a RLock"), ex.getMessage());
+        ex = assertThrows(IllegalStateException.class, () -> member.rlock("kinds-a"));
+        assertTrue(ex.getMessage().contains("already exists as a Lock"), ex.getMessage());
+        member.value("kinds-b", ElementType.LONG, 0L);
+        ex = assertThrows(IllegalStateException.class, () -> client.event("kinds-b"));
+        assertTrue(ex.getMessage().contains("'kinds-b' already exists as a Value; it cannot also be opened as a Event"), ex.getMessage());
+        // dicts and lists are named apart from the rest, as a Manager's are on one host
+        client.dict("kinds-a");
+        client.list("kinds-a");
+        assertEquals(0, client.lock("kinds-a").recoveries());
+    }
 }
