@@ -298,11 +298,30 @@ public final class ClusterExecutor extends AbstractExecutorService implements Pr
         }
     }
 
+    /**
+     * Wait until the cluster has a member to run tasks, at most {@code timeout}.
+     *
+     * @return whether a member was there in time.
+     * @throws InterruptedException if interrupted while waiting.
+     */
     @Override
-    public boolean awaitReady(final Duration timeout)
+    public boolean awaitReady(final Duration timeout) throws InterruptedException
     {
-        return !ignite.cluster().forServers().nodes().isEmpty();
+        return ClusterLockBase.pollUntil(this::hasMember, ClusterLockBase.deadline(timeout), OwnerWord::idle, "a cluster member");
     }
+
+    private boolean hasMember()
+    {
+        try
+        {
+            return !ignite.cluster().forServers().nodes().isEmpty();
+        }
+        catch (final org.apache.ignite.IgniteClientDisconnectedException ex)
+        {
+            return false;   // the client is reconnecting: no member reachable yet
+        }
+    }
+
 
     @Override
     public <T, R> ResultIterator<R> map(final SerializableFunction<T, R> fn, final Iterable<? extends T> items)

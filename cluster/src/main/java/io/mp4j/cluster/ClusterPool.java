@@ -55,8 +55,12 @@ public final class ClusterPool implements Pool
         return pids;
     }
 
+    /**
+     * Wait until the cluster has a member to run tasks, at most {@code timeout} (the cluster's task pools are
+     * its members', not this pool's).
+     */
     @Override
-    public boolean awaitReady(final Duration timeout)
+    public boolean awaitReady(final Duration timeout) throws InterruptedException
     {
         return executor.awaitReady(timeout);
     }

@@ -459,4 +459,58 @@ class ClusterBackendTest
         client.list("kinds-a");
         assertEquals(0, client.lock("kinds-a").recoveries());
     }
+
+    @Test
+    void awaitReadyWaitsForAMemberUntilItsTimeout() throws Exception
+    {
+        // a cluster of its own: its only member leaves and another takes its place
+        final int base = 48_000 + ThreadLocalRandom.current().nextInt(0, 50) * 20;
+        final ClusterConfig.Builder builder = ClusterConfig.builder()
+            .seeds("127.0.0.1:" + base)
+            .localAddress("127.0.0.1")
+            .communicationPort(base + 8, 11)
+            .memory(64L << 20)
+            .threads(2);
+        final ClusterConfig memberConfig = builder.discoveryPort(base, 1).build();
+        final AtomicReference<ClusterBackend> lone = new AtomicReference<>(ClusterBackend.startMember(memberConfig));
+        final ClusterBackend watcher = ClusterBackend.join(builder.discoveryPort(base + 1, 6).build());
+        Thread starter = null;
+        try
+        {
+            final io.mp4j.ProcessPoolExecutor executor = watcher.executor(1);
+            assertTrue(executor.awaitReady(Duration.ofNanos(BOUND_NANOS)));
+            lone.getAndSet(null).close();
+            await("the client saw its member leave", () ->
+            {
+                try
+                {
+                    return watcher.ignite().cluster().forServers().nodes().isEmpty();
+                }
+                catch (final IgniteClientDisconnectedException ex)
+                {
+                    return true;
+                }
+            });
+            assertFalse(executor.awaitReady(Duration.ofMillis(200)), "ready with no member");
+            starter = new Thread(() -> lone.set(ClusterBackend.startMember(memberConfig)));
+            starter.start();
+            // before the fix the timeout was ignored: false at once, while the member was starting
+            assertTrue(executor.awaitReady(Duration.ofNanos(BOUND_NANOS)), "not ready once a member joined");
+            assertEquals(1, (int)executor.submit((SerializableCallable<Integer>)() -> 1).get(BOUND_NANOS, TimeUnit.NANOSECONDS));
+            executor.shutdown();
+        }
+        finally
+        {
+            if (starter != null)
+            {
+                starter.join(TimeUnit.NANOSECONDS.toMillis(BOUND_NANOS));
+            }
+            watcher.close();
+            final ClusterBackend last = lone.get();
+            if (last != null)
+            {
+                last.close();
+            }
+        }
+    }
 }
