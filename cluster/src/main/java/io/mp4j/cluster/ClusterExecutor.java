@@ -42,6 +42,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * five attempts), so the task runs again, at least once in all; when no member is left to take it the
  * future fails with a {@link WorkerDiedException}. Nothing waits for ever on a dead member.
  *
+ * <p><b>Cancelling.</b> {@code cancel(true)} on a task's future, and {@link #shutdownNow()} for every task not
+ * finished, cancel the task's Ignite job, and the future fails with
+ * {@link java.util.concurrent.CancellationException} at once. A job that has not started on its member never
+ * starts; a running one has its thread interrupted by Ignite once {@code computeJobWorkerInterruptTimeout}
+ * has passed since the cancel (a cluster-wide property, by default the member's failure-detection timeout:
+ * 10 s unless {@code --failure-detection-ms} says otherwise; Ignite's {@code control.sh --property set}
+ * changes it). A task that ignores interrupts runs on to its end on the member, its result discarded: a
+ * member's JVM cannot be stopped from here. {@code cancel(false)}
+ * cancels the future only and leaves the job alone, as {@code Future}'s contract asks.
+ *
  * <p>{@code workers} is kept for the interface: the cluster's concurrency is the sum of its members' task
  * pools ({@link ClusterConfig.Builder#threads}). {@link #map} is the cluster pool's {@code imap}.
  */
@@ -51,6 +61,8 @@ public final class ClusterExecutor extends AbstractExecutorService implements Pr
     private final IgniteCompute compute;
     private final int workers;
     private final AtomicInteger running = new AtomicInteger();
+    /** The tasks sent and not finished, for {@link #shutdownNow()} to cancel. */
+    private final java.util.Set<Sent<?>> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private volatile boolean shutdown;
 
@@ -76,10 +88,10 @@ public final class ClusterExecutor extends AbstractExecutorService implements Pr
 
     <T> CompletableFuture<T> call(final Callable<T> task)
     {
-        return call(task, new CompletableFuture<>());
+        return call(task, new Sent<>());
     }
 
-    private <T, F extends CompletableFuture<T>> F call(final Callable<T> task, final F result)
+    private <T> Sent<T> call(final Callable<T> task, final Sent<T> result)
     {
         final RemoteCall call = RemoteCall.of(task);
         synchronized (this)
@@ -89,6 +101,7 @@ public final class ClusterExecutor extends AbstractExecutorService implements Pr
                 throw new RejectedExecutionException("the cluster executor is shut down");
             }
             running.incrementAndGet();
+            inFlight.add(result);
         }
         final IgniteFuture<byte[]> future;
         try
@@ -97,9 +110,10 @@ public final class ClusterExecutor extends AbstractExecutorService implements Pr
         }
         catch (final RuntimeException ex)
         {
-            finished();
+            finished(result);
             throw ex;
         }
+        result.remote(future);
         future.listen(done ->
         {
             try
@@ -108,7 +122,7 @@ public final class ClusterExecutor extends AbstractExecutorService implements Pr
             }
             finally
             {
-                finished();
+                finished(result);
             }
         });
         return result;
@@ -177,8 +191,9 @@ public final class ClusterExecutor extends AbstractExecutorService implements Pr
         return null;
     }
 
-    private void finished()
+    private void finished(final Sent<?> task)
     {
+        inFlight.remove(task);
         if (running.decrementAndGet() == 0 && shutdown)
         {
             terminated.complete(null);
@@ -228,7 +243,7 @@ public final class ClusterExecutor extends AbstractExecutorService implements Pr
      * task with {@code newTaskFor}, then executes a {@link FutureTask} wrapping it, which cannot be sent to a
      * member (it is not serializable) and need not be: it only reports the task's completion.
      */
-    private static final ThreadLocal<SentTask<?>> JUST_MADE = new ThreadLocal<>();
+    private static final ThreadLocal<Sent<?>> JUST_MADE = new ThreadLocal<>();
 
     /**
      * A task for {@link AbstractExecutorService}'s methods ({@code invokeAll} with a timeout, {@code invokeAny})
@@ -241,16 +256,16 @@ public final class ClusterExecutor extends AbstractExecutorService implements Pr
     @Override
     protected <T> RunnableFuture<T> newTaskFor(final Callable<T> callable)
     {
-        return made(call(callable, new SentTask<>()));
+        return made(call(callable, new Sent<>()));
     }
 
     @Override
     protected <T> RunnableFuture<T> newTaskFor(final Runnable runnable, final T value)
     {
-        return made(call(runnable(runnable, value), new SentTask<>()));
+        return made(call(runnable(runnable, value), new Sent<>()));
     }
 
-    private static <T> SentTask<T> made(final SentTask<T> task)
+    private static <T> Sent<T> made(final Sent<T> task)
     {
         JUST_MADE.set(task);
         return task;
@@ -264,12 +279,12 @@ public final class ClusterExecutor extends AbstractExecutorService implements Pr
     @Override
     public void execute(final Runnable command)
     {
-        final SentTask<?> justMade = JUST_MADE.get();
+        final Sent<?> justMade = JUST_MADE.get();
         if (justMade != null)
         {
             JUST_MADE.remove();
         }
-        if (command instanceof SentTask)
+        if (command instanceof Sent)
         {
             return;
         }
@@ -281,9 +296,56 @@ public final class ClusterExecutor extends AbstractExecutorService implements Pr
         submit(command);
     }
 
-    /** A task already sent to the cluster; running it waits for its completion. */
-    private static final class SentTask<T> extends CompletableFuture<T> implements RunnableFuture<T>
+    /**
+     * A task sent to the cluster: its future, which {@code cancel(true)} passes on to the Ignite job; running
+     * it waits for its completion (for {@link #newTaskFor}'s callers).
+     */
+    private static final class Sent<T> extends CompletableFuture<T> implements RunnableFuture<T>
     {
+        private volatile IgniteFuture<?> remote;
+        private volatile boolean interrupt;
+
+        /** The job's Ignite future, once sent; cancelled at once if {@code cancel(true)} came first. */
+        void remote(final IgniteFuture<?> future)
+        {
+            remote = future;
+            if (interrupt)
+            {
+                cancelRemote();
+            }
+        }
+
+        @Override
+        public boolean cancel(final boolean mayInterruptIfRunning)
+        {
+            if (mayInterruptIfRunning)
+            {
+                interrupt = true;
+            }
+            final boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled && mayInterruptIfRunning)
+            {
+                cancelRemote();
+            }
+            return cancelled;
+        }
+
+        private void cancelRemote()
+        {
+            final IgniteFuture<?> future = remote;
+            if (future != null)
+            {
+                try
+                {
+                    future.cancel();   // idempotent: remote() and cancel() may both get here
+                }
+                catch (final RuntimeException ex)
+                {
+                    // the node is stopping or disconnected: the job goes with it, and this future is cancelled
+                }
+            }
+        }
+
         @Override
         public void run()
         {
@@ -322,7 +384,6 @@ public final class ClusterExecutor extends AbstractExecutorService implements Pr
         }
     }
 
-
     @Override
     public <T, R> ResultIterator<R> map(final SerializableFunction<T, R> fn, final Iterable<? extends T> items)
     {
@@ -346,14 +407,20 @@ public final class ClusterExecutor extends AbstractExecutorService implements Pr
     }
 
     /**
-     * Shut down; tasks already sent run on (Ignite cannot take a job back from a member).
+     * Shut down and cancel every task not finished ({@code cancel(true)}: see the class comment); their
+     * futures fail with {@link java.util.concurrent.CancellationException}. Returns without waiting.
      *
-     * @return an empty list: nothing is queued here.
+     * @return an empty list: nothing is queued in this JVM, and which jobs a member had not started is not
+     * known here.
      */
     @Override
     public List<Runnable> shutdownNow()
     {
         shutdown();
+        for (final Sent<?> task : inFlight)
+        {
+            task.cancel(true);
+        }
         return List.of();
     }
 
@@ -387,16 +454,22 @@ public final class ClusterExecutor extends AbstractExecutorService implements Pr
         }
     }
 
+    /**
+     * {@link #shutdown()}, then wait until every task sent has finished, as leaving Python's
+     * {@code with ProcessPoolExecutor()} block waits; if interrupted, {@link #shutdownNow()} and the interrupt
+     * status set again.
+     */
     @Override
     public void close()
     {
         shutdown();
         try
         {
-            awaitTermination(1, TimeUnit.DAYS);
+            awaitTermination(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
         }
         catch (final InterruptedException ex)
         {
+            shutdownNow();
             Thread.currentThread().interrupt();
         }
     }

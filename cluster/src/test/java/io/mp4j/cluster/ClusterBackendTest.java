@@ -460,6 +460,49 @@ class ClusterBackendTest
         assertEquals(0, client.lock("kinds-a").recoveries());
     }
 
+    /** A task that runs until its thread is interrupted, and says so in cluster events. */
+    static SerializableCallable<Integer> untilInterrupted(final Event started, final Event stopped)
+    {
+        return () ->
+        {
+            started.set();
+            try
+            {
+                while (!Thread.currentThread().isInterrupted())
+                {
+                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+                }
+                return 1;
+            }
+            finally
+            {
+                stopped.set();
+            }
+        };
+    }
+
+    @Test
+    void aCancelledTaskStopsRunningOnTheMember() throws Exception
+    {
+        final Event started = client.event("cancel-started");
+        final Event stopped = client.event("cancel-stopped");
+        final io.mp4j.ProcessPoolExecutor executor = client.executor(1);
+        try
+        {
+            final Future<Integer> future = executor.submit(untilInterrupted(started, stopped));
+            await("the task started", started::isSet);
+            assertTrue(future.cancel(true));
+            assertThrows(java.util.concurrent.CancellationException.class, future::get);
+            // before the fix the job ran on for ever: cancel reached only the local future; now Ignite interrupts
+            // it once its failure-detection timeout (10 s here) has passed since the cancel
+            assertTrue(stopped.await(Duration.ofSeconds(60)), "the task runs on on its member after cancel(true)");
+        }
+        finally
+        {
+            executor.shutdownNow();
+        }
+    }
+
     @Test
     void awaitReadyWaitsForAMemberUntilItsTimeout() throws Exception
     {
