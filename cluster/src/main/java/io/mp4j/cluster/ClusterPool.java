@@ -24,9 +24,26 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The asynchronous and iterator forms give {@link AsyncResult#of} and {@link ResultIterator#of} over the
  * tasks' futures; {@code imap} and {@code imapUnordered} default to one item per task, as in Python.
+ *
+ * <p><b>Ending</b>, as {@link Pool} says: {@link #terminate()} cancels every task not finished (its Ignite job
+ * does not start, or its thread on the member is interrupted; see {@link ClusterExecutor}), whose results
+ * fail with {@link java.util.concurrent.CancellationException} at once. Ignite interrupts a running job's
+ * thread once its {@code computeJobWorkerInterruptTimeout} has passed since the cancel (a cluster-wide
+ * property that defaults to the member's failure-detection timeout, 10 s by default; Ignite's
+ * {@code control.sh --property set} changes it), and answers the cancel when the job has ended.
+ * {@link #close()} is {@code terminate()} then waiting, at most {@link #CLOSE_WAIT}, for those answers: a
+ * task that honours interrupts has stopped on its member when {@code close()} returns, with the default
+ * timeout. The members are not stopped (they are the cluster's, not this pool's): a task that ignores
+ * interrupts runs on there to its end, its result discarded, and {@code close()} returns at the bound.
  */
 public final class ClusterPool implements Pool
 {
+    /**
+     * How long {@link #close()} waits at most, after {@link #terminate()}, for the members to answer the
+     * cancellations: Ignite's default interrupt delay (10 s) and 5 s more.
+     */
+    public static final Duration CLOSE_WAIT = Duration.ofSeconds(15);
+
     private final ClusterBackend backend;
     private final ClusterExecutor executor;
     private final int processes;
@@ -324,9 +341,21 @@ public final class ClusterPool implements Pool
         return executor.isShutdown();
     }
 
+    /**
+     * {@link #terminate()}, then wait at most {@link #CLOSE_WAIT} for the members to answer the cancellations
+     * (see the class comment). If interrupted, the interrupt status is set again.
+     */
     @Override
     public void close()
     {
-        executor.close();
+        terminate();
+        try
+        {
+            awaitTermination(CLOSE_WAIT);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -504,6 +504,21 @@ class ClusterBackendTest
     }
 
     @Test
+    void closingAPoolTerminatesItsTasksOnTheMembersWithinItsBound() throws Exception
+    {
+        final Event started = client.event("terminate-started");
+        final Event stopped = client.event("terminate-stopped");
+        final io.mp4j.Pool pool = client.pool(1);
+        final io.mp4j.AsyncResult<Integer> result = pool.applyAsync(untilInterrupted(started, stopped));
+        await("the task started", started::isSet);
+        // before the fix close() waited for the task, up to a day, as an executor's close() does
+        java.util.concurrent.CompletableFuture.runAsync(pool::close).get(60, TimeUnit.SECONDS);
+        assertTrue(pool.isTerminated());
+        assertThrows(java.util.concurrent.CancellationException.class, result::get);
+        assertTrue(stopped.await(Duration.ofSeconds(60)), "the task runs on on its member after the pool was closed");
+    }
+
+    @Test
     void awaitReadyWaitsForAMemberUntilItsTimeout() throws Exception
     {
         // a cluster of its own: its only member leaves and another takes its place
