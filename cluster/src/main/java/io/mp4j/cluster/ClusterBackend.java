@@ -472,7 +472,7 @@ public final class ClusterBackend implements Backend
     {
         checkName(name);
         final ClusterLock lock = listLock(name);   // not inside the list's computeIfAbsent: no recursive update of the map
-        return cached("list:" + name, () -> new ClusterList<E>(name, ignite().getOrCreateCache(this.<Integer, E>cacheConfig(igniteName("list", name))),
+        return cached("list:" + name, () -> new ClusterList<E>(name, ignite().getOrCreateCache(this.<Integer, Object>cacheConfig(igniteName("list", name))),
             atomic(igniteName("list", name, "length"), 0), lock));
     }
 

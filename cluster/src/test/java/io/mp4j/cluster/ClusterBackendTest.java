@@ -571,4 +571,33 @@ class ClusterBackendTest
             }
         }
     }
+
+    @Test
+    void theNextUserFinishesAMoveWhoseListHolderDied()
+    {
+        final List<String> list = client.list("redo");
+        list.addAll(List.of("a", "b", "c", "d"));
+        // what a holder that died inserting "x" at 1 leaves: the move written, applied in part, the lock its
+        final ClusterBackend doomed = ClusterBackend.join(clientConfig);
+        final long deadOwner = doomed.nodeOrder() << 32 | 1;
+        doomed.close();
+        final org.apache.ignite.IgniteCache<Integer, Object> cache = client.ignite().cache(ClusterBackend.igniteName("list", "redo", null));
+        final java.util.TreeMap<Integer, Object> writes = new java.util.TreeMap<>(java.util.Map.of(1, "x", 2, "b", 3, "c", 4, "d"));
+        cache.put(ClusterList.SHIFT, new ClusterList.Shift(writes, 5, -1));
+        cache.put(4, "d");
+        cache.put(3, "c");
+        assertTrue(client.ignite().atomicLong(ClusterBackend.igniteName("list", "redo", "lock"), 0, false).compareAndSet(0, deadOwner));
+
+        assertEquals("x", list.get(1));
+        assertEquals(List.of("a", "x", "b", "c", "d"), new java.util.ArrayList<>(list));
+        assertEquals(null, cache.get(ClusterList.SHIFT));
+        // and a removal of the first element, died before any element moved
+        assertTrue(client.ignite().atomicLong(ClusterBackend.igniteName("list", "redo", "lock"), 0, false).compareAndSet(0, deadOwner));
+        cache.put(ClusterList.SHIFT, new ClusterList.Shift(new java.util.TreeMap<>(java.util.Map.of(0, "x", 1, "b", 2, "c", 3, "d")), 4, 4));
+        assertEquals(List.of("x", "b", "c", "d"), new java.util.ArrayList<>(list));
+        assertEquals(null, cache.get(4));
+        list.remove(1);
+        list.add(0, "w");
+        assertEquals(List.of("w", "x", "c", "d"), new java.util.ArrayList<>(list));
+    }
 }
