@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class IgniteNode implements AutoCloseable
 {
     private static final AtomicInteger COUNTER = new AtomicInteger();
+    /** The members of this JVM being stopped: a task they interrupt fails over to another member. */
+    private static final java.util.Set<String> STOPPING = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final Ignite ignite;
     private final String instanceName;
@@ -122,15 +124,36 @@ final class IgniteNode implements AutoCloseable
         return instanceName;
     }
 
+    /**
+     * @param instanceName an Ignite instance's name.
+     * @return whether it is a member of this JVM that {@link #close()} is stopping.
+     */
+    static boolean isStopping(final String instanceName)
+    {
+        return STOPPING.contains(instanceName);
+    }
+
+    /**
+     * Stop the node: {@code Ignition.stop(name, cancel=true)}, which cancels the jobs running on a member
+     * (their threads interrupted after Ignite's {@code computeJobWorkerInterruptTimeout}, by default the
+     * failure-detection timeout) and waits for them to end; {@code cancel=false} would wait for every job
+     * however long it runs, and a member told to stop could then never stop. A task so interrupted is not
+     * reported as failed but run again on another member ({@link RemoteCall}), as when a member dies.
+     */
     @Override
     public void close()
     {
+        if (!client)
+        {
+            STOPPING.add(instanceName);
+        }
         try
         {
             Ignition.stop(instanceName, true);
         }
         finally
         {
+            STOPPING.remove(instanceName);
             if (privateDirectory != null)
             {
                 privateDirectory.close();

@@ -1,5 +1,7 @@
 package io.mp4j.cluster;
 
+import org.apache.ignite.Ignition;
+import org.apache.ignite.compute.ComputeJobFailoverException;
 import io.mp4j.SerializableCallable;
 import io.mp4j.queue.JavaSerializationCodec;
 import io.mp4j.queue.MessageDecodingException;
@@ -93,6 +95,13 @@ final class RemoteCall implements IgniteCallable<byte[]>
         }
         catch (final Throwable failure)
         {
+            if (onAStoppingMember())
+            {
+                // the member's stop interrupted the task: Ignite runs it again on another member, as when a
+                // member dies, instead of reporting the interrupt as the task's own failure
+                throw new ComputeJobFailoverException("cluster member pid " + ProcessHandle.current().pid() +
+                    " is stopping: the task runs again on another member (" + failure + ")");
+            }
             outcome = new Outcome(null, failure);
         }
         outcome.pid = ProcessHandle.current().pid();
@@ -117,6 +126,19 @@ final class RemoteCall implements IgniteCallable<byte[]>
             final Outcome fallback = new Outcome(null, standIn);
             fallback.pid = outcome.pid;
             return withKind(codec().encode(fallback), outcome.pid);
+        }
+    }
+
+    /** @return whether this call runs as a job of a member of this JVM that is being stopped. */
+    private static boolean onAStoppingMember()
+    {
+        try
+        {
+            return IgniteNode.isStopping(Ignition.localIgnite().name());
+        }
+        catch (final RuntimeException notAJob)
+        {
+            return false;   // a warm-up call, on a thread of no node
         }
     }
 
