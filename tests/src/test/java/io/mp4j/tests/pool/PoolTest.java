@@ -373,7 +373,7 @@ class PoolTest
         try (Pool pool = Pool.create(1))
         {
             final AsyncResult<Integer> r = pool.applyAsync(PoolTest::announceAndBlock, dir.toString());
-            assertThrows(TimeoutException.class, () -> r.get(Duration.ofMillis(100)));
+            assertEquals("not ready within 100 ms", assertThrows(TimeoutException.class, () -> r.get(Duration.ofMillis(100))).getMessage());
             assertFalse(r.ready());
             assertThrows(IllegalStateException.class, r::successful);
             assertFalse(r.waitFor(Duration.ofMillis(10)));
