@@ -521,13 +521,12 @@ final class ManagerServer
      */
     private void upgradeToMailbox(final ManagerWire.Conn conn, final String file) throws IOException
     {
-        final Path path = Paths.get(file).toAbsolutePath().normalize();
         SharedMemory block = null;
-        if (socketFile != null && socketFile.toAbsolutePath().getParent().equals(path.getParent()))
+        if (socketFile != null && inSocketDirectory(Paths.get(file)))
         {
             try
             {
-                block = SharedMemory.attach(path);
+                block = SharedMemory.attach(Paths.get(file));
             }
             catch (final RuntimeException ex)
             {
@@ -551,6 +550,22 @@ final class ManagerServer
         if (box != null)
         {
             conn.useMailbox(box);
+        }
+    }
+
+    /**
+     * Whether a client's mailbox file is in this server's directory, whatever path the client named it by
+     * (it names the directory as it names the socket): both are compared as real paths.
+     */
+    private boolean inSocketDirectory(final Path file)
+    {
+        try
+        {
+            return file.toRealPath().getParent().equals(socketFile.toAbsolutePath().getParent().toRealPath());
+        }
+        catch (final IOException ex)
+        {
+            return false;
         }
     }
 
