@@ -2,11 +2,13 @@ package io.mp4j;
 
 import io.mp4j.shm.MappedRegion;
 import io.mp4j.shm.RegionType;
+import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RecordDescriptor;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.io.IOException;
@@ -115,6 +117,8 @@ final class WorkerChannel implements AutoCloseable
     private final OneToOneRingBuffer results;
     private final Path directory;
     private final String blobPrefix;
+    /** The longest ring record naming a message file: header, inner type, the name with a 19-digit number. */
+    private final int fileRecordLength;
 
     private WorkerChannel(final MappedRegion region, final int capacity, final String blobPrefix)
     {
@@ -126,6 +130,8 @@ final class WorkerChannel implements AutoCloseable
         this.control = new UnsafeBuffer(payload, 2 * ringLength, CONTROL_LENGTH);
         this.directory = region.path().getParent();
         this.blobPrefix = blobPrefix;
+        this.fileRecordLength = BitUtil.align(RecordDescriptor.HEADER_LENGTH + 4 +
+            blobPrefix.getBytes(StandardCharsets.UTF_8).length + 19, RecordDescriptor.ALIGNMENT);
     }
 
     /**
@@ -178,6 +184,17 @@ final class WorkerChannel implements AutoCloseable
     OneToOneRingBuffer results()
     {
         return results;
+    }
+
+    /**
+     * Whether the ring would take a record naming a message file now: at least twice the longest such
+     * record is free (twice, for the padding a record that wraps around the ring's end needs). This side is
+     * the ring's only writer and its reader only frees space, so a true answer holds until this side writes.
+     * A sender checks it before encoding a long message, so that a full ring costs no encoding per retry.
+     */
+    boolean hasRoomForFileRecord(final OneToOneRingBuffer ring)
+    {
+        return ring.capacity() - ring.size() >= 2 * fileRecordLength;
     }
 
     /**

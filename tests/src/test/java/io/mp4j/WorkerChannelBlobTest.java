@@ -59,11 +59,19 @@ class WorkerChannelBlobTest
             final OneToOneRingBuffer ring = channel.tasks();
             final int length = ring.maxMsgLength() + 100;
             int accepted = 0;
-            while (channel.offer(ring, WorkerChannel.MSG_TASK, message(length, accepted), 0, length))
+            while (true)
             {
+                final boolean room = channel.hasRoomForFileRecord(ring);
+                final boolean taken = channel.offer(ring, WorkerChannel.MSG_TASK, message(length, accepted), 0, length);
+                assertTrue(taken || !room, "a ring said to have room refused a record naming a file");
+                if (!taken)
+                {
+                    break;
+                }
                 accepted++;
                 assertTrue(accepted < CAPACITY, "the ring never filled");
             }
+            assertFalse(channel.hasRoomForFileRecord(ring));
             assertTrue(accepted > 1);
             assertEquals(accepted + 1, namesIn(dir).size(), "the region and one file per accepted record");
             for (final String name : namesIn(dir))
