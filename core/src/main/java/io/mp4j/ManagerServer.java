@@ -522,11 +522,12 @@ final class ManagerServer
     private void upgradeToMailbox(final ManagerWire.Conn conn, final String file) throws IOException
     {
         SharedMemory block = null;
-        if (socketFile != null && inSocketDirectory(Paths.get(file)))
+        final Path real = socketFile != null ? inSocketDirectory(Paths.get(file)) : null;
+        if (real != null)
         {
             try
             {
-                block = SharedMemory.attach(Paths.get(file));
+                block = SharedMemory.attach(real);
             }
             catch (final RuntimeException ex)
             {
@@ -554,18 +555,21 @@ final class ManagerServer
     }
 
     /**
-     * Whether a client's mailbox file is in this server's directory, whatever path the client named it by
+     * A client's mailbox file, if it is in this server's directory, whatever path the client named it by
      * (it names the directory as it names the socket): both are compared as real paths.
+     *
+     * @return the file's real path, or null if it is elsewhere or cannot be resolved.
      */
-    private boolean inSocketDirectory(final Path file)
+    private Path inSocketDirectory(final Path file)
     {
         try
         {
-            return file.toRealPath().getParent().equals(socketFile.toAbsolutePath().getParent().toRealPath());
+            final Path real = file.toRealPath();
+            return real.getParent().equals(socketFile.toAbsolutePath().getParent().toRealPath()) ? real : null;
         }
         catch (final IOException ex)
         {
-            return false;
+            return null;
         }
     }
 
