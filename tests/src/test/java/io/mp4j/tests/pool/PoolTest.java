@@ -458,7 +458,16 @@ class PoolTest
             final AsyncResult<List<Integer>> m = pool.mapAsync(PoolTest::square, List.of(0, 1, 2, 3, 4));
             assertTrue(m.waitFor(Duration.ofSeconds(60)));
             assertEquals(List.of(0, 1, 4, 9, 16), m.get(Duration.ofSeconds(1)));
-            assertEquals(List.of(3), pool.starmapAsync(PoolTest::add, List.of(Map.entry(1, 2)), 0).get());
+            assertEquals(List.of(3, 7), pool.starmapAsync(PoolTest::add, List.of(Map.entry(1, 2), Map.entry(3, 4))).get());
+            assertEquals(List.of(3, 7), pool.starmap(PoolTest::add, List.of(Map.entry(1, 2), Map.entry(3, 4)), 1));
+            // one rule for every chunk size: at least 1 (the overload without one takes the default)
+            for (final int bad : new int[]{ 0, -1 })
+            {
+                assertThrows(IllegalArgumentException.class, () -> pool.starmapAsync(PoolTest::add, List.of(Map.entry(1, 2)), bad));
+                assertThrows(IllegalArgumentException.class, () -> pool.starmap(PoolTest::add, List.of(Map.entry(1, 2)), bad));
+                assertThrows(IllegalArgumentException.class, () -> pool.map(PoolTest::square, List.of(1), bad));
+                assertThrows(IllegalArgumentException.class, () -> pool.imap(PoolTest::square, List.of(1), bad));
+            }
         }
     }
 
