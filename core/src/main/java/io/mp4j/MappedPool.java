@@ -763,6 +763,9 @@ final class MappedPool implements Pool
             workersToStart--;
             if (state == RUNNING || hasWork())
             {
+                // an interrupt on this thread was left by code the pool ran for others (a callback, a
+                // CompletableFuture stage); it would fail the channel's interruptible FileChannel
+                Thread.interrupted();
                 slots.add(startWorker());
                 started++;
             }
@@ -811,6 +814,10 @@ final class MappedPool implements Pool
         {
             while (true)
             {
+                // nothing interrupts this thread to stop it (it reads the pool's state); an interrupt seen
+                // here was left by a callback or a CompletableFuture stage run on it, and would make every
+                // park return at once
+                Thread.interrupted();
                 // while a waiting caller is doing the work, stay out of its way (sleep instead of
                 // spinning against it for the lock and the CPU); it wakes this thread when it stops
                 final long lease = helperActiveUntil - System.nanoTime();
@@ -872,6 +879,14 @@ final class MappedPool implements Pool
             state = TERMINATED;
             readyPids.clear();
         }
+    }
+
+    /**
+     * @return whether the calling thread is this pool's dispatcher thread.
+     */
+    boolean isDispatcherThread()
+    {
+        return Thread.currentThread() == dispatcher;
     }
 
     /**

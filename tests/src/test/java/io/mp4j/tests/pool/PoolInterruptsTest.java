@@ -1,0 +1,110 @@
+package io.mp4j.tests.pool;
+
+import io.mp4j.AsyncResult;
+import io.mp4j.Pool;
+import io.mp4j.ProcessPoolExecutor;
+import io.mp4j.tests.NoLeaks;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Interrupts left set where the pool runs code it does not own (callbacks on its dispatcher thread, tasks
+ * in its workers) or carried by the threads that call it: none reaches anyone else, none breaks the pool.
+ */
+@ExtendWith(NoLeaks.class)
+class PoolInterruptsTest
+{
+    /** Larger than any ring a pool has by default: sent through a message file. */
+    private static final int BIG = 1 << 20;
+
+    static int square(final int x)
+    {
+        return x * x;
+    }
+
+    static int len(final byte[] bytes)
+    {
+        return bytes.length;
+    }
+
+    static String interruptSelf(final int x)
+    {
+        Thread.currentThread().interrupt(); // as `catch (InterruptedException e) { interrupt(); }` leaves it
+        return "set";
+    }
+
+    static boolean interruptedOnEntry(final int x)
+    {
+        return Thread.currentThread().isInterrupted();
+    }
+
+    static boolean interruptedOnEntryThenInterrupt(final int x)
+    {
+        final boolean was = Thread.currentThread().isInterrupted();
+        Thread.currentThread().interrupt();
+        return was;
+    }
+
+    static byte[] interruptSelfAndReturnBig(final int x)
+    {
+        Thread.currentThread().interrupt();
+        return new byte[BIG + x];
+    }
+
+    static String sleepBriefly(final int x) throws InterruptedException
+    {
+        TimeUnit.MILLISECONDS.sleep(1);
+        return "slept";
+    }
+
+    @Test
+    void aCallbackThatLeavesTheInterruptSetOnTheDispatcherDoesNotBreakThePool() throws Exception
+    {
+        // one task per worker: each call below needs a new worker, which the dispatcher thread starts
+        try (Pool pool = Pool.builder().processes(1).maxTasksPerChild(1).build())
+        {
+            String ranOn = null;
+            for (int attempt = 0; attempt < 10 && (ranOn == null || !ranOn.startsWith("mp4j-Pool-")); attempt++)
+            {
+                final CountDownLatch ran = new CountDownLatch(1);
+                final AtomicReference<String> thread = new AtomicReference<>();
+                // this thread waits on a latch, not on the result: the dispatcher thread collects it
+                pool.applyAsync(PoolInterruptsTest::square, attempt).onSuccess(v ->
+                {
+                    thread.set(Thread.currentThread().getName());
+                    Thread.currentThread().interrupt();
+                    ran.countDown();
+                });
+                try
+                {
+                    assertTrue(ran.await(60, TimeUnit.SECONDS), "the callback to run");
+                }
+                catch (final InterruptedException ex)
+                {
+                    // it ran on this thread (the result was in before the callback was added): again
+                    assertTrue(ran.await(60, TimeUnit.SECONDS), "the callback to run");
+                }
+                Thread.interrupted();
+                ranOn = thread.get();
+            }
+            assertTrue(ranOn.startsWith("mp4j-Pool-"), "the callback ran on the dispatcher thread, not " + ranOn);
+            for (int i = 0; i < 3; i++)
+            {
+                assertEquals(i * i, pool.apply(PoolInterruptsTest::square, i), "the pool still works (worker " + i + ")");
+            }
+        }
+    }
+
+}
