@@ -107,4 +107,65 @@ class PoolInterruptsTest
         }
     }
 
+    @Test
+    void anInterruptedCallerSubmittingATaskTooBigForTheRingDoesNotBreakThePool() throws Exception
+    {
+        try (Pool pool = Pool.builder().processes(1).build())
+        {
+            assertEquals(4, pool.apply(PoolInterruptsTest::square, 2));
+            for (int i = 0; i < 3; i++)
+            {
+                Thread.currentThread().interrupt();
+                final AsyncResult<Integer> r = pool.applyAsync(PoolInterruptsTest::len, new byte[BIG + i]);
+                assertTrue(Thread.currentThread().isInterrupted(), "the caller's interrupt is kept for it");
+                try
+                {
+                    // a waiting caller dispatches too, with its interrupt still set
+                    r.get(60, TimeUnit.SECONDS);
+                    fail("get() ignored the caller's interrupt");
+                }
+                catch (final InterruptedException expected)
+                {
+                    // its own
+                }
+                assertEquals(BIG + i, r.get(60, TimeUnit.SECONDS));
+            }
+            assertEquals(BIG, pool.apply(PoolInterruptsTest::len, new byte[BIG]), "the pool still works");
+        }
+    }
+
+    @Test
+    void aTaskThatLeavesItsInterruptSetAndReturnsAResultTooBigForTheRingDoesNotBreakItsWorker() throws Exception
+    {
+        try (Pool pool = Pool.builder().processes(1).build())
+        {
+            assertTrue(pool.awaitReady(java.time.Duration.ofSeconds(60)));
+            final long worker = pool.workerPids().iterator().next();
+            for (int i = 0; i < 3; i++)
+            {
+                assertEquals(BIG + i, pool.apply(PoolInterruptsTest::interruptSelfAndReturnBig, i).length);
+            }
+            assertEquals(java.util.Set.of(worker), pool.workerPids(), "the same worker, alive");
+            assertEquals(9, pool.apply(PoolInterruptsTest::square, 3), "the pool still works");
+        }
+    }
+
+    @Test
+    void anInterruptedCallerSubmittingABigTaskToTheExecutorDoesNotBreakIt() throws Exception
+    {
+        try (ProcessPoolExecutor executor = ProcessPoolExecutor.create(1))
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                final byte[] big = new byte[BIG + i];
+                Thread.currentThread().interrupt();
+                final Future<Integer> f = executor.submit(() -> big.length);
+                assertTrue(Thread.interrupted(), "the caller's interrupt is kept for it");
+                assertEquals(BIG + i, f.get(60, TimeUnit.SECONDS));
+            }
+            final byte[] big = new byte[BIG];
+            assertEquals(BIG, executor.submit(() -> big.length).get(60, TimeUnit.SECONDS), "the executor still works");
+        }
+    }
+
 }
