@@ -168,4 +168,28 @@ class PoolInterruptsTest
         }
     }
 
+    @Test
+    void aTaskThatLeavesItsInterruptSetDoesNotPassItToTheNextTask() throws Exception
+    {
+        try (Pool pool = Pool.builder().processes(1).build())
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                assertEquals("set", pool.apply(PoolInterruptsTest::interruptSelf, i));
+                assertFalse(pool.apply(PoolInterruptsTest::interruptedOnEntry, i), "the next task starts without the interrupt");
+                assertEquals("slept", pool.apply(PoolInterruptsTest::sleepBriefly, i), "the next task can sleep");
+            }
+            // nor to the next task of the same chunk
+            final List<Boolean> was = pool.map(PoolInterruptsTest::interruptedOnEntryThenInterrupt, List.of(0, 1, 2, 3, 4, 5, 6, 7), 8);
+            assertEquals(List.of(false, false, false, false, false, false, false, false), was);
+            try
+            {
+                assertFalse(pool.applyAsync(PoolInterruptsTest::interruptedOnEntry, 0).get(60, TimeUnit.SECONDS));
+            }
+            catch (final ExecutionException ex)
+            {
+                throw new AssertionError("the worker broke", ex);
+            }
+        }
+    }
 }
