@@ -150,7 +150,8 @@ public final class AsyncResult<T> implements Future<T>
     @Override
     public T get(final long timeout, final TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException
     {
-        final long nanos = unit.toNanos(timeout);
+        // a negative timeout has passed already; clamped so that the deadline cannot wrap around
+        final long nanos = Math.max(0, unit.toNanos(timeout));
         final long deadline = System.nanoTime() + nanos;
         help(deadline);
         try

@@ -229,7 +229,8 @@ final class MappedPool implements Pool
     @Override
     public boolean awaitReady(final Duration timeout) throws InterruptedException
     {
-        final long deadline = System.nanoTime() + io.mp4j.shm.IdleStrategies.toNanos(timeout);
+        // a negative timeout has passed already; clamped so that the deadline cannot wrap around
+        final long deadline = System.nanoTime() + Math.max(0, io.mp4j.shm.IdleStrategies.toNanos(timeout));
         while (readyPids.size() < processes)
         {
             if (System.nanoTime() - deadline > 0 || state != RUNNING)
