@@ -322,6 +322,10 @@ final class MappedCondition extends MappedObject implements Condition
      */
     private void leave(final int slot, final boolean cancelled)
     {
+        if (CrashPoints.ENABLED)
+        {
+            CrashPoints.reached("condition.leave");
+        }
         if (cancelled || buffer().compareAndSetInt(slot + SLOT_STATE_OFFSET, SIGNALLED, LEAVING))
         {
             freeSlot(slot);
@@ -358,6 +362,10 @@ final class MappedCondition extends MappedObject implements Condition
                     buffer().putLong(slot + SLOT_TICKET_OFFSET, ticket);
                     buffer().putLong(slot + SLOT_START_TIME_OFFSET, OwnerWord.START_TIME);
                     buffer().putLong(slot + SLOT_PID_OFFSET, OwnerWord.PID);
+                    if (CrashPoints.ENABLED)
+                    {
+                        CrashPoints.reached("condition.claim");
+                    }
                     buffer().putIntRelease(slot + SLOT_STATE_OFFSET, WAITING);
                     return slot;
                 }

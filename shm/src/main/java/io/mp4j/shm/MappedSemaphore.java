@@ -125,11 +125,15 @@ class MappedSemaphore extends MappedObject implements Semaphore
 
     static MappedRegion make(final Path file, final int variant, final long value, final long bound, final boolean recover)
     {
+        return make(file, variant, value, bound, recover ? DEFAULT_HOLDER_SLOTS : 0);
+    }
+
+    static MappedRegion make(final Path file, final int variant, final long value, final long bound, final int slots)
+    {
         if (value < 0)
         {
             throw new IllegalArgumentException("semaphore initial value must be >= 0: value=" + value);
         }
-        final int slots = recover ? DEFAULT_HOLDER_SLOTS : 0;
         final MappedRegion region = MappedRegion.create(file, RegionType.SEMAPHORE, variant, SLOTS_OFFSET + (long)slots * SLOT_LENGTH);
         final AtomicBuffer buffer = region.buffer();
         buffer.putLong(VALUE_OFFSET, value);
@@ -234,6 +238,10 @@ class MappedSemaphore extends MappedObject implements Semaphore
             }
             if (buffer().compareAndSetLong(VALUE_OFFSET, value, value - 1))
             {
+                if (CrashPoints.ENABLED)
+                {
+                    CrashPoints.reached("semaphore.acquire");
+                }
                 track(1);
                 return true;
             }
@@ -306,6 +314,10 @@ class MappedSemaphore extends MappedObject implements Semaphore
         // (its slot no longer shows them, the value does not have them yet), where the other order would
         // duplicate them (back in the value, and given back again when its slot is found dead).
         untrack(n);
+        if (CrashPoints.ENABLED)
+        {
+            CrashPoints.reached("semaphore.release");
+        }
         while (!buffer().compareAndSetLong(VALUE_OFFSET, value, value + n))
         {
             value = buffer().getLongVolatile(VALUE_OFFSET);
@@ -377,6 +389,10 @@ class MappedSemaphore extends MappedObject implements Semaphore
             if (buffer().compareAndSetLong(slot + SLOT_PID_OFFSET, pid, RECLAIMING))
             {
                 final long held = buffer().getAndSetLong(slot + SLOT_HELD_OFFSET, 0);
+                if (CrashPoints.ENABLED)
+                {
+                    CrashPoints.reached("semaphore.reclaim");
+                }
                 if (held > 0)
                 {
                     total += giveBack(held);
@@ -509,6 +525,10 @@ class MappedSemaphore extends MappedObject implements Semaphore
                     final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
                     if (buffer().compareAndSetLong(slot + SLOT_PID_OFFSET, 0, OwnerWord.PID))
                     {
+                        if (CrashPoints.ENABLED)
+                        {
+                            CrashPoints.reached("semaphore.claim");
+                        }
                         buffer().putLongVolatile(slot + SLOT_START_TIME_OFFSET, OwnerWord.START_TIME);
                         found = slot;
                     }
@@ -517,6 +537,12 @@ class MappedSemaphore extends MappedObject implements Semaphore
             mySlot = found;
             return found;
         }
+    }
+
+    /** @return where the holder slots start in the payload. */
+    int slotsOffset()
+    {
+        return SLOTS_OFFSET;
     }
 
     @Override
