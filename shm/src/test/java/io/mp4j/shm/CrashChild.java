@@ -47,7 +47,16 @@ public final class CrashChild
                 final Condition condition = Condition.attach(file);
                 try (SharedLock.Held held = condition.locked())
                 {
-                    condition.await(Duration.ofMillis(Long.parseLong(args[2])));
+                    System.out.println(condition.await(Duration.ofMillis(Long.parseLong(args[2]))) ? "woken" : "timeout");
+                }
+                break;
+            }
+            case "cond-signal":
+            {
+                final Condition condition = Condition.attach(file);
+                try (SharedLock.Held held = condition.locked())
+                {
+                    condition.signal(Integer.parseInt(args[2]));
                 }
                 break;
             }

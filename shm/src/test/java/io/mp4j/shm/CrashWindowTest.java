@@ -54,6 +54,11 @@ class CrashWindowTest
 
     private java.lang.Process start(final String crashPoint, final String... args) throws IOException
     {
+        return start(crashPoint, List.of(), args);
+    }
+
+    private java.lang.Process start(final String crashPoint, final List<String> flags, final String... args) throws IOException
+    {
         final List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
@@ -67,6 +72,7 @@ class CrashWindowTest
         command.add("-XX:+UseSerialGC");
         command.add("-XX:TieredStopAtLevel=1");
         command.add("-D" + CrashPoints.PROPERTY + "=" + crashPoint);
+        command.addAll(flags);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(CrashChild.class.getName());
@@ -181,5 +187,50 @@ class CrashWindowTest
         {
             assertFalse(condition.await(Duration.ofMillis(1)), "the only waiter slot was leaked");
         }
+    }
+
+    @Test
+    void aSignalOfADeadWaiterIsNotLostWhenItsJudgeIsKilledHandingItOn() throws Exception
+    {
+        final MappedCondition condition = MappedCondition.create(dir, "c", MappedLock.create(dir, "l"), 4);
+        // the live waiter never judges anyone itself within the test: only the killed judge hands the signal on
+        final java.lang.Process waiter = start("none", List.of("-D" + OwnerWord.LIVENESS_PROPERTY + "=600000"),
+            "cond-wait", condition.path().toString(), "60000");
+        final long deadline = System.nanoTime() + LONG.toNanos();
+        while (condition.waiters() != 1)
+        {
+            assertTrue(System.nanoTime() - deadline < 0 && waiter.isAlive(), "the waiter never waited");
+            Thread.yield();
+        }
+        // a dead process's waiter slot holding a signal it never took up, given while the live waiter waited
+        final AtomicBuffer buffer = condition.region.buffer();
+        int forged = -1;
+        for (int i = 0; i < 4 && forged < 0; i++)
+        {
+            final int slot = MappedCondition.SLOTS_OFFSET + i * MappedCondition.SLOT_LENGTH;
+            if (buffer.getIntVolatile(slot + MappedCondition.SLOT_STATE_OFFSET) == MappedCondition.FREE)
+            {
+                forged = slot;
+            }
+        }
+        buffer.putLong(forged + MappedCondition.SLOT_TICKET_OFFSET, 0);
+        buffer.putLong(forged + MappedCondition.SLOT_START_TIME_OFFSET, 1);
+        buffer.putLong(forged + MappedCondition.SLOT_PID_OFFSET, LockTest.DEAD_PID);
+        buffer.putLong(forged + MappedCondition.SLOT_SIGNAL_TIME_OFFSET, System.nanoTime() - TimeUnit.SECONDS.toNanos(10));
+        buffer.putLong(forged + MappedCondition.SLOT_SIGNAL_SEQUENCE_OFFSET, buffer.getLong(MappedCondition.SEQUENCE_OFFSET));
+        buffer.putIntVolatile(forged + MappedCondition.SLOT_STATE_OFFSET, MappedCondition.SIGNALLED);
+
+        crashAt("condition.handOn", "cond-signal", condition.path().toString(), "0");
+        condition.getLock().lock();   // recovers the lock the judge died holding, for the waiter (which never judges)
+        final int left = buffer.getIntVolatile(forged + MappedCondition.SLOT_STATE_OFFSET);
+        condition.getLock().unlock();
+        final BufferedReader out = new BufferedReader(new InputStreamReader(waiter.getInputStream(), StandardCharsets.UTF_8));
+        assertEquals("woken", out.readLine(), "the dead waiter's signal was lost with its judge");
+        assertEquals(MappedCondition.SIGNALLED, left, "the judge died after handing the signal on, before freeing the slot");
+        try (SharedLock.Held held = condition.locked())
+        {
+            condition.signal(0);   // judges the dead slot again: hands the signal on (to no one now) and frees it
+        }
+        assertEquals(MappedCondition.FREE, buffer.getIntVolatile(forged + MappedCondition.SLOT_STATE_OFFSET));
     }
 }
