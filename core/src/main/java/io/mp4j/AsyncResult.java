@@ -153,7 +153,15 @@ public final class AsyncResult<T> implements Future<T>
         final long nanos = unit.toNanos(timeout);
         final long deadline = System.nanoTime() + nanos;
         help(deadline);
-        return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        try
+        {
+            return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+        catch (final TimeoutException ex)
+        {
+            // CompletableFuture's has no message
+            throw new TimeoutException("not ready within " + TimeUnit.NANOSECONDS.toMillis(nanos) + " ms");
+        }
     }
 
     /**

@@ -96,6 +96,14 @@ public final class Context implements AutoCloseable
         }
     }
 
+    private static Context globalIfMade()
+    {
+        synchronized (GLOBAL_LOCK)
+        {
+            return global;
+        }
+    }
+
     /**
      * @return a context with its own runtime directory and the default start method.
      */
@@ -111,6 +119,8 @@ public final class Context implements AutoCloseable
      */
     public static Context create(final StartMethod startMethod, final List<String> jvmOptions)
     {
+        java.util.Objects.requireNonNull(startMethod, "startMethod");
+        java.util.Objects.requireNonNull(jvmOptions, "jvmOptions");
         return new Context(RuntimeDirectory.create(), true, startMethod, jvmOptions);
     }
 
@@ -125,8 +135,9 @@ public final class Context implements AutoCloseable
      */
     public static Context create(final Backend backend)
     {
+        java.util.Objects.requireNonNull(backend, "backend");
         final Context context = create();
-        context.backend = java.util.Objects.requireNonNull(backend, "backend");
+        context.backend = backend;
         return context;
     }
 
@@ -563,13 +574,19 @@ public final class Context implements AutoCloseable
 
     /**
      * Stop the spare JVMs, if any, and remove this context's runtime directory with every file in it (for a
-     * context from {@link #create()}; the global context is closed at JVM exit). Children already started
+     * context from {@link #create()}). The global context is not closed by this method, which does nothing
+     * for it (so {@code try (Context ctx = Context.global())} does not break every later {@link Process} of
+     * the JVM): its directory is removed and its spares stop when the JVM exits. Children already started
      * are not affected. Idempotent: the spares are stopped and the directory removed also when the backend's
      * {@code close()} throws (the exception then propagates, once; a second call does nothing).
      */
     @Override
     public void close()
     {
+        if (this == globalIfMade())
+        {
+            return;
+        }
         final List<ChildJvm> idle;
         final ExecutorService starter;
         final Backend objects;

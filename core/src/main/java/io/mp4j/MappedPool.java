@@ -278,7 +278,24 @@ final class MappedPool implements Pool
     public <A, B, R> List<R> starmap(
         final SerializableBiFunction<A, B, R> fn, final Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs)
     {
-        return await(starmapAsync(fn, pairs, 0));
+        return await(starmapAsync(fn, pairs));
+    }
+
+    @Override
+    public <A, B, R> List<R> starmap(
+        final SerializableBiFunction<A, B, R> fn,
+        final Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs,
+        final int chunksize)
+    {
+        return await(starmapAsync(fn, pairs, chunksize));
+    }
+
+    @Override
+    public <A, B, R> AsyncResult<List<R>> starmapAsync(
+        final SerializableBiFunction<A, B, R> fn, final Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs)
+    {
+        final List<? extends Map.Entry<? extends A, ? extends B>> list = toList(pairs);
+        return starmapAsync(fn, list, defaultChunksize(list.size()));
     }
 
     @Override
@@ -290,7 +307,7 @@ final class MappedPool implements Pool
         final List<? extends Map.Entry<? extends A, ? extends B>> list = toList(pairs);
         final ListJob<R> job = new ListJob<>(list.size());
         submit(job, functionRef(fn), PoolWorker.MODE_BIFUNCTION, i -> list.get(i).getKey(), i -> list.get(i).getValue(),
-            list.size(), chunksize > 0 ? chunksize : defaultChunksize(list.size()));
+            list.size(), chunksize);
         return new AsyncResult<>(job.future, this);
     }
 

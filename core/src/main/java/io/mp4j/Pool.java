@@ -180,15 +180,44 @@ public interface Pool extends AutoCloseable
     <A, B, R> List<R> starmap( SerializableBiFunction<A, B, R> fn, Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs);
 
     /**
-     * Python's {@code starmap_async} (chunk size 0 means the default).
+     * {@link #starmap(SerializableBiFunction, Iterable)} with an explicit chunk size.
      *
      * @param fn        the function.
      * @param pairs     the argument pairs.
-     * @param chunksize tasks per chunk, or 0 for the default.
+     * @param chunksize tasks per chunk, at least 1.
+     * @param <A>       the first argument type.
+     * @param <B>       the second argument type.
+     * @param <R>       the result type.
+     * @return the results, in input order.
+     * @throws IllegalArgumentException if {@code chunksize} is below 1.
+     */
+    <A, B, R> List<R> starmap(
+        SerializableBiFunction<A, B, R> fn, Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs, int chunksize);
+
+    /**
+     * Python's {@code starmap_async}, with the default chunk size.
+     *
+     * @param fn    the function.
+     * @param pairs the argument pairs.
+     * @param <A>   the first argument type.
+     * @param <B>   the second argument type.
+     * @param <R>   the result type.
+     * @return the results, in input order, when ready.
+     */
+    <A, B, R> AsyncResult<List<R>> starmapAsync(
+        SerializableBiFunction<A, B, R> fn, Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs);
+
+    /**
+     * Python's {@code starmap_async} with an explicit chunk size.
+     *
+     * @param fn        the function.
+     * @param pairs     the argument pairs.
+     * @param chunksize tasks per chunk, at least 1.
      * @param <A>       the first argument type.
      * @param <B>       the second argument type.
      * @param <R>       the result type.
      * @return the results, in input order, when ready.
+     * @throws IllegalArgumentException if {@code chunksize} is below 1.
      */
     <A, B, R> AsyncResult<List<R>> starmapAsync( SerializableBiFunction<A, B, R> fn, Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs, int chunksize);
 

@@ -64,11 +64,28 @@ public final class ClusterPool implements Pool
     @Override
     public <T, R> List<R> map(final SerializableFunction<T, R> fn, final Iterable<? extends T> items)
     {
-        return map(fn, items, 0);
+        return mapChunked(fn, items, DEFAULT_CHUNK);
     }
 
     @Override
     public <T, R> List<R> map(final SerializableFunction<T, R> fn, final Iterable<? extends T> items, final int chunksize)
+    {
+        return mapChunked(fn, items, checkChunksize(chunksize));
+    }
+
+    /** Chunk size 0 in the private methods: the default for the input's length. */
+    private static final int DEFAULT_CHUNK = 0;
+
+    private static int checkChunksize(final int chunksize)
+    {
+        if (chunksize < 1)
+        {
+            throw new IllegalArgumentException("chunksize=" + chunksize + " must be at least 1");
+        }
+        return chunksize;
+    }
+
+    private <T, R> List<R> mapChunked(final SerializableFunction<T, R> fn, final Iterable<? extends T> items, final int chunksize)
     {
         final List<R> results = new ArrayList<>();
         for (final CompletableFuture<ArrayList<R>> future : chunks(executor, fn, items, chunksize, processes))
@@ -176,9 +193,26 @@ public final class ClusterPool implements Pool
     public <A, B, R> List<R> starmap(
         final SerializableBiFunction<A, B, R> fn, final Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs)
     {
+        return mapChunked(pairFunction(fn), copyPairs(pairs), DEFAULT_CHUNK);
+    }
+
+    @Override
+    public <A, B, R> List<R> starmap(final SerializableBiFunction<A, B, R> fn,
+        final Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs, final int chunksize)
+    {
+        return mapChunked(pairFunction(fn), copyPairs(pairs), checkChunksize(chunksize));
+    }
+
+    private static <A, B, R> SerializableFunction<Map.Entry<A, B>, R> pairFunction(final SerializableBiFunction<A, B, R> fn)
+    {
+        return p -> fn.apply(p.getKey(), p.getValue());
+    }
+
+    private static <A, B> List<Map.Entry<A, B>> copyPairs(final Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs)
+    {
         final List<Map.Entry<A, B>> copied = new ArrayList<>();
         pairs.forEach(p -> copied.add(new java.util.AbstractMap.SimpleImmutableEntry<>(p.getKey(), p.getValue())));
-        return map((SerializableFunction<Map.Entry<A, B>, R>)p -> fn.apply(p.getKey(), p.getValue()), copied);
+        return copied;
     }
 
     @Override
@@ -202,22 +236,27 @@ public final class ClusterPool implements Pool
     @Override
     public <T, R> AsyncResult<List<R>> mapAsync(final SerializableFunction<T, R> fn, final Iterable<? extends T> items)
     {
-        return mapAsync(fn, items, 0);
+        return AsyncResult.of(concat(chunks(executor, fn, items, DEFAULT_CHUNK, processes)));
     }
 
     @Override
     public <T, R> AsyncResult<List<R>> mapAsync(final SerializableFunction<T, R> fn, final Iterable<? extends T> items, final int chunksize)
     {
-        return AsyncResult.of(concat(chunks(executor, fn, items, chunksize, processes)));
+        return AsyncResult.of(concat(chunks(executor, fn, items, checkChunksize(chunksize), processes)));
+    }
+
+    @Override
+    public <A, B, R> AsyncResult<List<R>> starmapAsync(
+        final SerializableBiFunction<A, B, R> fn, final Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs)
+    {
+        return AsyncResult.of(concat(chunks(executor, pairFunction(fn), copyPairs(pairs), DEFAULT_CHUNK, processes)));
     }
 
     @Override
     public <A, B, R> AsyncResult<List<R>> starmapAsync(
         final SerializableBiFunction<A, B, R> fn, final Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs, final int chunksize)
     {
-        final List<Map.Entry<A, B>> copied = new ArrayList<>();
-        pairs.forEach(p -> copied.add(new java.util.AbstractMap.SimpleImmutableEntry<>(p.getKey(), p.getValue())));
-        return mapAsync((SerializableFunction<Map.Entry<A, B>, R>)p -> fn.apply(p.getKey(), p.getValue()), copied, chunksize);
+        return AsyncResult.of(concat(chunks(executor, pairFunction(fn), copyPairs(pairs), checkChunksize(chunksize), processes)));
     }
 
     @Override
@@ -247,7 +286,7 @@ public final class ClusterPool implements Pool
     @Override
     public <T, R> ResultIterator<R> imap(final SerializableFunction<T, R> fn, final Iterable<? extends T> items, final int chunksize)
     {
-        return iterator(fn, items, chunksize, true);
+        return iterator(fn, items, checkChunksize(chunksize), true);
     }
 
     @Override
@@ -260,7 +299,7 @@ public final class ClusterPool implements Pool
     public <T, R> ResultIterator<R> imapUnordered(
         final SerializableFunction<T, R> fn, final Iterable<? extends T> items, final int chunksize)
     {
-        return iterator(fn, items, chunksize, false);
+        return iterator(fn, items, checkChunksize(chunksize), false);
     }
 
     private <T, R> ResultIterator<R> iterator(

@@ -48,13 +48,13 @@ public final class CounterCommand
                 switch (args.get(i))
                 {
                     case "--jvms":
-                        jvms = Integer.parseInt(args.get(++i));
+                        jvms = Integer.parseInt(valueOf(args, ++i));
                         break;
                     case "--increments":
-                        increments = Long.parseLong(args.get(++i).replace("_", "").replace(",", ""));
+                        increments = Long.parseLong(valueOf(args, ++i).replace("_", "").replace(",", ""));
                         break;
                     case "--mode":
-                        final String mode = args.get(++i);
+                        final String mode = valueOf(args, ++i);
                         modes = "all".equals(mode) ? MODES : List.of(mode);
                         break;
                     default:
@@ -225,5 +225,15 @@ public final class CounterCommand
                 }
             }
         }
+    }
+
+    /** The value of the option before {@code index}, or an exception naming the option that lacks one. */
+    private static String valueOf(final List<String> args, final int index)
+    {
+        if (index >= args.size())
+        {
+            throw new IllegalArgumentException(args.get(index - 1) + " needs a value");
+        }
+        return args.get(index);
     }
 }

@@ -39,7 +39,10 @@ import java.util.concurrent.TimeUnit;
  * (default 10000).
  *
  * <p>An instance is thread-safe: threads sharing it may send (fragments of one message stay together)
- * and receive concurrently, and {@link #close()} from another thread stops a blocked {@code recv}. Two
+ * and receive concurrently, and {@link #close()} from another thread stops a blocked {@code recv}. The
+ * waits are not interruptible, like {@link java.io.InputStream#read()}: a message is never half sent or
+ * half taken. An interrupt leaves the thread's interrupt status set when the call returns (and costs no
+ * CPU meanwhile); to bound a wait, use {@link #recv(Duration)} or {@link #poll(Duration)}. Two
  * instances of the same end are not coordinated, even in one JVM (the end attached twice, or a
  * serialized end deserialized twice): their sends may interleave fragments and their receives may split
  * a message, so use one instance per end, shared by the threads that need it. An end must be held by
@@ -315,20 +318,42 @@ public final class Connection implements AutoCloseable, Serializable
         }
         final IdleStrategy idle = Idle.current();
         long lastCheck = System.nanoTime();
-        while (!tryWriteRecord(typeId, src, offset, length, totalLength))
+        boolean keptInterrupt = false;
+        try
         {
-            ensureOpen();
-            final long now = System.nanoTime();
-            if (now - lastCheck >= PEER_CHECK_INTERVAL_NS)
+            while (!tryWriteRecord(typeId, src, offset, length, totalLength))
             {
-                lastCheck = now;
                 ensureOpen();
-                if (isPeerGone())
+                final long now = System.nanoTime();
+                if (now - lastCheck >= PEER_CHECK_INTERVAL_NS)
                 {
-                    throw endOfStream("cannot send: ");
+                    lastCheck = now;
+                    ensureOpen();
+                    if (isPeerGone())
+                    {
+                        throw endOfStream("cannot send: ");
+                    }
                 }
+                keptInterrupt |= Thread.interrupted();
+                idle.idle();
             }
-            idle.idle();
+        }
+        finally
+        {
+            restoreInterrupt(keptInterrupt);
+        }
+    }
+
+    /**
+     * The waits of a connection are not interruptible (a message is never half sent or half taken), so
+     * they clear the interrupt status while they wait and set it again when they return: with the status
+     * set, every park of the idle strategy would return at once, and the waiter would spin a core.
+     */
+    private static void restoreInterrupt(final boolean keptInterrupt)
+    {
+        if (keptInterrupt)
+        {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -454,27 +479,36 @@ public final class Connection implements AutoCloseable, Serializable
         final long deadline = System.nanoTime() + timeoutNs;
         final IdleStrategy idle = Idle.current();
         long lastCheck = System.nanoTime() - PEER_CHECK_INTERVAL_NS;
-        while (true)
+        boolean keptInterrupt = false;
+        try
         {
-            ensureOpen();
-            if (inReader.nextIsCommitted())
+            while (true)
             {
-                return true;
-            }
-            final long now = System.nanoTime();
-            if (now - lastCheck >= PEER_CHECK_INTERVAL_NS)
-            {
-                lastCheck = now;
-                if (isPeerGone())
+                ensureOpen();
+                if (inReader.nextIsCommitted())
                 {
                     return true;
                 }
+                final long now = System.nanoTime();
+                if (now - lastCheck >= PEER_CHECK_INTERVAL_NS)
+                {
+                    lastCheck = now;
+                    if (isPeerGone())
+                    {
+                        return true;
+                    }
+                }
+                if (now - deadline >= 0)
+                {
+                    return false;
+                }
+                keptInterrupt |= Thread.interrupted();
+                idle.idle();
             }
-            if (now - deadline >= 0)
-            {
-                return false;
-            }
-            idle.idle();
+        }
+        finally
+        {
+            restoreInterrupt(keptInterrupt);
         }
     }
 
@@ -508,43 +542,52 @@ public final class Connection implements AutoCloseable, Serializable
         long start = 0;
         long lastCheck = 0;
         IdleStrategy idle = null;
-        while (true)
+        boolean keptInterrupt = false;
+        try
         {
-            ensureOpen();
-            final int read = inReader.read(r);
-            if (r.complete)
+            while (true)
             {
-                r.complete = false;
-                final Object value = r.value;
-                r.value = null;
-                return value;
-            }
-            if (read > 0)
-            {
-                continue;
-            }
-            if (state.getIntVolatile(PipeDescriptor.endOffset(peer) + PipeDescriptor.CLOSED_OFFSET) == 1)
-            {
-                checkEndOfStream();
-            }
-            final long now = System.nanoTime(); // not before: a message waiting costs no clock read
-            if (idle == null)
-            {
-                idle = Idle.current();
-                start = now;
-                lastCheck = now;
-            }
-            if (now - lastCheck >= PEER_CHECK_INTERVAL_NS)
-            {
-                lastCheck = now;
                 ensureOpen();
-                checkEndOfStream();
+                final int read = inReader.read(r);
+                if (r.complete)
+                {
+                    r.complete = false;
+                    final Object value = r.value;
+                    r.value = null;
+                    return value;
+                }
+                if (read > 0)
+                {
+                    continue;
+                }
+                if (state.getIntVolatile(PipeDescriptor.endOffset(peer) + PipeDescriptor.CLOSED_OFFSET) == 1)
+                {
+                    checkEndOfStream();
+                }
+                final long now = System.nanoTime(); // not before: a message waiting costs no clock read
+                if (idle == null)
+                {
+                    idle = Idle.current();
+                    start = now;
+                    lastCheck = now;
+                }
+                if (now - lastCheck >= PEER_CHECK_INTERVAL_NS)
+                {
+                    lastCheck = now;
+                    ensureOpen();
+                    checkEndOfStream();
+                }
+                if (timeoutNs != FOREVER && now - start >= timeoutNs)
+                {
+                    return NONE;
+                }
+                keptInterrupt |= Thread.interrupted();
+                idle.idle();
             }
-            if (timeoutNs != FOREVER && now - start >= timeoutNs)
-            {
-                return NONE;
-            }
-            idle.idle();
+        }
+        finally
+        {
+            restoreInterrupt(keptInterrupt);
         }
     }
 

@@ -45,7 +45,7 @@ import java.util.function.Supplier;
  *
  * <pre>{@code
  * Condition cond = Condition.create(dir, "items");      // with its own RLock
- * Value count = Value.create(dir, "count", "i", 0, cond.getLock());
+ * Value count = Value.create(dir, "count", ElementType.INT, 0, cond.getLock());
  * // consumer:
  * try (SharedLock.Held held = cond.locked())
  * {

@@ -149,11 +149,12 @@ public final class MappedRegion implements AutoCloseable
      * @param payloadLength bytes after the header, from 0 to {@link #MAX_PAYLOAD_LENGTH}.
      * @return the mapped region, payload zeroed.
      * @throws IllegalArgumentException if the length is out of range.
-     * @throws IllegalStateException    if the file already exists.
+     * @throws IllegalStateException    if the file already exists, or this JVM lacks the flags mp4j needs.
      * @throws java.io.UncheckedIOException if the file cannot be created or filled (a full {@code /dev/shm}).
      */
     public static MappedRegion create(final Path file, final RegionType type, final int variant, final long payloadLength)
     {
+        JvmAccess.check();
         if (payloadLength < 0 || payloadLength > MAX_PAYLOAD_LENGTH)
         {
             throw new IllegalArgumentException(
@@ -219,9 +220,11 @@ public final class MappedRegion implements AutoCloseable
      * @return the mapped region.
      * @throws InvalidRegionException if the file is missing, not an mp4j region, of another type,
      *                                truncated, of a newer layout version, or never published.
+     * @throws IllegalStateException  if this JVM lacks the flags mp4j needs.
      */
     public static MappedRegion attach(final Path file, final RegionType expected)
     {
+        JvmAccess.check();
         final long fileLength;
         final MappedByteBuffer mapped;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE))

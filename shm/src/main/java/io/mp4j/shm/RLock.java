@@ -58,7 +58,7 @@ public interface RLock extends SharedLock
     }
 
     /**
-     * Python's {@code Lock()}: a new lock in this JVM's default runtime directory.
+     * Python's {@code RLock()}: a new re-entrant lock in this JVM's default runtime directory.
      *
      * @return the new lock.
      */

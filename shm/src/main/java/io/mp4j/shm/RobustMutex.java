@@ -169,7 +169,10 @@ final class RobustMutex
     }
 
     /**
-     * Acquire, waiting at most {@code timeoutNanos} (Long.MAX_VALUE: forever).
+     * Acquire, waiting at most {@code timeoutNanos} (Long.MAX_VALUE: forever). An uninterruptible wait
+     * clears the interrupt status while it waits and sets it again when it returns, as
+     * {@link java.util.concurrent.locks.ReentrantLock#lock()} does: with the status set, every park of the
+     * idle strategy would return at once, and the waiter would spin a core until the lock came free.
      *
      * @return true if acquired.
      * @throws InterruptedException if interruptible and the thread is interrupted while waiting.
@@ -192,56 +195,71 @@ final class RobustMutex
         int spins = 0;
         int pauses = 1;
         final IdleStrategy idle = idleCache.get(idleSupplier);
-        while (true)
+        boolean keptInterrupt = false;
+        try
         {
-            // test, then test-and-set: read (a shared copy of the line) until the lock looks free, CAS only then
-            final long owner = buffer.getLongVolatile(ownerOffset);
-            if (owner == 0)
+            while (true)
             {
-                if (buffer.compareAndSetLong(ownerOffset, 0, me))
+                // test, then test-and-set: read (a shared copy of the line) until the lock looks free, CAS only then
+                final long owner = buffer.getLongVolatile(ownerOffset);
+                if (owner == 0)
                 {
-                    acquired(me, 0);
-                    return true;
-                }
-                continue;
-            }
-            // the clock costs about 50 ns a read here: while spinning, read it every 8th time only
-            if (spins >= CLOCK_FREE_SPINS || (++spins & 7) == 0)
-            {
-                final long now = System.nanoTime();
-                if (nextCheck == 0)
-                {
-                    nextCheck = now + OwnerWord.LIVENESS_INTERVAL_NANOS;
-                }
-                else if (now - nextCheck >= 0)
-                {
-                    nextCheck = now + OwnerWord.LIVENESS_INTERVAL_NANOS;
-                    if (tryRecover(owner, me))
+                    if (buffer.compareAndSetLong(ownerOffset, 0, me))
                     {
+                        acquired(me, 0);
                         return true;
                     }
+                    continue;
                 }
-                if (timed && now - start >= timeoutNanos)
+                // the clock costs about 50 ns a read here: while spinning, read it every 8th time only
+                if (spins >= CLOCK_FREE_SPINS || (++spins & 7) == 0)
                 {
-                    return false;
+                    final long now = System.nanoTime();
+                    if (nextCheck == 0)
+                    {
+                        nextCheck = now + OwnerWord.LIVENESS_INTERVAL_NANOS;
+                    }
+                    else if (now - nextCheck >= 0)
+                    {
+                        nextCheck = now + OwnerWord.LIVENESS_INTERVAL_NANOS;
+                        if (tryRecover(owner, me))
+                        {
+                            return true;
+                        }
+                    }
+                    if (timed && now - start >= timeoutNanos)
+                    {
+                        return false;
+                    }
                 }
-                if (interruptible && Thread.interrupted())
+                if (Thread.interrupted())
                 {
-                    throw new InterruptedException();
+                    if (interruptible)
+                    {
+                        throw new InterruptedException();
+                    }
+                    keptInterrupt = true;
                 }
+                idle.idle();
+                // Back-off between reads: every read of the owner word takes a shared copy of the holder's line,
+                // which the holder's next acquire must take back. A holder that releases and re-acquires at once
+                // (a tight locked loop) keeps the line, and the lock, for a run of acquisitions while this waiter
+                // stays off it. The default idle strategy's spin phase is measured in time, so the pauses do not
+                // lengthen it; they cost a waiter at most MAX_BACKOFF_PAUSES pauses (about 0.4 us here) of
+                // lateness when the lock is released.
+                for (int i = 0; i < pauses; i++)
+                {
+                    Thread.onSpinWait();
+                }
+                pauses = Math.min(pauses << 1, MAX_BACKOFF_PAUSES);
             }
-            idle.idle();
-            // Back-off between reads: every read of the owner word takes a shared copy of the holder's line,
-            // which the holder's next acquire must take back. A holder that releases and re-acquires at once
-            // (a tight locked loop) keeps the line, and the lock, for a run of acquisitions while this waiter
-            // stays off it. The default idle strategy's spin phase is measured in time, so the pauses do not
-            // lengthen it; they cost a waiter at most MAX_BACKOFF_PAUSES pauses (about 0.4 us here) of
-            // lateness when the lock is released.
-            for (int i = 0; i < pauses; i++)
+        }
+        finally
+        {
+            if (keptInterrupt)
             {
-                Thread.onSpinWait();
+                Thread.currentThread().interrupt();
             }
-            pauses = Math.min(pauses << 1, MAX_BACKOFF_PAUSES);
         }
     }
 

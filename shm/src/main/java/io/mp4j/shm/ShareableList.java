@@ -378,6 +378,28 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
     }
 
     /**
+     * Always throws: the length is fixed, as in Python.
+     *
+     * @throws UnsupportedOperationException always.
+     */
+    @Override
+    public void add(final int index, final Object element)
+    {
+        throw new UnsupportedOperationException("a ShareableList has a fixed length (" + size() + "): set an element instead");
+    }
+
+    /**
+     * Always throws: the length is fixed, as in Python.
+     *
+     * @throws UnsupportedOperationException always.
+     */
+    @Override
+    public Object remove(final int index)
+    {
+        throw new UnsupportedOperationException("a ShareableList has a fixed length (" + size() + "): set an element instead");
+    }
+
+    /**
      * Replace the value of a slot, which keeps its type and capacity.
      *
      * @param index a slot.

@@ -35,7 +35,8 @@ public interface SharedLock extends java.util.concurrent.locks.Lock, AutoCloseab
     void close();
 
     /**
-     * Acquire, blocking until available (not interruptible, like {@link #lock()}).
+     * Acquire, blocking until available (not interruptible, like {@link #lock()}: an interrupt while it
+     * waits leaves the interrupt status set when it returns).
      *
      * @return true.
      */
@@ -51,7 +52,8 @@ public interface SharedLock extends java.util.concurrent.locks.Lock, AutoCloseab
 
     /**
      * Python's {@code acquire(timeout=...)}: wait at most {@code timeout} (null: forever; zero or
-     * negative: one attempt). Not interruptible.
+     * negative: one attempt). Not interruptible: an interrupt while it waits leaves the interrupt status
+     * set when it returns.
      *
      * @param timeout how long to wait.
      * @return whether the lock was acquired.

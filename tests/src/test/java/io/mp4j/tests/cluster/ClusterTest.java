@@ -229,6 +229,9 @@ class ClusterTest
             assertEquals(expected, pool.imap(ClusterTest::square, input, 7).stream().collect(Collectors.toList()));
             assertEquals(new HashSet<>(expected), pool.imapUnordered(ClusterTest::square, input).stream().collect(Collectors.toSet()));
             assertEquals(49, pool.applyAsync(ClusterTest::square, 7).get(Duration.ofSeconds(120)));
+            assertEquals(List.of(9, 16), pool.starmap((a, b) -> a * b, List.of(Map.entry(3, 3), Map.entry(4, 4)), 1));
+            assertThrows(IllegalArgumentException.class, () -> pool.map(ClusterTest::square, input, 0));
+            assertThrows(IllegalArgumentException.class, () -> pool.starmapAsync((Integer a, Integer b) -> a + b, List.of(Map.entry(1, 2)), 0));
             assertEquals(MEMBERS, pool.workerPids().size());
         }
         // results of every kind the outcome's compact form knows, and one it does not

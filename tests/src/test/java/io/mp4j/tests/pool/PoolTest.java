@@ -354,7 +354,16 @@ class PoolTest
             final AsyncResult<List<Integer>> m = pool.mapAsync(PoolTest::square, List.of(0, 1, 2, 3, 4));
             assertTrue(m.waitFor(Duration.ofSeconds(60)));
             assertEquals(List.of(0, 1, 4, 9, 16), m.get(Duration.ofSeconds(1)));
-            assertEquals(List.of(3), pool.starmapAsync(PoolTest::add, List.of(Map.entry(1, 2)), 0).get());
+            assertEquals(List.of(3, 7), pool.starmapAsync(PoolTest::add, List.of(Map.entry(1, 2), Map.entry(3, 4))).get());
+            assertEquals(List.of(3, 7), pool.starmap(PoolTest::add, List.of(Map.entry(1, 2), Map.entry(3, 4)), 1));
+            // one rule for every chunk size: at least 1 (the overload without one takes the default)
+            for (final int bad : new int[]{ 0, -1 })
+            {
+                assertThrows(IllegalArgumentException.class, () -> pool.starmapAsync(PoolTest::add, List.of(Map.entry(1, 2)), bad));
+                assertThrows(IllegalArgumentException.class, () -> pool.starmap(PoolTest::add, List.of(Map.entry(1, 2)), bad));
+                assertThrows(IllegalArgumentException.class, () -> pool.map(PoolTest::square, List.of(1), bad));
+                assertThrows(IllegalArgumentException.class, () -> pool.imap(PoolTest::square, List.of(1), bad));
+            }
         }
     }
 
@@ -364,7 +373,7 @@ class PoolTest
         try (Pool pool = Pool.create(1))
         {
             final AsyncResult<Integer> r = pool.applyAsync(PoolTest::announceAndBlock, dir.toString());
-            assertThrows(TimeoutException.class, () -> r.get(Duration.ofMillis(100)));
+            assertEquals("not ready within 100 ms", assertThrows(TimeoutException.class, () -> r.get(Duration.ofMillis(100))).getMessage());
             assertFalse(r.ready());
             assertThrows(IllegalStateException.class, r::successful);
             assertFalse(r.waitFor(Duration.ofMillis(10)));
