@@ -469,7 +469,8 @@ final class MappedCondition extends MappedObject implements Condition
     /**
      * The signal of a dead waiter goes on first, then its slot is freed: a process killed in between leaves
      * the slot SIGNALLED, and the next judge hands the signal on again (a spurious wake-up at worst, where the
-     * other order would lose the signal).
+     * other order would lose the signal). Two judges at the same moment may both hand it on, for the same
+     * reason: claiming the hand-on first would need a state that a judge killed holding it leaves for good.
      */
     private void handOnAndFree(final int slot)
     {
