@@ -129,6 +129,8 @@ public final class Manager implements AutoCloseable
     private static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(60);
 
     private final String address;
+    /** {@link ManagerWire#identity} of the address: what proxies of this manager are recognised by. */
+    private final String identity;
     private final byte[] key;
     private final long pid;
     private final Process process;
@@ -138,6 +140,7 @@ public final class Manager implements AutoCloseable
     private Manager(final String address, final byte[] key, final long pid, final Process process, final Path socketFile)
     {
         this.address = address;
+        this.identity = ManagerWire.identity(address);
         this.key = key;
         this.pid = pid;
         this.process = process;
@@ -181,7 +184,7 @@ public final class Manager implements AutoCloseable
         final String text = ManagerWire.format(address);
         final byte[] key = authKey.clone();
         final long[] pid = new long[1];
-        ManagerProxy.dropIfGone(text);
+        ManagerProxy.dropIfGone(ManagerWire.identity(text));
         final ManagerWire.Conn conn = ManagerProxy.open(text, key, 0, pid);
         conn.close();
         ManagerProxy.rememberKey(text, key);
@@ -574,7 +577,7 @@ public final class Manager implements AutoCloseable
      */
     public Condition condition(final SharedLock lock)
     {
-        if (!(lock instanceof ManagedSharedLock) || !ManagerProxy.handlerOf(((ManagedSharedLock)lock).remote).address.equals(address))
+        if (!(lock instanceof ManagedSharedLock) || !ManagerProxy.handlerOf(((ManagedSharedLock)lock).remote).identity().equals(identity))
         {
             throw new IllegalArgumentException("a manager Condition needs a lock of the same manager (" + address + "), not " + lock);
         }
@@ -779,7 +782,7 @@ public final class Manager implements AutoCloseable
     public void bind(final String name, final Object proxy)
     {
         final ManagerProxy handler = ManagerProxy.handlerOf(unwrap(proxy));
-        if (!handler.address.equals(address))
+        if (!handler.identity().equals(identity))
         {
             throw new IllegalArgumentException("the proxy belongs to the manager at " + handler.address + ", not " + address);
         }
@@ -822,7 +825,7 @@ public final class Manager implements AutoCloseable
     public boolean release(final Object proxy)
     {
         final ManagerProxy handler = ManagerProxy.handlerOf(unwrap(proxy));
-        if (!handler.address.equals(address))
+        if (!handler.identity().equals(identity))
         {
             throw new IllegalArgumentException("the proxy belongs to the manager at " + handler.address + ", not " + address);
         }
@@ -845,7 +848,7 @@ public final class Manager implements AutoCloseable
         {
             throw new ManagerDiedException("the manager (server pid " + pid + ") at " + address + " has been shut down", null);
         }
-        final ManagerWire.Conn conn = ManagerProxy.connection(address, key, pid);
+        final ManagerWire.Conn conn = ManagerProxy.connection(identity, address, key, pid);
         conn.begin().putByte(op).putByte((byte)values.length);
         for (final Object v : values)
         {
@@ -902,14 +905,14 @@ public final class Manager implements AutoCloseable
         closed = true;
         if (process == null)
         {
-            ManagerProxy.drop(address);
+            ManagerProxy.drop(identity);
             return;
         }
         try
         {
             if (process.isAlive())
             {
-                final ManagerWire.Conn conn = ManagerProxy.connection(address, key, pid);
+                final ManagerWire.Conn conn = ManagerProxy.connection(identity, address, key, pid);
                 conn.begin().putByte(ManagerWire.OP_SHUTDOWN).putByte((byte)0);
                 ManagerProxy.roundTrip(conn, address, pid);
             }
@@ -920,7 +923,7 @@ public final class Manager implements AutoCloseable
         }
         finally
         {
-            ManagerProxy.drop(address);
+            ManagerProxy.drop(identity);
         }
         try
         {

@@ -1265,6 +1265,10 @@ final class MappedPool implements Pool
         final int length = WorkerChannel.TASK_ARGS_OFFSET + c.argsLength();
         final OneToOneRingBuffer ring = ch.tasks();
         final boolean inRing = length <= ring.maxMsgLength();
+        if (!inRing && !ch.hasRoomForFileRecord(ring))
+        {
+            return false; // full: retried after the dispatcher's idle pause, without encoding the arguments each time
+        }
         final int index = inRing ? ring.tryClaim(WorkerChannel.MSG_TASK, length) : 0;
         if (index < 0)
         {
