@@ -717,7 +717,7 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
     /**
      * A reader that sees every message of a {@link DurableQueue}, from a named saved position
      * ({@link DurableQueue#subscribe(String)}) or from an index ({@link DurableQueue#tail(long)}). Not
-     * thread-safe.
+     * thread-safe: use it from one thread at a time (it may be handed from one thread to another).
      *
      * @param <T> the element type.
      */
