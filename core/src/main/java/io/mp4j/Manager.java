@@ -307,7 +307,24 @@ public final class Manager implements AutoCloseable
             warm.start();
         }
 
+        /** Uninterruptible: the interrupt status is set again on return (with it set, the parks would spin). */
         private static String awaitReady(final Process server, final Path ready, final Duration timeout)
+        {
+            final boolean keptInterrupt = Thread.interrupted();
+            try
+            {
+                return awaitReadyFile(server, ready, timeout);
+            }
+            finally
+            {
+                if (keptInterrupt)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        private static String awaitReadyFile(final Process server, final Path ready, final Duration timeout)
         {
             final long deadline = System.nanoTime() + io.mp4j.shm.IdleStrategies.toNanos(timeout);
             long pause = 100_000;
@@ -924,6 +941,7 @@ public final class Manager implements AutoCloseable
         finally
         {
             ManagerProxy.drop(identity);
+            ManagerProxy.forgetKey(address);
         }
         try
         {

@@ -405,7 +405,38 @@ final class ManagerProxy implements InvocationHandler, Serializable
         return other.objectId == objectId && other.identity().equals(identity());
     }
 
+    /**
+     * A call never meets a pending interrupt on the connection: a socket channel closes when it is used by an
+     * interrupted thread, and the server would release every lock this thread holds. A call that declares
+     * {@link InterruptedException} throws it at once, as {@code java.util.concurrent} does; any other call
+     * runs with the interrupt status cleared and sets it again when it returns. (An interrupt that arrives
+     * while a call sleeps on the socket still closes it, and the server releases the locks.)
+     */
     private Object call(final int methodIndex, final Object[] args, final Method method) throws Throwable
+    {
+        if (declares(method, InterruptedException.class))
+        {
+            if (Thread.interrupted())
+            {
+                throw new InterruptedException();
+            }
+            return callConnected(methodIndex, args, method);
+        }
+        final boolean keptInterrupt = Thread.interrupted();
+        try
+        {
+            return callConnected(methodIndex, args, method);
+        }
+        finally
+        {
+            if (keptInterrupt)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private Object callConnected(final int methodIndex, final Object[] args, final Method method) throws Throwable
     {
         final String id = identity();
         ManagerWire.Conn conn = CONNECTIONS.get().get(id);
@@ -568,7 +599,9 @@ final class ManagerProxy implements InvocationHandler, Serializable
         {
             conn = open(address, key, pid);
             open.put(identity, conn);
-            CLEANER.register(Thread.currentThread(), conn::close);
+            // held by the connection, cleaned when it is dropped: a registration left behind would keep the
+            // closed connection (buffers, mailbox) reachable for as long as this thread lives
+            conn.closer = CLEANER.register(Thread.currentThread(), conn::close);
         }
         return conn;
     }
@@ -682,7 +715,7 @@ final class ManagerProxy implements InvocationHandler, Serializable
         final ManagerWire.Conn conn = CONNECTIONS.get().remove(identity);
         if (conn != null)
         {
-            conn.close();
+            close(conn);
         }
     }
 
@@ -690,6 +723,29 @@ final class ManagerProxy implements InvocationHandler, Serializable
     private static void drop(final ManagerWire.Conn conn)
     {
         CONNECTIONS.get().values().remove(conn);
-        conn.close();
+        close(conn);
+    }
+
+    /** Close it and cancel its registration with the cleaner (which closes it, once). */
+    private static void close(final ManagerWire.Conn conn)
+    {
+        if (conn.closer != null)
+        {
+            conn.closer.clean();
+        }
+        else
+        {
+            conn.close();
+        }
+    }
+
+    /**
+     * Forget the key of a manager this JVM started and has shut down.
+     *
+     * @param address the manager's address, in its text form.
+     */
+    static void forgetKey(final String address)
+    {
+        KEYS.remove(address);
     }
 }

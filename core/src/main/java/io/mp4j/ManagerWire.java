@@ -117,6 +117,8 @@ final class ManagerWire
         private final Bytes objectBytes = new Bytes();
         /** Set once a local connection continues over shared memory. */
         private ManagerMailbox mailbox;
+        /** Its registration with the cleaner that closes the connections of threads that are gone, if any. */
+        java.lang.ref.Cleaner.Cleanable closer;
 
         Conn(final SocketChannel channel)
         {
