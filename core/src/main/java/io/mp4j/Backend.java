@@ -32,8 +32,10 @@ import java.util.Map;
  * }</pre>
  *
  * <p>Every factory is <em>get-or-create by name</em>: the first caller (in any process that uses the same
- * backend and namespace) creates the object with the given arguments; later callers get the existing object
- * and their arguments are ignored. Names are letters, digits, {@code '_'}, {@code '.'} and {@code '-'}.
+ * backend and namespace) creates the object with the given arguments; later callers get the existing object,
+ * with the creator's initial value, permits or capacity. What the object is must match, though: a later
+ * caller asking for another element type, array length or number of barrier parties gets an
+ * {@link IllegalStateException} naming both. Names are letters, digits, {@code '_'}, {@code '.'} and {@code '-'}.
  * A backend that cannot keep a guarantee of the single-host types throws {@link UnsupportedOperationException}
  * from that factory or method, with a message saying why, rather than pretending.
  *
@@ -49,17 +51,19 @@ public interface Backend extends AutoCloseable
 
     /**
      * @param name    the object's name.
-     * @param type    its element type.
+     * @param type    its element type (a later caller's must be the same).
      * @param initial the initial value (used only by the creator).
      * @return the value, guarded by its own lock.
+     * @throws IllegalStateException if the name exists as a value of another element type.
      */
     Value value(String name, ElementType type, Object initial);
 
     /**
      * @param name   the object's name.
-     * @param type   its element type.
-     * @param length its length (used only by the creator).
+     * @param type   its element type (a later caller's must be the same).
+     * @param length its length (a later caller's must be the same).
      * @return the array, zero-filled when created.
+     * @throws IllegalStateException if the name exists as an array of another element type or length.
      */
     Array array(String name, ElementType type, int length);
 
@@ -103,8 +107,9 @@ public interface Backend extends AutoCloseable
 
     /**
      * @param name    the object's name.
-     * @param parties how many parties meet (used only by the creator).
+     * @param parties how many parties meet (a later caller's must be the same).
      * @return the barrier.
+     * @throws IllegalStateException if the name exists as a barrier of another number of parties.
      */
     Barrier barrier(String name, int parties);
 

@@ -1,5 +1,7 @@
 package io.mp4j;
 
+import io.mp4j.shm.ProcessIds;
+
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -86,7 +88,7 @@ public final class ChildMain
             return;
         }
 
-        CurrentProcess.initChild(spec.name, spec.identity, spec.daemon, spec.parentPid, spec.parentName);
+        CurrentProcess.initChild(spec.name, spec.identity, spec.daemon, spec.parentPid, spec.parentStartTime, spec.parentName);
         watchParent(stdin, spec.daemon);
         // the pipe belongs to the parent-death watcher; a target that reads System.in would otherwise block
         // until the parent closes the pipe, which it does only after join() returns: Python's child gets
@@ -119,7 +121,7 @@ public final class ChildMain
         {
             final SerializableConsumer<Object> noop = ChildMain::warmUpTarget;
             final ChildSpec spec = ChildSpec.fromBytes(
-                new ChildSpec("warm-up", "", false, 0, "", noop, new Object[]{ "warm-up" }).toBytes());
+                new ChildSpec("warm-up", "", false, 0, ProcessIds.NO_PROCESS, "", noop, new Object[]{ "warm-up" }).toBytes());
             spec.run();
             stdinChannel = openStdinChannel();
             WarmUp.mapping();

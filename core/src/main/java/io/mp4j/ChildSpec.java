@@ -27,6 +27,7 @@ final class ChildSpec implements Serializable
     final String identity;
     final boolean daemon;
     final long parentPid;
+    final long parentStartTime;
     final String parentName;
     final Object target;
     final Object[] args;
@@ -36,6 +37,7 @@ final class ChildSpec implements Serializable
         final String identity,
         final boolean daemon,
         final long parentPid,
+        final long parentStartTime,
         final String parentName,
         final Object target,
         final Object[] args)
@@ -44,6 +46,7 @@ final class ChildSpec implements Serializable
         this.identity = identity;
         this.daemon = daemon;
         this.parentPid = parentPid;
+        this.parentStartTime = parentStartTime;
         this.parentName = parentName;
         this.target = target;
         this.args = args;

@@ -129,6 +129,8 @@ public final class Manager implements AutoCloseable
     private static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(60);
 
     private final String address;
+    /** {@link ManagerWire#identity} of the address: what proxies of this manager are recognised by. */
+    private final String identity;
     private final byte[] key;
     private final long pid;
     private final Process process;
@@ -138,6 +140,7 @@ public final class Manager implements AutoCloseable
     private Manager(final String address, final byte[] key, final long pid, final Process process, final Path socketFile)
     {
         this.address = address;
+        this.identity = ManagerWire.identity(address);
         this.key = key;
         this.pid = pid;
         this.process = process;
@@ -181,7 +184,7 @@ public final class Manager implements AutoCloseable
         final String text = ManagerWire.format(address);
         final byte[] key = authKey.clone();
         final long[] pid = new long[1];
-        ManagerProxy.dropIfGone(text);
+        ManagerProxy.dropIfGone(ManagerWire.identity(text));
         final ManagerWire.Conn conn = ManagerProxy.open(text, key, 0, pid);
         conn.close();
         ManagerProxy.rememberKey(text, key);
@@ -304,7 +307,24 @@ public final class Manager implements AutoCloseable
             warm.start();
         }
 
+        /** Uninterruptible: the interrupt status is set again on return (with it set, the parks would spin). */
         private static String awaitReady(final Process server, final Path ready, final Duration timeout)
+        {
+            final boolean keptInterrupt = Thread.interrupted();
+            try
+            {
+                return awaitReadyFile(server, ready, timeout);
+            }
+            finally
+            {
+                if (keptInterrupt)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        private static String awaitReadyFile(final Process server, final Path ready, final Duration timeout)
         {
             final long deadline = System.nanoTime() + io.mp4j.shm.IdleStrategies.toNanos(timeout);
             long pause = 100_000;
@@ -574,7 +594,7 @@ public final class Manager implements AutoCloseable
      */
     public Condition condition(final SharedLock lock)
     {
-        if (!(lock instanceof ManagedSharedLock) || !ManagerProxy.handlerOf(((ManagedSharedLock)lock).remote).address.equals(address))
+        if (!(lock instanceof ManagedSharedLock) || !ManagerProxy.handlerOf(((ManagedSharedLock)lock).remote).identity().equals(identity))
         {
             throw new IllegalArgumentException("a manager Condition needs a lock of the same manager (" + address + "), not " + lock);
         }
@@ -779,7 +799,7 @@ public final class Manager implements AutoCloseable
     public void bind(final String name, final Object proxy)
     {
         final ManagerProxy handler = ManagerProxy.handlerOf(unwrap(proxy));
-        if (!handler.address.equals(address))
+        if (!handler.identity().equals(identity))
         {
             throw new IllegalArgumentException("the proxy belongs to the manager at " + handler.address + ", not " + address);
         }
@@ -822,7 +842,7 @@ public final class Manager implements AutoCloseable
     public boolean release(final Object proxy)
     {
         final ManagerProxy handler = ManagerProxy.handlerOf(unwrap(proxy));
-        if (!handler.address.equals(address))
+        if (!handler.identity().equals(identity))
         {
             throw new IllegalArgumentException("the proxy belongs to the manager at " + handler.address + ", not " + address);
         }
@@ -845,7 +865,7 @@ public final class Manager implements AutoCloseable
         {
             throw new ManagerDiedException("the manager (server pid " + pid + ") at " + address + " has been shut down", null);
         }
-        final ManagerWire.Conn conn = ManagerProxy.connection(address, key, pid);
+        final ManagerWire.Conn conn = ManagerProxy.connection(identity, address, key, pid);
         conn.begin().putByte(op).putByte((byte)values.length);
         for (final Object v : values)
         {
@@ -902,14 +922,14 @@ public final class Manager implements AutoCloseable
         closed = true;
         if (process == null)
         {
-            ManagerProxy.drop(address);
+            ManagerProxy.drop(identity);
             return;
         }
         try
         {
             if (process.isAlive())
             {
-                final ManagerWire.Conn conn = ManagerProxy.connection(address, key, pid);
+                final ManagerWire.Conn conn = ManagerProxy.connection(identity, address, key, pid);
                 conn.begin().putByte(ManagerWire.OP_SHUTDOWN).putByte((byte)0);
                 ManagerProxy.roundTrip(conn, address, pid);
             }
@@ -920,7 +940,8 @@ public final class Manager implements AutoCloseable
         }
         finally
         {
-            ManagerProxy.drop(address);
+            ManagerProxy.drop(identity);
+            ManagerProxy.forgetKey(address);
         }
         try
         {

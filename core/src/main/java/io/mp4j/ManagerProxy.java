@@ -67,6 +67,8 @@ final class ManagerProxy implements InvocationHandler, Serializable
     private static final ConcurrentHashMap<String, byte[]> KEYS = new ConcurrentHashMap<>();
 
     final String address;
+    /** {@link ManagerWire#identity} of {@link #address}, computed on first use. */
+    private transient volatile String identity;
     /** Written by {@link #writeObject} only into a {@link #keyCarrying} stream; null until resolved otherwise. */
     private transient volatile byte[] key;
     final long serverPid;
@@ -126,7 +128,8 @@ final class ManagerProxy implements InvocationHandler, Serializable
     }
 
     /**
-     * The key this JVM holds for the manager at an address. The same TCP listener has many texts: clients
+     * The key this JVM holds for the manager at an address. The same Unix socket has many paths (found by
+     * {@link ManagerWire#identity}), and the same TCP listener has many texts: clients
      * name it {@code tcp:localhost:p} or {@code tcp:127.0.0.1:p}, and a server bound to the wildcard knows
      * itself as {@code tcp:0.0.0.0:p}, and a proxy keeps the text of the JVM that made it. So where the text
      * is not held as such, the key of a held address that reaches the same listener is used: the same
@@ -142,9 +145,22 @@ final class ManagerProxy implements InvocationHandler, Serializable
     static byte[] heldKey(final String address)
     {
         final byte[] exact = KEYS.get(address);
-        if (exact != null || !address.startsWith("tcp:"))
+        if (exact != null)
         {
             return exact;
+        }
+        if (!address.startsWith("tcp:"))
+        {
+            // a Unix socket: the same file under another path (./, ../, a symbolic link to its directory)
+            final String wanted = ManagerWire.identity(address);
+            for (final Map.Entry<String, byte[]> held : KEYS.entrySet())
+            {
+                if (!held.getKey().startsWith("tcp:") && ManagerWire.identity(held.getKey()).equals(wanted))
+                {
+                    return held.getValue();
+                }
+            }
+            return null;
         }
         final InetSocketAddress wanted = resolved(address);
         if (wanted == null)
@@ -298,7 +314,7 @@ final class ManagerProxy implements InvocationHandler, Serializable
                         Proxy.getInvocationHandler(args[0]) instanceof ManagerProxy &&
                         sameObject((ManagerProxy)Proxy.getInvocationHandler(args[0]));
                 case "hashCode":
-                    return address.hashCode() * 31 + Long.hashCode(objectId);
+                    return identity().hashCode() * 31 + Long.hashCode(objectId);
                 default:
                     try
                     {
@@ -368,17 +384,65 @@ final class ManagerProxy implements InvocationHandler, Serializable
         }
     }
 
-    private boolean sameObject(final ManagerProxy other)
+    /**
+     * @return the identity of this proxy's manager: proxies of one manager made under different texts of
+     * its address (tcp:localhost:p and tcp:127.0.0.1:p, two paths of one socket) are of one manager, share
+     * this thread's connection to it, and compare equal for the same object.
+     */
+    String identity()
     {
-        return other.objectId == objectId && other.address.equals(address);
+        String id = identity;
+        if (id == null)
+        {
+            id = ManagerWire.identity(address);
+            identity = id;
+        }
+        return id;
     }
 
+    private boolean sameObject(final ManagerProxy other)
+    {
+        return other.objectId == objectId && other.identity().equals(identity());
+    }
+
+    /**
+     * A call never meets a pending interrupt on the connection: a socket channel closes when it is used by an
+     * interrupted thread, and the server would release every lock this thread holds. A call that declares
+     * {@link InterruptedException} throws it at once, as {@code java.util.concurrent} does; any other call
+     * runs with the interrupt status cleared and sets it again when it returns. (An interrupt that arrives
+     * while a call sleeps on the socket still closes it, and the server releases the locks.)
+     */
     private Object call(final int methodIndex, final Object[] args, final Method method) throws Throwable
     {
-        ManagerWire.Conn conn = CONNECTIONS.get().get(address);
+        if (declares(method, InterruptedException.class))
+        {
+            if (Thread.interrupted())
+            {
+                throw new InterruptedException();
+            }
+            return callConnected(methodIndex, args, method);
+        }
+        final boolean keptInterrupt = Thread.interrupted();
+        try
+        {
+            return callConnected(methodIndex, args, method);
+        }
+        finally
+        {
+            if (keptInterrupt)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private Object callConnected(final int methodIndex, final Object[] args, final Method method) throws Throwable
+    {
+        final String id = identity();
+        ManagerWire.Conn conn = CONNECTIONS.get().get(id);
         if (conn == null)
         {
-            conn = connection(address, key(), serverPid);
+            conn = connection(id, address, key(), serverPid);
         }
         conn.begin().putByte(ManagerWire.OP_CALL).putLong(objectId).putInt(methodIndex);
         final int argc = args == null ? 0 : args.length;
@@ -501,13 +565,13 @@ final class ManagerProxy implements InvocationHandler, Serializable
         }
         catch (final ClosedByInterruptException ex)
         {
-            drop(address);
+            drop(conn);
             throw new ManagerException("interrupted while waiting for the manager at " + address +
                 "; this thread's connection was closed (the manager releases the locks it held)", ex);
         }
         catch (final IOException ex)
         {
-            drop(address);
+            drop(conn);
             throw died(address, pid, "its connection broke", ex);
         }
     }
@@ -521,15 +585,23 @@ final class ManagerProxy implements InvocationHandler, Serializable
             " is gone: " + what + " (" + cause + "); the objects it held are lost", cause);
     }
 
-    static ManagerWire.Conn connection(final String address, final byte[] key, final long pid)
+    /**
+     * This thread's connection to a manager, opened if it has none.
+     *
+     * @param identity the manager's {@link ManagerWire#identity}: the key of this thread's connections.
+     * @param address  its address as the caller names it, to connect to and to name in messages.
+     */
+    static ManagerWire.Conn connection(final String identity, final String address, final byte[] key, final long pid)
     {
         final HashMap<String, ManagerWire.Conn> open = CONNECTIONS.get();
-        ManagerWire.Conn conn = open.get(address);
+        ManagerWire.Conn conn = open.get(identity);
         if (conn == null)
         {
             conn = open(address, key, pid);
-            open.put(address, conn);
-            CLEANER.register(Thread.currentThread(), conn::close);
+            open.put(identity, conn);
+            // held by the connection, cleaned when it is dropped: a registration left behind would keep the
+            // closed connection (buffers, mailbox) reachable for as long as this thread lives
+            conn.closer = CLEANER.register(Thread.currentThread(), conn::close);
         }
         return conn;
     }
@@ -621,22 +693,59 @@ final class ManagerProxy implements InvocationHandler, Serializable
     /**
      * Drop this thread's connection to the address if its server is gone (a manager restarted at the same
      * address): a live one is kept, since the locks this thread holds through it would be released with it.
+     *
+     * @param identity the manager's {@link ManagerWire#identity}.
      */
-    static void dropIfGone(final String address)
+    static void dropIfGone(final String identity)
     {
-        final ManagerWire.Conn conn = CONNECTIONS.get().get(address);
+        final ManagerWire.Conn conn = CONNECTIONS.get().get(identity);
         if (conn != null && conn.peerGone())
         {
-            drop(address);
+            drop(identity);
         }
     }
 
-    static void drop(final String address)
+    /**
+     * Close this thread's connection to a manager, if it has one.
+     *
+     * @param identity the manager's {@link ManagerWire#identity}.
+     */
+    static void drop(final String identity)
     {
-        final ManagerWire.Conn conn = CONNECTIONS.get().remove(address);
+        final ManagerWire.Conn conn = CONNECTIONS.get().remove(identity);
         if (conn != null)
+        {
+            close(conn);
+        }
+    }
+
+    /** Close a connection of this thread that failed, and forget it. */
+    private static void drop(final ManagerWire.Conn conn)
+    {
+        CONNECTIONS.get().values().remove(conn);
+        close(conn);
+    }
+
+    /** Close it and cancel its registration with the cleaner (which closes it, once). */
+    private static void close(final ManagerWire.Conn conn)
+    {
+        if (conn.closer != null)
+        {
+            conn.closer.clean();
+        }
+        else
         {
             conn.close();
         }
+    }
+
+    /**
+     * Forget the key of a manager this JVM started and has shut down.
+     *
+     * @param address the manager's address, in its text form.
+     */
+    static void forgetKey(final String address)
+    {
+        KEYS.remove(address);
     }
 }

@@ -521,13 +521,13 @@ final class ManagerServer
      */
     private void upgradeToMailbox(final ManagerWire.Conn conn, final String file) throws IOException
     {
-        final Path path = Paths.get(file).toAbsolutePath().normalize();
         SharedMemory block = null;
-        if (socketFile != null && socketFile.toAbsolutePath().getParent().equals(path.getParent()))
+        final Path real = socketFile != null ? inSocketDirectory(Paths.get(file)) : null;
+        if (real != null)
         {
             try
             {
-                block = SharedMemory.attach(path);
+                block = SharedMemory.attach(real);
             }
             catch (final RuntimeException ex)
             {
@@ -551,6 +551,25 @@ final class ManagerServer
         if (box != null)
         {
             conn.useMailbox(box);
+        }
+    }
+
+    /**
+     * A client's mailbox file, if it is in this server's directory, whatever path the client named it by
+     * (it names the directory as it names the socket): both are compared as real paths.
+     *
+     * @return the file's real path, or null if it is elsewhere or cannot be resolved.
+     */
+    private Path inSocketDirectory(final Path file)
+    {
+        try
+        {
+            final Path real = file.toRealPath();
+            return real.getParent().equals(socketFile.toAbsolutePath().getParent().toRealPath()) ? real : null;
+        }
+        catch (final IOException ex)
+        {
+            return null;
         }
     }
 

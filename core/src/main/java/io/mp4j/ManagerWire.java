@@ -12,6 +12,8 @@ import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.StreamCorruptedException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -20,6 +22,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -114,6 +117,8 @@ final class ManagerWire
         private final Bytes objectBytes = new Bytes();
         /** Set once a local connection continues over shared memory. */
         private ManagerMailbox mailbox;
+        /** Its registration with the cleaner that closes the connections of threads that are gone, if any. */
+        java.lang.ref.Cleaner.Cleanable closer;
 
         Conn(final SocketChannel channel)
         {
@@ -504,6 +509,71 @@ final class ManagerWire
         }
         final InetSocketAddress inet = (InetSocketAddress)address;
         return "tcp:" + inet.getHostString() + ":" + inet.getPort();
+    }
+
+    /**
+     * The identity of a manager's address: equal for two texts that reach the same listener, so that they
+     * are compared, and keyed, as one manager. A Unix socket is its absolute path with {@code .} and
+     * {@code ..} removed and its directory's symbolic links resolved (the socket file's own name is kept: it
+     * may be gone while its proxies are still compared). A TCP address is its resolved IP address and port,
+     * the wildcard address counting as the loopback address, which is where a connection to it lands. A
+     * text that does not parse or resolve is its own identity: connecting to it fails anyway, saying so.
+     * Compute it once per address held (it may read the file system or resolve a host name).
+     *
+     * @param address an address in its text form ({@link #format}).
+     * @return its identity, in the same text form.
+     */
+    static String identity(final String address)
+    {
+        final SocketAddress parsed;
+        try
+        {
+            parsed = parse(address);
+        }
+        catch (final RuntimeException ex)
+        {
+            return address;
+        }
+        if (parsed instanceof UnixDomainSocketAddress)
+        {
+            final Path path = ((UnixDomainSocketAddress)parsed).getPath().toAbsolutePath().normalize();
+            final Path dir = path.getParent();
+            if (dir == null)
+            {
+                return "unix:" + path;
+            }
+            try
+            {
+                return "unix:" + dir.toRealPath().resolve(path.getFileName());
+            }
+            catch (final IOException ex)
+            {
+                return "unix:" + path;
+            }
+        }
+        final InetSocketAddress inet = (InetSocketAddress)parsed;
+        if (inet.isUnresolved())
+        {
+            return address;
+        }
+        final InetAddress ip = inet.getAddress();
+        final InetAddress reached = !ip.isAnyLocalAddress() ? ip : ip instanceof Inet6Address ? LOOPBACK6 : LOOPBACK4;
+        return "tcp:" + reached.getHostAddress() + ":" + inet.getPort();
+    }
+
+    private static final InetAddress LOOPBACK4 = loopback(new byte[]{ 127, 0, 0, 1 });
+    private static final InetAddress LOOPBACK6 = loopback(new byte[]{ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 });
+
+    private static InetAddress loopback(final byte[] ip)
+    {
+        try
+        {
+            return InetAddress.getByAddress(ip);
+        }
+        catch (final java.net.UnknownHostException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
     }
 
     static SocketAddress parse(final String text)

@@ -46,13 +46,26 @@ final class MappedBackend implements Backend
     @Override
     public Value value(final String name, final ElementType type, final Object initial)
     {
-        return open(() -> Value.create(dir(), name, type, initial), () -> Value.attach(dir(), name));
+        final Value value = open(() -> Value.create(dir(), name, type, initial), () -> Value.attach(dir(), name));
+        if (value.type() != type)
+        {
+            value.close();
+            throw new IllegalStateException(name + " exists as a " + value.type() + " value, asked for " + type);
+        }
+        return value;
     }
 
     @Override
     public Array array(final String name, final ElementType type, final int length)
     {
-        return open(() -> Array.create(dir(), name, type, length), () -> Array.attach(dir(), name));
+        final Array array = open(() -> Array.create(dir(), name, type, length), () -> Array.attach(dir(), name));
+        if (array.type() != type || array.length() != length)
+        {
+            array.close();
+            throw new IllegalStateException(name + " exists as a " + array.type() + " array of " + array.length() +
+                ", asked for " + type + " of " + length);
+        }
+        return array;
     }
 
     @Override
@@ -105,7 +118,13 @@ final class MappedBackend implements Backend
     @Override
     public Barrier barrier(final String name, final int parties)
     {
-        return open(() -> Barrier.create(dir(), name, parties), () -> Barrier.attach(dir(), name));
+        final Barrier barrier = open(() -> Barrier.create(dir(), name, parties), () -> Barrier.attach(dir(), name));
+        if (barrier.parties() != parties)
+        {
+            barrier.close();
+            throw new IllegalStateException(name + " exists as a barrier of " + barrier.parties() + " parties, asked for " + parties);
+        }
+        return barrier;
     }
 
     @Override

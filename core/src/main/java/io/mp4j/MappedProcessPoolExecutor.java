@@ -186,10 +186,12 @@ final class MappedProcessPoolExecutor extends AbstractExecutorService implements
      * The task {@link #newTaskFor} made last on this thread, until the next {@link #execute}: an
      * {@link java.util.concurrent.ExecutorCompletionService} (and {@code invokeAny}, which uses one) makes
      * its task with {@code newTaskFor}, then at once, on the same thread, executes a {@link FutureTask}
-     * wrapping it (its {@code QueueingFuture}); that wrapper, matched to this very task
-     * ({@link #wrapsJustMade}), is the one plain {@code FutureTask} this executor runs on a thread of its own.
-     * Any other {@code execute} clears it, so an entry left by a caller that made a task and never executed
-     * it cannot let a later, unrelated {@code FutureTask} through.
+     * wrapping it (its {@code QueueingFuture}, recognised by its class). That wrapper is the one plain
+     * {@code FutureTask} this executor runs on a thread of its own. Every {@code newTaskFor} of this class
+     * is followed at once by an {@code execute} on the same thread (submit, invokeAll, invokeAny, the
+     * completion service; the timed invokeAll is overridden and makes no entry), and every {@code execute}
+     * clears the entry: so a wrapper executed with an entry set is the wrapper of that task, and an
+     * unrelated {@code FutureTask} finds no entry and is refused as any non-serializable task is.
      */
     private static final ThreadLocal<PoolTask<?>> JUST_MADE = new ThreadLocal<>();
 
@@ -239,7 +241,7 @@ final class MappedProcessPoolExecutor extends AbstractExecutorService implements
         {
             ((PoolTask<?>)command).dispatch();
         }
-        else if (justMade != null && wrapsJustMade(command, justMade))
+        else if (justMade != null && COMPLETION_WRAPPER.equals(command.getClass().getName()))
         {
             // the wrapper of a task already accepted (newTaskFor): it only waits for it, so it is accepted
             // after shutdown() too, or the task's completion would never be reported
@@ -249,23 +251,6 @@ final class MappedProcessPoolExecutor extends AbstractExecutorService implements
         {
             submit(command);
         }
-    }
-
-    /**
-     * Whether {@code command} is the completion service's wrapper of {@code task}: its class, and, as far
-     * as it can be seen from outside (java.util.concurrent is closed to reflection), the task it wraps:
-     * an incomplete {@code FutureTask} names its callable in its {@code toString}, which for this wrapper
-     * names the task, whose own text carries its identity hash. Where the JDK names no task there, the
-     * class and the same-thread order (newTaskFor, then at once execute) are what match them.
-     */
-    private static boolean wrapsJustMade(final Runnable command, final PoolTask<?> task)
-    {
-        if (!(command instanceof FutureTask) || !COMPLETION_WRAPPER.equals(command.getClass().getName()))
-        {
-            return false;
-        }
-        final String text = command.toString();
-        return !text.contains("task = ") || text.contains(PoolTask.class.getName() + "@" + Integer.toHexString(System.identityHashCode(task)));
     }
 
     /**
@@ -279,7 +264,8 @@ final class MappedProcessPoolExecutor extends AbstractExecutorService implements
     public <T> List<Future<T>> invokeAll(final Collection<? extends Callable<T>> tasks, final long timeout, final TimeUnit unit)
         throws InterruptedException
     {
-        final long nanos = unit.toNanos(timeout);
+        // a negative timeout has passed already; clamped so that nanos - elapsed cannot wrap around
+        final long nanos = Math.max(0, unit.toNanos(timeout));
         final long start = System.nanoTime();
         final List<Future<T>> futures = new ArrayList<>(tasks.size());
         try

@@ -205,7 +205,7 @@ public final class Process
             throw new IllegalStateException(name + ": processes can only be started once");
         }
         final ProcessInfo self = CurrentProcess.self();
-        final byte[] spec = new ChildSpec(name, identity + ":", daemon, self.pid(), self.name(), target, args).toBytes();
+        final byte[] spec = new ChildSpec(name, identity + ":", daemon, self.pid(), self.startTime(), self.name(), target, args).toBytes();
         final ChildJvm started = (context != null ? context : Context.global()).launch();
         try
         {

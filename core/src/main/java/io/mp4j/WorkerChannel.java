@@ -2,18 +2,28 @@ package io.mp4j;
 
 import io.mp4j.shm.MappedRegion;
 import io.mp4j.shm.RegionType;
+import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RecordDescriptor;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -90,6 +100,11 @@ final class WorkerChannel implements AutoCloseable
     static final int DEFAULT_CAPACITY = 2 * 1024 * 1024;
 
     private static final AtomicLong BLOB_COUNTER = new AtomicLong();
+    /** Message files are named after the region, this or {@link #WORKER_WRITTEN}, and a number. */
+    private static final String PARENT_WRITTEN = "-p";
+    private static final String WORKER_WRITTEN = "-w";
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     /** Length of the control block after the rings. */
     static final int CONTROL_LENGTH = 128;
@@ -100,6 +115,8 @@ final class WorkerChannel implements AutoCloseable
     private final OneToOneRingBuffer results;
     private final Path directory;
     private final String blobPrefix;
+    /** The longest ring record naming a message file: header, inner type, the name with a 19-digit number. */
+    private final int fileRecordLength;
 
     private WorkerChannel(final MappedRegion region, final int capacity, final String blobPrefix)
     {
@@ -111,6 +128,8 @@ final class WorkerChannel implements AutoCloseable
         this.control = new UnsafeBuffer(payload, 2 * ringLength, CONTROL_LENGTH);
         this.directory = region.path().getParent();
         this.blobPrefix = blobPrefix;
+        this.fileRecordLength = BitUtil.align(RecordDescriptor.HEADER_LENGTH + 4 +
+            blobPrefix.getBytes(StandardCharsets.UTF_8).length + 19, RecordDescriptor.ALIGNMENT);
     }
 
     /**
@@ -122,7 +141,7 @@ final class WorkerChannel implements AutoCloseable
         final long payloadLength = 2L * (capacity + RingBufferDescriptor.TRAILER_LENGTH) + CONTROL_LENGTH;
         final MappedRegion region = MappedRegion.create(file, RegionType.POOL, capacity, payloadLength);
         region.publish();
-        return new WorkerChannel(region, capacity, file.getFileName() + "-p");
+        return new WorkerChannel(region, capacity, file.getFileName() + PARENT_WRITTEN);
     }
 
     /**
@@ -131,7 +150,7 @@ final class WorkerChannel implements AutoCloseable
     static WorkerChannel attach(final Path file)
     {
         final MappedRegion region = MappedRegion.attach(file, RegionType.POOL);
-        return new WorkerChannel(region, region.variant(), file.getFileName() + "-w");
+        return new WorkerChannel(region, region.variant(), file.getFileName() + WORKER_WRITTEN);
     }
 
     Path path()
@@ -166,9 +185,23 @@ final class WorkerChannel implements AutoCloseable
     }
 
     /**
-     * Write one record, by file if it is longer than the ring allows.
+     * Whether the ring would take a record naming a message file now: at least twice the longest such
+     * record is free (twice, for the padding a record that wraps around the ring's end needs). This side is
+     * the ring's only writer and its reader only frees space, so a true answer holds until this side writes.
+     * A sender checks it before encoding a long message, so that a full ring costs no encoding per retry.
+     */
+    boolean hasRoomForFileRecord(final OneToOneRingBuffer ring)
+    {
+        return ring.capacity() - ring.size() >= 2 * fileRecordLength;
+    }
+
+    /**
+     * Write one record, by file if it is longer than the ring allows. A file is written only once the ring
+     * has taken (claimed) the record that names it: a write refused by a full ring, which the caller retries
+     * after its idle strategy's pause, creates no file, and each accepted record names one file, read once.
      *
-     * @return false if the ring is full now (back-pressure: try again later).
+     * @return false if the ring is full now (back-pressure: try again later); nothing was written.
+     * @throws UncheckedIOException if the file cannot be written (then neither it nor the record remains).
      */
     boolean offer(final OneToOneRingBuffer ring, final int type, final DirectBuffer src, final int offset, final int length)
     {
@@ -177,26 +210,40 @@ final class WorkerChannel implements AutoCloseable
             return ring.write(type, src, offset, length);
         }
         final String name = blobPrefix + BLOB_COUNTER.incrementAndGet();
-        final Path file = directory.resolve(name);
-        final byte[] body = new byte[length];
-        src.getBytes(offset, body);
         final byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
-        final UnsafeBuffer ref = new UnsafeBuffer(new byte[4 + nameBytes.length]);
-        ref.putInt(0, type);
-        ref.putBytes(4, nameBytes);
-        try
+        final int index = ring.tryClaim(MSG_BLOB, 4 + nameBytes.length);
+        if (index < 0)
         {
-            Files.write(file, body);
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot write a " + length + "-byte message to " + file, ex);
-        }
-        if (!ring.write(MSG_BLOB, ref, 0, ref.capacity()))
-        {
-            deleteQuietly(file);
             return false;
         }
+        final Path file = directory.resolve(name);
+        try
+        {
+            final byte[] body = new byte[length];
+            src.getBytes(offset, body);
+            // java.io, not a FileChannel: a channel is closed by an interrupt of the writing thread, which may
+            // be a caller of the pool (helping it dispatch) with its own interrupt pending, or a worker whose
+            // task left its interrupt set; neither must fail the message, which would break the pool
+            Files.createFile(file, OWNER_ONLY);
+            try (FileOutputStream out = new FileOutputStream(file.toFile()))
+            {
+                out.write(body);
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            ring.abort(index);
+            deleteQuietly(file);
+            if (ex instanceof IOException)
+            {
+                throw new UncheckedIOException("cannot write a " + length + "-byte message to " + file, (IOException)ex);
+            }
+            throw (RuntimeException)ex;
+        }
+        final AtomicBuffer b = ring.buffer();
+        b.putInt(index, type);
+        b.putBytes(index + 4, nameBytes);
+        ring.commit(index);
         return true;
     }
 
@@ -216,9 +263,10 @@ final class WorkerChannel implements AutoCloseable
             final String name = buffer.getStringWithoutLengthUtf8(index + 4, length - 4);
             final Path file = directory.resolve(name);
             final byte[] body;
-            try
+            // java.io, not Files.readAllBytes (a FileChannel): see offer
+            try (FileInputStream in = new FileInputStream(file.toFile()))
             {
-                body = Files.readAllBytes(file);
+                body = in.readAllBytes();
             }
             catch (final IOException ex)
             {
@@ -254,12 +302,29 @@ final class WorkerChannel implements AutoCloseable
     }
 
     /**
-     * Unmap, and delete the file if this side created it.
+     * Unmap, delete the file (this side created it), and the message files of records never read: those
+     * the worker was sent but did not take before it exited or was stopped, and its results not collected.
+     * Called once the worker is gone (or being killed): nothing reads them any more.
      */
     void closeAndDelete()
     {
         region.close();
         deleteQuietly(region.path());
+        final String own = region.path().getFileName().toString();
+        final String parentWritten = own + PARENT_WRITTEN;
+        final String workerWritten = own + WORKER_WRITTEN;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory,
+            f -> f.getFileName().toString().startsWith(parentWritten) || f.getFileName().toString().startsWith(workerWritten)))
+        {
+            for (final Path file : files)
+            {
+                deleteQuietly(file);
+            }
+        }
+        catch (final IOException | DirectoryIteratorException ignore)
+        {
+            // the runtime directory is removed with its context anyway
+        }
     }
 
     @Override

@@ -339,12 +339,27 @@ class MappedQueue<T> implements Queue<T>
         if (offset != NO_SLOT)
         {
             state.putLongRelease(offset, ring.producerPosition());
+            return offset;
         }
-        else
+        return beginUnregisteredWrite();
+    }
+
+    /**
+     * A thread without a producer slot writes through the one Overflow Slot if it can take it (free, or left
+     * by a dead process): it names its process, so a consumer can tell when that writer died mid-write. A
+     * second slotless writer at the same time is only counted, and while it writes nothing is unblocked.
+     */
+    private int beginUnregisteredWrite()
+    {
+        final long holder = state.getLongVolatile(QueueDescriptor.OVERFLOW_IDENTITY_OFFSET);
+        if ((holder == ProcessIdentity.NONE || (holder != ProcessIdentity.SELF && !ProcessIdentity.isAlive(holder))) &&
+            state.compareAndSetLong(QueueDescriptor.OVERFLOW_IDENTITY_OFFSET, holder, ProcessIdentity.SELF))
         {
-            state.getAndAddLong(QueueDescriptor.UNREGISTERED_WRITERS_OFFSET, 1);
+            state.putLongRelease(QueueDescriptor.OVERFLOW_WRITING_SINCE_OFFSET, ring.producerPosition());
+            return QueueDescriptor.OVERFLOW_WRITING_SINCE_OFFSET;
         }
-        return offset;
+        state.getAndAddLong(QueueDescriptor.UNREGISTERED_WRITERS_OFFSET, 1);
+        return NO_SLOT;
     }
 
     /**
@@ -352,13 +367,15 @@ class MappedQueue<T> implements Queue<T>
      */
     final void endWrite(final int offset)
     {
-        if (offset != NO_SLOT)
-        {
-            state.putLongRelease(offset, QueueDescriptor.IDLE);
-        }
-        else
+        if (offset == NO_SLOT)
         {
             state.getAndAddLong(QueueDescriptor.UNREGISTERED_WRITERS_OFFSET, -1);
+            return;
+        }
+        state.putLongRelease(offset, QueueDescriptor.IDLE);
+        if (offset == QueueDescriptor.OVERFLOW_WRITING_SINCE_OFFSET)
+        {
+            state.putLongRelease(QueueDescriptor.OVERFLOW_IDENTITY_OFFSET, ProcessIdentity.NONE);
         }
     }
 
@@ -693,13 +710,19 @@ class MappedQueue<T> implements Queue<T>
     /**
      * Whether the records from the consumed position up to {@code end} may be turned into padding: no
      * thread of a live process is writing since a position before {@code end} (a write that began at
-     * or after {@code end} claims at or after it), and no unregistered thread is writing. Reads the
+     * or after {@code end} claims at or after it), nor through the Overflow Slot, and no counted slotless
+     * thread is writing. Reads the
      * slots after the tail, which was seen past these records, so every slot write before their claims
      * is visible.
      */
     private boolean mayUnblock(final long end)
     {
         if (state.getLongVolatile(QueueDescriptor.UNREGISTERED_WRITERS_OFFSET) != 0)
+        {
+            return false;
+        }
+        if (state.getLongVolatile(QueueDescriptor.OVERFLOW_WRITING_SINCE_OFFSET) < end &&
+            ProcessIdentity.isAlive(state.getLongVolatile(QueueDescriptor.OVERFLOW_IDENTITY_OFFSET)))
         {
             return false;
         }

@@ -28,7 +28,13 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  *  |   Lock Recovery Count (locks taken from dead consumers)       |  264
  *  +---------------------------------------------------------------+
  *  |   Unregistered Writers: writes in progress by producer        |  384
- *  |   threads that found no free slot in the Producer Table       |
+ *  |   threads that found no free slot in the Producer Table and   |
+ *  |   the Overflow Slot taken                                     |
+ *  +---------------------------------------------------------------+
+ *  |   Overflow Slot Identity: pid (high 32) | start time (low 32) |  392
+ *  |   of the process of the one slotless thread writing, 0 = free |
+ *  +---------------------------------------------------------------+
+ *  |   Overflow Slot Writing Since: as a producer slot's           |  400
  *  +---------------------------------------------------------------+
  *  |            Ring Capacity (bytes, a power of two)              |  512
  *  +---------------------------------------------------------------+
@@ -56,8 +62,12 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * Since (a release store to its own line) and sets it back to idle after the commit. A record left
  * half-written is turned into padding only if no live process has a slot writing since a position
  * before the end of the stretch padded: a write that began later claims a later position, so a live
- * writer that may own the stuck record is always waited for. A thread that found no slot counts its
- * writes in Unregistered Writers instead; while that is not 0 nothing is unblocked. No message counters
+ * writer that may own the stuck record is always waited for. A thread that found no slot writes through
+ * the Overflow Slot, one such thread at a time: it CASes the Overflow Slot Identity from 0 (or from a dead
+ * process) to its process, stores Writing Since, writes, stores idle and 0; the slot is judged like a
+ * producer slot, so a slotless writer killed mid-write is skipped like any other. Only a thread that finds
+ * the Overflow Slot taken by a live process too counts its write in Unregistered Writers; while that is not
+ * 0 nothing is unblocked. No message counters
  * are kept on the hot paths: {@code qsize} walks the records. Fields that different parties write have
  * their own 128-byte blocks so producers and consumers do not share a cache line; the Consumed Position
  * shares the consumer lock's block, since only the lock holder writes either. The records in the ring
@@ -75,6 +85,8 @@ final class QueueDescriptor
     static final int UNBLOCK_COUNT_OFFSET = 256;
     static final int LOCK_RECOVERY_COUNT_OFFSET = 264;
     static final int UNREGISTERED_WRITERS_OFFSET = 384;
+    static final int OVERFLOW_IDENTITY_OFFSET = 392;
+    static final int OVERFLOW_WRITING_SINCE_OFFSET = 400;
     static final int RING_CAPACITY_OFFSET = 512;
     static final int KIND_OFFSET = 516;
     static final int PRODUCER_TABLE_OFFSET = 640;

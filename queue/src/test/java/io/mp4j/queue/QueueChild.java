@@ -151,6 +151,27 @@ public final class QueueChild
                 new CountDownLatch(1).await(); // killed here, mid-write
                 break;
             }
+            case "unregistered-claim":
+            {
+                // unregistered-claim <queue path>: with every producer slot held by the (live) parent, write as
+                // an unregistered producer: claim a record and never commit it
+                final Queue<Long> queue = Queue.attach(Paths.get(args[1]));
+                final MappedRegion region = MappedRegion.attach(Paths.get(args[1]), RegionType.QUEUE);
+                final long parentPid = ProcessHandle.current().parent().orElseThrow().pid();
+                final long parent = ProcessIdentity.pack(parentPid, io.mp4j.shm.ProcessIds.startTime(parentPid));
+                for (int i = 0; i < QueueDescriptor.PRODUCER_SLOTS; i++)
+                {
+                    region.buffer().putLong(QueueDescriptor.writingSinceOffset(i), QueueDescriptor.IDLE);
+                    region.buffer().putLongVolatile(QueueDescriptor.identityOffset(i), parent);
+                }
+                final ManyToOneRingBuffer ring = QueueDescriptor.ring(
+                    region, QueueDescriptor.RING_OFFSET, region.buffer().getInt(QueueDescriptor.RING_CAPACITY_OFFSET));
+                ((MappedQueue<Long>)queue).beginWrite(); // as put does, finding no slot: killed with its write in progress
+                final int index = ring.tryClaim(MessageTags.LONG, 8);
+                System.out.println("claimed " + index);
+                new CountDownLatch(1).await(); // killed here, mid-write
+                break;
+            }
             case "claim-then-commit-on-signal":
             {
                 // claim-then-commit-on-signal <queue path> <signal file>: register as a producer, claim a

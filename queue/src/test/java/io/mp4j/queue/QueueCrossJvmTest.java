@@ -93,6 +93,22 @@ class QueueCrossJvmTest extends CrossJvmTestBase
     }
 
     @Test
+    void anUnregisteredProducerKilledMidWriteDoesNotStallConsumers() throws Exception
+    {
+        try (MappedQueue<Long> q = MappedQueue.create(dir, "q", 4096, null))
+        {
+            final ChildJvm producer = start("unregistered-claim", q.path().toString());
+            producer.awaitLine("claimed", WAIT);
+            producer.kill();
+            q.put(100L);   // unregistered too: the child gave every slot to this process
+            assertEquals(100L, q.get(WAIT), "the stuck record of the dead unregistered producer is skipped");
+            assertEquals(1, q.unblockCount());
+            q.put(101L);
+            assertEquals(101L, q.get(WAIT));
+        }
+    }
+
+    @Test
     void producerKilledMidWriteDoesNotStallConsumers() throws Exception
     {
         try (MappedQueue<Long> q = MappedQueue.create(dir, "q", 4096, null))

@@ -9,7 +9,8 @@ import java.nio.file.Path;
  * semaphore guards a pool of resources; see {@link Semaphore} for how it works and its limits.
  * Recovered permits never take the value above the bound.
  *
- * <p>The layout is {@link Semaphore}'s, with header variant 1 and the bound set to the initial value.
+ * <p>The layout is {@link Semaphore}'s, with bit 0 of the header variant set and the bound set to the
+ * initial value.
  *
  * <pre>{@code
  * BoundedSemaphore slots = BoundedSemaphore.create(dir, "slots", 3);

@@ -27,9 +27,9 @@ import java.util.function.Supplier;
  * process start time and a ticket from a sequence, then releases the lock and idles on its slot's state.
  * {@code signal(n)} (under the lock) CASes the state of the {@code n} oldest waiting slots from WAITING
  * to SIGNALLED, stamping each with the time and with the ticket sequence at that moment. A waiter that
- * times out CASes its own slot from WAITING to LEAVING; if that fails it was signalled and returns true.
- * A slot is freed by clearing its pid and start time while it is still SIGNALLED or LEAVING and then
- * storing FREE, so a new waiter never claims a slot that is being left.
+ * times out CASes its own slot from WAITING to FREE; if that fails it was signalled and returns true,
+ * freeing the slot with a CAS from SIGNALLED to FREE. Each step is one store or CAS, so a process killed
+ * between any two of them leaves no slot that cannot be claimed again.
  *
  * <p><b>A dead waiter does not swallow a signal.</b> Signalling reads no {@code /proc} (that would cost
  * microseconds per signal); instead a signal that was not taken up within a liveness interval
@@ -197,7 +197,7 @@ public interface Condition extends AutoCloseable, Serializable
      */
     default boolean waitFor(final BooleanSupplier predicate, final Duration timeout) throws InterruptedException
     {
-        final long timeoutNanos = IdleStrategies.toNanos(timeout);
+        final long timeoutNanos = Math.max(0, IdleStrategies.toNanos(timeout)); // Long.MIN_VALUE - elapsed would wrap
         final long start = System.nanoTime();
         boolean result = predicate.getAsBoolean();
         while (!result)

@@ -35,7 +35,7 @@ import java.util.function.Supplier;
  *  |                       ticket (64 bits)                        |
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |     state: 0 FREE, 1 WAITING, 2 SIGNALLED, 3 LEAVING          |
+ *  |     state: 0 FREE, 1 WAITING, 2 SIGNALLED (3: never written)  |
  *  +---------------------------------------------------------------+
  *  |                          Reserved                             |
  *  +---------------------------------------------------------------+
@@ -50,6 +50,13 @@ import java.util.function.Supplier;
  *  |        Waiter slots 1 .. count-1, 64 bytes each              ...
  *  +---------------------------------------------------------------+
  * </pre>
+ *
+ * <p>Every change of a slot's state is one store or CAS, and the fields a claim writes first (ticket, start
+ * time, pid) mean nothing until the state says WAITING: a FREE slot's pid and start time are stale and never
+ * read. So a process killed between any two stores leaves no slot that cannot be claimed again: a claimer
+ * killed before its WAITING store (with the lock, which the next acquirer recovers) left a FREE slot; a waiter
+ * killed after its own CAS to FREE left nothing. (Earlier versions passed slots through a LEAVING state,
+ * 3, while clearing pid and start time; a process killed then left the slot LEAVING forever.)
  */
 final class MappedCondition extends MappedObject implements Condition
 {
@@ -83,8 +90,6 @@ final class MappedCondition extends MappedObject implements Condition
     static final int WAITING = 1;
 
     static final int SIGNALLED = 2;
-
-    static final int LEAVING = 3;
 
     private final AtomicBuffer buffer;
 
@@ -308,35 +313,27 @@ final class MappedCondition extends MappedObject implements Condition
         mutex().holdCount(depth);
     }
 
+    /** A waiter that timed out or was interrupted frees its slot, unless it was signalled first. */
     private boolean cancel(final int slot)
     {
-        return buffer().compareAndSetInt(slot + SLOT_STATE_OFFSET, WAITING, LEAVING);
+        return buffer().compareAndSetInt(slot + SLOT_STATE_OFFSET, WAITING, FREE);
     }
 
     /**
-     * The waiter's own exit: take the slot out of SIGNALLED (a slot it cancelled is LEAVING already) before
-     * clearing it, so that no other process, checking for signals held by dead waiters, judges the slot
-     * while its pid and start time are being cleared; then free it. If that CAS fails, another process
-     * has judged this waiter dead and frees the slot itself (and has handed the signal on: a spurious
-     * wake-up, which a condition allows).
+     * The waiter's own exit: free its slot with one CAS from SIGNALLED (a slot it cancelled is FREE already).
+     * If that CAS fails, another process has judged this waiter dead, freed the slot and handed the signal
+     * on: a spurious wake-up, which a condition allows.
      */
     private void leave(final int slot, final boolean cancelled)
     {
-        if (cancelled || buffer().compareAndSetInt(slot + SLOT_STATE_OFFSET, SIGNALLED, LEAVING))
+        if (CrashPoints.ENABLED)
         {
-            freeSlot(slot);
+            CrashPoints.reached("condition.leave");
         }
-    }
-
-    /**
-     * Free a slot whose state its caller has CASed to LEAVING: no one judges it then, whatever the order
-     * of the stores; the FREE state, published last, lets it be claimed again.
-     */
-    private void freeSlot(final int slot)
-    {
-        buffer().putLong(slot + SLOT_PID_OFFSET, 0);
-        buffer().putLong(slot + SLOT_START_TIME_OFFSET, 0);
-        buffer().putIntRelease(slot + SLOT_STATE_OFFSET, FREE);
+        if (!cancelled)
+        {
+            buffer().compareAndSetInt(slot + SLOT_STATE_OFFSET, SIGNALLED, FREE);
+        }
     }
 
     /**
@@ -350,14 +347,18 @@ final class MappedCondition extends MappedObject implements Condition
             for (int i = 0; i < slotCount; i++)
             {
                 final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
-                if (buffer().getIntVolatile(slot + SLOT_STATE_OFFSET) == FREE &&
-                    buffer().getLongVolatile(slot + SLOT_PID_OFFSET) == 0)
+                // a FREE slot's other fields are stale (or half written by a claimer killed with the lock)
+                if (buffer().getIntVolatile(slot + SLOT_STATE_OFFSET) == FREE)
                 {
                     final long ticket = buffer().getLong(SEQUENCE_OFFSET) + 1;
                     buffer().putLong(SEQUENCE_OFFSET, ticket);
                     buffer().putLong(slot + SLOT_TICKET_OFFSET, ticket);
                     buffer().putLong(slot + SLOT_START_TIME_OFFSET, OwnerWord.START_TIME);
                     buffer().putLong(slot + SLOT_PID_OFFSET, OwnerWord.PID);
+                    if (CrashPoints.ENABLED)
+                    {
+                        CrashPoints.reached("condition.claim");
+                    }
                     buffer().putIntRelease(slot + SLOT_STATE_OFFSET, WAITING);
                     return slot;
                 }
@@ -377,14 +378,13 @@ final class MappedCondition extends MappedObject implements Condition
             if ((state == WAITING || state == SIGNALLED) &&
                 OwnerWord.isSlotDead(buffer, slot + SLOT_PID_OFFSET, slot + SLOT_START_TIME_OFFSET))
             {
-                final long sequence = buffer().getLongVolatile(slot + SLOT_SIGNAL_SEQUENCE_OFFSET);
-                if (buffer().compareAndSetInt(slot + SLOT_STATE_OFFSET, state, LEAVING))
+                if (state == SIGNALLED)
                 {
-                    freeSlot(slot);
-                    if (state == SIGNALLED)
-                    {
-                        handOn(sequence);
-                    }
+                    handOnAndFree(slot);
+                }
+                else
+                {
+                    buffer().compareAndSetInt(slot + SLOT_STATE_OFFSET, WAITING, FREE);
                 }
             }
         }
@@ -461,14 +461,25 @@ final class MappedCondition extends MappedObject implements Condition
                 now - buffer().getLongVolatile(slot + SLOT_SIGNAL_TIME_OFFSET) >= OwnerWord.LIVENESS_INTERVAL_NANOS &&
                 OwnerWord.isSlotDead(buffer, slot + SLOT_PID_OFFSET, slot + SLOT_START_TIME_OFFSET))
             {
-                final long sequence = buffer().getLongVolatile(slot + SLOT_SIGNAL_SEQUENCE_OFFSET);
-                if (buffer().compareAndSetInt(slot + SLOT_STATE_OFFSET, SIGNALLED, LEAVING))
-                {
-                    freeSlot(slot);
-                    handOn(sequence);
-                }
+                handOnAndFree(slot);
             }
         }
+    }
+
+    /**
+     * The signal of a dead waiter goes on first, then its slot is freed: a process killed in between leaves
+     * the slot SIGNALLED, and the next judge hands the signal on again (a spurious wake-up at worst, where the
+     * other order would lose the signal). Two judges at the same moment may both hand it on, for the same
+     * reason: claiming the hand-on first would need a state that a judge killed holding it leaves for good.
+     */
+    private void handOnAndFree(final int slot)
+    {
+        handOn(buffer().getLongVolatile(slot + SLOT_SIGNAL_SEQUENCE_OFFSET));
+        if (CrashPoints.ENABLED)
+        {
+            CrashPoints.reached("condition.handOn");
+        }
+        buffer().compareAndSetInt(slot + SLOT_STATE_OFFSET, SIGNALLED, FREE);
     }
 
     /** Give a signal to the oldest waiter whose ticket is at most {@code sequence}, if any. */

@@ -28,11 +28,13 @@ import java.util.function.Supplier;
  * of a process found dead are given back ({@link #reclaimDeadHolders()} does the same on demand). Limits,
  * documented rather than hidden: recovery is wrong for a semaphore used as a signal (one process only
  * releases, another only acquires: a dead consumer's consumed permits would come back), hence off by
- * default for {@code Semaphore}; a process killed within the few instructions between its slot update and
- * the value CAS of a release (the slot is updated first) or of an acquire (the value first) leaks (never
- * duplicates) the permits; a release for a dead holder that races with the reclaim of that holder's
- * permits can give one back twice (never above a {@link BoundedSemaphore}'s bound); with more than {@value MappedSemaphore#DEFAULT_HOLDER_SLOTS}
- * processes holding at once, the extra ones are not tracked.
+ * default for {@code Semaphore}; with more than {@value MappedSemaphore#DEFAULT_HOLDER_SLOTS}
+ * processes holding at once, the extra ones are not tracked. With the table, each acquire, release and
+ * reclaim changes the value and a slot together under a robust table mutex, as a redo journal that whoever
+ * recovers the mutex from a dead process completes: a process killed at any point of one leaks and
+ * duplicates nothing. The price: these operations take a mutex (one CAS and about a dozen plain stores
+ * where the semaphore without table does one CAS), a {@code tryAcquire} may wait for another process's
+ * few-store update, or a liveness interval if that process died in it.
  *
  * <p>Memory consistency effects: actions in a thread before it calls {@code release()} happen-before
  * actions after a successful {@code acquire()} that took that permit, in any process, for data in shared

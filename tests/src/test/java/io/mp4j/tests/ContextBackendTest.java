@@ -3,6 +3,8 @@ package io.mp4j.tests;
 import io.mp4j.Context;
 import io.mp4j.Process;
 import io.mp4j.queue.Queue;
+import io.mp4j.shm.Array;
+import io.mp4j.shm.Barrier;
 import io.mp4j.shm.ElementType;
 import io.mp4j.shm.Lock;
 import io.mp4j.shm.Value;
@@ -118,6 +120,28 @@ class ContextBackendTest
         assertTrue(ex.getMessage().contains("s"), ex.getMessage());
         ctx.event("e");
         assertThrows(RuntimeException.class, () -> ctx.lock("e"));
+    }
+
+    @Test
+    void anotherElementTypeLengthOrPartyCountIsRefusedWithBoth()
+    {
+        final Value v = ctx.value("v", ElementType.LONG, 1L);
+        assertEquals("v exists as a LONG value, asked for INT",
+            assertThrows(IllegalStateException.class, () -> ctx.value("v", ElementType.INT, 5)).getMessage());
+        final Array a = ctx.array("a", ElementType.DOUBLE, 4);
+        assertEquals("a exists as a DOUBLE array of 4, asked for DOUBLE of 5",
+            assertThrows(IllegalStateException.class, () -> ctx.array("a", ElementType.DOUBLE, 5)).getMessage());
+        assertEquals("a exists as a DOUBLE array of 4, asked for LONG of 4",
+            assertThrows(IllegalStateException.class, () -> ctx.array("a", ElementType.LONG, 4)).getMessage());
+        final Barrier b = ctx.barrier("b", 2);
+        assertEquals("b exists as a barrier of 2 parties, asked for 3",
+            assertThrows(IllegalStateException.class, () -> ctx.barrier("b", 3)).getMessage());
+        // the refused callers gave back their handles: the first ones still work
+        v.set(2L);
+        assertEquals(2L, ctx.value("v", ElementType.LONG, 0L).get());
+        a.setDouble(3, 1.5);
+        assertEquals(1.5, ctx.array("a", ElementType.DOUBLE, 4).getDouble(3));
+        assertEquals(2, b.parties());
     }
 
     @Test

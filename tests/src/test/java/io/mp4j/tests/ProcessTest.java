@@ -86,7 +86,7 @@ class ProcessTest
         final ProcessInfo self = Process.currentProcess();
         final ProcessInfo parent = Process.parentProcess();
         Files.writeString(Path.of(dir, "self"), self.name() + " " + self.pid() + " " + self.daemon() + " " +
-            self.isChild() + " " + parent.pid() + " " + parent.name());
+            self.isChild() + " " + parent.pid() + " " + parent.name() + " " + self.isAlive() + " " + parent.isAlive());
     }
 
     static void readStdin(final String dir) throws IOException
@@ -229,6 +229,9 @@ class ProcessTest
         assertEquals("true", fields[3]);
         assertEquals(ProcessHandle.current().pid(), Long.parseLong(fields[4]));
         assertEquals("MainProcess", fields[5]);
+        // judged by pid and start time: the parent's start time travelled in the child's spec
+        assertEquals("true", fields[6], "the child sees itself alive");
+        assertEquals("true", fields[7], "the child sees its parent alive");
     }
 
     @Test
@@ -238,6 +241,7 @@ class ProcessTest
         assertEquals(ProcessHandle.current().pid(), Process.currentProcess().pid());
         assertFalse(Process.currentProcess().isChild());
         assertNull(Process.parentProcess());
+        assertTrue(Process.currentProcess().isAlive());
         assertTrue(Process.cpuCount() >= 1);
     }
 

@@ -413,6 +413,74 @@ class ManagerTest
         }
     }
 
+    /**
+     * What must hold for one manager reached under two texts of its address: {@code owner} made the objects,
+     * {@code same} connected under the other text. Before addresses were compared resolved, bind, release and
+     * condition refused the owner's proxies, two proxies of one object were not equal, and a lock taken
+     * through one text and a condition used through the other went over two connections (two server threads,
+     * so the condition's thread did not hold the lock).
+     */
+    static void oneManagerUnderTwoSpellings(final Map<String, Integer> dict, final Lock lock, final Manager same)
+        throws InterruptedException
+    {
+        same.bind("dict", dict);
+        final Map<String, Integer> found = same.lookup("dict");
+        assertTrue(found.equals(dict), "two proxies of one object, made under two texts of its manager's address");
+        assertEquals(dict.hashCode(), found.hashCode());
+        found.put("k", 1);
+        assertEquals(1, dict.get("k"));
+        final io.mp4j.shm.Condition condition = same.condition(lock);
+        lock.lock();
+        try
+        {
+            assertFalse(condition.await(Duration.ZERO), "the condition's call runs on the connection that holds the lock");
+        }
+        finally
+        {
+            lock.unlock();
+        }
+        assertTrue(same.release(found));
+        assertThrows(NoSuchElementException.class, () -> same.lookup("dict"));
+    }
+
+    static void connectUnderOtherSpelling(final Map<String, Integer> dict, final Lock lock, final Object[] hostPortKey)
+        throws InterruptedException
+    {
+        oneManagerUnderTwoSpellings(dict, lock,
+            Manager.connect(new InetSocketAddress((String)hostPortKey[0], (Integer)hostPortKey[1]), (byte[])hostPortKey[2]));
+    }
+
+    @Test
+    void aTcpManagerNamedLocalhostAnd127001IsOneManager() throws Exception
+    {
+        try (Manager owner = Manager.builder().address(new InetSocketAddress("127.0.0.1", 0)).start())
+        {
+            final int port = ((InetSocketAddress)owner.address()).getPort();
+            oneManagerUnderTwoSpellings(owner.dict(), owner.lock(), Manager.connect(new InetSocketAddress("localhost", port), owner.authKey()));
+
+            // a child that connects as localhost while the proxies it was given name 127.0.0.1
+            final Process child = Process.of(ManagerTest::connectUnderOtherSpelling, owner.dict(), owner.lock(),
+                new Object[]{ "localhost", port, owner.authKey() });
+            child.start();
+            assertTrue(child.join(Await.DEFAULT));
+            assertEquals(0, child.exitCode().getAsInt(), String.join("\n", child.stderrTail()));
+        }
+    }
+
+    @Test
+    void aUnixSocketManagerNamedByTwoPathsIsOneManager(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path tmp) throws Exception
+    {
+        try (Manager owner = Manager.start())
+        {
+            final java.nio.file.Path socket = ((java.net.UnixDomainSocketAddress)owner.address()).getPath();
+            final java.nio.file.Path dotted = socket.getParent().resolve(".").resolve(socket.getFileName());
+            oneManagerUnderTwoSpellings(owner.dict(), owner.lock(), Manager.connect(java.net.UnixDomainSocketAddress.of(dotted), owner.authKey()));
+            final java.nio.file.Path link = java.nio.file.Files.createSymbolicLink(tmp.resolve("link"), socket.getParent());
+            oneManagerUnderTwoSpellings(owner.dict(), owner.lock(),
+                Manager.connect(java.net.UnixDomainSocketAddress.of(link.resolve(socket.getFileName())), owner.authKey()));
+        }
+    }
+
     @Test
     void killedManagerMakesTheNextCallFailClearlyWithoutHanging() throws Exception
     {

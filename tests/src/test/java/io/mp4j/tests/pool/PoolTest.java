@@ -320,6 +320,110 @@ class PoolTest
         }
     }
 
+    static byte[] reversed(final byte[] in)
+    {
+        final byte[] out = new byte[in.length];
+        for (int i = 0; i < in.length; i++)
+        {
+            out[i] = in[in.length - 1 - i];
+        }
+        return out;
+    }
+
+    /** The files in a context's runtime directory, but its own marker. */
+    static List<String> filesIn(final Path dir) throws IOException
+    {
+        try (var files = Files.list(dir))
+        {
+            return files.map(f -> f.getFileName().toString()).filter(n -> !n.equals(io.mp4j.shm.RuntimeDirectory.OWNER_FILE)).sorted().collect(Collectors.toList());
+        }
+    }
+
+    private static List<byte[]> bigArrays(final int count)
+    {
+        final List<byte[]> items = new ArrayList<>();
+        for (int n = 0; n < count; n++)
+        {
+            final byte[] a = new byte[1000 + n];
+            for (int i = 0; i < a.length; i++)
+            {
+                a[i] = (byte)(n + i);
+            }
+            items.add(a);
+        }
+        return items;
+    }
+
+    @Test
+    void bigTasksThroughATinyRingArriveOnceEachAndLeaveNoFileBehind() throws Exception
+    {
+        // every task and result is longer than a 4 KiB ring takes (512 bytes): each travels in a file, and
+        // with 200 chunks allowed per worker the dispatcher meets full rings and retries
+        try (Context ctx = Context.create(StartMethod.SPAWN, List.of()))
+        {
+            final List<byte[]> items = bigArrays(300);
+            final List<byte[]> out;
+            try (Pool pool = Pool.builder().processes(2).ringCapacity(4096).prefetch(200).context(ctx).build())
+            {
+                out = pool.map(PoolTest::reversed, items, 1);
+            }
+            assertEquals(items.size(), out.size());
+            for (int n = 0; n < items.size(); n++)
+            {
+                assertTrue(java.util.Arrays.equals(reversed(items.get(n)), out.get(n)), "result " + n);
+            }
+            assertEquals(List.of(), filesIn(ctx.directory().path()));
+        }
+    }
+
+    static byte[] blockOnEmpty(final String dir, final byte[] in) throws Exception
+    {
+        if (in.length == 0)
+        {
+            Files.writeString(Path.of(dir, "started"), "x");
+            new CountDownLatch(1).await(); // never counted down: runs until the pool is terminated
+        }
+        return reversed(in);
+    }
+
+    @Test
+    void aTerminatedPoolDeletesTheFilesOfTasksItsWorkerNeverRead(@TempDir final Path marks) throws Exception
+    {
+        try (Context ctx = Context.create(StartMethod.SPAWN, List.of()))
+        {
+            final Path dir = ctx.directory().path();
+            final List<byte[]> items = new ArrayList<>();
+            items.add(new byte[0]);
+            items.addAll(bigArrays(20));
+            final String m = marks.toString();
+            final Pool pool = Pool.builder().processes(1).ringCapacity(4096).prefetch(64).context(ctx).build();
+            try
+            {
+                final AsyncResult<List<byte[]>> result = pool.mapAsync(x -> blockOnEmpty(m, x), items, 1);
+                Await.until("the first task to start and the others to be sent by file", () ->
+                {
+                    try
+                    {
+                        return Files.exists(marks.resolve("started")) &&
+                            filesIn(dir).stream().filter(n -> n.contains("-worker-1-p")).count() >= 20;
+                    }
+                    catch (final IOException ex)
+                    {
+                        throw new java.io.UncheckedIOException(ex);
+                    }
+                });
+                pool.terminate();
+                pool.join();
+                assertThrows(CancellationException.class, result::get);
+            }
+            finally
+            {
+                pool.terminate();
+            }
+            assertEquals(List.of(), filesIn(dir), "the files of tasks sent but never read are deleted with the channel");
+        }
+    }
+
     private static List<Long> LongStream(final int n)
     {
         return java.util.stream.LongStream.range(0, n).boxed().collect(Collectors.toList());

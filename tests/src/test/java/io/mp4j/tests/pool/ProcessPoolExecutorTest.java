@@ -180,6 +180,31 @@ class ProcessPoolExecutorTest
     }
 
     @Test
+    void aCancelledTaskOfACompletionServiceIsReportedAndTheServiceGoesOn(@TempDir final Path dir) throws Exception
+    {
+        final ProcessPoolExecutor executor = ProcessPoolExecutor.create(2);
+        try
+        {
+            final String d = dir.toString();
+            final CompletionService<Integer> ecs = new ExecutorCompletionService<>(executor);
+            final Future<Integer> blocked = ecs.submit((SerializableCallable<Integer>)() -> block(d));
+            Await.until("the task to start in a worker", () -> dir.toFile().list().length > 0);
+            assertTrue(blocked.cancel(true));
+            // the wrapper waits for the task on a thread of this JVM and reports it, cancelled, as done
+            final Future<Integer> first = ecs.poll(60, TimeUnit.SECONDS);
+            assertTrue(first == blocked, "the cancelled task is the first reported complete");
+            assertTrue(first.isCancelled());
+            ecs.submit((SerializableCallable<Integer>)() -> 7);
+            final Future<Integer> second = ecs.poll(60, TimeUnit.SECONDS);
+            assertEquals(7, second == null ? null : second.get());
+        }
+        finally
+        {
+            executor.shutdownNow(); // the blocked worker runs until it is stopped
+        }
+    }
+
+    @Test
     void aTaskExceptionIsAnExecutionExceptionWithTheRemoteCause() throws Exception
     {
         try (ProcessPoolExecutor executor = ProcessPoolExecutor.create(1))
