@@ -279,11 +279,18 @@ public final class ClusterBackend implements Backend
         final Value value = cached("value:" + name, () ->
         {
             claim(name, ClusterHandle.Kind.VALUE);
+            // the element type is the creator's, cluster-wide: the word's bits mean nothing under another
+            final long created = atomic(igniteName("value", name, "type"), type.ordinal()).get();
+            final ElementType existing = ElementType.values()[(int)created];
+            if (existing != type)
+            {
+                throw new IllegalStateException(name + " exists as a " + existing + " value, asked for " + type);
+            }
             return new ClusterValue(this, name, type, atomic(igniteName("value", name), bits));
         });
         if (value.type() != type)
         {
-            throw new IllegalArgumentException("cluster value '" + name + "' is " + value.type() + " in this JVM, not " + type);
+            throw new IllegalStateException(name + " exists as a " + value.type() + " value, asked for " + type);
         }
         return value;
     }
@@ -399,7 +406,7 @@ public final class ClusterBackend implements Backend
         {
             throw new IllegalArgumentException("parties=" + parties + " must be at least 1");
         }
-        return cached("barrier:" + name, () ->
+        final Barrier barrier = cached("barrier:" + name, () ->
         {
             claim(name, ClusterHandle.Kind.BARRIER);
             final int fixed = (int)atomic(igniteName("barrier", name, "parties"), parties).get();
@@ -407,6 +414,11 @@ public final class ClusterBackend implements Backend
                 atomic(igniteName("barrier", name, "released"), 0), atomic(igniteName("barrier", name, "broken"), 0),
                 ignite().getOrCreateCache(this.<Long, Long>cacheConfig(igniteName("barrier", name))));
         });
+        if (barrier.parties() != parties)
+        {
+            throw new IllegalStateException(name + " exists as a barrier of " + barrier.parties() + " parties, asked for " + parties);
+        }
+        return barrier;
     }
 
     @Override

@@ -460,6 +460,21 @@ class ClusterBackendTest
         assertEquals(0, client.lock("kinds-a").recoveries());
     }
 
+    @Test
+    void anotherElementTypeOrPartyCountIsRefusedClusterWide()
+    {
+        // as Context's get-or-create on one host: what the object is must match, its initial value need not
+        member.value("types-v", ElementType.LONG, 1L);
+        assertEquals("types-v exists as a LONG value, asked for INT",
+            assertThrows(IllegalStateException.class, () -> client.value("types-v", ElementType.INT, 1)).getMessage());
+        assertEquals(1L, client.value("types-v", ElementType.LONG, 9L).get());
+        member.barrier("types-b", 2);
+        assertEquals("types-b exists as a barrier of 2 parties, asked for 3",
+            assertThrows(IllegalStateException.class, () -> client.barrier("types-b", 3)).getMessage());
+        assertEquals("types-b exists as a barrier of 2 parties, asked for 3",
+            assertThrows(IllegalStateException.class, () -> member.barrier("types-b", 3)).getMessage());
+    }
+
     /** A task that runs until its thread is interrupted, and says so in cluster events. */
     static SerializableCallable<Integer> untilInterrupted(final Event started, final Event stopped)
     {
