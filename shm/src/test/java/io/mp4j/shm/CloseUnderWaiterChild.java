@@ -112,6 +112,15 @@ public final class CloseUnderWaiterChild
                     {
                         condition.await();
                     }
+                    catch (final IllegalStateException ex)
+                    {
+                        // else the caller's unlock() in its finally throws IllegalMonitorStateException, hiding ex
+                        if (!lock.isHeldByCurrentThread())
+                        {
+                            throw new AssertionError("the condition threw without taking its lock back: " + ex, ex);
+                        }
+                        throw ex;
+                    }
                     finally
                     {
                         if (lock.isHeldByCurrentThread())
