@@ -53,7 +53,7 @@ abstract sealed class MappedMutexLock extends MappedObject implements SharedLock
     MappedMutexLock(final MappedRegion region, final boolean reentrant)
     {
         super(region);
-        this.mutex = new RobustMutex(region.buffer(), 0);
+        this.mutex = new RobustMutex(this, region.buffer(), 0);
         this.reentrant = reentrant;
     }
 

@@ -170,28 +170,20 @@ public final class CloseUnderWaiterChild
     }
 
     /**
-     * Whether the waiter is inside its wait: with the backoff idle strategy, parked by it; while spinning,
-     * seen in a wait method of this package by a stack sample.
+     * Whether the waiter is inside its wait: counted as a waiter by the object, which it is from just before
+     * its wait loop (waiting in the idle strategy, or spinning) until it leaves.
      */
     private static boolean awaitWaiting(final SharedObject object, final Thread waiter)
     {
-        final boolean spin = "spin".equals(System.getProperty(IdleStrategies.PROPERTY));
         final long deadline = System.nanoTime() + WAIT_NANOS;
         while (System.nanoTime() - deadline < 0)
         {
-            if (spin ? inWait(waiter) : waiter.getState() == Thread.State.TIMED_WAITING)
+            if (((MappedObject)object).waitersInside() > 0)
             {
                 return true;
             }
             Thread.yield();
         }
         return false;
-    }
-
-    private static boolean inWait(final Thread waiter)
-    {
-        final StackTraceElement[] stack = waiter.getStackTrace();
-        return stack.length > 0 && stack[0].getClassName().startsWith("io.mp4j.shm.") ||
-            stack.length > 1 && stack[1].getClassName().startsWith("io.mp4j.shm.") && stack[0].getClassName().startsWith("org.agrona.");
     }
 }
