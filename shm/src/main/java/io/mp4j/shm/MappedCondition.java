@@ -127,7 +127,7 @@ final class MappedCondition extends MappedObject implements Condition
     static MappedCondition create(final RuntimeDirectory directory, final String name)
     {
         directory.resolve(name);   // a bad name is refused before the lock is made
-        return MappedValue.withOwnLock(directory, name, lock -> create(directory, name, lock, DEFAULT_MAX_WAITERS));
+        return MappedValue.withOwnLock(directory, name, lock -> make(directory, name, lock, DEFAULT_MAX_WAITERS));
     }
 
     static MappedCondition create(final RuntimeDirectory directory, final String name, final SharedLock lock)
@@ -136,6 +136,12 @@ final class MappedCondition extends MappedObject implements Condition
     }
 
     static MappedCondition create(final RuntimeDirectory directory, final String name, final SharedLock lock, final int maxWaiters)
+    {
+        return MappedValue.withCallersLock(lock, held -> make(directory, name, held, maxWaiters));
+    }
+
+    /** Make a condition that owns one hold on {@code lock}, which its last close gives back. */
+    private static MappedCondition make(final RuntimeDirectory directory, final String name, final SharedLock lock, final int maxWaiters)
     {
         if (maxWaiters < 1 || maxWaiters > 1 << 20)
         {
@@ -561,6 +567,12 @@ final class MappedCondition extends MappedObject implements Condition
             }
         }
         return count;
+    }
+
+    @Override
+    void released()
+    {
+        ((SharedObject)lock).close();
     }
 
     @Override

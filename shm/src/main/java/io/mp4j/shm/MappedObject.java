@@ -206,10 +206,19 @@ abstract class MappedObject implements SharedObject
                     {
                         region.close();
                     }
+                    released();
                 }
                 return;
             }
         }
+    }
+
+    /**
+     * Called once, after the last close has released the region: give back what the object holds besides
+     * it (the lock of a {@link Value}, an {@link Array} or a {@link Condition}).
+     */
+    void released()
+    {
     }
 
     /**
