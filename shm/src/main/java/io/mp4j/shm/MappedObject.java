@@ -69,6 +69,9 @@ abstract class MappedObject implements SharedObject
     /** Threads of this JVM inside a wait on this object (see {@link #enterWait()}). */
     private volatile int waiters;
 
+    /** Its key in the {@link SharedObjects} cache, if it is there: the last close removes it. */
+    volatile String cacheKey;
+
     MappedObject(final MappedRegion region)
     {
         this.region = region;
@@ -206,6 +209,7 @@ abstract class MappedObject implements SharedObject
                     {
                         region.close();
                     }
+                    SharedObjects.forget(this);
                     released();
                 }
                 return;

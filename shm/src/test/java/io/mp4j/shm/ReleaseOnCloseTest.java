@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Paths;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What the last close of an object gives back: the mapping of the lock a Value, an Array or a Condition
- * holds (one /dev/shm mapping leaked per object before).
+ * holds (one /dev/shm mapping leaked per object before), and its entry in the {@link SharedObjects} cache.
  */
 class ReleaseOnCloseTest
 {
@@ -92,6 +93,22 @@ class ReleaseOnCloseTest
         assertFalse(((SharedObject)lock).isClosed());
         condition.close();
         assertTrue(((SharedObject)lock).isClosed());
+    }
+
+    @Test
+    void theLastCloseForgetsTheCachedAttachment()
+    {
+        final int before = SharedObjects.size();
+        for (int i = 0; i < 50; i++)
+        {
+            final Event event = Event.create(dir, "e" + i);
+            final Event again = (Event)SharedObjects.attach(MappedEvent.class.getName(), ((SharedObject)event).path());
+            again.close();
+            assertEquals(before + 1, SharedObjects.size(), "an object still held by its creator was forgotten");
+            event.close();
+            final Supplier<String> message = () -> "closed objects stay cached: " + SharedObjects.size() + " (" + before + " before)";
+            assertEquals(before, SharedObjects.size(), message);
+        }
     }
 
     @Test
