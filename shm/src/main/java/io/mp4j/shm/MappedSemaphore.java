@@ -331,6 +331,11 @@ class MappedSemaphore extends MappedObject implements Semaphore
 
     private boolean acquire(final long timeoutNanos) throws InterruptedException
     {
+        // interrupted on entry: throw even if a permit is free, as java.util.concurrent.Semaphore does
+        if (Thread.interrupted())
+        {
+            throw new InterruptedException();
+        }
         if (tryAcquire())
         {
             return true;
@@ -338,10 +343,6 @@ class MappedSemaphore extends MappedObject implements Semaphore
         if (timeoutNanos <= 0)
         {
             return false;
-        }
-        if (Thread.interrupted())
-        {
-            throw new InterruptedException();
         }
         final long start = System.nanoTime();
         long nextCheck = start + OwnerWord.LIVENESS_INTERVAL_NANOS;
