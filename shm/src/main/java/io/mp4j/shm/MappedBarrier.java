@@ -315,6 +315,13 @@ final class MappedBarrier extends MappedObject implements Barrier
                         breakGeneration(generation);
                     }
                 }
+                if (Thread.interrupted())
+                {
+                    // not arrived yet: leave without breaking anything (the tripping generation has all its
+                    // parties, and breaking it would fail them; the next one has none of this thread)
+                    freeSlot(slot);
+                    throw new InterruptedException();
+                }
                 fullWait.idle();
                 continue;
             }
@@ -455,7 +462,7 @@ final class MappedBarrier extends MappedObject implements Barrier
      * Take a slot of the waiter table: the one this thread had last time if it is free (a CAS on a line
      * no other party touches), else the first free one; reclaim the slots of dead processes if none is.
      */
-    private int claimSlot(final Waiter waiter, final Supplier<IdleStrategy> supplier)
+    private int claimSlot(final Waiter waiter, final Supplier<IdleStrategy> supplier) throws InterruptedException
     {
         final long me = OwnerWord.current();
         if (waiter.slot >= 0 && tryClaim(waiter.slot, me))
@@ -479,6 +486,12 @@ final class MappedBarrier extends MappedObject implements Barrier
             if (reclaimDeadSlots() == 0)
             {
                 // every slot is taken by a live thread still leaving an earlier generation: let it go first
+                if (Thread.interrupted())
+                {
+                    // as on entry: this thread has not arrived, and breaks the generation it was to join
+                    abort();
+                    throw new InterruptedException();
+                }
                 if (idleStrategy == null)
                 {
                     idleStrategy = waiter.idle(supplier);
