@@ -150,7 +150,8 @@ public final class AsyncResult<T> implements Future<T>
     @Override
     public T get(final long timeout, final TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException
     {
-        final long nanos = unit.toNanos(timeout);
+        // a negative timeout has passed already; clamped so that the deadline cannot wrap around
+        final long nanos = Math.max(0, unit.toNanos(timeout));
         final long deadline = System.nanoTime() + nanos;
         help(deadline);
         try
@@ -279,9 +280,11 @@ public final class AsyncResult<T> implements Future<T>
 
     /**
      * Run a callback; what it throws has nowhere to go (the thread that runs it is collecting results for
-     * others), so it is printed on standard error rather than lost.
+     * others), so it is printed on standard error rather than lost. On the pool's dispatcher thread, an
+     * interrupt the callback leaves set is cleared: it is addressed to no one there, and would turn the
+     * dispatcher's parking into spinning and make the next worker's channel fail to be created.
      */
-    private static <V> void run(final Consumer<? super V> callback, final V value)
+    private <V> void run(final Consumer<? super V> callback, final V value)
     {
         try
         {
@@ -291,6 +294,13 @@ public final class AsyncResult<T> implements Future<T>
         {
             System.err.println("mp4j: an AsyncResult callback threw (ignored; the result is unaffected): " + ex);
             ex.printStackTrace();
+        }
+        finally
+        {
+            if (pool != null && pool.isDispatcherThread())
+            {
+                Thread.interrupted();
+            }
         }
     }
 

@@ -229,7 +229,8 @@ final class MappedPool implements Pool
     @Override
     public boolean awaitReady(final Duration timeout) throws InterruptedException
     {
-        final long deadline = System.nanoTime() + io.mp4j.shm.IdleStrategies.toNanos(timeout);
+        // a negative timeout has passed already; clamped so that the deadline cannot wrap around
+        final long deadline = System.nanoTime() + Math.max(0, io.mp4j.shm.IdleStrategies.toNanos(timeout));
         while (readyPids.size() < processes)
         {
             if (System.nanoTime() - deadline > 0 || state != RUNNING)
@@ -763,6 +764,9 @@ final class MappedPool implements Pool
             workersToStart--;
             if (state == RUNNING || hasWork())
             {
+                // an interrupt on this thread was left by code the pool ran for others (a callback, a
+                // CompletableFuture stage); it would fail the channel's interruptible FileChannel
+                Thread.interrupted();
                 slots.add(startWorker());
                 started++;
             }
@@ -811,6 +815,10 @@ final class MappedPool implements Pool
         {
             while (true)
             {
+                // nothing interrupts this thread to stop it (it reads the pool's state); an interrupt seen
+                // here was left by a callback or a CompletableFuture stage run on it, and would make every
+                // park return at once
+                Thread.interrupted();
                 // while a waiting caller is doing the work, stay out of its way (sleep instead of
                 // spinning against it for the lock and the CPU); it wakes this thread when it stops
                 final long lease = helperActiveUntil - System.nanoTime();
@@ -872,6 +880,14 @@ final class MappedPool implements Pool
             state = TERMINATED;
             readyPids.clear();
         }
+    }
+
+    /**
+     * @return whether the calling thread is this pool's dispatcher thread.
+     */
+    boolean isDispatcherThread()
+    {
+        return Thread.currentThread() == dispatcher;
     }
 
     /**

@@ -264,7 +264,8 @@ final class MappedProcessPoolExecutor extends AbstractExecutorService implements
     public <T> List<Future<T>> invokeAll(final Collection<? extends Callable<T>> tasks, final long timeout, final TimeUnit unit)
         throws InterruptedException
     {
-        final long nanos = unit.toNanos(timeout);
+        // a negative timeout has passed already; clamped so that nanos - elapsed cannot wrap around
+        final long nanos = Math.max(0, unit.toNanos(timeout));
         final long start = System.nanoTime();
         final List<Future<T>> futures = new ArrayList<>(tasks.size());
         try

@@ -152,6 +152,10 @@ final class PoolWorker implements MessageHandler
         final OneToOneRingBuffer tasks = channel.tasks();
         while (!stop)
         {
+            // a task may leave its interrupt set (catch InterruptedException, interrupt() again): as in a
+            // ThreadPoolExecutor it is the task's, not the next one's, and while idle it would make every
+            // park return at once; so it is cleared here and before each task of a chunk
+            Thread.interrupted();
             idle.idle(tasks.read(handler, 1));
         }
     }
@@ -263,6 +267,7 @@ final class PoolWorker implements MessageHandler
                     for (int i = done + 1; i < count; i++)
                     {
                         taskIndex = i;
+                        Thread.interrupted(); // see loop()
                         a[i] = f.apply(readArg(buffer, argKind));
                     }
                 }
@@ -272,6 +277,7 @@ final class PoolWorker implements MessageHandler
                     for (int i = 0; i < count; i++)
                     {
                         taskIndex = i;
+                        Thread.interrupted(); // see loop()
                         a[i] = f.apply(a[i]);
                     }
                 }
@@ -285,6 +291,7 @@ final class PoolWorker implements MessageHandler
                 for (int i = 0; i < count; i++)
                 {
                     taskIndex = i;
+                    Thread.interrupted(); // see loop()
                     a[i] = f.apply(a[i], b[i]);
                     b[i] = null;
                 }
@@ -295,6 +302,7 @@ final class PoolWorker implements MessageHandler
                 for (int i = 0; i < count; i++)
                 {
                     taskIndex = i;
+                    Thread.interrupted(); // see loop()
                     a[i] = f.call();
                 }
             }
@@ -353,6 +361,7 @@ final class PoolWorker implements MessageHandler
         for (int i = 0; i < count; i++)
         {
             taskIndex = i;
+            Thread.interrupted(); // see loop()
             final Object arg;
             switch (argKind)
             {
@@ -429,6 +438,7 @@ final class PoolWorker implements MessageHandler
             for (int i = 0; i < count; i++, inPos += 8, outPos += 8)
             {
                 taskIndex = i;
+                Thread.interrupted(); // see loop()
                 o.putLong(outPos, f.applyAsLong(buffer.getLong(inPos)));
             }
         }
@@ -438,6 +448,7 @@ final class PoolWorker implements MessageHandler
             for (int i = 0; i < count; i++, inPos += 4, outPos += 4)
             {
                 taskIndex = i;
+                Thread.interrupted(); // see loop()
                 o.putInt(outPos, f.applyAsInt(buffer.getInt(inPos)));
             }
         }
@@ -447,6 +458,7 @@ final class PoolWorker implements MessageHandler
             for (int i = 0; i < count; i++, inPos += 8, outPos += 8)
             {
                 taskIndex = i;
+                Thread.interrupted(); // see loop()
                 o.putDouble(outPos, f.applyAsDouble(buffer.getDouble(inPos)));
             }
         }

@@ -168,7 +168,8 @@ public final class ResultIterator<R> implements Iterator<R>
      * @throws NoSuchElementException if all results have been returned.
      * @throws RemoteTaskException    if this task threw.
      * @throws WorkerDiedException    if its worker died.
-     * @throws CancellationException  if the pool was terminated.
+     * @throws CancellationException  if the pool was terminated, or if the calling thread is interrupted
+     *                                while waiting (its interrupt is kept set), as {@link Pool#map} reports it.
      */
     @Override
     public R next()
@@ -177,13 +178,16 @@ public final class ResultIterator<R> implements Iterator<R>
         {
             return next(Duration.ofNanos(Long.MAX_VALUE));
         }
-        catch (final TimeoutException | InterruptedException ex)
+        catch (final InterruptedException ex)
         {
-            if (ex instanceof InterruptedException)
-            {
-                Thread.currentThread().interrupt();
-            }
-            throw new IllegalStateException("interrupted while waiting for the next result", ex);
+            Thread.currentThread().interrupt();
+            final CancellationException c = new CancellationException("interrupted while waiting for the next result");
+            c.initCause(ex);
+            throw c;
+        }
+        catch (final TimeoutException ex)
+        {
+            throw new IllegalStateException("no result within the longest timeout", ex); // about 292 years
         }
     }
 
@@ -202,7 +206,8 @@ public final class ResultIterator<R> implements Iterator<R>
         {
             throw new NoSuchElementException("all " + total + " results have been returned");
         }
-        final long deadline = System.nanoTime() + Math.min(io.mp4j.shm.IdleStrategies.toNanos(timeout), Long.MAX_VALUE / 4);
+        // clamped at both ends: a negative timeout has passed already, and neither end may wrap the deadline
+        final long deadline = System.nanoTime() + Math.max(0, Math.min(io.mp4j.shm.IdleStrategies.toNanos(timeout), Long.MAX_VALUE / 4));
         while (ready.isEmpty())
         {
             final long left = deadline - System.nanoTime();

@@ -11,20 +11,18 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RecordDescriptor;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -223,14 +221,13 @@ final class WorkerChannel implements AutoCloseable
         {
             final byte[] body = new byte[length];
             src.getBytes(offset, body);
-            try (SeekableByteChannel out = Files.newByteChannel(file,
-                EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OWNER_ONLY))
+            // java.io, not a FileChannel: a channel is closed by an interrupt of the writing thread, which may
+            // be a caller of the pool (helping it dispatch) with its own interrupt pending, or a worker whose
+            // task left its interrupt set; neither must fail the message, which would break the pool
+            Files.createFile(file, OWNER_ONLY);
+            try (FileOutputStream out = new FileOutputStream(file.toFile()))
             {
-                final ByteBuffer bytes = ByteBuffer.wrap(body);
-                while (bytes.hasRemaining())
-                {
-                    out.write(bytes);
-                }
+                out.write(body);
             }
         }
         catch (final IOException | RuntimeException ex)
@@ -266,9 +263,10 @@ final class WorkerChannel implements AutoCloseable
             final String name = buffer.getStringWithoutLengthUtf8(index + 4, length - 4);
             final Path file = directory.resolve(name);
             final byte[] body;
-            try
+            // java.io, not Files.readAllBytes (a FileChannel): see offer
+            try (FileInputStream in = new FileInputStream(file.toFile()))
             {
-                body = Files.readAllBytes(file);
+                body = in.readAllBytes();
             }
             catch (final IOException ex)
             {

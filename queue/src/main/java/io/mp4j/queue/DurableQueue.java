@@ -320,6 +320,16 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
         }
     }
 
+    /**
+     * Chronicle's appenders and tailers refuse to be used by a second thread; this instance's are used
+     * under its locks (a subscriber's by one thread at a time), which order the threads' accesses.
+     */
+    private static <C extends net.openhft.chronicle.core.io.SingleThreadedChecked> C sharedBetweenThreads(final C component)
+    {
+        component.singleThreadedCheckDisabled(true);
+        return component;
+    }
+
     private long append(final Encoder encoder)
     {
         synchronized (appendLock)
@@ -327,7 +337,7 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
             ensureOpen();
             if (appender == null)
             {
-                appender = queue().createAppender();
+                appender = sharedBetweenThreads(queue().createAppender());
             }
             try (DocumentContext dc = appender.writingDocument())
             {
@@ -373,7 +383,7 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
             final AtomicBuffer c = cursor();
             if (workTailer == null)
             {
-                workTailer = queue().createTailer();
+                workTailer = sharedBetweenThreads(queue().createTailer());
             }
             while (true)
             {
@@ -529,7 +539,7 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
         {
             throw new IllegalArgumentException("invalid subscriber name '" + name + "'");
         }
-        return new Subscriber<>(this, queue().createTailer(name));
+        return new Subscriber<>(this, sharedBetweenThreads(queue().createTailer(name)));
     }
 
     /**
@@ -542,7 +552,7 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
     public Subscriber<T> tail(final long index)
     {
         ensureOpen();
-        final ExcerptTailer tailer = queue().createTailer();
+        final ExcerptTailer tailer = sharedBetweenThreads(queue().createTailer());
         if (index == 0)
         {
             tailer.toStart();
@@ -707,7 +717,7 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
     /**
      * A reader that sees every message of a {@link DurableQueue}, from a named saved position
      * ({@link DurableQueue#subscribe(String)}) or from an index ({@link DurableQueue#tail(long)}). Not
-     * thread-safe.
+     * thread-safe: use it from one thread at a time (it may be handed from one thread to another).
      *
      * @param <T> the element type.
      */

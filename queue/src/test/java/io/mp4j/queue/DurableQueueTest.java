@@ -262,6 +262,53 @@ class DurableQueueTest
     }
 
     @Test
+    void oneInstanceIsUsedByManyThreadsAndASubscriberIsHandedOnBetweenThreads() throws Exception
+    {
+        // Chronicle's appenders and tailers refuse a second thread by default; the instance serializes them
+        try (DurableQueue<Integer> queue = DurableQueue.open(dir.resolve("q")))
+        {
+            queue.put(1);
+            final java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try
+            {
+                other.submit(() -> queue.put(2)).get(60, java.util.concurrent.TimeUnit.SECONDS);
+                assertEquals(1, queue.poll());
+                assertEquals(2, other.submit(() -> queue.poll()).get(60, java.util.concurrent.TimeUnit.SECONDS));
+                final DurableQueue.Subscriber<Integer> replay = queue.tail(0);
+                try
+                {
+                    assertEquals(1, other.submit(() -> replay.poll()).get(60, java.util.concurrent.TimeUnit.SECONDS));
+                    assertEquals(2, replay.poll());
+                }
+                finally
+                {
+                    replay.close();
+                }
+                final java.util.List<java.util.concurrent.Future<Long>> puts = new java.util.ArrayList<>();
+                for (int i = 0; i < 100; i++)
+                {
+                    final int v = 10 + i;
+                    puts.add(other.submit(() -> queue.put(v)));
+                }
+                for (final java.util.concurrent.Future<Long> f : puts)
+                {
+                    f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                }
+                int taken = 0;
+                while (queue.poll() != null)
+                {
+                    taken++;
+                }
+                assertEquals(100, taken);
+            }
+            finally
+            {
+                other.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     void aMessageThatCannotBeDecodedIsConsumedNotRetriedForever() throws Exception
     {
         try (DurableQueue<Object> queue = DurableQueue.open(dir.resolve("q")))

@@ -197,7 +197,7 @@ public interface Condition extends AutoCloseable, Serializable
      */
     default boolean waitFor(final BooleanSupplier predicate, final Duration timeout) throws InterruptedException
     {
-        final long timeoutNanos = IdleStrategies.toNanos(timeout);
+        final long timeoutNanos = Math.max(0, IdleStrategies.toNanos(timeout)); // Long.MIN_VALUE - elapsed would wrap
         final long start = System.nanoTime();
         boolean result = predicate.getAsBoolean();
         while (!result)

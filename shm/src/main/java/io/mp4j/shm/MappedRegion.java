@@ -155,6 +155,32 @@ public final class MappedRegion implements AutoCloseable
     public static MappedRegion create(final Path file, final RegionType type, final int variant, final long payloadLength)
     {
         JvmAccess.check();
+        final boolean keptInterrupt = Thread.interrupted();
+        try
+        {
+            return createRegion(file, type, variant, payloadLength);
+        }
+        finally
+        {
+            restoreInterrupt(keptInterrupt);
+        }
+    }
+
+    /**
+     * Making or mapping a region is not a blocking call, so a pending interrupt must not fail it; but a
+     * {@link FileChannel} closes when it is used by an interrupted thread. The interrupt is set aside for
+     * the file operations and set again after (an interrupt that arrives during them still fails them).
+     */
+    private static void restoreInterrupt(final boolean keptInterrupt)
+    {
+        if (keptInterrupt)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static MappedRegion createRegion(final Path file, final RegionType type, final int variant, final long payloadLength)
+    {
         if (payloadLength < 0 || payloadLength > MAX_PAYLOAD_LENGTH)
         {
             throw new IllegalArgumentException(
@@ -225,6 +251,19 @@ public final class MappedRegion implements AutoCloseable
     public static MappedRegion attach(final Path file, final RegionType expected)
     {
         JvmAccess.check();
+        final boolean keptInterrupt = Thread.interrupted();
+        try
+        {
+            return attachRegion(file, expected);
+        }
+        finally
+        {
+            restoreInterrupt(keptInterrupt);
+        }
+    }
+
+    private static MappedRegion attachRegion(final Path file, final RegionType expected)
+    {
         final long fileLength;
         final MappedByteBuffer mapped;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE))
