@@ -161,7 +161,8 @@ public interface Barrier extends AutoCloseable, Serializable
      * @return the arrival index, 0 for the first, {@code parties - 1} for the last.
      * @throws BrokenBarrierException if the barrier is or becomes broken while waiting.
      * @throws TimeoutException       if the default timeout elapsed (the barrier is now broken).
-     * @throws InterruptedException   if interrupted while waiting (the barrier is now broken).
+     * @throws InterruptedException   if interrupted while waiting (the barrier is now broken; not if the thread
+     *                                was still waiting for the previous generation's action to end).
      */
     int await() throws InterruptedException, BrokenBarrierException, TimeoutException;
 
@@ -172,7 +173,8 @@ public interface Barrier extends AutoCloseable, Serializable
      * @return the arrival index.
      * @throws BrokenBarrierException if the barrier is or becomes broken while waiting.
      * @throws TimeoutException       if the timeout elapsed (the barrier is now broken).
-     * @throws InterruptedException   if interrupted while waiting (the barrier is now broken).
+     * @throws InterruptedException   if interrupted while waiting (the barrier is now broken; not if the thread
+     *                                was still waiting for the previous generation's action to end).
      */
     int await(Duration timeout) throws InterruptedException, BrokenBarrierException, TimeoutException;
 

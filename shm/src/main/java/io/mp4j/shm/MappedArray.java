@@ -82,7 +82,8 @@ final class MappedArray extends MappedObject implements Array
         final RuntimeDirectory directory, final String name, final ElementType type, final int length, final SharedLock lock)
     {
         checkType(type);
-        return create(directory.resolve(name), type, length, lock);
+        final Path file = directory.resolve(name);
+        return MappedValue.withCallersLock(lock, held -> create(file, type, length, held));
     }
 
     static MappedArray createRaw(final RuntimeDirectory directory, final String name, final ElementType type, final int length)
@@ -397,6 +398,15 @@ final class MappedArray extends MappedObject implements Array
         final byte[] copy = new byte[length];
         copyTo(0, copy, 0, length);
         return copy;
+    }
+
+    @Override
+    void released()
+    {
+        if (lock != null)
+        {
+            ((SharedObject)lock).close();
+        }
     }
 
     @Override

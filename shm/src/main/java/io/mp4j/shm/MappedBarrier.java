@@ -260,6 +260,20 @@ final class MappedBarrier extends MappedObject implements Barrier
             abort();
             throw new InterruptedException();
         }
+        // counted for the whole wait, so that a close by another thread waits for this one to leave before it unmaps
+        enterWait();
+        try
+        {
+            return awaitCounted(timeoutNanos);
+        }
+        finally
+        {
+            exitWait();
+        }
+    }
+
+    private int awaitCounted(final long timeoutNanos) throws InterruptedException, BrokenBarrierException, TimeoutException
+    {
         final boolean timed = timeoutNanos != Long.MAX_VALUE;
         final long start = timed ? System.nanoTime() : 0;
         final Waiter waiter = waiters.get();
@@ -272,6 +286,11 @@ final class MappedBarrier extends MappedObject implements Barrier
         long nextFullCheck = 0;
         while (true)
         {
+            if (isClosing())
+            {
+                freeSlot(slot);
+                throw closedException();
+            }
             final long state = buffer().getLongVolatile(STATE_OFFSET);
             if (isBroken(state))
             {
@@ -295,6 +314,13 @@ final class MappedBarrier extends MappedObject implements Barrier
                     {
                         breakGeneration(generation);
                     }
+                }
+                if (Thread.interrupted())
+                {
+                    // not arrived yet: leave without breaking anything (the tripping generation has all its
+                    // parties, and breaking it would fail them; the next one has none of this thread)
+                    freeSlot(slot);
+                    throw new InterruptedException();
                 }
                 fullWait.idle();
                 continue;
@@ -345,6 +371,17 @@ final class MappedBarrier extends MappedObject implements Barrier
                     Thread.currentThread().interrupt();   // broken by another party: keep the interrupt
                 }
                 throw new BrokenBarrierException();
+            }
+            if (isClosing())
+            {
+                // closed under this waiter by another thread of this JVM: leave as an interrupted party does,
+                // breaking the generation (unless it is tripping: then it has all its parties and releases them)
+                if (arrivedOf(state) < parties && !buffer().compareAndSetLong(STATE_OFFSET, state, state | BROKEN_BIT))
+                {
+                    continue;
+                }
+                freeSlot(slot);
+                throw closedException();
             }
             // a peer on another core answers within a few spins: read the clock (about 50 ns a read here)
             // only every 8th of the first spins
@@ -425,7 +462,7 @@ final class MappedBarrier extends MappedObject implements Barrier
      * Take a slot of the waiter table: the one this thread had last time if it is free (a CAS on a line
      * no other party touches), else the first free one; reclaim the slots of dead processes if none is.
      */
-    private int claimSlot(final Waiter waiter, final Supplier<IdleStrategy> supplier)
+    private int claimSlot(final Waiter waiter, final Supplier<IdleStrategy> supplier) throws InterruptedException
     {
         final long me = OwnerWord.current();
         if (waiter.slot >= 0 && tryClaim(waiter.slot, me))
@@ -435,6 +472,7 @@ final class MappedBarrier extends MappedObject implements Barrier
         IdleStrategy idleStrategy = null;
         while (true)
         {
+            checkClosing();
             final int first = (int)(((me ^ me >>> 32) * 0x9E3779B9L >>> 1) % slotCount);
             for (int i = 0; i < slotCount; i++)
             {
@@ -448,6 +486,12 @@ final class MappedBarrier extends MappedObject implements Barrier
             if (reclaimDeadSlots() == 0)
             {
                 // every slot is taken by a live thread still leaving an earlier generation: let it go first
+                if (Thread.interrupted())
+                {
+                    // as on entry: this thread has not arrived, and breaks the generation it was to join
+                    abort();
+                    throw new InterruptedException();
+                }
                 if (idleStrategy == null)
                 {
                     idleStrategy = waiter.idle(supplier);

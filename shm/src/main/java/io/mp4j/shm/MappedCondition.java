@@ -127,7 +127,7 @@ final class MappedCondition extends MappedObject implements Condition
     static MappedCondition create(final RuntimeDirectory directory, final String name)
     {
         directory.resolve(name);   // a bad name is refused before the lock is made
-        return MappedValue.withOwnLock(directory, name, lock -> create(directory, name, lock, DEFAULT_MAX_WAITERS));
+        return MappedValue.withOwnLock(directory, name, lock -> make(directory, name, lock, DEFAULT_MAX_WAITERS));
     }
 
     static MappedCondition create(final RuntimeDirectory directory, final String name, final SharedLock lock)
@@ -136,6 +136,12 @@ final class MappedCondition extends MappedObject implements Condition
     }
 
     static MappedCondition create(final RuntimeDirectory directory, final String name, final SharedLock lock, final int maxWaiters)
+    {
+        return MappedValue.withCallersLock(lock, held -> make(directory, name, held, maxWaiters));
+    }
+
+    /** Make a condition that owns one hold on {@code lock}, which its last close gives back. */
+    private static MappedCondition make(final RuntimeDirectory directory, final String name, final SharedLock lock, final int maxWaiters)
     {
         if (maxWaiters < 1 || maxWaiters > 1 << 20)
         {
@@ -245,50 +251,81 @@ final class MappedCondition extends MappedObject implements Condition
         {
             throw new InterruptedException();
         }
-        final int slot = claimSlot();
-        final int depth = mutex().holdCount();
-        mutex().release();
-
-        final Supplier<IdleStrategy> own = idle;
-        final Supplier<IdleStrategy> supplier = own != null ? own : IdleStrategies.forRegion(region.path());
-        final IdleStrategy idleStrategy = idleCache.get(supplier);
-        final long start = System.nanoTime();
-        long nextCheck = start + OwnerWord.LIVENESS_INTERVAL_NANOS;
+        // counted while it waits, so that a close by another thread waits for this one to leave before it unmaps;
+        // a closed condition is refused here, with the lock still held
+        enterWait();
+        final int depth;
+        final Supplier<IdleStrategy> supplier;
         boolean signalled = false;
-        boolean cancelled = false;
         boolean interrupted = false;
-        while (true)
+        boolean closed = false;
+        try
         {
-            if (buffer().getIntVolatile(slot + SLOT_STATE_OFFSET) == SIGNALLED)
+            final int slot = claimSlot();
+            depth = mutex().holdCount();
+            mutex().release();
+
+            final Supplier<IdleStrategy> own = idle;
+            supplier = own != null ? own : IdleStrategies.forRegion(region.path());
+            final IdleStrategy idleStrategy = idleCache.get(supplier);
+            final long start = System.nanoTime();
+            long nextCheck = start + OwnerWord.LIVENESS_INTERVAL_NANOS;
+            boolean cancelled = false;
+            while (true)
             {
-                signalled = true;
-                break;
+                if (isClosing())
+                {
+                    // closed under this waiter by another thread of this JVM: give up the slot, and a signal it
+                    // got meanwhile to the next waiter, then take the lock back below before throwing
+                    closed = true;
+                    if (!cancel(slot))
+                    {
+                        handOnAndFree(slot);
+                    }
+                    break;
+                }
+                if (buffer.getIntVolatile(slot + SLOT_STATE_OFFSET) == SIGNALLED)
+                {
+                    signalled = true;
+                    break;
+                }
+                final long now = System.nanoTime();
+                if (now - nextCheck >= 0)
+                {
+                    nextCheck = now + OwnerWord.LIVENESS_INTERVAL_NANOS;
+                    handOnSignalsOfDeadWaiters(now);
+                    continue;
+                }
+                if (Thread.interrupted())
+                {
+                    interrupted = true;
+                    cancelled = cancel(slot);
+                    signalled = !cancelled;
+                    break;
+                }
+                if (timeoutNanos != Long.MAX_VALUE && now - start >= timeoutNanos)
+                {
+                    cancelled = cancel(slot);
+                    signalled = !cancelled;
+                    break;
+                }
+                idleStrategy.idle();
             }
-            final long now = System.nanoTime();
-            if (now - nextCheck >= 0)
+            if (!closed)
             {
-                nextCheck = now + OwnerWord.LIVENESS_INTERVAL_NANOS;
-                handOnSignalsOfDeadWaiters(now);
-                continue;
+                leave(slot, cancelled);
             }
-            if (Thread.interrupted())
-            {
-                interrupted = true;
-                cancelled = cancel(slot);
-                signalled = !cancelled;
-                break;
-            }
-            if (timeoutNanos != Long.MAX_VALUE && now - start >= timeoutNanos)
-            {
-                cancelled = cancel(slot);
-                signalled = !cancelled;
-                break;
-            }
-            idleStrategy.idle();
         }
-        leave(slot, cancelled);
+        finally
+        {
+            exitWait();
+        }
 
         reacquire(depth, supplier);
+        if (closed)
+        {
+            throw closedException();
+        }
         if (interrupted)
         {
             if (signalled)
@@ -300,17 +337,28 @@ final class MappedCondition extends MappedObject implements Condition
         return signalled;
     }
 
+    /**
+     * Take the lock back at the depth it had. Counted in the lock while at it, so that a close of the lock
+     * by another thread does not unmap it under this one (which then gets an {@link IllegalStateException}).
+     * Runs also when this condition has been closed meanwhile, so that the caller's {@code unlock()} in its
+     * {@code finally} does not hide the condition's exception behind an {@link IllegalMonitorStateException}.
+     */
     private void reacquire(final int depth, final Supplier<IdleStrategy> supplier)
     {
+        mutexLock.enterWait();
         try
         {
-            mutex().acquire(OwnerWord.current(), Long.MAX_VALUE, false, supplier);
+            mutex.acquire(OwnerWord.current(), Long.MAX_VALUE, false, supplier);
+            mutex.holdCount(depth);
         }
         catch (final InterruptedException ex)
         {
             throw new IllegalStateException("not interruptible", ex);
         }
-        mutex().holdCount(depth);
+        finally
+        {
+            mutexLock.exitWait();
+        }
     }
 
     /** A waiter that timed out or was interrupted frees its slot, unless it was signalled first. */
@@ -519,6 +567,12 @@ final class MappedCondition extends MappedObject implements Condition
             }
         }
         return count;
+    }
+
+    @Override
+    void released()
+    {
+        ((SharedObject)lock).close();
     }
 
     @Override

@@ -149,22 +149,32 @@ final class MappedEvent extends MappedObject implements Event
         final long start = System.nanoTime();
         final Supplier<IdleStrategy> own = idle;
         final IdleStrategy idleStrategy = idleCache.get(own != null ? own : IdleStrategies.forRegion(region.path()));
-        while (true)
+        // counted while waiting, so that a close by another thread waits for this one to leave before it unmaps
+        enterWait();
+        try
         {
-            final long state = buffer().getLongVolatile(STATE_OFFSET);
-            if ((state & FLAG) != 0 || state >>> 1 != initial >>> 1)
+            while (true)
             {
-                return true;
+                checkClosing();
+                final long state = buffer.getLongVolatile(STATE_OFFSET);
+                if ((state & FLAG) != 0 || state >>> 1 != initial >>> 1)
+                {
+                    return true;
+                }
+                if (timeoutNanos != Long.MAX_VALUE && System.nanoTime() - start >= timeoutNanos)
+                {
+                    return false;
+                }
+                if (Thread.interrupted())
+                {
+                    throw new InterruptedException();
+                }
+                idleStrategy.idle();
             }
-            if (timeoutNanos != Long.MAX_VALUE && System.nanoTime() - start >= timeoutNanos)
-            {
-                return false;
-            }
-            if (Thread.interrupted())
-            {
-                throw new InterruptedException();
-            }
-            idleStrategy.idle();
+        }
+        finally
+        {
+            exitWait();
         }
     }
 

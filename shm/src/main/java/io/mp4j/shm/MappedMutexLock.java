@@ -53,7 +53,7 @@ abstract sealed class MappedMutexLock extends MappedObject implements SharedLock
     MappedMutexLock(final MappedRegion region, final boolean reentrant)
     {
         super(region);
-        this.mutex = new RobustMutex(region.buffer(), 0);
+        this.mutex = new RobustMutex(this, region.buffer(), 0);
         this.reentrant = reentrant;
     }
 
@@ -175,6 +175,11 @@ abstract sealed class MappedMutexLock extends MappedObject implements SharedLock
     @Override
     public final void lockInterruptibly() throws InterruptedException
     {
+        // interrupted on entry: throw even if the lock is free or ours, as java.util.concurrent.locks.Lock requires
+        if (Thread.interrupted())
+        {
+            throw new InterruptedException();
+        }
         final long me = OwnerWord.current();
         if (!reenter(me))
         {
@@ -192,6 +197,10 @@ abstract sealed class MappedMutexLock extends MappedObject implements SharedLock
     @Override
     public final boolean tryLock(final long time, final TimeUnit unit) throws InterruptedException
     {
+        if (Thread.interrupted())
+        {
+            throw new InterruptedException();
+        }
         final long nanos = unit.toNanos(time);
         final long me = OwnerWord.current();
         if (reenter(me))

@@ -147,7 +147,7 @@ class MappedSemaphore extends MappedObject implements Semaphore
         this.buffer = region.buffer();
         this.bound = buffer().getLong(BOUND_OFFSET);
         this.slotCount = buffer().getInt(SLOT_COUNT_OFFSET);
-        this.tableMutex = slotCount > 0 ? new RobustMutex(buffer, MUTEX_OFFSET) : null;
+        this.tableMutex = slotCount > 0 ? new RobustMutex(this, buffer, MUTEX_OFFSET) : null;
     }
 
     static MappedSemaphore create(final RuntimeDirectory directory, final String name, final long value)
@@ -331,6 +331,11 @@ class MappedSemaphore extends MappedObject implements Semaphore
 
     private boolean acquire(final long timeoutNanos) throws InterruptedException
     {
+        // interrupted on entry: throw even if a permit is free, as java.util.concurrent.Semaphore does
+        if (Thread.interrupted())
+        {
+            throw new InterruptedException();
+        }
         if (tryAcquire())
         {
             return true;
@@ -339,37 +344,43 @@ class MappedSemaphore extends MappedObject implements Semaphore
         {
             return false;
         }
-        if (Thread.interrupted())
-        {
-            throw new InterruptedException();
-        }
         final long start = System.nanoTime();
         long nextCheck = start + OwnerWord.LIVENESS_INTERVAL_NANOS;
         final IdleStrategy idleStrategy = idleCache.get(idle());
-        while (true)
+        // counted while waiting, so that a close by another thread waits for this one to leave before it unmaps
+        enterWait();
+        try
         {
-            if (tryAcquire())
+            while (true)
             {
-                return true;
-            }
-            final long now = System.nanoTime();
-            if (slotCount > 0 && now - nextCheck >= 0)
-            {
-                nextCheck = now + OwnerWord.LIVENESS_INTERVAL_NANOS;
-                if (reclaimDeadHolders() > 0)
+                checkClosing();
+                if (tryAcquire())
                 {
-                    continue;
+                    return true;
                 }
+                final long now = System.nanoTime();
+                if (slotCount > 0 && now - nextCheck >= 0)
+                {
+                    nextCheck = now + OwnerWord.LIVENESS_INTERVAL_NANOS;
+                    if (reclaimDeadHolders() > 0)
+                    {
+                        continue;
+                    }
+                }
+                if (timeoutNanos != Long.MAX_VALUE && now - start >= timeoutNanos)
+                {
+                    return false;
+                }
+                if (Thread.interrupted())
+                {
+                    throw new InterruptedException();
+                }
+                idleStrategy.idle();
             }
-            if (timeoutNanos != Long.MAX_VALUE && now - start >= timeoutNanos)
-            {
-                return false;
-            }
-            if (Thread.interrupted())
-            {
-                throw new InterruptedException();
-            }
-            idleStrategy.idle();
+        }
+        finally
+        {
+            exitWait();
         }
     }
 

@@ -91,7 +91,35 @@ final class MappedValue extends MappedObject implements Value
         final RuntimeDirectory directory, final String name, final ElementType type, final Object initial, final SharedLock lock)
     {
         checkType(type);
-        return create(directory.resolve(name), type, initial, lock);
+        final Path file = directory.resolve(name);
+        return withCallersLock(lock, held -> create(file, type, initial, held));
+    }
+
+    /**
+     * Make an object with a lock the caller passed: the object takes a hold of its own on the lock (given
+     * back by its last close, as the hold on an own or attached lock is), so that the caller may close its
+     * lock while the object still uses it. If making the object fails, the hold is given back.
+     */
+    static <T> T withCallersLock(final SharedLock lock, final java.util.function.Function<SharedLock, T> make)
+    {
+        if (!(lock instanceof MappedObject))
+        {
+            return make.apply(lock);   // none (raw), or not an mp4j lock, which make refuses
+        }
+        final MappedObject held = (MappedObject)lock;
+        if (!held.retain())
+        {
+            throw held.closedException();
+        }
+        try
+        {
+            return make.apply(lock);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            held.close();
+            throw ex;
+        }
     }
 
     static MappedValue createRaw(final RuntimeDirectory directory, final String name, final ElementType type, final Object initial)
@@ -399,6 +427,15 @@ final class MappedValue extends MappedObject implements Value
             throw new IllegalArgumentException("value=" + value + " does not fit an int value: " + region.path());
         }
         return (int)value;
+    }
+
+    @Override
+    void released()
+    {
+        if (lock != null)
+        {
+            ((SharedObject)lock).close();
+        }
     }
 
     @Override

@@ -61,6 +61,8 @@ final class RobustMutex
     /** The most {@link Thread#onSpinWait()} calls a waiter makes between two reads of the owner word. */
     private static final int MAX_BACKOFF_PAUSES = 16;
 
+    /** The object whose region holds this mutex: a waiter is counted in it, and leaves when it closes. */
+    private final MappedObject object;
     private final AtomicBuffer buffer;
     private final int ownerOffset;
     private final int startTimeOffset;
@@ -72,8 +74,14 @@ final class RobustMutex
     private final IdleCache idleCache = new IdleCache();
     private volatile long lastTryCheckNanos;
 
-    RobustMutex(final AtomicBuffer buffer, final int offset)
+    /**
+     * @param object the object whose region holds the mutex (the buffer's mapping ends with its close).
+     * @param buffer the payload of that region.
+     * @param offset where the mutex starts in it.
+     */
+    RobustMutex(final MappedObject object, final AtomicBuffer buffer, final int offset)
     {
+        this.object = object;
         this.buffer = buffer;
         this.ownerOffset = offset + OWNER_OFFSET;
         this.startTimeOffset = offset + START_TIME_OFFSET;
@@ -174,8 +182,12 @@ final class RobustMutex
      * {@link java.util.concurrent.locks.ReentrantLock#lock()} does: with the status set, every park of the
      * idle strategy would return at once, and the waiter would spin a core until the lock came free.
      *
+     * <p>The waiter is counted in the owning object while it waits ({@link MappedObject#enterWait()}), so
+     * that a close by another thread of this JVM waits for it instead of unmapping the word it reads.
+     *
      * @return true if acquired.
      * @throws InterruptedException if interruptible and the thread is interrupted while waiting.
+     * @throws IllegalStateException if the owning object is closed while the thread waits.
      */
     boolean acquire(final long me, final long timeoutNanos, final boolean interruptible, final Supplier<IdleStrategy> idleSupplier)
         throws InterruptedException
@@ -196,10 +208,12 @@ final class RobustMutex
         int pauses = 1;
         final IdleStrategy idle = idleCache.get(idleSupplier);
         boolean keptInterrupt = false;
+        object.enterWait();
         try
         {
             while (true)
             {
+                object.checkClosing();
                 // test, then test-and-set: read (a shared copy of the line) until the lock looks free, CAS only then
                 final long owner = buffer.getLongVolatile(ownerOffset);
                 if (owner == 0)
@@ -256,6 +270,7 @@ final class RobustMutex
         }
         finally
         {
+            object.exitWait();
             if (keptInterrupt)
             {
                 Thread.currentThread().interrupt();

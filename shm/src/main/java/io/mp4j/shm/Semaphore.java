@@ -138,7 +138,8 @@ public interface Semaphore extends AutoCloseable, Serializable
     /**
      * Take a permit, waiting as long as needed.
      *
-     * @throws InterruptedException if interrupted while waiting.
+     * @throws InterruptedException if interrupted on entry (even with a permit free, as
+     *                              {@link java.util.concurrent.Semaphore} does) or while waiting.
      */
     void acquire() throws InterruptedException;
 
@@ -147,7 +148,8 @@ public interface Semaphore extends AutoCloseable, Serializable
      *
      * @param block whether to wait.
      * @return whether a permit was taken.
-     * @throws InterruptedException if interrupted while waiting.
+     * @throws InterruptedException if interrupted on entry (even with a permit free, as
+     *                              {@link java.util.concurrent.Semaphore} does) or while waiting.
      */
     boolean acquire(boolean block) throws InterruptedException;
 
@@ -156,7 +158,8 @@ public interface Semaphore extends AutoCloseable, Serializable
      *
      * @param timeout at most this long (null: forever; zero or negative: one attempt).
      * @return whether a permit was taken.
-     * @throws InterruptedException if interrupted while waiting.
+     * @throws InterruptedException if interrupted on entry (even with a permit free, as
+     *                              {@link java.util.concurrent.Semaphore} does) or while waiting.
      */
     boolean acquire(Duration timeout) throws InterruptedException;
 
@@ -166,7 +169,8 @@ public interface Semaphore extends AutoCloseable, Serializable
      * @param timeout at most this long.
      * @param unit    its unit.
      * @return whether a permit was taken.
-     * @throws InterruptedException if interrupted while waiting.
+     * @throws InterruptedException if interrupted on entry (even with a permit free, as
+     *                              {@link java.util.concurrent.Semaphore} does) or while waiting.
      */
     boolean tryAcquire(long timeout, TimeUnit unit) throws InterruptedException;
 

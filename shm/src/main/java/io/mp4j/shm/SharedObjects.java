@@ -51,7 +51,7 @@ public final class SharedObjects
                 return again;
             }
             final SharedObject attached = invokeAttach(className, normalized);
-            ATTACHED.put(key, attached);
+            put(key, attached);
             return attached;
         }
     }
@@ -71,12 +71,37 @@ public final class SharedObjects
      */
     static <T extends SharedObject> T register(final T object)
     {
-        ATTACHED.put(object.getClass().getName() + '\0' + object.path().toAbsolutePath().normalize(), object);
+        put(object.getClass().getName() + '\0' + object.path().toAbsolutePath().normalize(), object);
         return object;
     }
 
+    private static void put(final String key, final SharedObject object)
+    {
+        if (object instanceof MappedObject)
+        {
+            ((MappedObject)object).cacheKey = key;
+        }
+        ATTACHED.put(key, object);
+    }
+
     /**
-     * @return how many attachments are cached (open or closed), for tests and inspection.
+     * Forget an object whose last holder closed it, unless a newer attachment has taken its place: the
+     * cache would otherwise keep every object ever attached, and its mapping if it was never closed.
+     *
+     * @param object the object.
+     */
+    static void forget(final MappedObject object)
+    {
+        final String key = object.cacheKey;
+        if (key != null)
+        {
+            ATTACHED.remove(key, object);
+        }
+    }
+
+    /**
+     * @return how many attachments are cached (objects of this JVM not yet closed by their last holder),
+     * for tests and inspection.
      */
     public static int size()
     {
