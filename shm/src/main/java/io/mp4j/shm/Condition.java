@@ -37,7 +37,7 @@ import java.util.function.Supplier;
  * and start time), the slot is freed and the signal handed on to the oldest live waiter that was already
  * waiting when it was given (ticket not above the stamped sequence), or dropped if there is none, as
  * it would have been had the dead waiter never waited. Waiters do this check every liveness interval
- * while they wait, and so does every {@code signal}. Waiters whose process died while waiting are freed
+ * while they wait (taking the lock for it if it is free), and so does every {@code signal}. Waiters whose process died while waiting are freed
  * when the table fills up. A waiter that wakes with a signal but is interrupted passes the signal on.
  *
  * <p>Memory consistency effects: as for the lock: actions before {@code signal} while holding the lock

@@ -293,7 +293,7 @@ final class MappedCondition extends MappedObject implements Condition
                 if (now - nextCheck >= 0)
                 {
                     nextCheck = now + OwnerWord.LIVENESS_INTERVAL_NANOS;
-                    handOnSignalsOfDeadWaiters(now);
+                    handOnSignalsOfDeadWaitersUnderFreeLock(now);
                     continue;
                 }
                 if (Thread.interrupted())
@@ -497,19 +497,52 @@ final class MappedCondition extends MappedObject implements Condition
     }
 
     /**
-     * Free the slots of dead processes holding a signal they never took up, handing each signal on. May
-     * run without the lock (from a waiter): every change is a CAS on a slot state.
+     * Free the slots of dead processes holding a signal they never took up, handing each signal on. Runs
+     * under the lock, so that two judges never both hand one signal on (which would wake one waiter more
+     * than {@code signal(n)} said).
      */
     private void handOnSignalsOfDeadWaiters(final long now)
     {
         for (int i = 0; i < slotCount; i++)
         {
             final int slot = SLOTS_OFFSET + i * SLOT_LENGTH;
-            if (buffer().getIntVolatile(slot + SLOT_STATE_OFFSET) == SIGNALLED &&
-                now - buffer().getLongVolatile(slot + SLOT_SIGNAL_TIME_OFFSET) >= OwnerWord.LIVENESS_INTERVAL_NANOS &&
-                OwnerWord.isSlotDead(buffer, slot + SLOT_PID_OFFSET, slot + SLOT_START_TIME_OFFSET))
+            if (holdsDeadSignal(slot, now))
             {
                 handOnAndFree(slot);
+            }
+        }
+    }
+
+    private boolean holdsDeadSignal(final int slot, final long now)
+    {
+        return buffer().getIntVolatile(slot + SLOT_STATE_OFFSET) == SIGNALLED &&
+            now - buffer().getLongVolatile(slot + SLOT_SIGNAL_TIME_OFFSET) >= OwnerWord.LIVENESS_INTERVAL_NANOS &&
+            OwnerWord.isSlotDead(buffer, slot + SLOT_PID_OFFSET, slot + SLOT_START_TIME_OFFSET);
+    }
+
+    /**
+     * A waiter's check, made without the lock: only when a dead waiter holds a signal, and only if the lock
+     * is free, it takes the lock for the hand-on (a plain CAS from free: it never recovers a dead holder, so
+     * the next user still learns of that death). A lock that stays held hands the signal on at its holder's
+     * next {@code signal}.
+     */
+    private void handOnSignalsOfDeadWaitersUnderFreeLock(final long now)
+    {
+        boolean any = false;
+        for (int i = 0; i < slotCount && !any; i++)
+        {
+            any = holdsDeadSignal(SLOTS_OFFSET + i * SLOT_LENGTH, now);
+        }
+        final long me = OwnerWord.current();
+        if (any && mutex().tryAcquireFree(me))
+        {
+            try
+            {
+                handOnSignalsOfDeadWaiters(now);
+            }
+            finally
+            {
+                mutex().release();
             }
         }
     }
@@ -517,8 +550,7 @@ final class MappedCondition extends MappedObject implements Condition
     /**
      * The signal of a dead waiter goes on first, then its slot is freed: a process killed in between leaves
      * the slot SIGNALLED, and the next judge hands the signal on again (a spurious wake-up at worst, where the
-     * other order would lose the signal). Two judges at the same moment may both hand it on, for the same
-     * reason: claiming the hand-on first would need a state that a judge killed holding it leaves for good.
+     * other order would lose the signal). Judges hold the lock, so two never hand one signal on together.
      */
     private void handOnAndFree(final int slot)
     {
