@@ -141,14 +141,23 @@ public final class ClusterPool implements Pool
     }
 
     /** The chunks' results joined in input order, as one future. */
+    /** The chunks' results in order; cancelling it cancels every chunk's task, as cancelling a task does. */
     private static <R> CompletableFuture<List<R>> concat(final List<CompletableFuture<ArrayList<R>>> chunks)
     {
-        return CompletableFuture.allOf(chunks.toArray(new CompletableFuture<?>[0])).thenApply(done ->
+        final CompletableFuture<List<R>> all = CompletableFuture.allOf(chunks.toArray(new CompletableFuture<?>[0])).thenApply(done ->
         {
             final List<R> results = new ArrayList<>();
             chunks.forEach(c -> results.addAll(c.join()));
             return results;
         });
+        all.whenComplete((results, failure) ->
+        {
+            if (all.isCancelled())
+            {
+                chunks.forEach(c -> c.cancel(true));
+            }
+        });
+        return all;
     }
 
     /** One future per item, from its chunk's future. */

@@ -519,6 +519,37 @@ class ClusterBackendTest
     }
 
     @Test
+    void cancellingAMapAsyncResultCancelsItsTasksOnTheMembers() throws Exception
+    {
+        final Event started = client.event("mapcancel-started");
+        final Event stopped = client.event("mapcancel-stopped");
+        final io.mp4j.Pool pool = client.pool(1);
+        try
+        {
+            final SerializableCallable<Integer> task = untilInterrupted(started, stopped);
+            final io.mp4j.AsyncResult<java.util.List<Integer>> result = pool.mapAsync(x ->
+            {
+                try
+                {
+                    return task.call();
+                }
+                catch (final Exception ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+            }, java.util.List.of(1), 1);
+            await("the task started", started::isSet);
+            assertTrue(result.cancel(true));
+            // before the fix the combined result was cancelled and the job ran on for ever
+            assertTrue(stopped.await(Duration.ofSeconds(60)), "the task runs on on its member after its map was cancelled");
+        }
+        finally
+        {
+            pool.terminate();
+        }
+    }
+
+    @Test
     void closingAPoolTerminatesItsTasksOnTheMembersWithinItsBound() throws Exception
     {
         final Event started = client.event("terminate-started");
