@@ -2,7 +2,6 @@ package io.mp4j.cluster;
 
 import io.mp4j.shm.Barrier;
 import org.agrona.concurrent.IdleStrategy;
-import org.apache.ignite.IgniteInterruptedException;
 import org.apache.ignite.IgniteAtomicLong;
 import org.apache.ignite.IgniteCache;
 
@@ -119,8 +118,12 @@ public final class ClusterBarrier implements Barrier
         {
             return arriveAndWait(timeout);
         }
-        catch (final IgniteInterruptedException ex)
+        catch (final RuntimeException ex)
         {
+            if (!ClusterLockBase.isInterrupt(ex))
+            {
+                throw ex;
+            }
             // an interrupt during a round trip before the wait (the arrival's increment may have been applied):
             // as any interrupt of a party, it breaks the barrier's current generation
             Thread.interrupted();
@@ -205,9 +208,14 @@ public final class ClusterBarrier implements Barrier
                 strategy.idle();
             }
         }
-        catch (final IgniteInterruptedException ex)
+        catch (final RuntimeException ex)
         {
-            // an interrupt during a round trip: Ignite's unchecked exception, treated as one between polls
+            if (!ClusterLockBase.isInterrupt(ex))
+            {
+                throw ex;
+            }
+            // an interrupt during a round trip (Ignite's unchecked exception, wrapped by a cache), treated as one
+            // between polls
             Thread.interrupted();
             breakFrom(generation);
             final InterruptedException interrupted = new InterruptedException("interrupted waiting on " + this + " (now broken)");

@@ -159,13 +159,33 @@ abstract class ClusterLockBase implements SharedLock
             }
             return true;
         }
-        catch (final IgniteInterruptedException ex)
+        catch (final RuntimeException ex)
         {
+            if (!isInterrupt(ex))
+            {
+                throw ex;
+            }
             Thread.interrupted();
             final InterruptedException interrupted = new InterruptedException("interrupted waiting for " + waitingFor);
             interrupted.initCause(ex);
             throw interrupted;
         }
+    }
+
+    /**
+     * @return whether Ignite reported an interrupt: its {@link IgniteInterruptedException}, thrown as it is by
+     * atomics and wrapped in a {@code javax.cache.CacheException} by caches.
+     */
+    static boolean isInterrupt(final RuntimeException ex)
+    {
+        for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause())
+        {
+            if (t instanceof IgniteInterruptedException)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
