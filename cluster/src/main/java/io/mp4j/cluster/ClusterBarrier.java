@@ -120,7 +120,7 @@ public final class ClusterBarrier implements Barrier
         }
         catch (final RuntimeException ex)
         {
-            if (!ClusterLockBase.isInterrupt(ex))
+            if (!IgniteInterrupts.isInterrupt(ex))
             {
                 throw ex;
             }
@@ -210,7 +210,7 @@ public final class ClusterBarrier implements Barrier
         }
         catch (final RuntimeException ex)
         {
-            if (!ClusterLockBase.isInterrupt(ex))
+            if (!IgniteInterrupts.isInterrupt(ex))
             {
                 throw ex;
             }

@@ -2,7 +2,6 @@ package io.mp4j.cluster;
 
 import io.mp4j.shm.SharedLock;
 import org.agrona.concurrent.IdleStrategy;
-import org.apache.ignite.IgniteInterruptedException;
 import org.apache.ignite.IgniteAtomicLong;
 
 import java.io.ObjectStreamException;
@@ -60,8 +59,12 @@ abstract class ClusterLockBase implements SharedLock
                 {
                     taken = word.tryTake(me);
                 }
-                catch (final IgniteInterruptedException ex)
+                catch (final RuntimeException ex)
                 {
+                    if (!IgniteInterrupts.isInterrupt(ex))
+                    {
+                        throw ex;
+                    }
                     // an interrupt during a round trip: Ignite's unchecked exception, and the CAS may have been
                     // applied all the same, so read the word (the status cleared first, or the read would be
                     // interrupted too); acquired, the interrupt status is kept, as in java.util.concurrent
@@ -130,7 +133,7 @@ abstract class ClusterLockBase implements SharedLock
     /**
      * Wait with the idle strategy until {@code done} is true or the deadline passes. An interrupt throws
      * {@link InterruptedException}, also one that lands during a round trip to the cluster (Ignite reports
-     * it as its unchecked {@link IgniteInterruptedException}), with the interrupt status cleared, as the
+     * it unchecked, see {@link IgniteInterrupts}), with the interrupt status cleared, as the
      * waits of {@code java.util.concurrent} leave it.
      *
      * @return whether {@code done} became true before the deadline.
@@ -161,31 +164,8 @@ abstract class ClusterLockBase implements SharedLock
         }
         catch (final RuntimeException ex)
         {
-            if (!isInterrupt(ex))
-            {
-                throw ex;
-            }
-            Thread.interrupted();
-            final InterruptedException interrupted = new InterruptedException("interrupted waiting for " + waitingFor);
-            interrupted.initCause(ex);
-            throw interrupted;
+            throw IgniteInterrupts.interrupted(ex, "interrupted waiting for " + waitingFor);
         }
-    }
-
-    /**
-     * @return whether Ignite reported an interrupt: its {@link IgniteInterruptedException}, thrown as it is by
-     * atomics and wrapped in a {@code javax.cache.CacheException} by caches.
-     */
-    static boolean isInterrupt(final RuntimeException ex)
-    {
-        for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause())
-        {
-            if (t instanceof IgniteInterruptedException)
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     @Override

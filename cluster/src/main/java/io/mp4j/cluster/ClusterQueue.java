@@ -8,7 +8,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.ignite.IgniteAtomicLong;
-import org.apache.ignite.IgniteInterruptedException;
 import org.apache.ignite.IgniteQueue;
 
 import java.io.ObjectStreamException;
@@ -31,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>An interrupt of a thread waiting in {@code put}, {@code get}, the timed {@code offer} and {@code poll}
  * or {@code join} throws {@link InterruptedException} with the interrupt status cleared, as
- * {@code java.util.concurrent} does (Ignite's own {@code IgniteInterruptedException} is unchecked).
+ * {@code java.util.concurrent} does (also one that lands in a round trip to the cluster, which Ignite reports unchecked).
  */
 public class ClusterQueue<T> implements Queue<T>
 {
@@ -126,9 +125,9 @@ public class ClusterQueue<T> implements Queue<T>
             queue.put(item);
             added = true;
         }
-        catch (final IgniteInterruptedException ex)
+        catch (final RuntimeException ex)
         {
-            throw interrupted(ex);
+            throw IgniteInterrupts.interrupted(ex, "interrupted: " + this);
         }
         finally
         {
@@ -211,9 +210,9 @@ public class ClusterQueue<T> implements Queue<T>
             added = queue.offer(checked, Math.max(0, timeout), unit);
             return added;
         }
-        catch (final IgniteInterruptedException ex)
+        catch (final RuntimeException ex)
         {
-            throw interrupted(ex);
+            throw IgniteInterrupts.interrupted(ex, "interrupted: " + this);
         }
         finally
         {
@@ -252,9 +251,9 @@ public class ClusterQueue<T> implements Queue<T>
         {
             return (T)queue.take();
         }
-        catch (final IgniteInterruptedException ex)
+        catch (final RuntimeException ex)
         {
-            throw interrupted(ex);
+            throw IgniteInterrupts.interrupted(ex, "interrupted: " + this);
         }
     }
 
@@ -287,9 +286,9 @@ public class ClusterQueue<T> implements Queue<T>
         {
             return (T)queue.poll(Math.max(0, timeout), unit);
         }
-        catch (final IgniteInterruptedException ex)
+        catch (final RuntimeException ex)
         {
-            throw interrupted(ex);
+            throw IgniteInterrupts.interrupted(ex, "interrupted: " + this);
         }
     }
 
@@ -440,22 +439,10 @@ public class ClusterQueue<T> implements Queue<T>
             }
             return true;
         }
-        catch (final IgniteInterruptedException ex)
+        catch (final RuntimeException ex)
         {
-            throw interrupted(ex);
+            throw IgniteInterrupts.interrupted(ex, "interrupted: " + this);
         }
-    }
-
-    /**
-     * Ignite's unchecked interrupt as {@code java.util.concurrent}'s: an {@code InterruptedException}, the
-     * interrupt status cleared.
-     */
-    private InterruptedException interrupted(final IgniteInterruptedException ex)
-    {
-        Thread.interrupted();
-        final InterruptedException interrupted = new InterruptedException("interrupted: " + this);
-        interrupted.initCause(ex);
-        return interrupted;
     }
 
     private void interrupted() throws InterruptedException

@@ -4,7 +4,6 @@ import io.mp4j.shm.BoundedSemaphore;
 import io.mp4j.shm.Semaphore;
 import org.agrona.concurrent.IdleStrategy;
 import org.apache.ignite.IgniteAtomicLong;
-import org.apache.ignite.IgniteInterruptedException;
 import org.apache.ignite.IgniteSemaphore;
 
 import java.io.ObjectStreamException;
@@ -88,9 +87,9 @@ public class ClusterSemaphore implements Semaphore
             {
                 semaphore.acquire();
             }
-            catch (final IgniteInterruptedException ex)
+            catch (final RuntimeException ex)
             {
-                throw interrupted(ex);
+                throw IgniteInterrupts.interrupted(ex, "interrupted acquiring " + this);
             }
         }
 
@@ -102,9 +101,9 @@ public class ClusterSemaphore implements Semaphore
             {
                 return semaphore.tryAcquire(Math.max(0, timeout), unit);
             }
-            catch (final IgniteInterruptedException ex)
+            catch (final RuntimeException ex)
             {
-                throw interrupted(ex);
+                throw IgniteInterrupts.interrupted(ex, "interrupted acquiring " + this);
             }
         }
 
@@ -237,15 +236,6 @@ public class ClusterSemaphore implements Semaphore
         {
             throw new InterruptedException("interrupted acquiring " + this);
         }
-    }
-
-    /** Ignite's unchecked interrupt as j.u.c's: the status cleared, as an {@code InterruptedException} has it. */
-    InterruptedException interrupted(final IgniteInterruptedException ex)
-    {
-        Thread.interrupted();
-        final InterruptedException interrupted = new InterruptedException("interrupted acquiring " + this);
-        interrupted.initCause(ex);
-        return interrupted;
     }
 
     @Override
