@@ -447,7 +447,11 @@ final class MappedPool implements Pool
         {
             return !dispatcher.isAlive(); // it cannot end while this callback runs
         }
-        dispatcher.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(io.mp4j.shm.IdleStrategies.toNanos(timeout))));
+        final long nanos = io.mp4j.shm.IdleStrategies.toNanos(timeout);
+        if (nanos > 0)
+        {
+            dispatcher.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos))); // join(0) would wait forever
+        }
         return !dispatcher.isAlive();
     }
 

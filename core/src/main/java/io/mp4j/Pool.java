@@ -352,7 +352,7 @@ public interface Pool extends AutoCloseable
     /**
      * Wait at most {@code timeout} until every worker has exited.
      *
-     * @param timeout how long at most.
+     * @param timeout how long at most; zero or negative: do not wait, only tell.
      * @return whether the pool has terminated.
      * @throws InterruptedException if interrupted while waiting.
      */

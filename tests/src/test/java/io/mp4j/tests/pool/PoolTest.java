@@ -512,12 +512,15 @@ class PoolTest
             assertTrue(pool.awaitReady(forever));
             assertEquals(100, pool.applyAsync(PoolTest::square, 10).get(forever));
             assertEquals(9, pool.imap(PoolTest::square, List.of(3)).next(forever));
+            assertFalse(pool.awaitTermination(Duration.ZERO), "a running pool has not terminated");
+            assertFalse(pool.awaitTermination(Duration.ofSeconds(-1)));
         }
         finally
         {
             pool.close();
         }
         assertTrue(pool.awaitTermination(forever));
+        assertTrue(pool.awaitTermination(Duration.ZERO));
     }
 
     @Test
