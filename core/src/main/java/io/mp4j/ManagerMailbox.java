@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.StreamCorruptedException;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 
 /**
  * The shared-memory transport of a local manager connection (client and server on one host, after the
@@ -98,7 +97,7 @@ final class ManagerMailbox implements AutoCloseable
 
     private final SharedMemory block;
     private final AtomicBuffer buffer;
-    private final SocketChannel doorbell;
+    private final ManagerWire.Conn doorbell;
     private final ByteBuffer ring = ByteBuffer.allocate(1);
     private final ByteBuffer answer = ByteBuffer.allocate(1);
     private final int myWait;
@@ -116,10 +115,10 @@ final class ManagerMailbox implements AutoCloseable
 
     /**
      * @param block    the connection's block, made by the client ({@link #SIZE} bytes).
-     * @param doorbell the connection's socket, blocking.
+     * @param doorbell the connection, whose socket is the doorbell.
      * @param side     {@link #CLIENT} or {@link #SERVER}.
      */
-    ManagerMailbox(final SharedMemory block, final SocketChannel doorbell, final int side)
+    ManagerMailbox(final SharedMemory block, final ManagerWire.Conn doorbell, final int side)
     {
         if (block.size() < SIZE)
         {
@@ -280,10 +279,7 @@ final class ManagerMailbox implements AutoCloseable
         if (rang)
         {
             ring.clear();
-            while (ring.hasRemaining())
-            {
-                doorbell.write(ring);
-            }
+            doorbell.write(ring);
         }
     }
 

@@ -409,8 +409,10 @@ final class ManagerProxy implements InvocationHandler, Serializable
      * A call never meets a pending interrupt on the connection: a socket channel closes when it is used by an
      * interrupted thread, and the server would release every lock this thread holds. A call that declares
      * {@link InterruptedException} throws it at once, as {@code java.util.concurrent} does; any other call
-     * runs with the interrupt status cleared and sets it again when it returns. (An interrupt that arrives
-     * while a call sleeps on the socket still closes it, and the server releases the locks.)
+     * runs with the interrupt status cleared and sets it again when it returns. An interrupt that arrives during
+     * a call ends it only if it declares {@code InterruptedException}: the connection is then closed, so that
+     * the server stops the call and takes nothing for it, and releases the locks the thread holds through it
+     * (see {@link ManagerWire.Conn#interruptible}).
      */
     private Object call(final int methodIndex, final Object[] args, final Method method) throws Throwable
     {
@@ -461,13 +463,14 @@ final class ManagerProxy implements InvocationHandler, Serializable
             }
         }
         final ByteBuffer response;
+        conn.interruptible = declares(method, InterruptedException.class);
         try
         {
             response = roundTrip(conn, address, serverPid);
         }
         catch (final ManagerException ex)
         {
-            if (ex.getCause() instanceof ClosedByInterruptException && declares(method, InterruptedException.class))
+            if (ex.getCause() instanceof ClosedByInterruptException && conn.interruptible)
             {
                 // as a blocking call in this JVM: the interrupt is reported by the exception, its flag cleared
                 Thread.interrupted();
@@ -476,6 +479,10 @@ final class ManagerProxy implements InvocationHandler, Serializable
                 throw interrupted;
             }
             throw ex;
+        }
+        finally
+        {
+            conn.interruptible = false;
         }
         return result(response, method, address, serverPid);
     }
@@ -616,7 +623,7 @@ final class ManagerProxy implements InvocationHandler, Serializable
         final ManagerWire.Conn conn;
         try
         {
-            conn = new ManagerWire.Conn(ManagerWire.connect(ManagerWire.parse(address)));
+            conn = ManagerWire.Conn.client(ManagerWire.connect(ManagerWire.parse(address)));
         }
         catch (final IOException ex)
         {
@@ -676,7 +683,7 @@ final class ManagerProxy implements InvocationHandler, Serializable
             conn.send();
             if (conn.receive().get() == ManagerWire.STATUS_OK)
             {
-                conn.useMailbox(new ManagerMailbox(block, conn.channel, ManagerMailbox.CLIENT));
+                conn.useMailbox(new ManagerMailbox(block, conn, ManagerMailbox.CLIENT));
                 used = true;
             }
         }

@@ -539,7 +539,7 @@ final class ManagerServer
         {
             try
             {
-                box = new ManagerMailbox(block, conn.channel, ManagerMailbox.SERVER);
+                box = new ManagerMailbox(block, conn, ManagerMailbox.SERVER);
             }
             catch (final RuntimeException ex)
             {

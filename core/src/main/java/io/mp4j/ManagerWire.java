@@ -6,6 +6,9 @@ import io.mp4j.queue.StreamFilter;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InvalidClassException;
 import java.io.ObjectInputFilter;
@@ -119,10 +122,41 @@ final class ManagerWire
         private ManagerMailbox mailbox;
         /** Its registration with the cleaner that closes the connections of threads that are gone, if any. */
         java.lang.ref.Cleaner.Cleanable closer;
+        /**
+         * Whether an interrupt ends this client's current wait (the call declares {@code InterruptedException}).
+         * Such a wait reads the channel, which an interrupt closes (as every blocking {@code SocketChannel}), so
+         * that the server stops the call and takes nothing for it. Any other wait reads the socket through
+         * {@link #unclosableIn} and {@link #unclosableOut}, which an interrupt does not touch: it goes on, and the server keeps the locks
+         * the thread holds through the connection.
+         */
+        boolean interruptible;
+        /** The channel's socket as plain streams, whose reads and writes an interrupt neither ends nor closes. */
+        private final FileInputStream unclosableIn;
+        private final FileOutputStream unclosableOut;
 
+        /** A server's connection, or a buffer pair outside any connection ({@code channel} null). */
         Conn(final SocketChannel channel)
         {
             this.channel = channel;
+            unclosableIn = null;
+            unclosableOut = null;
+        }
+
+        /** A client's connection: see {@link #interruptible}. */
+        private Conn(final SocketChannel channel, final FileDescriptor fd)
+        {
+            this.channel = channel;
+            unclosableIn = fd != null ? new FileInputStream(fd) : null;
+            unclosableOut = fd != null ? new FileOutputStream(fd) : null;
+        }
+
+        /**
+         * @param channel a connected client channel, blocking.
+         * @return the client's connection over it.
+         */
+        static Conn client(final SocketChannel channel)
+        {
+            return new Conn(channel, socketDescriptor(channel));
         }
 
         /**
@@ -283,10 +317,41 @@ final class ManagerWire
             }
             out.putInt(0, out.position() - 4);
             out.flip();
-            while (out.hasRemaining())
+            write(out);
+        }
+
+        /**
+         * Read into {@code dst} (a heap buffer) at least one byte, blocking.
+         *
+         * @return the bytes read, -1 at the end of the stream.
+         */
+        int read(final ByteBuffer dst) throws IOException
+        {
+            if (interruptible || unclosableIn == null)
             {
-                channel.write(out);
+                return channel.read(dst);
             }
+            final int n = unclosableIn.read(dst.array(), dst.arrayOffset() + dst.position(), dst.remaining());
+            if (n > 0)
+            {
+                dst.position(dst.position() + n);
+            }
+            return n;
+        }
+
+        /** Write all of {@code src} (a heap buffer), blocking. */
+        void write(final ByteBuffer src) throws IOException
+        {
+            if (interruptible || unclosableOut == null)
+            {
+                while (src.hasRemaining())
+                {
+                    channel.write(src);
+                }
+                return;
+            }
+            unclosableOut.write(src.array(), src.arrayOffset() + src.position(), src.remaining());
+            src.position(src.limit());
         }
 
         /**
@@ -380,7 +445,7 @@ final class ManagerWire
             while (filled < atLeast)
             {
                 in.limit(in.capacity()).position(filled);
-                final int n = channel.read(in);
+                final int n = read(in);
                 if (n < 0)
                 {
                     throw new EOFException("connection closed by the peer");
@@ -588,6 +653,43 @@ final class ManagerWire
             return new InetSocketAddress(text.substring(4, colon), Integer.parseInt(text.substring(colon + 1)));
         }
         throw new IllegalArgumentException("not a manager address: " + text);
+    }
+
+    /** {@code sun.nio.ch.SelChImpl.getFD()}, which every socket channel implements; null if not accessible. */
+    private static final java.lang.reflect.Method GET_FD = socketDescriptorAccessor();
+
+    private static java.lang.reflect.Method socketDescriptorAccessor()
+    {
+        try
+        {
+            return Class.forName("sun.nio.ch.SelChImpl").getMethod("getFD");
+        }
+        catch (final ReflectiveOperationException | RuntimeException ex)
+        {
+            return null;
+        }
+    }
+
+    /**
+     * The file descriptor of a socket channel, through the JDK's internal {@code sun.nio.ch} (exported to mp4j
+     * by the flags every mp4j JVM runs with, see {@code JvmFlags}).
+     *
+     * @return it, or null if this JVM does not give it (its connections then read only through the channel).
+     */
+    static FileDescriptor socketDescriptor(final SocketChannel channel)
+    {
+        if (GET_FD == null)
+        {
+            return null;
+        }
+        try
+        {
+            return (FileDescriptor)GET_FD.invoke(channel);
+        }
+        catch (final ReflectiveOperationException | RuntimeException ex)
+        {
+            return null;
+        }
     }
 
     static SocketChannel connect(final SocketAddress address) throws IOException

@@ -3,6 +3,7 @@ package io.mp4j.tests.manager;
 import io.mp4j.Manager;
 import io.mp4j.queue.Queue;
 import io.mp4j.shm.Lock;
+import io.mp4j.tests.Await;
 import io.mp4j.tests.NoLeaks;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -11,6 +12,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,8 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A pending interrupt never reaches a proxy's connection: a socket channel used by an interrupted thread
- * closes, and the manager would release every lock that thread holds.
+ * An interrupt never closes a proxy's connection unless it ends an interruptible call: a blocking socket channel
+ * used by an interrupted thread closes, and the manager would release every lock that thread holds.
  */
 @ExtendWith(NoLeaks.class)
 class ManagerInterruptTest
@@ -68,6 +71,53 @@ class ManagerInterruptTest
             queue.put(7);
             assertEquals(7, queue.get());
             lock.unlock();
+        }
+    }
+
+    @Test
+    void anInterruptDuringAnUninterruptibleWaitKeepsTheConnectionTheLocksAndTheInterrupt() throws Exception
+    {
+        try (Manager manager = Manager.start())
+        {
+            final Lock held = manager.lock();
+            final Lock contended = manager.lock();
+            contended.lock();
+            final AtomicBoolean waiting = new AtomicBoolean();
+            final AtomicReference<Object> outcome = new AtomicReference<>();
+            final Thread waiter = new Thread(() ->
+            {
+                try
+                {
+                    held.lock();
+                    waiting.set(true);
+                    contended.lock(); // as ReentrantLock.lock(): waits on through an interrupt
+                    final boolean interrupted = Thread.interrupted();
+                    contended.unlock();
+                    held.unlock(); // IllegalMonitorStateException if the manager had released it
+                    outcome.set(interrupted);
+                }
+                catch (final Throwable ex)
+                {
+                    outcome.set(ex);
+                }
+            }, "uninterruptible-waiter");
+            waiter.start();
+            try
+            {
+                Await.until("the waiter to sleep on its connection's socket", () -> waiting.get() &&
+                    java.util.Arrays.stream(waiter.getStackTrace()).anyMatch(f -> f.getClassName().equals("java.io.FileInputStream") ||
+                        f.getClassName().startsWith("sun.nio.ch.")));
+                waiter.interrupt();
+                assertTrue(lockedElsewhere(held), "the manager released the lock of the interrupted thread");
+            }
+            finally
+            {
+                contended.unlock();
+                waiter.join(TimeUnit.SECONDS.toMillis(60));
+            }
+            assertFalse(waiter.isAlive());
+            assertEquals(Boolean.TRUE, outcome.get(), "lock() returned, with the interrupt status set");
+            assertFalse(lockedElsewhere(held));
         }
     }
 
