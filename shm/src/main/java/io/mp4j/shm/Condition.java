@@ -258,7 +258,7 @@ public interface Condition extends AutoCloseable, Serializable
     int waiters();
 
     /**
-     * Release this holder's handle (its lock stays attached: it may guard other objects). The creator and every handle deserialized in this JVM share one
+     * Release this holder's handle and, with the last, the object's hold on its lock (the lock stays for its other holders: it may guard other objects). The creator and every handle deserialized in this JVM share one
      * object, counted per holder (see {@link SharedObjects#attach}): the view is unmapped when the last
      * holder closes it, and using the object after that throws {@link IllegalStateException}. The shared
      * object and its state stay for the other processes. A holder closes once: closing again gives back
