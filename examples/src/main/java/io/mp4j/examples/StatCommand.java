@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code mp4j stat}: the live runtime directories on this host that the current user can read, and the
- * regions in each (like Aeron's AeronStat). Refreshes every second until Ctrl-C; {@code --once} prints
+ * regions in each with what they hold now ({@link io.mp4j.shm.RegionInfo#state()}; like Aeron's AeronStat). Refreshes every second until Ctrl-C; {@code --once} prints
  * once; {@code --json} prints JSON for scripts.
  */
 public final class StatCommand
@@ -156,6 +156,7 @@ public final class StatCommand
                 region.put("creatorAlive", info.isCreatorAlive());
                 region.put("created", info.createdMillis() == 0 ? "" : Instant.ofEpochMilli(info.createdMillis()).toString());
                 region.put("problem", info.problem());
+                region.put("state", info.state());
                 regions.add(region);
             }
         }
@@ -183,14 +184,14 @@ public final class StatCommand
                 out.println("  (no regions)");
                 continue;
             }
-            out.printf("  %-28s %-15s %12s %9s %-6s %-8s %s%n", "NAME", "TYPE", "BYTES", "CREATOR", "ALIVE", "CREATED", "");
+            out.printf("  %-28s %-15s %12s %9s %-6s %-8s %s%n", "NAME", "TYPE", "BYTES", "CREATOR", "ALIVE", "CREATED", "STATE");
             for (final Map<String, Object> r : regions)
             {
                 final String created = String.valueOf(r.get("created"));
                 out.printf("  %-28s %-15s %12s %9s %-6s %-8s %s%n", r.get("name"), r.get("type"), r.get("payloadBytes"),
                     r.get("creatorPid"), Boolean.TRUE.equals(r.get("creatorAlive")) ? "yes" : "no",
                     created.isEmpty() ? "" : LocalTime.ofInstant(Instant.parse(created), ZoneId.systemDefault()).format(TIME),
-                    r.get("problem") == null ? "" : "! " + r.get("problem"));
+                    r.get("problem") == null ? r.get("state") : "! " + r.get("problem"));
             }
         }
     }

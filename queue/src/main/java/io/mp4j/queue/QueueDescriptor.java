@@ -196,4 +196,37 @@ final class QueueDescriptor
         return new ManyToOneRingBuffer(
             new org.agrona.concurrent.UnsafeBuffer(region.buffer(), offset, capacity + RingBufferDescriptor.TRAILER_LENGTH));
     }
+
+    /**
+     * @return what a queue region holds now, for {@link QueueRegionInspector}: {@code "120 bytes queued of
+     * 65536"}, then a joinable queue's unfinished tasks, and the records skipped after dead producers and the
+     * consumer-lock take-overs, when there were any; null for a kind this layout does not describe.
+     */
+    static String describe(final int kind, final org.agrona.concurrent.AtomicBuffer payload)
+    {
+        if (kind != KIND_QUEUE && kind != KIND_SIMPLE && kind != KIND_JOINABLE)
+        {
+            return null;
+        }
+        final int capacity = payload.getInt(RING_CAPACITY_OFFSET);
+        final int trailer = RING_OFFSET + capacity;
+        final long head = payload.getLongVolatile(trailer + RingBufferDescriptor.HEAD_POSITION_OFFSET);
+        final long tail = payload.getLongVolatile(trailer + RingBufferDescriptor.TAIL_POSITION_OFFSET);
+        final StringBuilder out = new StringBuilder().append(Math.max(0, tail - head)).append(" bytes queued of ").append(capacity);
+        if (kind == KIND_JOINABLE)
+        {
+            out.append(", ").append(payload.getLongVolatile(UNFINISHED_TASKS_OFFSET)).append(" unfinished");
+        }
+        final long unblocks = payload.getLongVolatile(UNBLOCK_COUNT_OFFSET);
+        if (unblocks > 0)
+        {
+            out.append(", ").append(unblocks).append(" skipped after dead producers");
+        }
+        final long recoveries = payload.getLongVolatile(LOCK_RECOVERY_COUNT_OFFSET);
+        if (recoveries > 0)
+        {
+            out.append(", ").append(recoveries).append(" consumer-lock take-overs");
+        }
+        return out.toString();
+    }
 }

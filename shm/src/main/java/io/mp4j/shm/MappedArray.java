@@ -424,4 +424,13 @@ final class MappedArray extends MappedObject implements Array
         ensureOpen();
         return buffer;
     }
+
+    /**
+     * @return what an array region is, for {@link RegionInspector}s: {@code "10 DOUBLE elements"}.
+     */
+    static String describe(final int variant, final org.agrona.concurrent.AtomicBuffer payload)
+    {
+        final ElementType type = ElementType.fromCode(variant);
+        return type == null ? null : payload.getInt(LENGTH_OFFSET) + " " + type + " elements";
+    }
 }

@@ -728,4 +728,22 @@ final class MappedBarrier extends MappedObject implements Barrier
         ensureOpen();
         return buffer;
     }
+
+    /**
+     * @return a barrier region's current generation, for {@link RegionInspector}s:
+     * {@code "1 of 3 parties waiting, generation 7"}, or {@code "broken, generation 7"}.
+     */
+    static String describe(final int variant, final org.agrona.concurrent.AtomicBuffer payload)
+    {
+        if (variant != LAYOUT_VARIANT)
+        {
+            return null;
+        }
+        final long state = payload.getLongVolatile(STATE_OFFSET);
+        if (isBroken(state))
+        {
+            return "broken, generation " + generationOf(state);
+        }
+        return arrivedOf(state) + " of " + payload.getInt(PARTIES_OFFSET) + " parties waiting, generation " + generationOf(state);
+    }
 }

@@ -193,4 +193,13 @@ final class MappedEvent extends MappedObject implements Event
         ensureOpen();
         return buffer;
     }
+
+    /**
+     * @return whether an event region's flag is set now, for {@link RegionInspector}s: {@code "set"} or
+     * {@code "clear"}.
+     */
+    static String describe(final org.agrona.concurrent.AtomicBuffer payload)
+    {
+        return (payload.getLongVolatile(STATE_OFFSET) & 1) != 0 ? "set" : "clear";
+    }
 }

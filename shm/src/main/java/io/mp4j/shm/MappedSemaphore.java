@@ -727,4 +727,16 @@ class MappedSemaphore extends MappedObject implements Semaphore
         ensureOpen();
         return buffer;
     }
+
+    /**
+     * @return what a semaphore region holds now, for {@link RegionInspector}s: {@code "3 permits"}, or for a
+     * bounded one {@code "3 of 5 permits"}.
+     */
+    static String describe(final int variant, final org.agrona.concurrent.AtomicBuffer payload)
+    {
+        final long value = payload.getLongVolatile(VALUE_OFFSET);
+        return (variant & VARIANT_BOUNDED) != 0
+            ? value + " of " + payload.getLong(BOUND_OFFSET) + " permits"
+            : value + (value == 1 ? " permit" : " permits");
+    }
 }

@@ -454,4 +454,29 @@ final class MappedValue extends MappedObject implements Value
         ensureOpen();
         return buffer;
     }
+
+    /**
+     * @return what a value region holds now, for {@link RegionInspector}s: {@code "value 42"}.
+     */
+    static String describe(final int variant, final org.agrona.concurrent.AtomicBuffer payload)
+    {
+        final ElementType type = ElementType.fromCode(variant);
+        if (type == null)
+        {
+            return null;
+        }
+        switch (type)
+        {
+            case INT:
+                return "value " + payload.getIntVolatile(VALUE_OFFSET);
+            case LONG:
+                return "value " + payload.getLongVolatile(VALUE_OFFSET);
+            case DOUBLE:
+                return "value " + Double.longBitsToDouble(payload.getLongVolatile(VALUE_OFFSET));
+            case BOOLEAN:
+                return "value " + (payload.getIntVolatile(VALUE_OFFSET) != 0);
+            default:
+                return null;
+        }
+    }
 }

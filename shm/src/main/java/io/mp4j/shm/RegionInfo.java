@@ -1,16 +1,23 @@
 package io.mp4j.shm;
 
+import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
 
 /**
- * What a region's header says, read with a plain file read (no mapping, no waiting): for tools that
- * list regions, such as {@code mp4j stat}. See {@link MappedRegion} for the layout.
+ * What a region's header says, read with a plain file read (no mapping, no waiting), and on request what
+ * the region holds now ({@link #state()}): for tools that list regions, such as {@code mp4j stat}. See
+ * {@link MappedRegion} for the layout.
  */
 public final class RegionInfo
 {
@@ -189,5 +196,71 @@ public final class RegionInfo
     public String problem()
     {
         return problem;
+    }
+
+    /**
+     * What the region holds now, in a few words ({@code "value 42"}, {@code "held by pid 4242 thread 1"},
+     * {@code "3 of 5 permits"}, {@code "120 bytes queued of 65536"}), told by the {@link RegionInspector} of the
+     * module that owns its type, through a read-only mapping of its payload (unmapped before this returns). A
+     * snapshot: other processes may be changing it.
+     *
+     * @return the state, or an empty string if the region has a {@link #problem()}, no inspector reads its
+     * type, or the file cannot be read now (removed meanwhile, say).
+     */
+    public String state()
+    {
+        if (problem != null || type == null || payloadLength == 0)
+        {
+            return "";
+        }
+        MappedByteBuffer mapped = null;
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ))
+        {
+            mapped = channel.map(FileChannel.MapMode.READ_ONLY, MappedRegion.HEADER_LENGTH, payloadLength);
+            final UnsafeBuffer payload = new UnsafeBuffer(mapped);
+            for (final RegionInspector inspector : Inspectors.ALL)
+            {
+                final String state = inspector.describe(type, variant, payload);
+                if (state != null)
+                {
+                    return state;
+                }
+            }
+            return "";
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return "";
+        }
+        finally
+        {
+            if (mapped != null)
+            {
+                IoUtil.unmap(mapped);
+            }
+        }
+    }
+
+    /** The inspectors on the class path, loaded once. */
+    private static final class Inspectors
+    {
+        static final List<RegionInspector> ALL = load();
+
+        private static List<RegionInspector> load()
+        {
+            final List<RegionInspector> all = new ArrayList<>();
+            try
+            {
+                for (final RegionInspector inspector : ServiceLoader.load(RegionInspector.class, RegionInfo.class.getClassLoader()))
+                {
+                    all.add(inspector);
+                }
+            }
+            catch (final ServiceConfigurationError ex)
+            {
+                // a broken provider leaves the others: a tool still lists regions
+            }
+            return List.copyOf(all);
+        }
     }
 }

@@ -375,4 +375,35 @@ final class RobustMutex
             buffer.putInt(ownerDiedOffset, 0);
         }
     }
+
+    /**
+     * @param payload   the region's payload.
+     * @param offset    where the mutex is in it.
+     * @param reentrant whether it is an {@link RLock}'s (its hold count is told).
+     * @return who holds it now, for {@link RegionInspector}s: {@code "free"}, {@code "held by pid 4242 thread 1"}
+     * (a reentrant one with {@code ", depth 2"}), then the dead holders recovered so far, if any.
+     */
+    static String describe(final org.agrona.concurrent.AtomicBuffer payload, final int offset, final boolean reentrant)
+    {
+        final long owner = payload.getLongVolatile(offset + OWNER_OFFSET);
+        final long recoveries = payload.getLongVolatile(offset + RECOVERIES_OFFSET);
+        final StringBuilder out = new StringBuilder();
+        if (owner == 0)
+        {
+            out.append("free");
+        }
+        else
+        {
+            out.append("held by pid ").append(OwnerWord.pidOf(owner)).append(" thread ").append(OwnerWord.threadOf(owner));
+            if (reentrant)
+            {
+                out.append(", depth ").append(payload.getIntVolatile(offset + HOLD_COUNT_OFFSET));
+            }
+        }
+        if (recoveries > 0)
+        {
+            out.append(", ").append(recoveries).append(recoveries == 1 ? " dead holder" : " dead holders").append(" recovered");
+        }
+        return out.toString();
+    }
 }

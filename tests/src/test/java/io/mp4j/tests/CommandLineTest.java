@@ -5,6 +5,13 @@ import io.mp4j.bench.Json;
 import io.mp4j.shm.MappedRegion;
 import io.mp4j.shm.RegionType;
 import io.mp4j.shm.RuntimeDirectory;
+import io.mp4j.queue.Queue;
+import io.mp4j.shm.Barrier;
+import io.mp4j.shm.BoundedSemaphore;
+import io.mp4j.shm.Event;
+import io.mp4j.shm.Lock;
+import io.mp4j.shm.RLock;
+import io.mp4j.shm.Value;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -123,6 +130,51 @@ class CommandLineTest
             assertEquals("VALUE", regions.get(0).get("type"));
             assertEquals(64.0, regions.get(0).get("payloadBytes"));
             assertEquals((double)ProcessHandle.current().pid(), regions.get(0).get("creatorPid"));
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void statTellsWhatEachRegionHoldsNow() throws Exception
+    {
+        try (RuntimeDirectory dir = RuntimeDirectory.create();
+             Value value = Value.create(dir, "value", "l", 42L);
+             Lock lock = Lock.create(dir, "lock");
+             RLock rlock = RLock.create(dir, "rlock");
+             BoundedSemaphore semaphore = BoundedSemaphore.create(dir, "semaphore", 5);
+             Event event = Event.create(dir, "event");
+             Barrier barrier = Barrier.create(dir, "barrier", 3);
+             Queue<String> queue = Queue.create(dir, "queue"))
+        {
+            lock.lock();
+            rlock.lock();
+            rlock.lock();
+            assertTrue(semaphore.tryAcquire());
+            assertTrue(semaphore.tryAcquire());
+            event.set();
+            queue.put("hello");
+            final String output = runMp4j("stat", "--once", "--json");
+            final Map<String, Object> doc = (Map<String, Object>)Json.parse(output);
+            final Map<String, Object> ours = ((List<Map<String, Object>>)doc.get("contexts")).stream()
+                .filter(c -> dir.path().toString().equals(c.get("path"))).findFirst()
+                .orElseThrow(() -> new AssertionError("our directory is not listed:\n" + output));
+            final Map<String, String> state = new java.util.HashMap<>();
+            for (final Map<String, Object> region : (List<Map<String, Object>>)ours.get("regions"))
+            {
+                state.put((String)region.get("name"), (String)region.get("state"));
+            }
+            final long pid = ProcessHandle.current().pid();
+            assertEquals("value 42", state.get("value"), output);
+            assertEquals("free", state.get("value.lock"), output);
+            assertTrue(state.get("lock").startsWith("held by pid " + pid + " thread "), output);
+            assertTrue(state.get("rlock").matches("held by pid " + pid + " thread \\d+, depth 2"), output);
+            assertEquals("3 of 5 permits", state.get("semaphore"), output);
+            assertEquals("set", state.get("event"), output);
+            assertEquals("0 of 3 parties waiting, generation 0", state.get("barrier"), output);
+            assertTrue(state.get("queue").matches("[1-9]\\d* bytes queued of \\d+"), output);
+            lock.unlock();
+            rlock.unlock();
+            rlock.unlock();
         }
     }
 
