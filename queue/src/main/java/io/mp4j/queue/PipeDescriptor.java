@@ -103,4 +103,37 @@ final class PipeDescriptor
         return new OneToOneRingBuffer(new UnsafeBuffer(
             region.buffer(), ringOffset(writerEnd, capacity), capacity + RingBufferDescriptor.TRAILER_LENGTH));
     }
+
+    /**
+     * @return what a pipe region holds now, for {@link QueueRegionInspector}: per end whether it is held,
+     * closed or free, and the bytes waiting for it, e.g. {@code "end 0 held, 64 bytes to read; end 1 closed"}.
+     */
+    static String describe(final org.agrona.concurrent.AtomicBuffer payload)
+    {
+        final int capacity = payload.getInt(RING_CAPACITY_OFFSET);
+        final boolean duplex = payload.getInt(DUPLEX_OFFSET) != 0;
+        final StringBuilder out = new StringBuilder();
+        for (int end = 0; end < 2; end++)
+        {
+            final int block = endOffset(end);
+            out.append(end == 0 ? "end 0 " : "; end 1 ");
+            if (payload.getIntVolatile(block + CLOSED_OFFSET) != 0)
+            {
+                out.append("closed");
+            }
+            else
+            {
+                out.append(payload.getLongVolatile(block + HOLDER_OFFSET) != 0 ? "held" : "free");
+            }
+            if (duplex || end == 0)
+            {
+                // end e reads the ring the other end writes
+                final int trailer = ringOffset(1 - end, capacity) + capacity;
+                final long tail = payload.getLongVolatile(trailer + RingBufferDescriptor.TAIL_POSITION_OFFSET);
+                final long head = payload.getLongVolatile(block + CONSUMED_POSITION_OFFSET);
+                out.append(", ").append(Math.max(0, tail - head)).append(" bytes to read");
+            }
+        }
+        return out.toString();
+    }
 }

@@ -210,9 +210,9 @@ final class QueueDescriptor
         }
         final int capacity = payload.getInt(RING_CAPACITY_OFFSET);
         final int trailer = RING_OFFSET + capacity;
-        final long head = payload.getLongVolatile(trailer + RingBufferDescriptor.HEAD_POSITION_OFFSET);
         final long tail = payload.getLongVolatile(trailer + RingBufferDescriptor.TAIL_POSITION_OFFSET);
-        final StringBuilder out = new StringBuilder().append(Math.max(0, tail - head)).append(" bytes queued of ").append(capacity);
+        final long consumed = payload.getLongVolatile(CONSUMED_POSITION_OFFSET); // Agrona's head trails it, see RingReader
+        final StringBuilder out = new StringBuilder().append(Math.max(0, tail - consumed)).append(" bytes queued of ").append(capacity);
         if (kind == KIND_JOINABLE)
         {
             out.append(", ").append(payload.getLongVolatile(UNFINISHED_TASKS_OFFSET)).append(" unfinished");

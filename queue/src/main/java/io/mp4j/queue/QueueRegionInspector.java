@@ -6,7 +6,7 @@ import org.agrona.concurrent.AtomicBuffer;
 
 /**
  * The {@link RegionInspector} of the {@code queue} module's regions: how much a {@link Queue},
- * {@link SimpleQueue} or {@link JoinableQueue} holds. Found by {@link java.util.ServiceLoader}; not for direct
+ * {@link SimpleQueue} or {@link JoinableQueue} holds, and a {@link Pipe}'s ends. Found by {@link java.util.ServiceLoader}; not for direct
  * use.
  */
 public final class QueueRegionInspector implements RegionInspector
@@ -14,6 +14,14 @@ public final class QueueRegionInspector implements RegionInspector
     @Override
     public String describe(final RegionType type, final int variant, final AtomicBuffer payload)
     {
-        return type == RegionType.QUEUE ? QueueDescriptor.describe(variant, payload) : null;
+        switch (type)
+        {
+            case QUEUE:
+                return QueueDescriptor.describe(variant, payload);
+            case PIPE:
+                return PipeDescriptor.describe(payload);
+            default:
+                return null;
+        }
     }
 }

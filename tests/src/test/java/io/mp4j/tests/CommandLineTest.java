@@ -5,6 +5,7 @@ import io.mp4j.bench.Json;
 import io.mp4j.shm.MappedRegion;
 import io.mp4j.shm.RegionType;
 import io.mp4j.shm.RuntimeDirectory;
+import io.mp4j.queue.Pipe;
 import io.mp4j.queue.Queue;
 import io.mp4j.shm.Barrier;
 import io.mp4j.shm.BoundedSemaphore;
@@ -153,6 +154,9 @@ class CommandLineTest
             assertTrue(semaphore.tryAcquire());
             event.set();
             queue.put("hello");
+            final Pipe pipe = Pipe.create(dir, "pipe");
+            pipe.second().sendBytes(new byte[40]);
+            pipe.second().close();
             final String output = runMp4j("stat", "--once", "--json");
             final Map<String, Object> doc = (Map<String, Object>)Json.parse(output);
             final Map<String, Object> ours = ((List<Map<String, Object>>)doc.get("contexts")).stream()
@@ -172,6 +176,8 @@ class CommandLineTest
             assertEquals("set", state.get("event"), output);
             assertEquals("0 of 3 parties waiting, generation 0", state.get("barrier"), output);
             assertTrue(state.get("queue").matches("[1-9]\\d* bytes queued of \\d+"), output);
+            assertTrue(state.get("pipe").matches("end 0 held, [1-9]\\d* bytes to read; end 1 closed, 0 bytes to read"), output);
+            pipe.first().close();
             lock.unlock();
             rlock.unlock();
             rlock.unlock();
