@@ -29,8 +29,10 @@ import java.util.function.Consumer;
  * throws {@link java.util.concurrent.CancellationException} if the pool was terminated first. Callbacks run on
  * the thread that collects the result: the pool's dispatcher thread (as Python's run on its result
  * handler thread) or a thread waiting on the same pool that was collecting at the time: keep them short,
- * and never wait on the pool from a callback (submitting is fine). An exception a callback throws does
- * not reach the caller nor change the result: it is printed on standard error.
+ * and never wait on the pool from a callback (submitting is fine). They run after the result is
+ * ready, as a {@link CompletableFuture}'s dependents do, so {@link #get()} may return while a callback is
+ * still running (Python runs the callback first): to use what a callback did, wait for it. An exception a
+ * callback throws does not reach the caller nor change the result: it is printed on standard error.
  * {@link #cancel(boolean)} stops a task that has not yet been handed to a worker; one already running
  * runs to its end, its result discarded.
  *

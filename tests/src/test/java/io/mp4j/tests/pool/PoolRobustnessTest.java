@@ -158,6 +158,8 @@ class PoolRobustnessTest
                     }
                 });
                 assertEquals(9, result.get());
+                // get() returns once the result is there; the callback may still be running (see AsyncResult)
+                Await.until("the callback to have called join()", () -> joinFromCallback.get() != null);
                 assertInstanceOf(IllegalStateException.class, joinFromCallback.get());
                 assertTrue(pool.awaitTermination(Duration.ofSeconds(60)), "the pool ends once the callback has returned");
             }
