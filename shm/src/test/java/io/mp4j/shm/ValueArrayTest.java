@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -182,6 +183,157 @@ class ValueArrayTest
         b.copyFrom(1, new byte[] {7, 8}, 0, 2);
         assertArrayEquals(new byte[] {0, 7, 8, 0}, b.toByteArray());
         assertArrayEquals(new int[] {1, 2}, Array.of(1, 2).toIntArray());
+    }
+
+    /**
+     * The copies run through Unsafe, which checks nothing: the Java array's side of the range is checked
+     * by hand, and must be for every element type and both directions. Each case is in range on the shared
+     * side (index 0, count at most its length), so only the Java-side check can refuse it. The reads past a
+     * Java array (copyFrom) come first: without the check, the test fails on them before any write
+     * (copyTo) lands outside a heap array.
+     */
+    @Test
+    void bulkCopiesCheckTheJavaArraysBoundsForEveryElementType()
+    {
+        final int sharedLength = 8;
+        final int javaLength = 4;
+        // {javaOffset, count}: past the end by one, beyond it, negative, offset + count overflowing an int
+        final int[][] outOfRange = {
+            {1, javaLength}, {0, javaLength + 1}, {javaLength, 1}, {javaLength + 1, 0}, {-1, 1}, {-1, 0},
+            {Integer.MAX_VALUE, 1}, {Integer.MAX_VALUE - 2, 4}, {Integer.MIN_VALUE, 2}};
+        final ElementType[] types = {ElementType.INT, ElementType.LONG, ElementType.DOUBLE, ElementType.BYTE};
+        final MappedArray[] arrays = new MappedArray[types.length];
+        for (int t = 0; t < types.length; t++)
+        {
+            arrays[t] = MappedArray.createRaw(dir, "copy-" + types[t], types[t], sharedLength);
+        }
+        for (final boolean from : new boolean[] {true, false})
+        {
+            for (final MappedArray array : arrays)
+            {
+                final Object javaSide = javaArray(array.type(), javaLength);
+                final String sharedBefore = contents(array);
+                final String javaBefore = contents(javaSide);
+                for (final int[] c : outOfRange)
+                {
+                    final String what = array.type() + (from ? " copyFrom" : " copyTo") + " javaArrayOffset=" + c[0] + ", count=" + c[1];
+                    final IndexOutOfBoundsException ex = assertThrows(IndexOutOfBoundsException.class,
+                        () -> copy(array, from, javaSide, c[0], c[1]), what);
+                    assertTrue(ex.getMessage().contains("count=" + c[1]) &&
+                        ex.getMessage().contains("javaArrayOffset=" + c[0] + ", javaArrayLength=" + javaLength), what + ": " + ex.getMessage());
+                    assertEquals(sharedBefore, contents(array), what + " wrote the shared array");
+                    assertEquals(javaBefore, contents(javaSide), what + " wrote the Java array");
+                }
+                // the edges that are in range still copy
+                copy(array, from, javaSide, 0, javaLength);
+                copy(array, from, javaSide, javaLength, 0);
+            }
+        }
+        assertEquals("[1, 2, 3, 4, 0, 0, 0, 0]", contents(arrays[0]));
+        assertEquals("[1.0, 2.0, 3.0, 4.0, 0.0, 0.0, 0.0, 0.0]", contents(arrays[2]));
+    }
+
+    /** A Java array of {@code type} holding 1, 2, 3, ... */
+    private static Object javaArray(final ElementType type, final int length)
+    {
+        final Object array = switch (type)
+        {
+            case INT -> new int[length];
+            case LONG -> new long[length];
+            case DOUBLE -> new double[length];
+            case BYTE -> new byte[length];
+            default -> throw new IllegalArgumentException(type.toString());
+        };
+        for (int i = 0; i < length; i++)
+        {
+            switch (type)
+            {
+                case INT -> ((int[])array)[i] = i + 1;
+                case LONG -> ((long[])array)[i] = i + 1;
+                case DOUBLE -> ((double[])array)[i] = i + 1;
+                default -> ((byte[])array)[i] = (byte)(i + 1);
+            }
+        }
+        return array;
+    }
+
+    private static void copy(final MappedArray array, final boolean from, final Object javaSide, final int javaOffset, final int count)
+    {
+        switch (array.type())
+        {
+            case INT ->
+            {
+                if (from)
+                {
+                    array.copyFrom(0, (int[])javaSide, javaOffset, count);
+                }
+                else
+                {
+                    array.copyTo(0, (int[])javaSide, javaOffset, count);
+                }
+            }
+            case LONG ->
+            {
+                if (from)
+                {
+                    array.copyFrom(0, (long[])javaSide, javaOffset, count);
+                }
+                else
+                {
+                    array.copyTo(0, (long[])javaSide, javaOffset, count);
+                }
+            }
+            case DOUBLE ->
+            {
+                if (from)
+                {
+                    array.copyFrom(0, (double[])javaSide, javaOffset, count);
+                }
+                else
+                {
+                    array.copyTo(0, (double[])javaSide, javaOffset, count);
+                }
+            }
+            default ->
+            {
+                if (from)
+                {
+                    array.copyFrom(0, (byte[])javaSide, javaOffset, count);
+                }
+                else
+                {
+                    array.copyTo(0, (byte[])javaSide, javaOffset, count);
+                }
+            }
+        }
+    }
+
+    private static String contents(final MappedArray array)
+    {
+        return switch (array.type())
+        {
+            case INT -> Arrays.toString(array.toIntArray());
+            case LONG -> Arrays.toString(array.toLongArray());
+            case DOUBLE -> Arrays.toString(array.toDoubleArray());
+            default -> Arrays.toString(array.toByteArray());
+        };
+    }
+
+    private static String contents(final Object javaSide)
+    {
+        if (javaSide instanceof int[] ints)
+        {
+            return Arrays.toString(ints);
+        }
+        if (javaSide instanceof long[] longs)
+        {
+            return Arrays.toString(longs);
+        }
+        if (javaSide instanceof double[] doubles)
+        {
+            return Arrays.toString(doubles);
+        }
+        return Arrays.toString((byte[])javaSide);
     }
 
     @Test
