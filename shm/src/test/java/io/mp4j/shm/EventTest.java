@@ -1,6 +1,7 @@
 package io.mp4j.shm;
 
 import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -8,7 +9,10 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -94,6 +98,59 @@ class EventTest
         }
         assertTrue(rounds == child.get(30, TimeUnit.SECONDS));
         assertFalse(ping.isSet());
+    }
+
+    /**
+     * Event's Javadoc: a waiter returns true if the event was set while it waited, even if it was cleared
+     * again before the waiter looked (the set counter moved). The set and clear are made by another thread
+     * from inside the waiter's first idle, so they fall between two of its looks at the state.
+     */
+    @Test
+    void aWaiterReturnsTrueForASetAndClearMadeWhileItWaited() throws Exception
+    {
+        final MappedEvent event = MappedEvent.create(dir, "e");
+        final AtomicInteger idles = new AtomicInteger();
+        final IdleStrategy setAndClearOnFirstIdle = new IdleStrategy()
+        {
+            @Override
+            public void idle(final int workCount)
+            {
+                idle();
+            }
+
+            @Override
+            public void idle()
+            {
+                if (idles.getAndIncrement() == 0)
+                {
+                    try
+                    {
+                        CompletableFuture.runAsync(() ->
+                        {
+                            event.set();
+                            event.clear();
+                        }).get(30, TimeUnit.SECONDS);
+                    }
+                    catch (final Exception ex)
+                    {
+                        throw new IllegalStateException(ex);
+                    }
+                }
+                else
+                {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));   // only reached if the set was missed
+                }
+            }
+
+            @Override
+            public void reset()
+            {
+            }
+        };
+        final Event waiter = Event.attach(event.path()).withIdleStrategy(() -> setAndClearOnFirstIdle);
+        assertTrue(waiter.await(Duration.ofSeconds(30)), "the set while it waited was missed");
+        assertEquals(1, idles.get(), "the waiter should return at its next look after the set and clear");
+        assertFalse(event.isSet());
     }
 
     @Test
