@@ -289,6 +289,37 @@ class QueueLocalTest
         }
     }
 
+    /**
+     * A put counts its task before it writes (so a consumer's taskDone can never come first); a put that
+     * finds no room must take it back, or join would wait forever for tasks that were never queued.
+     */
+    @Test
+    void aJoinablePutThatFailsOnAFullRingLeavesNoUnfinishedTask() throws Exception
+    {
+        try (MappedJoinableQueue<Integer> q = MappedJoinableQueue.create(dir, "j", 1024, null))
+        {
+            int n = 0;
+            while (q.offer(n))
+            {
+                n++;
+            }
+            assertTrue(n > 0 && q.full());
+            assertEquals(n, q.unfinishedTasks(), "after the failed offer");
+            assertFalse(q.offer(-1));
+            assertThrows(FullException.class, () -> q.putNowait(-1));
+            assertThrows(FullException.class, () -> q.put(-1, Duration.ofMillis(50)));
+            assertFalse(q.offer(-1, 10, TimeUnit.MILLISECONDS));
+            assertEquals(n, q.unfinishedTasks(), "after the failed offers and puts");
+            for (int i = 0; i < n; i++)
+            {
+                assertEquals(i, q.get(Duration.ofSeconds(30)));
+                q.taskDone();
+            }
+            assertEquals(0, q.unfinishedTasks());
+            assertTrue(q.join(Duration.ofSeconds(30)), "join waits for tasks that were never queued");
+        }
+    }
+
     @Test
     void foreignCorruptAndMismatchedFilesAreRefused() throws Exception
     {
