@@ -79,14 +79,51 @@ class SemaphoreTest
     @Test
     void boundedRefusesOverRelease()
     {
-        final MappedBoundedSemaphore sem = MappedBoundedSemaphore.create(dir, "b", 2);
-        assertThrows(IllegalStateException.class, sem::release);
-        assertTrue(sem.tryAcquire());
-        sem.release();
-        final IllegalStateException ex = assertThrows(IllegalStateException.class, sem::release);
-        assertTrue(ex.getMessage().contains("bound=2"), ex.getMessage());
-        assertEquals(2, sem.getValue());
-        assertTrue(Semaphore.attach(sem.path()) instanceof BoundedSemaphore);
+        // with and without the holder table: release takes a different path in each
+        for (final boolean holderTable : new boolean[] {true, false})
+        {
+            final MappedBoundedSemaphore sem = (MappedBoundedSemaphore)BoundedSemaphore.create(dir, "b-" + holderTable, 2, holderTable);
+            assertEquals(holderTable, sem.recoversDeadHolders());
+            assertThrows(IllegalStateException.class, sem::release);
+            assertThrows(IllegalStateException.class, () -> sem.release(3));
+            assertTrue(sem.tryAcquire());
+            sem.release();
+            final IllegalStateException ex = assertThrows(IllegalStateException.class, sem::release);
+            assertTrue(ex.getMessage().contains("bound=2"), ex.getMessage());
+            assertEquals(2, sem.getValue());
+            assertTrue(sem.tryAcquire());
+            assertThrows(IllegalStateException.class, () -> sem.release(2), "a release of n refuses nothing but all n");
+            assertEquals(1, sem.getValue());
+            sem.release();
+            assertEquals(2, sem.getValue());
+            assertTrue(Semaphore.attach(sem.path()) instanceof BoundedSemaphore);
+        }
+    }
+
+    /**
+     * A dead holder's permit is not given back when the value is already at the bound (a release by another
+     * process returned it meanwhile, or the slot was left over): reclaiming recovers nothing, frees the slot
+     * and leaves the value at the bound.
+     */
+    @Test
+    void reclaimedPermitsNeverTakeABoundedSemaphoreAboveItsBound()
+    {
+        final MappedBoundedSemaphore sem = MappedBoundedSemaphore.create(dir, "b", 1);
+        final int slot = MappedSemaphore.SLOTS_OFFSET;
+        try (MappedRegion region = MappedRegion.attach(sem.path(), RegionType.SEMAPHORE))
+        {
+            assertEquals(1, region.buffer().getLong(MappedSemaphore.VALUE_OFFSET));
+            region.buffer().putLong(slot + MappedSemaphore.SLOT_HELD_OFFSET, 1);
+            region.buffer().putLong(slot + MappedSemaphore.SLOT_START_TIME_OFFSET, 99);
+            region.buffer().putLongVolatile(slot + MappedSemaphore.SLOT_PID_OFFSET, LockTest.DEAD_PID);
+        }
+        assertEquals(0, sem.reclaimDeadHolders());
+        assertEquals(1, sem.getValue());
+        assertEquals(0, sem.reclaimedPermits());
+        try (MappedRegion region = MappedRegion.attach(sem.path(), RegionType.SEMAPHORE))
+        {
+            assertEquals(0, region.buffer().getLongVolatile(slot + MappedSemaphore.SLOT_PID_OFFSET), "the dead holder's slot is freed");
+        }
     }
 
     @Test
@@ -155,12 +192,14 @@ class SemaphoreTest
 
     @Property(tries = 30)
     void boundedSemaphoreNeverNegativeNorOverBound(
-        @ForAll @IntRange(min = 0, max = 4) final int bound, @ForAll("operations") final List<Integer> ops)
+        @ForAll @IntRange(min = 0, max = 4) final int bound, @ForAll("operations") final List<Integer> ops,
+        @ForAll final boolean holderTable)
         throws InterruptedException
     {
         try (RuntimeDirectory d = RuntimeDirectory.create())
         {
-            final MappedBoundedSemaphore sem = MappedBoundedSemaphore.create(d, "b", bound);
+            final MappedBoundedSemaphore sem = MappedBoundedSemaphore.create(d, "b", bound, holderTable);
+            assertEquals(holderTable, sem.recoversDeadHolders());
             long model = bound;
             for (final int op : ops)
             {
