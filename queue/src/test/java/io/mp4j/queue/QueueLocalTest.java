@@ -1,6 +1,8 @@
 package io.mp4j.queue;
 
 import io.mp4j.shm.InvalidRegionException;
+import io.mp4j.shm.MappedRegion;
+import io.mp4j.shm.RegionType;
 import io.mp4j.shm.RuntimeDirectory;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.example.Forbidden;
@@ -358,6 +360,33 @@ class QueueLocalTest
             channel.truncate(2048);
         }
         assertThrows(InvalidRegionException.class, () -> Queue.attach(dir.resolve("cut")));
+    }
+
+    @Test
+    void aForgedRingCapacityOrHeaderVariantIsRefused() throws Exception
+    {
+        // twice the real capacity, still a power of two: the ring would reach past the end of the file
+        try (MappedQueue<Integer> q = MappedQueue.create(dir, "doubled", 4096, null))
+        {
+            q.state().putInt(QueueDescriptor.RING_CAPACITY_OFFSET, 8192);
+        }
+        final InvalidRegionException doubled = assertThrows(InvalidRegionException.class, () -> Queue.attach(dir.resolve("doubled")));
+        assertTrue(doubled.getMessage().contains("corrupt queue: payload length " + QueueDescriptor.payloadLength(4096) +
+            ", expected " + QueueDescriptor.payloadLength(8192) + " for a ring of 8192"), doubled.getMessage());
+
+        // the header says joinable, the payload says plain queue: the kinds disagree, whichever is asked for
+        Queue.create(dir, "relabelled").close();
+        try (MappedRegion region = MappedRegion.attach(dir.resolve("relabelled"), RegionType.QUEUE))
+        {
+            region.wholeBuffer().putInt(MappedRegion.VARIANT_OFFSET, QueueDescriptor.KIND_JOINABLE);
+        }
+        final String disagree = "corrupt queue: header variant " + QueueDescriptor.KIND_JOINABLE + " differs from the kind " +
+            QueueDescriptor.KIND_QUEUE + " in the payload";
+        final InvalidRegionException asQueue = assertThrows(InvalidRegionException.class, () -> Queue.attach(dir.resolve("relabelled")));
+        assertTrue(asQueue.getMessage().contains(disagree), asQueue.getMessage());
+        final InvalidRegionException asJoinable = assertThrows(InvalidRegionException.class,
+            () -> JoinableQueue.attach(dir.resolve("relabelled")));
+        assertTrue(asJoinable.getMessage().contains(disagree), asJoinable.getMessage());
     }
 
     @Test

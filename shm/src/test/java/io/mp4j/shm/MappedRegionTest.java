@@ -170,6 +170,20 @@ class MappedRegionTest
     }
 
     @Test
+    void attachRejectsAForgedHeaderLength()
+    {
+        final Path file = dir.resolve("r9b");
+        try (MappedRegion region = MappedRegion.create(file, RegionType.VALUE, 0, 8))
+        {
+            region.wholeBuffer().putInt(MappedRegion.HEADER_LENGTH_OFFSET, 256);
+            region.publish();
+        }
+        final InvalidRegionException ex = assertThrows(InvalidRegionException.class,
+            () -> MappedRegion.attach(file, RegionType.VALUE));
+        assertTrue(ex.getMessage().contains("header length 256, expected " + MappedRegion.HEADER_LENGTH), ex.getMessage());
+    }
+
+    @Test
     void attachReportsAMissingFile()
     {
         final InvalidRegionException ex = assertThrows(InvalidRegionException.class,

@@ -355,6 +355,14 @@ class ValueArrayTest
             channel.truncate(100);
         }
         assertThrows(InvalidRegionException.class, () -> Value.attach(v.path()));
+        // a value whose element type is forged to byte, which only an Array holds
+        final MappedValue forged = MappedValue.createRaw(dir, "forged", ElementType.INT, 0);
+        try (MappedRegion region = MappedRegion.attach(forged.path(), RegionType.VALUE))
+        {
+            region.wholeBuffer().putInt(MappedRegion.VARIANT_OFFSET, ElementType.BYTE.code());
+        }
+        final InvalidRegionException byteValue = assertThrows(InvalidRegionException.class, () -> Value.attach(forged.path()));
+        assertTrue(byteValue.getMessage().contains("unknown value element type code " + ElementType.BYTE.code()), byteValue.getMessage());
         Files.write(dir.resolve("junk"), "hello, not a region at all; hello, not a region at all; hello, not a region at all; hello, not a region at all; hello".getBytes());
         assertThrows(InvalidRegionException.class, () -> Value.attach(dir.resolve("junk")));
     }
