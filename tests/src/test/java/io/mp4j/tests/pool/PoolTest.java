@@ -752,10 +752,17 @@ class PoolTest
     {
         try (Pool pool = Pool.create(1))
         {
-            final WorkerDiedException died = assertThrows(WorkerDiedException.class, () -> pool.apply(PoolTest::exitWith, 7));
+            final WorkerDiedException died = diedOf(() -> pool.applyAsync(PoolTest::exitWith, 7).get(Duration.ofSeconds(120)));
             assertEquals(7, died.exitCode());
             assertEquals(List.of(4), pool.map(PoolTest::square, List.of(2)));
         }
+    }
+
+    /** The worker death a bounded wait reports: a task retried on worker after worker would time out instead of hanging. */
+    private static WorkerDiedException diedOf(final org.junit.jupiter.api.function.Executable boundedGet)
+    {
+        final java.util.concurrent.ExecutionException failed = assertThrows(java.util.concurrent.ExecutionException.class, boundedGet);
+        return assertInstanceOf(WorkerDiedException.class, failed.getCause());
     }
 
     @Test
@@ -764,7 +771,7 @@ class PoolTest
         try (Context ctx = Context.create(StartMethod.SPAWN, List.of("-Xmx48m"));
              Pool pool = Pool.builder().processes(1).context(ctx).build())
         {
-            final WorkerDiedException died = assertThrows(WorkerDiedException.class, () -> pool.apply(PoolTest::eatMemory, 0));
+            final WorkerDiedException died = diedOf(() -> pool.applyAsync(PoolTest::eatMemory, 0).get(Duration.ofSeconds(120)));
             assertTrue(died.getMessage().contains("out of memory"), died.getMessage());
             assertEquals(List.of(9), pool.map(PoolTest::square, List.of(3)));
         }
