@@ -712,6 +712,46 @@ class PoolTest
         }
     }
 
+    /** The worker channels in a context's directory (a channel is named {@code <pool>-worker-<n>}). */
+    private static List<String> workerChannels(final Path dir)
+    {
+        try
+        {
+            return filesIn(dir).stream().filter(n -> n.matches(".*-worker-\\d+")).collect(Collectors.toList());
+        }
+        catch (final IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+
+    @Test
+    void retiredAndKilledWorkersLeaveNoChannelBehind() throws Exception
+    {
+        try (Context ctx = Context.create(StartMethod.SPAWN, List.of());
+             Pool pool = Pool.builder().processes(1).maxTasksPerChild(2).context(ctx).build())
+        {
+            final Path dir = ctx.directory().path();
+            for (int i = 0; i < 5; i++)
+            {
+                pool.apply(PoolTest::pid, i); // workers 1 and 2 retire after two tasks each; worker 3 has done one
+            }
+            Await.until("only worker 3's channel, the retired workers' deleted", () ->
+            {
+                final List<String> channels = workerChannels(dir);
+                return channels.size() == 1 && channels.get(0).endsWith("-worker-3");
+            });
+            final long victim = pool.workerPids().iterator().next();
+            ProcessHandle.of(victim).ifPresent(ProcessHandle::destroyForcibly);
+            Await.until("only the replacement's channel, the killed worker's deleted", () ->
+            {
+                final List<String> channels = workerChannels(dir);
+                return channels.size() == 1 && channels.get(0).endsWith("-worker-4");
+            });
+            assertEquals(16, pool.apply(PoolTest::square, 4));
+        }
+    }
+
     @Test
     void aWorkerKilledMidTaskFailsOnlyItsTaskAndIsReplaced(@TempDir final Path dir) throws Exception
     {
