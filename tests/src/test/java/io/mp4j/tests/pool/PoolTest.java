@@ -540,8 +540,71 @@ class PoolTest
             final List<Integer> unordered = pool.imapUnordered(PoolTest::slowSquare, xs).stream().collect(Collectors.toList());
             assertEquals(new HashSet<>(expected), new HashSet<>(unordered));
             assertEquals(expected.size(), unordered.size());
-            // a slow task (x % 3 == 0) does not hold back the fast ones behind it
-            assertNotEquals(expected, unordered);
+        }
+    }
+
+    /** Task 0 waits (bounded) for the release event; every other task leaves a mark that it is done. */
+    static int gatedSquare(final io.mp4j.shm.Event release, final String dir, final int x) throws Exception
+    {
+        if (x == 0)
+        {
+            release.await(Duration.ofSeconds(60));
+        }
+        else
+        {
+            Files.createFile(Path.of(dir, "done-" + x));
+        }
+        return x * x;
+    }
+
+    private static long marks(final Path dir)
+    {
+        try (var files = Files.list(dir))
+        {
+            return files.filter(f -> f.getFileName().toString().startsWith("done-")).count();
+        }
+        catch (final IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+
+    @Test
+    void imapHoldsLaterResultsBackForAnEarlierOneAndImapUnorderedDoesNot(@TempDir final Path gates) throws Exception
+    {
+        try (Pool pool = Pool.create(2))
+        {
+            assertTrue(pool.awaitReady(Await.DEFAULT));
+            final List<Integer> xs = IntStream.range(0, 10).boxed().collect(Collectors.toList());
+            final List<Integer> expected = xs.stream().map(x -> x * x).collect(Collectors.toList());
+
+            final Path ordered = Files.createDirectory(gates.resolve("ordered"));
+            final String o = ordered.toString();
+            try (io.mp4j.shm.Event release = io.mp4j.shm.Event.create())
+            {
+                final ResultIterator<Integer> it = pool.imap(x -> gatedSquare(release, o, x), xs, 1);
+                Await.until("a task after the first to finish", () -> marks(ordered) > 0);
+                release.set();
+                final List<Integer> inOrder = new ArrayList<>();
+                it.forEachRemaining(inOrder::add);
+                assertEquals(expected, inOrder, "imap gives results in input order, the first one first although it finished last");
+            }
+
+            final Path unordered = Files.createDirectory(gates.resolve("unordered"));
+            final String u = unordered.toString();
+            final int first;
+            final List<Integer> all = new ArrayList<>();
+            try (io.mp4j.shm.Event release = io.mp4j.shm.Event.create())
+            {
+                final ResultIterator<Integer> any = pool.imapUnordered(x -> gatedSquare(release, u, x), xs, 1);
+                first = any.next(Await.DEFAULT); // task 0 is still held back: this is another task's result
+                release.set();
+                all.add(first);
+                any.forEachRemaining(all::add);
+            }
+            assertNotEquals(0, first, "imapUnordered gives a finished result before an earlier unfinished one");
+            assertEquals(new HashSet<>(expected), new HashSet<>(all));
+            assertEquals(expected.size(), all.size());
         }
     }
 
