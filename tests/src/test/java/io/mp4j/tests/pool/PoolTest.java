@@ -540,8 +540,71 @@ class PoolTest
             final List<Integer> unordered = pool.imapUnordered(PoolTest::slowSquare, xs).stream().collect(Collectors.toList());
             assertEquals(new HashSet<>(expected), new HashSet<>(unordered));
             assertEquals(expected.size(), unordered.size());
-            // a slow task (x % 3 == 0) does not hold back the fast ones behind it
-            assertNotEquals(expected, unordered);
+        }
+    }
+
+    /** Task 0 waits (bounded) for the release event; every other task leaves a mark that it is done. */
+    static int gatedSquare(final io.mp4j.shm.Event release, final String dir, final int x) throws Exception
+    {
+        if (x == 0)
+        {
+            release.await(Duration.ofSeconds(60));
+        }
+        else
+        {
+            Files.createFile(Path.of(dir, "done-" + x));
+        }
+        return x * x;
+    }
+
+    private static long marks(final Path dir)
+    {
+        try (var files = Files.list(dir))
+        {
+            return files.filter(f -> f.getFileName().toString().startsWith("done-")).count();
+        }
+        catch (final IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+
+    @Test
+    void imapHoldsLaterResultsBackForAnEarlierOneAndImapUnorderedDoesNot(@TempDir final Path gates) throws Exception
+    {
+        try (Pool pool = Pool.create(2))
+        {
+            assertTrue(pool.awaitReady(Await.DEFAULT));
+            final List<Integer> xs = IntStream.range(0, 10).boxed().collect(Collectors.toList());
+            final List<Integer> expected = xs.stream().map(x -> x * x).collect(Collectors.toList());
+
+            final Path ordered = Files.createDirectory(gates.resolve("ordered"));
+            final String o = ordered.toString();
+            try (io.mp4j.shm.Event release = io.mp4j.shm.Event.create())
+            {
+                final ResultIterator<Integer> it = pool.imap(x -> gatedSquare(release, o, x), xs, 1);
+                Await.until("a task after the first to finish", () -> marks(ordered) > 0);
+                release.set();
+                final List<Integer> inOrder = new ArrayList<>();
+                it.forEachRemaining(inOrder::add);
+                assertEquals(expected, inOrder, "imap gives results in input order, the first one first although it finished last");
+            }
+
+            final Path unordered = Files.createDirectory(gates.resolve("unordered"));
+            final String u = unordered.toString();
+            final int first;
+            final List<Integer> all = new ArrayList<>();
+            try (io.mp4j.shm.Event release = io.mp4j.shm.Event.create())
+            {
+                final ResultIterator<Integer> any = pool.imapUnordered(x -> gatedSquare(release, u, x), xs, 1);
+                first = any.next(Await.DEFAULT); // task 0 is still held back: this is another task's result
+                release.set();
+                all.add(first);
+                any.forEachRemaining(all::add);
+            }
+            assertNotEquals(0, first, "imapUnordered gives a finished result before an earlier unfinished one");
+            assertEquals(new HashSet<>(expected), new HashSet<>(all));
+            assertEquals(expected.size(), all.size());
         }
     }
 
@@ -712,6 +775,46 @@ class PoolTest
         }
     }
 
+    /** The worker channels in a context's directory (a channel is named {@code <pool>-worker-<n>}). */
+    private static List<String> workerChannels(final Path dir)
+    {
+        try
+        {
+            return filesIn(dir).stream().filter(n -> n.matches(".*-worker-\\d+")).collect(Collectors.toList());
+        }
+        catch (final IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+
+    @Test
+    void retiredAndKilledWorkersLeaveNoChannelBehind() throws Exception
+    {
+        try (Context ctx = Context.create(StartMethod.SPAWN, List.of());
+             Pool pool = Pool.builder().processes(1).maxTasksPerChild(2).context(ctx).build())
+        {
+            final Path dir = ctx.directory().path();
+            for (int i = 0; i < 5; i++)
+            {
+                pool.apply(PoolTest::pid, i); // workers 1 and 2 retire after two tasks each; worker 3 has done one
+            }
+            Await.until("only worker 3's channel, the retired workers' deleted", () ->
+            {
+                final List<String> channels = workerChannels(dir);
+                return channels.size() == 1 && channels.get(0).endsWith("-worker-3");
+            });
+            final long victim = pool.workerPids().iterator().next();
+            ProcessHandle.of(victim).ifPresent(ProcessHandle::destroyForcibly);
+            Await.until("only the replacement's channel, the killed worker's deleted", () ->
+            {
+                final List<String> channels = workerChannels(dir);
+                return channels.size() == 1 && channels.get(0).endsWith("-worker-4");
+            });
+            assertEquals(16, pool.apply(PoolTest::square, 4));
+        }
+    }
+
     @Test
     void aWorkerKilledMidTaskFailsOnlyItsTaskAndIsReplaced(@TempDir final Path dir) throws Exception
     {
@@ -752,10 +855,17 @@ class PoolTest
     {
         try (Pool pool = Pool.create(1))
         {
-            final WorkerDiedException died = assertThrows(WorkerDiedException.class, () -> pool.apply(PoolTest::exitWith, 7));
+            final WorkerDiedException died = diedOf(() -> pool.applyAsync(PoolTest::exitWith, 7).get(Duration.ofSeconds(120)));
             assertEquals(7, died.exitCode());
             assertEquals(List.of(4), pool.map(PoolTest::square, List.of(2)));
         }
+    }
+
+    /** The worker death a bounded wait reports: a task retried on worker after worker would time out instead of hanging. */
+    private static WorkerDiedException diedOf(final org.junit.jupiter.api.function.Executable boundedGet)
+    {
+        final java.util.concurrent.ExecutionException failed = assertThrows(java.util.concurrent.ExecutionException.class, boundedGet);
+        return assertInstanceOf(WorkerDiedException.class, failed.getCause());
     }
 
     @Test
@@ -764,7 +874,7 @@ class PoolTest
         try (Context ctx = Context.create(StartMethod.SPAWN, List.of("-Xmx48m"));
              Pool pool = Pool.builder().processes(1).context(ctx).build())
         {
-            final WorkerDiedException died = assertThrows(WorkerDiedException.class, () -> pool.apply(PoolTest::eatMemory, 0));
+            final WorkerDiedException died = diedOf(() -> pool.applyAsync(PoolTest::eatMemory, 0).get(Duration.ofSeconds(120)));
             assertTrue(died.getMessage().contains("out of memory"), died.getMessage());
             assertEquals(List.of(9), pool.map(PoolTest::square, List.of(3)));
         }
