@@ -299,6 +299,10 @@ final class MappedCondition extends MappedObject implements Condition
                 if (Thread.interrupted())
                 {
                     interrupted = true;
+                    if (CrashPoints.ENABLED)
+                    {
+                        CrashPoints.reached("condition.interruptedBeforeCancel");
+                    }
                     cancelled = cancel(slot);
                     signalled = !cancelled;
                     break;

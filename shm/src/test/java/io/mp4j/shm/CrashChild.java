@@ -6,7 +6,8 @@ import java.time.Duration;
 
 /**
  * The child JVM of {@link CrashWindowTest}: one command on a semaphore or condition file, run with
- * {@code -Dmp4j.test.crashPoint=<point>} so that it halts between two stores of that command.
+ * {@code -Dmp4j.test.crashPoint=<point>} so that it halts between two stores of that command (or with a
+ * pause point, so that it waits there for the test, see {@link CrashPoints}).
  * Prints "held" when told to hold, else "done" if it got through without reaching its crash point.
  */
 public final class CrashChild
@@ -48,6 +49,42 @@ public final class CrashChild
                 try (SharedLock.Held held = condition.locked())
                 {
                     System.out.println(condition.await(Duration.ofMillis(Long.parseLong(args[2]))) ? "woken" : "timeout");
+                }
+                break;
+            }
+            case "cond-wait-interrupted":
+            {
+                // the main thread waits; once it is parked in the wait, this prints "waiting", and a line on
+                // standard input makes a helper thread interrupt it
+                final Condition condition = Condition.attach(file);
+                final Thread waiter = Thread.currentThread();
+                final Thread interrupter = new Thread(() ->
+                {
+                    while (waiter.getState() != Thread.State.TIMED_WAITING)
+                    {
+                        Thread.onSpinWait();
+                    }
+                    System.out.println("waiting");
+                    System.out.flush();
+                    try
+                    {
+                        new java.io.BufferedReader(new java.io.InputStreamReader(System.in)).readLine();
+                    }
+                    catch (final java.io.IOException ex)
+                    {
+                        return;
+                    }
+                    waiter.interrupt();
+                });
+                interrupter.setDaemon(true);
+                try (SharedLock.Held held = condition.locked())
+                {
+                    interrupter.start();
+                    System.out.println(condition.await(Duration.ofMinutes(1)) ? "woken" : "timeout");
+                }
+                catch (final InterruptedException ex)
+                {
+                    System.out.println("interrupted");
                 }
                 break;
             }

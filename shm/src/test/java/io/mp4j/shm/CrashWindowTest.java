@@ -190,6 +190,54 @@ class CrashWindowTest
     }
 
     @Test
+    void anInterruptedWaiterSignalledJustBeforeItCancelsHandsTheSignalOn(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path pauses)
+        throws Exception
+    {
+        final MappedCondition condition = MappedCondition.create(dir, "c", MappedLock.create(dir, "l"), 4);
+        final String point = "condition.interruptedBeforeCancel";
+        // waiter A, in a child: interrupted, then paused after it looked for a signal and before it cancels its slot
+        final java.lang.Process a = start("none", List.of("-D" + CrashPoints.PAUSE_PROPERTY + "=" + point,
+            "-D" + CrashPoints.PAUSE_DIR_PROPERTY + "=" + pauses), "cond-wait-interrupted", condition.path().toString());
+        final BufferedReader aOut = new BufferedReader(new InputStreamReader(a.getInputStream(), StandardCharsets.UTF_8));
+        assertEquals("waiting", aOut.readLine());
+        // waiter B, here, after A: its ticket is younger, so a signal(1) goes to A
+        final java.util.concurrent.CompletableFuture<Boolean> b = new java.util.concurrent.CompletableFuture<>();
+        final Thread bThread = new Thread(() ->
+        {
+            try (SharedLock.Held held = condition.locked())
+            {
+                b.complete(condition.await(Duration.ofSeconds(30)));
+            }
+            catch (final Throwable ex)
+            {
+                b.completeExceptionally(ex);
+            }
+        }, "waiter-b");
+        bThread.start();
+        final long deadline = System.nanoTime() + LONG.toNanos();
+        while (condition.waiters() != 2)
+        {
+            assertTrue(System.nanoTime() - deadline < 0 && a.isAlive(), "the two waiters never waited");
+            Thread.yield();
+        }
+        a.getOutputStream().write('\n');
+        a.getOutputStream().flush();
+        while (!Files.exists(pauses.resolve(point + ".reached")))
+        {
+            assertTrue(System.nanoTime() - deadline < 0 && a.isAlive(), "the interrupted waiter never reached " + point);
+            Thread.yield();
+        }
+        try (SharedLock.Held held = condition.locked())
+        {
+            assertEquals(1, condition.signal(1), "the signal goes to A, whose slot still says WAITING");
+        }
+        Files.createFile(pauses.resolve(point + ".go"));
+        assertEquals("interrupted", aOut.readLine(), "A throws InterruptedException");
+        assertTrue(b.get(60, TimeUnit.SECONDS), "the signal A could not take up was handed on to B");
+        bThread.join(TimeUnit.SECONDS.toMillis(30));
+    }
+
+    @Test
     void aSignalOfADeadWaiterIsNotLostWhenItsJudgeIsKilledHandingItOn() throws Exception
     {
         final MappedCondition condition = MappedCondition.create(dir, "c", MappedLock.create(dir, "l"), 4);
