@@ -126,8 +126,8 @@ final class ManagerWire
          * Whether an interrupt ends this client's current wait (the call declares {@code InterruptedException}).
          * Such a wait reads the channel, which an interrupt closes (as every blocking {@code SocketChannel}), so
          * that the server stops the call and takes nothing for it. Any other wait reads the socket through
-         * {@link #unclosableIn} and {@link #unclosableOut}, which an interrupt does not touch: it goes on, and the server keeps the locks
-         * the thread holds through the connection.
+         * {@link #unclosableIn} and {@link #unclosableOut}, which an interrupt does not touch: it goes on, and
+         * the server keeps the locks the thread holds through the connection.
          */
         boolean interruptible;
         /** The channel's socket as plain streams, whose reads and writes an interrupt neither ends nor closes. */
