@@ -594,15 +594,30 @@ final class MappedCondition extends MappedObject implements Condition
     @Override
     public int waiters()
     {
+        return waiting(buffer(), slotCount);
+    }
+
+    private static int waiting(final org.agrona.concurrent.AtomicBuffer buffer, final int slots)
+    {
         int count = 0;
-        for (int i = 0; i < slotCount; i++)
+        for (int i = 0; i < slots; i++)
         {
-            if (buffer().getIntVolatile(SLOTS_OFFSET + i * SLOT_LENGTH + SLOT_STATE_OFFSET) == WAITING)
+            if (buffer.getIntVolatile(SLOTS_OFFSET + i * SLOT_LENGTH + SLOT_STATE_OFFSET) == WAITING)
             {
                 count++;
             }
         }
         return count;
+    }
+
+    /**
+     * @return how many threads wait on a condition region now, for {@link RegionInspector}s:
+     * {@code "2 waiting"}.
+     */
+    static String describe(final org.agrona.concurrent.AtomicBuffer payload)
+    {
+        final int slots = Math.min(payload.getInt(SLOT_COUNT_OFFSET), (payload.capacity() - SLOTS_OFFSET) / SLOT_LENGTH);
+        return waiting(payload, slots) + " waiting";
     }
 
     @Override

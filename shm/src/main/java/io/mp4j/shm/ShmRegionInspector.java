@@ -3,8 +3,8 @@ package io.mp4j.shm;
 import org.agrona.concurrent.AtomicBuffer;
 
 /**
- * The {@link RegionInspector} of the {@code shm} module's regions: values, arrays, locks, semaphores, events
- * and barriers. Found by {@link java.util.ServiceLoader}; not for direct use.
+ * The {@link RegionInspector} of the {@code shm} module's regions: values, arrays, locks, semaphores, events,
+ * conditions and barriers. Found by {@link java.util.ServiceLoader}; not for direct use.
  */
 public final class ShmRegionInspector implements RegionInspector
 {
@@ -24,6 +24,8 @@ public final class ShmRegionInspector implements RegionInspector
                 return MappedSemaphore.describe(variant, payload);
             case EVENT:
                 return MappedEvent.describe(payload);
+            case CONDITION:
+                return MappedCondition.describe(payload);
             case BARRIER:
                 return MappedBarrier.describe(variant, payload);
             default:

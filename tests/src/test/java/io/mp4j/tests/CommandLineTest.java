@@ -9,6 +9,8 @@ import io.mp4j.queue.Pipe;
 import io.mp4j.queue.Queue;
 import io.mp4j.shm.Barrier;
 import io.mp4j.shm.BoundedSemaphore;
+import io.mp4j.shm.Condition;
+import io.mp4j.shm.SharedLock;
 import io.mp4j.shm.Event;
 import io.mp4j.shm.Lock;
 import io.mp4j.shm.RLock;
@@ -145,8 +147,22 @@ class CommandLineTest
              BoundedSemaphore semaphore = BoundedSemaphore.create(dir, "semaphore", 5);
              Event event = Event.create(dir, "event");
              Barrier barrier = Barrier.create(dir, "barrier", 3);
-             Queue<String> queue = Queue.create(dir, "queue"))
+             Queue<String> queue = Queue.create(dir, "queue");
+             Condition condition = Condition.create(dir, "condition"))
         {
+            final Thread waiter = new Thread(() ->
+            {
+                try (SharedLock.Held held = condition.locked())
+                {
+                    condition.await(java.time.Duration.ofSeconds(60));
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            }, "condition-waiter");
+            waiter.start();
+            io.mp4j.tests.Await.until("the waiter to wait", () -> condition.waiters() == 1);
             lock.lock();
             rlock.lock();
             rlock.lock();
@@ -176,6 +192,12 @@ class CommandLineTest
             assertEquals("set", state.get("event"), output);
             assertEquals("0 of 3 parties waiting, generation 0", state.get("barrier"), output);
             assertTrue(state.get("queue").matches("[1-9]\\d* bytes queued of \\d+"), output);
+            assertEquals("1 waiting", state.get("condition"), output);
+            try (SharedLock.Held held = condition.locked())
+            {
+                condition.signal();
+            }
+            waiter.join(TimeUnit.SECONDS.toMillis(60));
             assertTrue(state.get("pipe").matches("end 0 held, [1-9]\\d* bytes to read; end 1 closed, 0 bytes to read"), output);
             pipe.first().close();
             lock.unlock();
