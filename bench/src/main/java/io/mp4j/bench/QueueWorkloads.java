@@ -269,6 +269,8 @@ public final class QueueWorkloads
     static final class Tally implements org.agrona.concurrent.MessageHandler
     {
         final boolean ints;
+        /** Keeps the raw twin's copy observable. */
+        byte[] lastPayload;
         long count;
         long sum;
         int sentinels;
@@ -326,7 +328,12 @@ public final class QueueWorkloads
             }
             else
             {
-                addLength(length);
+                // the payload leaves the ring, as Queue.get's byte[] does: reading only the length word
+                // would leave the 64 bytes' cache lines with the producer and measure less work
+                final byte[] payload = new byte[length];
+                buffer.getBytes(index, payload);
+                lastPayload = payload;
+                addLength(payload.length);
             }
         }
     }
