@@ -1,7 +1,6 @@
 package io.mp4j.tests.cluster;
 
 import io.mp4j.cluster.ClusterBackend;
-import io.mp4j.cluster.ClusterConfig;
 
 import java.util.List;
 
@@ -18,12 +17,7 @@ public final class ListShifterMain
 
     public static void main(final String[] args) throws Exception
     {
-        final ClusterBackend backend = ClusterBackend.join(ClusterConfig.builder()
-            .seeds(List.of(args[0]))
-            .localAddress("127.0.0.1")
-            .discoveryPort(Integer.parseInt(args[1]), 0)
-            .communicationPort(Integer.parseInt(args[2]), 11)
-            .build());
+        final ClusterBackend backend = LocalCluster.joinAsClient(args[0], args[1], args[2]);
         final List<String> list = backend.list(args[3]);
         final int size = list.size();
         final Thread inserting = new Thread(() -> list.add(0, "x"));

@@ -121,6 +121,25 @@ final class LocalCluster implements AutoCloseable
     }
 
     /**
+     * Join a cluster of this kind as a client from a JVM that {@link #launch launched} (its arguments name
+     * the seeds and the ports, as {@link #seeds(int)} and the port fields give them).
+     *
+     * @param seeds             the members' discovery addresses.
+     * @param discoveryPort     the client's discovery port (one above the members', or a block of its own).
+     * @param communicationPort the first of the cluster's 12 communication ports.
+     * @return the joined backend.
+     */
+    static ClusterBackend joinAsClient(final String seeds, final String discoveryPort, final String communicationPort)
+    {
+        return ClusterBackend.join(ClusterConfig.builder()
+            .seeds(List.of(seeds))
+            .localAddress("127.0.0.1")
+            .discoveryPort(Integer.parseInt(discoveryPort), 0)
+            .communicationPort(Integer.parseInt(communicationPort), 11)
+            .build());
+    }
+
+    /**
      * Start a JVM with the cluster flags and this JVM's class path.
      *
      * @param name  for messages.

@@ -1,10 +1,7 @@
 package io.mp4j.tests.cluster;
 
 import io.mp4j.cluster.ClusterBackend;
-import io.mp4j.cluster.ClusterConfig;
 import io.mp4j.shm.Lock;
-
-import java.util.List;
 
 /**
  * A client JVM that joins the cluster, takes a cluster lock, prints READY and waits to be killed.
@@ -18,12 +15,7 @@ public final class LockHolderMain
 
     public static void main(final String[] args) throws Exception
     {
-        final ClusterBackend backend = ClusterBackend.join(ClusterConfig.builder()
-            .seeds(List.of(args[0]))
-            .localAddress("127.0.0.1")
-            .discoveryPort(Integer.parseInt(args[1]), 0)
-            .communicationPort(Integer.parseInt(args[2]), 11)
-            .build());
+        final ClusterBackend backend = LocalCluster.joinAsClient(args[0], args[1], args[2]);
         final Lock lock = backend.lock(args[3]);
         lock.lock();
         System.out.println("READY holding " + args[3]);
