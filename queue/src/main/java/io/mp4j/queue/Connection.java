@@ -1,5 +1,6 @@
 package io.mp4j.queue;
 
+import io.mp4j.shm.CrashPoints;
 import io.mp4j.shm.IdleStrategies;
 import io.mp4j.shm.MappedRegion;
 import io.mp4j.shm.RegionType;
@@ -599,7 +600,13 @@ public final class Connection implements AutoCloseable, Serializable
      */
     private void checkEndOfStream()
     {
-        if (isPeerGone() && !inReader.nextIsCommitted())
+        final boolean gone = isPeerGone();
+        if (CrashPoints.ENABLED)
+        {
+            // a peer that commits and closes here must not be taken for one that went before committing
+            CrashPoints.reached("pipe.endOfStreamCheck");
+        }
+        if (gone && !inReader.nextIsCommitted())
         {
             receiver.dropPartial();
             throw endOfStream("");

@@ -1,8 +1,13 @@
 package io.mp4j.queue;
 
+import io.mp4j.shm.CrashPoints;
 import org.example.Forbidden;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -54,6 +59,34 @@ class PipeCrossJvmTest extends CrossJvmTestBase
                 assertEquals("m2", parentEnd.recv());
                 assertThrows(EndOfStreamException.class, parentEnd::recv);
             });
+        }
+    }
+
+    @Test
+    void aPeerThatSendsAndClosesWhileTheReceiverChecksForEndOfStreamLosesNothing(@TempDir final Path pauses) throws Exception
+    {
+        final String point = "pipe.endOfStreamCheck";
+        final Pipe pipe = Pipe.create(dir, "p");
+        try (Connection unused = pipe.second())
+        {
+            final Connection parentEnd = pipe.first();
+            // the receiver pauses in its first end-of-stream check, after it found this end open
+            final ChildJvm child = start(List.of("-D" + CrashPoints.PAUSE_PROPERTY + "=" + point,
+                "-D" + CrashPoints.PAUSE_DIR_PROPERTY + "=" + pauses), "pipe-recv-all", pipe.first().path().toString(), "1");
+            child.awaitLine("receiving", WAIT);
+            final long deadline = System.nanoTime() + WAIT.toNanos();
+            while (!Files.exists(pauses.resolve(point + ".reached")))
+            {
+                assertTrue(System.nanoTime() - deadline < 0, "the receiver never checked for end of stream");
+                Thread.yield();
+            }
+            parentEnd.send("last");
+            parentEnd.close();
+            Files.createFile(pauses.resolve(point + ".go"));
+            // before end of stream: the message committed before the close (else the child says eof first)
+            assertEquals("got last", child.awaitLine("got", WAIT));
+            assertEquals("eof", child.awaitLine("eof", WAIT));
+            child.assertExitsCleanly(WAIT);
         }
     }
 

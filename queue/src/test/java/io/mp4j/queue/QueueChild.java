@@ -264,6 +264,25 @@ public final class QueueChild
                 System.out.println("closed");
                 break;
             }
+            case "pipe-recv-all":
+            {
+                // pipe-recv-all <pipe path> <end>: print "got <message>" for each message, then "eof"
+                final Connection conn = Connection.attach(Paths.get(args[1]), Integer.parseInt(args[2]));
+                System.out.println("receiving");
+                try
+                {
+                    while (true)
+                    {
+                        System.out.println("got " + conn.recv());
+                    }
+                }
+                catch (final EndOfStreamException ex)
+                {
+                    System.out.println("eof");
+                }
+                conn.close();
+                break;
+            }
             case "pipe-hold":
             {
                 // pipe-hold <pipe path> <end>: attach and wait to be killed

@@ -7,48 +7,54 @@ package io.mp4j.shm;
  * check that what it left half-written is recovered. One started with {@code -Dmp4j.test.pausePoint=<name>}
  * and {@code -Dmp4j.test.pauseDir=<dir>} instead pauses the thread that reaches the point: it creates
  * {@code <dir>/<name>.reached}, then waits (at most a minute) until {@code <dir>/<name>.go} exists, so that a
- * test can make another process act exactly inside a race window.
+ * test can make another process act exactly inside a race window. Only the first thread to reach the pause
+ * point pauses; later arrivals pass, so a point on a path that runs again after the window stays usable.
+ *
+ * <p>Public only so that the other mp4j modules can carry points of their own. Not for direct use.
  *
  * <p>Call sites read {@link #ENABLED} first: a static final boolean, constant-folded by the JIT, so a JVM
  * without the property pays nothing on the paths that carry a crash point.
  */
-final class CrashPoints
+public final class CrashPoints
 {
     /** The system property naming the point at which this JVM halts. */
-    static final String PROPERTY = "mp4j.test.crashPoint";
+    public static final String PROPERTY = "mp4j.test.crashPoint";
 
     /** The exit status of a JVM halted at its crash point. */
-    static final int EXIT_STATUS = 86;
+    public static final int EXIT_STATUS = 86;
 
     /** The system property naming the point at which a thread of this JVM pauses. */
-    static final String PAUSE_PROPERTY = "mp4j.test.pausePoint";
+    public static final String PAUSE_PROPERTY = "mp4j.test.pausePoint";
 
     /** The system property naming the directory of the pause point's files. */
-    static final String PAUSE_DIR_PROPERTY = "mp4j.test.pauseDir";
+    public static final String PAUSE_DIR_PROPERTY = "mp4j.test.pauseDir";
 
     private static final String NAME = System.getProperty(PROPERTY);
 
     private static final String PAUSE = System.getProperty(PAUSE_PROPERTY);
 
+    private static final java.util.concurrent.atomic.AtomicBoolean PAUSED = new java.util.concurrent.atomic.AtomicBoolean();
+
     /** Whether this JVM has a crash or pause point at all. */
-    static final boolean ENABLED = NAME != null && !NAME.isEmpty() || PAUSE != null && !PAUSE.isEmpty();
+    public static final boolean ENABLED = NAME != null && !NAME.isEmpty() || PAUSE != null && !PAUSE.isEmpty();
 
     private CrashPoints()
     {
     }
 
     /**
-     * Halt this JVM if {@code point} is its crash point.
+     * Halt this JVM if {@code point} is its crash point; pause the calling thread if it is its pause point
+     * and no thread has paused there yet.
      *
      * @param point the name of the point reached.
      */
-    static void reached(final String point)
+    public static void reached(final String point)
     {
         if (point.equals(NAME))
         {
             Runtime.getRuntime().halt(EXIT_STATUS);
         }
-        if (point.equals(PAUSE))
+        if (point.equals(PAUSE) && PAUSED.compareAndSet(false, true))
         {
             pause(point);
         }
