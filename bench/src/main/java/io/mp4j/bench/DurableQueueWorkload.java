@@ -45,14 +45,18 @@ public final class DurableQueueWorkload implements Workload
     /**
      * @param mode {@code raw} or {@code mp4j}, then {@code :PACE_NS} for a paced run: the producer
      *             spins until the next slot of a fixed schedule (one message every PACE_NS, not "PACE_NS
-     *             after the last append", so a slow append does not slow the schedule down).
+     *             after the last append", so a slow append does not slow the schedule down), which starts
+     *             when the first message has been appended.
      */
     static void producer(final String directory, final Integer n, final String mode)
     {
         final Path dir = Path.of(directory);
         final boolean raw = mode.startsWith("raw");
         final long paceNs = mode.contains(":") ? Long.parseLong(mode.substring(mode.indexOf(':') + 1)) : 0;
-        long next = System.nanoTime();
+        // the schedule starts once the first message is appended: opening a queue takes about 0.4 s (the
+        // DurableQueue opens on its first put), which would put the first 20,000 slots in the past, and a
+        // producer catching up with its schedule sends them as one burst that queues
+        long next = 0;
         if (raw)
         {
             try (ChronicleQueue q = SingleChronicleQueueBuilder.binary(dir).build())
@@ -60,13 +64,17 @@ public final class DurableQueueWorkload implements Workload
                 final ExcerptAppender appender = q.createAppender();
                 for (int i = 0; i < n; i++)
                 {
-                    if (paceNs > 0)
+                    if (paceNs > 0 && i > 0)
                     {
                         next = waitUntil(next + paceNs);
                     }
                     try (DocumentContext dc = appender.writingDocument())
                     {
                         dc.wire().bytes().writeLong(System.nanoTime());
+                    }
+                    if (i == 0)
+                    {
+                        next = System.nanoTime();
                     }
                 }
                 try (DocumentContext dc = appender.writingDocument())
@@ -81,11 +89,15 @@ public final class DurableQueueWorkload implements Workload
             {
                 for (int i = 0; i < n; i++)
                 {
-                    if (paceNs > 0)
+                    if (paceNs > 0 && i > 0)
                     {
                         next = waitUntil(next + paceNs);
                     }
                     q.put(System.nanoTime());
+                    if (i == 0)
+                    {
+                        next = System.nanoTime();
+                    }
                 }
                 q.put(-1L);
             }
