@@ -785,6 +785,12 @@ public final class Connection implements AutoCloseable, Serializable
         return "Connection{" + region.path() + ", end " + end + '}';
     }
 
+    /**
+     * A fragmented message's array is allocated whole up to this many bytes; a longer one grows (doubling)
+     * as its fragments arrive.
+     */
+    private static final int ALLOCATE_WHOLE_UP_TO = 64 << 20;
+
     private final class Receiver implements MessageHandler
     {
         int mode;
@@ -842,6 +848,12 @@ public final class Connection implements AutoCloseable, Serializable
             if (fragment == MessageTags.FRAGMENT_FIRST)
             {
                 assemblyTotal = buffer.getInt(index, java.nio.ByteOrder.LITTLE_ENDIAN);
+                from += Integer.BYTES;
+                chunk -= Integer.BYTES;
+                if (chunk < 0 || assemblyTotal < chunk)
+                {
+                    throw corrupt("a first fragment of " + Math.max(0, chunk) + " bytes says the message has " + assemblyTotal);
+                }
                 if (mode == MODE_INTO && assemblyTotal <= into.length - intoOffset)
                 {
                     assembly = into;
@@ -849,17 +861,28 @@ public final class Connection implements AutoCloseable, Serializable
                 }
                 else
                 {
-                    assembly = new byte[assemblyTotal];
+                    // the length is the sender's word: above ALLOCATE_WHOLE_UP_TO the array grows with what
+                    // arrives, so a corrupt length cannot make this JVM allocate 2 GiB for nothing
+                    assembly = new byte[Math.min(assemblyTotal, Math.max(ALLOCATE_WHOLE_UP_TO, chunk))];
                     assemblyStart = 0;
                 }
                 assembled = assemblyStart;
                 assembling = true;
-                from += Integer.BYTES;
-                chunk -= Integer.BYTES;
             }
             else if (!assembling)
             {
                 return; // a fragment without its start (the sender died mid-message): drop it
+            }
+            final int expected = assemblyTotal - (assembled - assemblyStart);
+            if (chunk > expected || fragment == MessageTags.FRAGMENT_LAST && chunk != expected)
+            {
+                throw corrupt("a fragment of " + chunk + " bytes where " + expected + " of the message's " +
+                    assemblyTotal + " were still to come" + (fragment == MessageTags.FRAGMENT_LAST ? " in the last one" : ""));
+            }
+            if (assembled + chunk > assembly.length)
+            {
+                assembly = java.util.Arrays.copyOf(assembly,
+                    (int)Math.min(assemblyTotal, Math.max(2L * assembly.length, assembled + chunk)));
             }
             buffer.getBytes(from, assembly, assembled, chunk);
             assembled += chunk;
@@ -901,6 +924,17 @@ public final class Connection implements AutoCloseable, Serializable
                     deliver(tag, new org.agrona.concurrent.UnsafeBuffer(whole), 0, whole.length);
                 }
             }
+        }
+
+        /**
+         * A fragment that does not fit the message it belongs to: only a corrupt record or a foreign
+         * writer makes one. The message is dropped; the stream goes on with the next record.
+         */
+        private MessageDecodingException corrupt(final String what)
+        {
+            assembling = false;
+            assembly = null;
+            return new MessageDecodingException(Connection.this + ": " + what + "; the message is dropped", null);
         }
 
         private void deliver(final int tag, final DirectBuffer buffer, final int index, final int length)

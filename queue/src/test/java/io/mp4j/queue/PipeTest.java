@@ -266,4 +266,42 @@ class PipeTest
         });
         a.close();
     }
+
+    @Test
+    void aFragmentThatDoesNotFitItsMessageIsRefusedAndTheStreamGoesOn()
+    {
+        final Pipe pipe = Pipe.create(dir, "p");
+        try (Connection a = pipe.first(); Connection b = pipe.second())
+        {
+            final io.mp4j.shm.MappedRegion region = io.mp4j.shm.MappedRegion.attach(a.path(), io.mp4j.shm.RegionType.PIPE);
+            try
+            {
+                // forged records on a's ring, as a corrupt or foreign writer would leave them
+                final org.agrona.concurrent.ringbuffer.OneToOneRingBuffer ring =
+                    PipeDescriptor.ring(region, 0, PipeDescriptor.validate(region));
+                final UnsafeBuffer first = new UnsafeBuffer(new byte[Integer.BYTES + 16]);
+                // a first fragment claiming 100 MiB, then a last one that ends the message after 32 bytes
+                first.putInt(0, 100 << 20, java.nio.ByteOrder.LITTLE_ENDIAN);
+                assertTrue(ring.write(MessageTags.BYTES | MessageTags.FRAGMENT_FIRST, first, 0, first.capacity()));
+                assertTrue(ring.write(MessageTags.BYTES | MessageTags.FRAGMENT_LAST, new UnsafeBuffer(new byte[16]), 0, 16));
+                final MessageDecodingException shortMessage = assertThrows(MessageDecodingException.class, b::recvBytes);
+                assertTrue(shortMessage.getMessage().contains("104857600"), shortMessage.getMessage());
+                // a first fragment claiming a negative length
+                first.putInt(0, -5, java.nio.ByteOrder.LITTLE_ENDIAN);
+                assertTrue(ring.write(MessageTags.STRING | MessageTags.FRAGMENT_FIRST, first, 0, first.capacity()));
+                assertThrows(MessageDecodingException.class, b::recv);
+                // a middle fragment longer than what its message has left
+                first.putInt(0, 20, java.nio.ByteOrder.LITTLE_ENDIAN);
+                assertTrue(ring.write(MessageTags.BYTES | MessageTags.FRAGMENT_FIRST, first, 0, first.capacity()));
+                assertTrue(ring.write(MessageTags.BYTES | MessageTags.FRAGMENT_MIDDLE, new UnsafeBuffer(new byte[8]), 0, 8));
+                assertThrows(MessageDecodingException.class, b::recvBytes);
+            }
+            finally
+            {
+                region.close();
+            }
+            a.send("after");
+            assertEquals("after", b.recv(), "the stream goes on with the next message");
+        }
+    }
 }
