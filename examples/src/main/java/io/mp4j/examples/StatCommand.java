@@ -31,6 +31,9 @@ public final class StatCommand
 {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
 
+    /** An owner file holds two numbers. */
+    private static final long MAX_OWNER_FILE_BYTES = 256;
+
     private StatCommand()
     {
     }
@@ -125,7 +128,14 @@ public final class StatCommand
         boolean alive = false;
         try
         {
-            final String[] owner = Files.readString(dir.resolve(RuntimeDirectory.OWNER_FILE), StandardCharsets.US_ASCII)
+            final Path ownerFile = dir.resolve(RuntimeDirectory.OWNER_FILE);
+            // a directory may be anyone's (root lists them all): a FIFO there would block the read forever,
+            // a link to /dev/zero would fill the heap
+            if (!Files.isRegularFile(ownerFile, LinkOption.NOFOLLOW_LINKS) || Files.size(ownerFile) > MAX_OWNER_FILE_BYTES)
+            {
+                throw new IOException(ownerFile + " is not a small regular file");
+            }
+            final String[] owner = Files.readString(ownerFile, StandardCharsets.US_ASCII)
                 .trim().split("\\s+");
             pid = Long.parseLong(owner[0]);
             alive = ProcessIds.isAlive(pid, Long.parseLong(owner[1]));
@@ -176,7 +186,7 @@ public final class StatCommand
         for (final Map<String, Object> ctx : contexts)
         {
             out.println();
-            out.printf("%s  owner pid %s %s%n", ctx.get("path"), ctx.get("ownerPid"),
+            out.printf("%s  owner pid %s %s%n", printable(ctx.get("path")), ctx.get("ownerPid"),
                 Boolean.TRUE.equals(ctx.get("ownerAlive")) ? "(alive)" : "(DEAD: swept by the next mp4j start)");
             @SuppressWarnings("unchecked") final List<Map<String, Object>> regions = (List<Map<String, Object>>)ctx.get("regions");
             if (regions.isEmpty())
@@ -188,11 +198,27 @@ public final class StatCommand
             for (final Map<String, Object> r : regions)
             {
                 final String created = String.valueOf(r.get("created"));
-                out.printf("  %-28s %-15s %12s %9s %-6s %-8s %s%n", r.get("name"), r.get("type"), r.get("payloadBytes"),
+                out.printf("  %-28s %-15s %12s %9s %-6s %-8s %s%n", printable(r.get("name")), r.get("type"), r.get("payloadBytes"),
                     r.get("creatorPid"), Boolean.TRUE.equals(r.get("creatorAlive")) ? "yes" : "no",
                     created.isEmpty() ? "" : LocalTime.ofInstant(Instant.parse(created), ZoneId.systemDefault()).format(TIME),
-                    r.get("problem") == null ? r.get("state") : "! " + r.get("problem"));
+                    printable(r.get("problem") == null ? r.get("state") : "! " + r.get("problem")));
             }
         }
+    }
+
+    /**
+     * @return the text with every control character as '?': a file name may hold escape sequences that
+     * would drive the terminal.
+     */
+    static String printable(final Object text)
+    {
+        final String s = String.valueOf(text);
+        final StringBuilder out = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++)
+        {
+            final char c = s.charAt(i);
+            out.append(Character.isISOControl(c) ? '?' : c);
+        }
+        return out.toString();
     }
 }

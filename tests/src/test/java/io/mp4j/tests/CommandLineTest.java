@@ -137,6 +137,25 @@ class CommandLineTest
     }
 
     @Test
+    void statNeitherBlocksOnAFifoNorPrintsControlCharactersOfFileNames(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path base)
+        throws Exception
+    {
+        final java.nio.file.Path dir = java.nio.file.Files.createDirectory(base.resolve(RuntimeDirectory.PREFIX + "planted"));
+        // a FIFO as owner file: reading it would block until someone writes
+        final java.lang.Process mkfifo = new ProcessBuilder("mkfifo", dir.resolve(RuntimeDirectory.OWNER_FILE).toString()).start();
+        assertTrue(mkfifo.waitFor(30, TimeUnit.SECONDS) && mkfifo.exitValue() == 0, "mkfifo failed");
+        java.nio.file.Files.write(dir.resolve("clear\u001b[2Jscreen"), new byte[200]);
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        final int status = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+            () -> io.mp4j.examples.StatCommand.run(List.of("--once", "--base", base.toString()),
+                new java.io.PrintStream(bytes, true, StandardCharsets.UTF_8)));
+        final String output = bytes.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, output);
+        assertTrue(output.contains("clear?[2Jscreen"), output);
+        assertTrue(output.chars().noneMatch(c -> c == 0x1b), "an escape character reached the terminal: " + output);
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void statTellsWhatEachRegionHoldsNow() throws Exception
     {
