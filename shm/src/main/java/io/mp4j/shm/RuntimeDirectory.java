@@ -25,6 +25,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -251,7 +252,8 @@ public final class RuntimeDirectory implements AutoCloseable
      * @throws IllegalArgumentException if the name is not allowed, or a directory of that name exists that
      * is not trusted (see {@link #attach(Path)}).
      * @throws IllegalStateException if the lock of the base stays held by another process for 30 s, or the
-     * thread is interrupted while it waits for it.
+     * thread is interrupted while it waits for it, or the lock file there is not a regular file of this user
+     * with a single link.
      * @throws UncheckedIOException if the directory cannot be made.
      */
     public static RuntimeDirectory openNamed(final Path base, final String name)
@@ -351,6 +353,11 @@ public final class RuntimeDirectory implements AutoCloseable
     static String namedDirectoryName(final String name)
     {
         return PREFIX + userTag() + ".n." + name;
+    }
+
+    static Path namesLockFile(final Path base)
+    {
+        return NamesLock.file(base);
     }
 
     static String tombstoneName(final long pid, final long suffix)
@@ -870,6 +877,8 @@ public final class RuntimeDirectory implements AutoCloseable
             boolean locked = false;
             try
             {
+                // before anything is written: what was opened may be a file someone else planted at the path
+                requireOwnLockFile(file);
                 final FileLock lock = channel.tryLock();
                 if (lock == null)
                 {
@@ -882,10 +891,6 @@ public final class RuntimeDirectory implements AutoCloseable
                 if (Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).size() != size)
                 {
                     return null;
-                }
-                if (!ownedBy(file, currentUid()))
-                {
-                    throw new IllegalStateException(file + ": belongs to another user");
                 }
                 locked = true;
                 return channel;
@@ -904,6 +909,39 @@ public final class RuntimeDirectory implements AutoCloseable
                 {
                     closeQuietly(channel);
                 }
+            }
+        }
+
+        /**
+         * The lock file is truncated and written to, so it must be one this user made for the purpose: a
+         * regular file of ours with no other name. O_NOFOLLOW keeps a symbolic link out, but not a hard link
+         * planted at the path (where {@code fs.protected_hardlinks} is 0) to a file of the user's elsewhere,
+         * which the writes would otherwise truncate and grow. Checked by path, since the channel cannot be
+         * asked; the size check after the writes tells whether the path still names what was opened.
+         *
+         * @throws NoSuchFileException if the file is gone: its holder deleted it, and the caller tries again.
+         * @throws IllegalStateException if the file is not one to use.
+         */
+        private static void requireOwnLockFile(final Path file) throws IOException
+        {
+            // one stat, so that every answer is about the same file: its holder deletes it, and others make
+            // it anew, while we look
+            final Map<String, Object> attrs = Files.readAttributes(file, "unix:isRegularFile,uid,nlink", LinkOption.NOFOLLOW_LINKS);
+            if (!Boolean.TRUE.equals(attrs.get("isRegularFile")))
+            {
+                throw new IllegalStateException(file + ": not a regular file; refusing to use it as a lock");
+            }
+            final Object myUid = currentUid();
+            if (myUid != null ? !myUid.equals(attrs.get("uid")) : !ownedBy(file, null))
+            {
+                throw new IllegalStateException(file + ": belongs to another user (uid " + attrs.get("uid") +
+                    "); refusing to use it as a lock");
+            }
+            final Object links = attrs.get("nlink");
+            if (!Integer.valueOf(1).equals(links))
+            {
+                throw new IllegalStateException(file + ": a file with " + links +
+                    " links (a hard link to another file?); refusing to use it as a lock");
             }
         }
 

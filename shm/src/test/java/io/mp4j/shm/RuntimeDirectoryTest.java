@@ -307,6 +307,41 @@ class RuntimeDirectoryTest
     }
 
     @Test
+    void aHardLinkPlantedAsTheLockFileIsRefusedAndLeftUntouched() throws IOException
+    {
+        // a file of the user's, hard-linked in place of the lock file (anyone may, where protected_hardlinks=0)
+        final Path precious = base.resolve("precious.txt");
+        Files.writeString(precious, "keep me");
+        final Path lockFile = RuntimeDirectory.namesLockFile(base);
+        Files.createLink(lockFile, precious);
+
+        final IllegalStateException ex = assertThrows(IllegalStateException.class,
+            () -> RuntimeDirectory.openNamed(base, "linked"));
+        // the size first: the truncated and grown file may be too big to read
+        assertEquals(7, Files.size(precious));
+        assertEquals("keep me", Files.readString(precious));
+        assertTrue(ex.getMessage().contains(lockFile.toString()) && ex.getMessage().contains("a file with 2 links") &&
+            ex.getMessage().contains("refusing to use it as a lock"), ex.getMessage());
+        assertFalse(Files.exists(base.resolve(RuntimeDirectory.namedDirectoryName("linked"))));
+    }
+
+    @Test
+    void anotherUsersLockFileIsRefusedAndLeftUntouched() throws IOException
+    {
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root to chown");
+        final Path lockFile = RuntimeDirectory.namesLockFile(base);
+        Files.writeString(lockFile, "theirs");
+        Files.setAttribute(lockFile, "unix:uid", 65534);
+
+        final IllegalStateException ex = assertThrows(IllegalStateException.class,
+            () -> RuntimeDirectory.openNamed(base, "foreign"));
+        assertEquals(6, Files.size(lockFile));
+        assertEquals("theirs", Files.readString(lockFile));
+        assertTrue(ex.getMessage().contains(lockFile.toString()) && ex.getMessage().contains("another user (uid 65534)") &&
+            ex.getMessage().contains("refusing to use it as a lock"), ex.getMessage());
+    }
+
+    @Test
     void processIdsTellLiveFromDead() throws Exception
     {
         assertTrue(ProcessIds.isAlive(ProcessIds.currentPid(), ProcessIds.currentStartTime()));
