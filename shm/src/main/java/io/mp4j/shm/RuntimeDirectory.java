@@ -464,7 +464,7 @@ public final class RuntimeDirectory implements AutoCloseable
     public static List<Path> sweepStale(final Path base)
     {
         final List<Path> removed = new ArrayList<>();
-        final Object myUid = currentUid();
+        final Object myUid = FileOwners.currentUid();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(base, PREFIX + "*"))
         {
             for (final Path dir : entries)
@@ -527,7 +527,7 @@ public final class RuntimeDirectory implements AutoCloseable
         final long pid = Long.parseLong(name.group(1));
         // a live remover is deleting it now; a reused pid only delays the deletion
         return pid != ProcessIds.currentPid() && ProcessHandle.of(pid).isEmpty() &&
-            Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && ownedBy(dir, myUid);
+            Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && FileOwners.ownedBy(dir, myUid);
     }
 
     private static boolean isStale(final Path dir, final Object myUid)
@@ -540,7 +540,7 @@ public final class RuntimeDirectory implements AutoCloseable
                 return false;
             }
             final BasicFileAttributes attrs = Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            if (!attrs.isDirectory() || !ownedBy(dir, myUid))
+            if (!attrs.isDirectory() || !FileOwners.ownedBy(dir, myUid))
             {
                 return false;
             }
@@ -708,44 +708,6 @@ public final class RuntimeDirectory implements AutoCloseable
         }
     }
 
-    /**
-     * @param path a path to check.
-     * @return the owning uid, or null where the file system does not tell.
-     */
-    private static Object uidOf(final Path path)
-    {
-        try
-        {
-            return Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-        }
-        catch (final IOException | UnsupportedOperationException | IllegalArgumentException ex)
-        {
-            return null;
-        }
-    }
-
-    private static Object currentUid()
-    {
-        final Path self = Paths.get("/proc/self");
-        return Files.exists(self) ? uidOf(self) : null;
-    }
-
-    private static boolean ownedBy(final Path dir, final Object uid)
-    {
-        if (uid != null)
-        {
-            return uid.equals(uidOf(dir));
-        }
-        try
-        {
-            return Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).getName().equals(System.getProperty("user.name"));
-        }
-        catch (final IOException ex)
-        {
-            return false;
-        }
-    }
-
     private static void checkTrusted(final Path dir)
     {
         try
@@ -755,7 +717,7 @@ public final class RuntimeDirectory implements AutoCloseable
             {
                 throw new IllegalArgumentException(dir + ": not a directory (a link or a file is never trusted)");
             }
-            if (!ownedBy(dir, currentUid()))
+            if (!FileOwners.ownedBy(dir, FileOwners.currentUid()))
             {
                 throw new IllegalArgumentException(dir + ": belongs to another user");
             }
@@ -931,8 +893,7 @@ public final class RuntimeDirectory implements AutoCloseable
             {
                 throw new IllegalStateException(file + ": not a regular file; refusing to use it as a lock");
             }
-            final Object myUid = currentUid();
-            if (myUid != null ? !myUid.equals(attrs.get("uid")) : !ownedBy(file, null))
+            if (!FileOwners.isCurrentUser(file, attrs.get("uid")))
             {
                 throw new IllegalStateException(file + ": belongs to another user (uid " + attrs.get("uid") +
                     "); refusing to use it as a lock");
