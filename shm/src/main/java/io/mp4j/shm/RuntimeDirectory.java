@@ -41,8 +41,9 @@ import java.util.regex.Pattern;
  *
  * <p>It lives under {@code /dev/shm} when that exists (memory-backed, so mapped files never reach a
  * disk), else under {@code java.io.tmpdir}; the system property {@value #BASE_PROPERTY} overrides the
- * base. Its name starts with {@value #PREFIX}, and a file {@value #OWNER_FILE} inside records the owner
- * as {@code pid startTime} (see {@link ProcessIds}). Creating a directory first sweeps the base of
+ * base. A base that the group or others may write without the sticky bit is refused: whoever may write
+ * it could swap a directory of theirs for ours. Its name starts with {@value #PREFIX}, and a file
+ * {@value #OWNER_FILE} inside records the owner as {@code pid startTime} (see {@link ProcessIds}). Creating a directory first sweeps the base of
  * directories whose owner is dead: what Python's resource tracker does, without a tracker process,
  * and also after the owner was killed with SIGKILL. The sweep never touches a directory whose owner is
  * alive, that belongs to another user, or whose name is not exactly one this class gives (a directory
@@ -93,6 +94,10 @@ public final class RuntimeDirectory implements AutoCloseable
     private static final long NAMES_LOCK_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
     /** How long a sweep waits for that lock before leaving a dead named directory to the next sweep. */
     private static final long SWEEP_LOCK_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Mode bits: write permission for the group (020) or others (002). */
+    private static final int GROUP_OR_OTHERS_WRITE = 0022;
+    /** Mode bit: the sticky bit, with which only a file's owner may rename or delete it. */
+    private static final int STICKY = 01000;
     private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -208,9 +213,11 @@ public final class RuntimeDirectory implements AutoCloseable
      *
      * @param base where to create it; it must exist.
      * @return the new directory, owned by this process.
+     * @throws IllegalArgumentException if the base is writable by group or others without the sticky bit.
      */
     public static RuntimeDirectory create(final Path base)
     {
+        requireSafeBase(base);
         sweepStale(base);
         final Path dir = base.resolve(privateDirectoryName(ProcessIds.currentPid(), RANDOM.nextLong() >>> 16));
         try
@@ -249,8 +256,8 @@ public final class RuntimeDirectory implements AutoCloseable
      * @param base where the directory lives.
      * @param name letters, digits, '_', '.', '-'; at most 128 characters.
      * @return the directory; {@link #isOwner()} tells whether this call created it.
-     * @throws IllegalArgumentException if the name is not allowed, or a directory of that name exists that
-     * is not trusted (see {@link #attach(Path)}).
+     * @throws IllegalArgumentException if the name is not allowed, the base is writable by group or others
+     * without the sticky bit, or a directory of that name exists that is not trusted (see {@link #attach(Path)}).
      * @throws IllegalStateException if the lock of the base stays held by another process for 30 s, or the
      * thread is interrupted while it waits for it, or the lock file there is not a regular file of this user
      * with a single link.
@@ -259,6 +266,7 @@ public final class RuntimeDirectory implements AutoCloseable
     public static RuntimeDirectory openNamed(final Path base, final String name)
     {
         requireName(name);
+        requireSafeBase(base);
         sweepStale(base);
         final Path dir = base.resolve(namedDirectoryName(name));
         // The usual case takes no lock: a live owner's directory stays where it is until its owner closes it.
@@ -657,6 +665,40 @@ public final class RuntimeDirectory implements AutoCloseable
     public String toString()
     {
         return "RuntimeDirectory{" + path + (owner ? ", owner" : "") + '}';
+    }
+
+    /**
+     * A directory is kept private by its own mode, but whoever may write the base may rename it and put a
+     * directory of theirs in its place, which its owner would then fill with regions. The sticky bit (as on
+     * {@code /tmp} and {@code /dev/shm}, mode 1777) lets only a file's owner rename it; without it, only
+     * this user may write the base.
+     *
+     * @throws IllegalArgumentException if the base is writable by group or others and not sticky.
+     * @throws UncheckedIOException if its mode cannot be read (a missing base fails later, where it is used).
+     */
+    private static void requireSafeBase(final Path base)
+    {
+        final int mode;
+        try
+        {
+            mode = (Integer)Files.getAttribute(base, "unix:mode");
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read the mode of the mp4j runtime base " + base, ex);
+        }
+        if ((mode & GROUP_OR_OTHERS_WRITE) != 0 && (mode & STICKY) == 0)
+        {
+            throw new IllegalArgumentException(base + ": refused as the mp4j runtime base: mode " +
+                String.format("%04o", mode & 07777) + " lets " + ((mode & 0002) != 0 ? "others" : "the group") +
+                " write it without the sticky bit, so another user could rename a runtime directory in it and " +
+                "put their own in its place; set the system property " + BASE_PROPERTY + " (-D" + BASE_PROPERTY +
+                "=DIR) to a directory only you can write, or to one with the sticky bit (mode 1777, as /tmp and /dev/shm)");
+        }
     }
 
     private static void requireName(final String name)

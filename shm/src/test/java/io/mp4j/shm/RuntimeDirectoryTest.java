@@ -3,6 +3,7 @@ package io.mp4j.shm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -339,6 +340,54 @@ class RuntimeDirectoryTest
         assertEquals("theirs", Files.readString(lockFile));
         assertTrue(ex.getMessage().contains(lockFile.toString()) && ex.getMessage().contains("another user (uid 65534)") &&
             ex.getMessage().contains("refusing to use it as a lock"), ex.getMessage());
+    }
+
+    @Test
+    void aBaseOthersMayWriteWithoutTheStickyBitIsRefused() throws IOException
+    {
+        for (final int mode : new int[]{ 0777, 0770, 0703 })
+        {
+            final Path open = Files.createDirectory(base.resolve(String.format("open%o", mode)));
+            Files.setAttribute(open, "unix:mode", mode);
+            for (final Executable make : new Executable[]{
+                () -> RuntimeDirectory.create(open).close(),
+                () -> RuntimeDirectory.openNamed(open, "x").close() })
+            {
+                final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, make);
+                assertTrue(ex.getMessage().startsWith(open + ": refused as the mp4j runtime base: mode " +
+                    String.format("%04o", mode)), ex.getMessage());
+                assertTrue(ex.getMessage().contains("without the sticky bit") &&
+                    ex.getMessage().contains(RuntimeDirectory.BASE_PROPERTY), ex.getMessage());
+            }
+            try (DirectoryStream<Path> left = Files.newDirectoryStream(open))
+            {
+                assertFalse(left.iterator().hasNext(), "made in a refused base: " + open);
+            }
+        }
+    }
+
+    @Test
+    void aStickyOrPrivateBaseIsAccepted() throws IOException
+    {
+        for (final int mode : new int[]{ 01777, 0700 })
+        {
+            final Path dir = Files.createDirectory(base.resolve(String.format("base%o", mode)));
+            Files.setAttribute(dir, "unix:mode", mode);
+            try (RuntimeDirectory made = RuntimeDirectory.create(dir);
+                 RuntimeDirectory named = RuntimeDirectory.openNamed(dir, "x"))
+            {
+                assertEquals(dir, made.path().getParent());
+                assertTrue(named.isOwner());
+            }
+        }
+        for (final String system : new String[]{ "/dev/shm", "/tmp" })
+        {
+            final Path dir = Path.of(system);
+            if (Files.isDirectory(dir) && Files.isWritable(dir))
+            {
+                RuntimeDirectory.create(dir).close();
+            }
+        }
     }
 
     @Test
