@@ -10,11 +10,13 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -244,8 +246,9 @@ public final class MappedRegion implements AutoCloseable
      * @param file     the region file.
      * @param expected the type the caller will treat it as, or null to accept any type.
      * @return the mapped region.
-     * @throws InvalidRegionException if the file is missing, not an mp4j region, of another type,
-     *                                truncated, of a newer layout version, or never published.
+     * @throws InvalidRegionException if the file is missing, a symbolic link, not a regular file, another
+     *                                user's, not an mp4j region, of another type, truncated, of a newer
+     *                                layout version, or never published.
      * @throws IllegalStateException  if this JVM lacks the flags mp4j needs.
      */
     public static MappedRegion attach(final Path file, final RegionType expected)
@@ -266,7 +269,20 @@ public final class MappedRegion implements AutoCloseable
     {
         final long fileLength;
         final MappedByteBuffer mapped;
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        try
+        {
+            requireOwnRegularFile(file);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            throw new InvalidRegionException(file, "no such region", ex);
+        }
+        catch (final IOException ex)
+        {
+            throw new InvalidRegionException(file, "cannot inspect: " + ex, ex);
+        }
+        // O_NOFOLLOW: a link put in its place since the check is not followed either
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS))
         {
             fileLength = awaitMagic(channel);
             if (fileLength < HEADER_LENGTH)
@@ -295,6 +311,33 @@ public final class MappedRegion implements AutoCloseable
             throw ex;
         }
         return new MappedRegion(file, mapped);
+    }
+
+    /**
+     * Regions are files of their creator's user, 0600 in a 0700 directory, so a file of another user was
+     * planted, not shared: mapping it read-write would hand this process memory someone else controls. A
+     * symbolic link is refused too (its target is whatever the link's maker chose), and so is anything but
+     * a regular file, before it is opened (opening a device can do things). One {@code stat}, so that every
+     * answer is about the same file.
+     */
+    private static void requireOwnRegularFile(final Path file) throws IOException
+    {
+        final Map<String, Object> attrs = Files.readAttributes(
+            file, "unix:isSymbolicLink,isRegularFile,uid", LinkOption.NOFOLLOW_LINKS);
+        if (Boolean.TRUE.equals(attrs.get("isSymbolicLink")))
+        {
+            throw new InvalidRegionException(file, "a symbolic link; a region is attached by the path of its own file");
+        }
+        if (!Boolean.TRUE.equals(attrs.get("isRegularFile")))
+        {
+            throw new InvalidRegionException(file, "not a regular file");
+        }
+        final Object uid = attrs.get("uid");
+        if (!FileOwners.isCurrentUser(file, uid))
+        {
+            throw new InvalidRegionException(file, "a foreign file: it belongs to uid " + uid + ", not to this process's" +
+                " user (uid " + FileOwners.currentUid() + "); a region of another user is never attached");
+        }
     }
 
     /**

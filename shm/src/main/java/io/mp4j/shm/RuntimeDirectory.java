@@ -25,6 +25,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -40,8 +41,9 @@ import java.util.regex.Pattern;
  *
  * <p>It lives under {@code /dev/shm} when that exists (memory-backed, so mapped files never reach a
  * disk), else under {@code java.io.tmpdir}; the system property {@value #BASE_PROPERTY} overrides the
- * base. Its name starts with {@value #PREFIX}, and a file {@value #OWNER_FILE} inside records the owner
- * as {@code pid startTime} (see {@link ProcessIds}). Creating a directory first sweeps the base of
+ * base. A base that the group or others may write without the sticky bit is refused: whoever may write
+ * it could swap a directory of theirs for ours. Its name starts with {@value #PREFIX}, and a file
+ * {@value #OWNER_FILE} inside records the owner as {@code pid startTime} (see {@link ProcessIds}). Creating a directory first sweeps the base of
  * directories whose owner is dead: what Python's resource tracker does, without a tracker process,
  * and also after the owner was killed with SIGKILL. The sweep never touches a directory whose owner is
  * alive, that belongs to another user, or whose name is not exactly one this class gives (a directory
@@ -92,6 +94,10 @@ public final class RuntimeDirectory implements AutoCloseable
     private static final long NAMES_LOCK_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
     /** How long a sweep waits for that lock before leaving a dead named directory to the next sweep. */
     private static final long SWEEP_LOCK_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Mode bits: write permission for the group (020) or others (002). */
+    private static final int GROUP_OR_OTHERS_WRITE = 0022;
+    /** Mode bit: the sticky bit, with which only a file's owner may rename or delete it. */
+    private static final int STICKY = 01000;
     private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -207,9 +213,11 @@ public final class RuntimeDirectory implements AutoCloseable
      *
      * @param base where to create it; it must exist.
      * @return the new directory, owned by this process.
+     * @throws IllegalArgumentException if the base is writable by group or others without the sticky bit.
      */
     public static RuntimeDirectory create(final Path base)
     {
+        requireSafeBase(base);
         sweepStale(base);
         final Path dir = base.resolve(privateDirectoryName(ProcessIds.currentPid(), RANDOM.nextLong() >>> 16));
         try
@@ -248,15 +256,17 @@ public final class RuntimeDirectory implements AutoCloseable
      * @param base where the directory lives.
      * @param name letters, digits, '_', '.', '-'; at most 128 characters.
      * @return the directory; {@link #isOwner()} tells whether this call created it.
-     * @throws IllegalArgumentException if the name is not allowed, or a directory of that name exists that
-     * is not trusted (see {@link #attach(Path)}).
+     * @throws IllegalArgumentException if the name is not allowed, the base is writable by group or others
+     * without the sticky bit, or a directory of that name exists that is not trusted (see {@link #attach(Path)}).
      * @throws IllegalStateException if the lock of the base stays held by another process for 30 s, or the
-     * thread is interrupted while it waits for it.
+     * thread is interrupted while it waits for it, or the lock file there is not a regular file of this user
+     * with a single link.
      * @throws UncheckedIOException if the directory cannot be made.
      */
     public static RuntimeDirectory openNamed(final Path base, final String name)
     {
         requireName(name);
+        requireSafeBase(base);
         sweepStale(base);
         final Path dir = base.resolve(namedDirectoryName(name));
         // The usual case takes no lock: a live owner's directory stays where it is until its owner closes it.
@@ -351,6 +361,11 @@ public final class RuntimeDirectory implements AutoCloseable
     static String namedDirectoryName(final String name)
     {
         return PREFIX + userTag() + ".n." + name;
+    }
+
+    static Path namesLockFile(final Path base)
+    {
+        return NamesLock.file(base);
     }
 
     static String tombstoneName(final long pid, final long suffix)
@@ -457,7 +472,7 @@ public final class RuntimeDirectory implements AutoCloseable
     public static List<Path> sweepStale(final Path base)
     {
         final List<Path> removed = new ArrayList<>();
-        final Object myUid = currentUid();
+        final Object myUid = FileOwners.currentUid();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(base, PREFIX + "*"))
         {
             for (final Path dir : entries)
@@ -520,7 +535,7 @@ public final class RuntimeDirectory implements AutoCloseable
         final long pid = Long.parseLong(name.group(1));
         // a live remover is deleting it now; a reused pid only delays the deletion
         return pid != ProcessIds.currentPid() && ProcessHandle.of(pid).isEmpty() &&
-            Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && ownedBy(dir, myUid);
+            Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && FileOwners.ownedBy(dir, myUid);
     }
 
     private static boolean isStale(final Path dir, final Object myUid)
@@ -533,7 +548,7 @@ public final class RuntimeDirectory implements AutoCloseable
                 return false;
             }
             final BasicFileAttributes attrs = Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            if (!attrs.isDirectory() || !ownedBy(dir, myUid))
+            if (!attrs.isDirectory() || !FileOwners.ownedBy(dir, myUid))
             {
                 return false;
             }
@@ -652,6 +667,40 @@ public final class RuntimeDirectory implements AutoCloseable
         return "RuntimeDirectory{" + path + (owner ? ", owner" : "") + '}';
     }
 
+    /**
+     * A directory is kept private by its own mode, but whoever may write the base may rename it and put a
+     * directory of theirs in its place, which its owner would then fill with regions. The sticky bit (as on
+     * {@code /tmp} and {@code /dev/shm}, mode 1777) lets only a file's owner rename it; without it, only
+     * this user may write the base.
+     *
+     * @throws IllegalArgumentException if the base is writable by group or others and not sticky.
+     * @throws UncheckedIOException if its mode cannot be read (a missing base fails later, where it is used).
+     */
+    private static void requireSafeBase(final Path base)
+    {
+        final int mode;
+        try
+        {
+            mode = (Integer)Files.getAttribute(base, "unix:mode");
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read the mode of the mp4j runtime base " + base, ex);
+        }
+        if ((mode & GROUP_OR_OTHERS_WRITE) != 0 && (mode & STICKY) == 0)
+        {
+            throw new IllegalArgumentException(base + ": refused as the mp4j runtime base: mode " +
+                String.format("%04o", mode & 07777) + " lets " + ((mode & 0002) != 0 ? "others" : "the group") +
+                " write it without the sticky bit, so another user could rename a runtime directory in it and " +
+                "put their own in its place; set the system property " + BASE_PROPERTY + " (-D" + BASE_PROPERTY +
+                "=DIR) to a directory only you can write, or to one with the sticky bit (mode 1777, as /tmp and /dev/shm)");
+        }
+    }
+
     private static void requireName(final String name)
     {
         if (name == null || !NAME.matcher(name).matches())
@@ -701,44 +750,6 @@ public final class RuntimeDirectory implements AutoCloseable
         }
     }
 
-    /**
-     * @param path a path to check.
-     * @return the owning uid, or null where the file system does not tell.
-     */
-    private static Object uidOf(final Path path)
-    {
-        try
-        {
-            return Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-        }
-        catch (final IOException | UnsupportedOperationException | IllegalArgumentException ex)
-        {
-            return null;
-        }
-    }
-
-    private static Object currentUid()
-    {
-        final Path self = Paths.get("/proc/self");
-        return Files.exists(self) ? uidOf(self) : null;
-    }
-
-    private static boolean ownedBy(final Path dir, final Object uid)
-    {
-        if (uid != null)
-        {
-            return uid.equals(uidOf(dir));
-        }
-        try
-        {
-            return Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).getName().equals(System.getProperty("user.name"));
-        }
-        catch (final IOException ex)
-        {
-            return false;
-        }
-    }
-
     private static void checkTrusted(final Path dir)
     {
         try
@@ -748,7 +759,7 @@ public final class RuntimeDirectory implements AutoCloseable
             {
                 throw new IllegalArgumentException(dir + ": not a directory (a link or a file is never trusted)");
             }
-            if (!ownedBy(dir, currentUid()))
+            if (!FileOwners.ownedBy(dir, FileOwners.currentUid()))
             {
                 throw new IllegalArgumentException(dir + ": belongs to another user");
             }
@@ -870,6 +881,8 @@ public final class RuntimeDirectory implements AutoCloseable
             boolean locked = false;
             try
             {
+                // before anything is written: what was opened may be a file someone else planted at the path
+                requireOwnLockFile(file);
                 final FileLock lock = channel.tryLock();
                 if (lock == null)
                 {
@@ -882,10 +895,6 @@ public final class RuntimeDirectory implements AutoCloseable
                 if (Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).size() != size)
                 {
                     return null;
-                }
-                if (!ownedBy(file, currentUid()))
-                {
-                    throw new IllegalStateException(file + ": belongs to another user");
                 }
                 locked = true;
                 return channel;
@@ -904,6 +913,38 @@ public final class RuntimeDirectory implements AutoCloseable
                 {
                     closeQuietly(channel);
                 }
+            }
+        }
+
+        /**
+         * The lock file is truncated and written to, so it must be one this user made for the purpose: a
+         * regular file of ours with no other name. O_NOFOLLOW keeps a symbolic link out, but not a hard link
+         * planted at the path (where {@code fs.protected_hardlinks} is 0) to a file of the user's elsewhere,
+         * which the writes would otherwise truncate and grow. Checked by path, since the channel cannot be
+         * asked; the size check after the writes tells whether the path still names what was opened.
+         *
+         * @throws NoSuchFileException if the file is gone: its holder deleted it, and the caller tries again.
+         * @throws IllegalStateException if the file is not one to use.
+         */
+        private static void requireOwnLockFile(final Path file) throws IOException
+        {
+            // one stat, so that every answer is about the same file: its holder deletes it, and others make
+            // it anew, while we look
+            final Map<String, Object> attrs = Files.readAttributes(file, "unix:isRegularFile,uid,nlink", LinkOption.NOFOLLOW_LINKS);
+            if (!Boolean.TRUE.equals(attrs.get("isRegularFile")))
+            {
+                throw new IllegalStateException(file + ": not a regular file; refusing to use it as a lock");
+            }
+            if (!FileOwners.isCurrentUser(file, attrs.get("uid")))
+            {
+                throw new IllegalStateException(file + ": belongs to another user (uid " + attrs.get("uid") +
+                    "); refusing to use it as a lock");
+            }
+            final Object links = attrs.get("nlink");
+            if (!Integer.valueOf(1).equals(links))
+            {
+                throw new IllegalStateException(file + ": a file with " + links +
+                    " links (a hard link to another file?); refusing to use it as a lock");
             }
         }
 

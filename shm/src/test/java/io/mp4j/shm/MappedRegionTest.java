@@ -4,6 +4,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -17,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class MappedRegionTest
 {
@@ -189,6 +191,39 @@ class MappedRegionTest
         final InvalidRegionException ex = assertThrows(InvalidRegionException.class,
             () -> MappedRegion.attach(dir.resolve("missing"), RegionType.VALUE));
         assertTrue(ex.getMessage().contains("no such region"), ex.getMessage());
+    }
+
+    @Test
+    void attachRefusesAFileOfAnotherUser() throws IOException
+    {
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root to chown");
+        final Path file = dir.resolve("foreign");
+        MappedRegion.create(file, RegionType.SHARED_MEMORY, 0, 64).publish().close();
+        Files.setAttribute(file, "unix:uid", 65534);
+        for (final Executable attach : new Executable[]{
+            () -> MappedRegion.attach(file, RegionType.SHARED_MEMORY).close(),
+            () -> SharedMemory.attach(file).close() })
+        {
+            final InvalidRegionException ex = assertThrows(InvalidRegionException.class, attach);
+            assertEquals(file, ex.file());
+            assertTrue(ex.getMessage().contains(file + ": a foreign file: it belongs to uid 65534"), ex.getMessage());
+        }
+    }
+
+    @Test
+    void attachRefusesASymbolicLinkToAValidRegion() throws IOException
+    {
+        final Path file = dir.resolve("real");
+        MappedRegion.create(file, RegionType.SHARED_MEMORY, 0, 64).publish().close();
+        final Path link = Files.createSymbolicLink(dir.resolve("link"), file);
+        for (final Executable attach : new Executable[]{
+            () -> MappedRegion.attach(link, RegionType.SHARED_MEMORY).close(),
+            () -> SharedMemory.attach(link).close() })
+        {
+            final InvalidRegionException ex = assertThrows(InvalidRegionException.class, attach);
+            assertTrue(ex.getMessage().contains(link + ": a symbolic link"), ex.getMessage());
+        }
+        MappedRegion.attach(file, RegionType.SHARED_MEMORY).close();
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.mp4j.shm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -304,6 +305,89 @@ class RuntimeDirectoryTest
         Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> RuntimeDirectory.attach(open));
         assertTrue(ex.getMessage().contains("mode is rwxrwxrwx"), ex.getMessage());
+    }
+
+    @Test
+    void aHardLinkPlantedAsTheLockFileIsRefusedAndLeftUntouched() throws IOException
+    {
+        // a file of the user's, hard-linked in place of the lock file (anyone may, where protected_hardlinks=0)
+        final Path precious = base.resolve("precious.txt");
+        Files.writeString(precious, "keep me");
+        final Path lockFile = RuntimeDirectory.namesLockFile(base);
+        Files.createLink(lockFile, precious);
+
+        final IllegalStateException ex = assertThrows(IllegalStateException.class,
+            () -> RuntimeDirectory.openNamed(base, "linked"));
+        // the size first: the truncated and grown file may be too big to read
+        assertEquals(7, Files.size(precious));
+        assertEquals("keep me", Files.readString(precious));
+        assertTrue(ex.getMessage().contains(lockFile.toString()) && ex.getMessage().contains("a file with 2 links") &&
+            ex.getMessage().contains("refusing to use it as a lock"), ex.getMessage());
+        assertFalse(Files.exists(base.resolve(RuntimeDirectory.namedDirectoryName("linked"))));
+    }
+
+    @Test
+    void anotherUsersLockFileIsRefusedAndLeftUntouched() throws IOException
+    {
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root to chown");
+        final Path lockFile = RuntimeDirectory.namesLockFile(base);
+        Files.writeString(lockFile, "theirs");
+        Files.setAttribute(lockFile, "unix:uid", 65534);
+
+        final IllegalStateException ex = assertThrows(IllegalStateException.class,
+            () -> RuntimeDirectory.openNamed(base, "foreign"));
+        assertEquals(6, Files.size(lockFile));
+        assertEquals("theirs", Files.readString(lockFile));
+        assertTrue(ex.getMessage().contains(lockFile.toString()) && ex.getMessage().contains("another user (uid 65534)") &&
+            ex.getMessage().contains("refusing to use it as a lock"), ex.getMessage());
+    }
+
+    @Test
+    void aBaseOthersMayWriteWithoutTheStickyBitIsRefused() throws IOException
+    {
+        for (final int mode : new int[]{ 0777, 0770, 0703 })
+        {
+            final Path open = Files.createDirectory(base.resolve(String.format("open%o", mode)));
+            Files.setAttribute(open, "unix:mode", mode);
+            for (final Executable make : new Executable[]{
+                () -> RuntimeDirectory.create(open).close(),
+                () -> RuntimeDirectory.openNamed(open, "x").close() })
+            {
+                final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, make);
+                assertTrue(ex.getMessage().startsWith(open + ": refused as the mp4j runtime base: mode " +
+                    String.format("%04o", mode)), ex.getMessage());
+                assertTrue(ex.getMessage().contains("without the sticky bit") &&
+                    ex.getMessage().contains(RuntimeDirectory.BASE_PROPERTY), ex.getMessage());
+            }
+            try (DirectoryStream<Path> left = Files.newDirectoryStream(open))
+            {
+                assertFalse(left.iterator().hasNext(), "made in a refused base: " + open);
+            }
+        }
+    }
+
+    @Test
+    void aStickyOrPrivateBaseIsAccepted() throws IOException
+    {
+        for (final int mode : new int[]{ 01777, 0700 })
+        {
+            final Path dir = Files.createDirectory(base.resolve(String.format("base%o", mode)));
+            Files.setAttribute(dir, "unix:mode", mode);
+            try (RuntimeDirectory made = RuntimeDirectory.create(dir);
+                 RuntimeDirectory named = RuntimeDirectory.openNamed(dir, "x"))
+            {
+                assertEquals(dir, made.path().getParent());
+                assertTrue(named.isOwner());
+            }
+        }
+        for (final String system : new String[]{ "/dev/shm", "/tmp" })
+        {
+            final Path dir = Path.of(system);
+            if (Files.isDirectory(dir) && Files.isWritable(dir))
+            {
+                RuntimeDirectory.create(dir).close();
+            }
+        }
     }
 
     @Test

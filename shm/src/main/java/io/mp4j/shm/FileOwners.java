@@ -1,0 +1,83 @@
+package io.mp4j.shm;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+/**
+ * Whose a file is: the one place where mp4j decides whether a file or directory belongs to the user this
+ * process runs as. Runtime directories are mode 0700 and their files 0600, so a file of another uid is
+ * never one mp4j shares: it was planted, and is refused.
+ *
+ * <p>The uid is compared where {@code /proc} tells this process's own (Linux); elsewhere the owner's name
+ * is compared with {@code user.name}. Paths are never followed: a link is judged as the link.
+ */
+final class FileOwners
+{
+    private FileOwners()
+    {
+    }
+
+    /**
+     * @param path a path to check; a symbolic link is not followed.
+     * @return the owning uid, or null where the file system does not tell (or the file is gone).
+     */
+    static Object uidOf(final Path path)
+    {
+        try
+        {
+            return Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        }
+        catch (final IOException | UnsupportedOperationException | IllegalArgumentException ex)
+        {
+            return null;
+        }
+    }
+
+    /**
+     * @return the uid this process runs as, or null where there is no {@code /proc} to tell it.
+     */
+    static Object currentUid()
+    {
+        final Path self = Paths.get("/proc/self");
+        return Files.exists(self) ? uidOf(self) : null;
+    }
+
+    /**
+     * @param path a path to check; a symbolic link is not followed.
+     * @param uid  the uid to compare with, as from {@link #currentUid()}; null to compare the owner's name
+     *             with {@code user.name} instead.
+     * @return whether the file is owned by {@code uid}; false if it is gone.
+     */
+    static boolean ownedBy(final Path path, final Object uid)
+    {
+        if (uid != null)
+        {
+            return uid.equals(uidOf(path));
+        }
+        try
+        {
+            return Files.getOwner(path, LinkOption.NOFOLLOW_LINKS).getName().equals(System.getProperty("user.name"));
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+    }
+
+    /**
+     * For a caller that read the owner together with other attributes, in one {@code stat}, so that all its
+     * answers are about the same file.
+     *
+     * @param path    the file, to compare the owner's name where the uid cannot be compared.
+     * @param fileUid the file's {@code unix:uid} as read.
+     * @return whether that uid is the current user's.
+     */
+    static boolean isCurrentUser(final Path path, final Object fileUid)
+    {
+        final Object myUid = currentUid();
+        return myUid != null ? myUid.equals(fileUid) : ownedBy(path, null);
+    }
+}
