@@ -48,9 +48,33 @@ public final class JavaSerializationCodec implements ObjectCodec, Serializable
     /** System property with extra allowed class patterns, ';'-separated, added before the final reject. */
     public static final String ALLOW_PROPERTY = "mp4j.serial.allow";
 
-    /** The classes allowed by default, before the {@value #ALLOW_PROPERTY} patterns and {@code !*}. */
+    /**
+     * The classes allowed by default, before the {@value #ALLOW_PROPERTY} patterns and {@code !*}.
+     *
+     * <p>Why {@code maxdepth=20}: nesting depth is what makes a small message expensive (sets nested 20 deep
+     * in about 1 KB already take a second to decode, as each level hashes the whole level below; 90 deep,
+     * practically forever), while the graphs these classes build are shallow: a list of maps of lists of
+     * integers is 5 deep, an exception with a chain of 5 causes and its stack trace 9. It is also the JDK's
+     * own choice for the RMI registry. A deeper graph is refused with {@link MessageDecodingException}
+     * naming the depth; raise the limit with a later {@code maxdepth=N} in {@value #ALLOW_PROPERTY} or in
+     * the constructor's patterns (the last one given wins).
+     *
+     * <p>Besides these patterns, every message is held to limits of its own size, which no legitimate
+     * message exceeds: at most as many references as it has bytes, no array of primitives longer than it
+     * has bytes, no array of references longer than four times that;
+     * so a forged array length is refused before anything is allocated.
+     */
     public static final String DEFAULT_PATTERNS =
-        "maxdepth=100;java.lang.*;java.util.*;java.time.*;java.math.*;java.net.URI;io.mp4j.**";
+        "maxdepth=20;java.lang.*;java.util.*;java.time.*;java.math.*;java.net.URI;io.mp4j.**";
+
+    /**
+     * Array slots of a reference type a message may ask for per byte of its length. More than one because
+     * a hash table is sized for its load factor, not its contents: a {@code HashSet} or {@code HashMap}
+     * with load factor 0.25 checks a table of up to 8 slots per element, and a distinct element takes at
+     * least 4 bytes (2 slots per byte); 4 leaves a margin and still bounds the allocation to 16 bytes of
+     * heap per byte received. An array in the stream itself takes at least a byte per element.
+     */
+    static final int REFERENCE_ARRAY_SLOTS_PER_BYTE = 4;
 
     private final transient ObjectInputFilter filter;
     private final transient String description;
@@ -174,12 +198,10 @@ public final class JavaSerializationCodec implements ObjectCodec, Serializable
     public Object decode(final DirectBuffer buffer, final int offset, final int length)
     {
         StreamFilter checked = null;
+        final MessageBounds bounds = new MessageBounds(length, filter);
         try (ObjectInputStream in = new ObjectInputStream(new DirectBufferInputStream(buffer, offset, length)))
         {
-            if (filter != null)
-            {
-                checked = StreamFilter.on(in, filter);
-            }
+            checked = StreamFilter.on(in, bounds);
             return in.readObject();
         }
         catch (final InvalidClassException ex)
@@ -188,8 +210,13 @@ public final class JavaSerializationCodec implements ObjectCodec, Serializable
             {
                 throw new MessageDecodingException("refused to deserialize: " + checked.refusal() + " (" + ex.getMessage() + ")", ex);
             }
+            if (bounds.exceeded != null)
+            {
+                throw new MessageDecodingException("refused to deserialize a message of " + length + " bytes: " +
+                    bounds.exceeded + " (" + ex.getMessage() + ")", ex);
+            }
             final String name = checked != null && checked.refusedClass() != null ? checked.refusedClass().getName() : ex.classname;
-            throw new MessageDecodingException("refused to deserialize class " + name +
+            throw new MessageDecodingException("refused to deserialize class " + name + " at depth " + bounds.refusedDepth +
                 " (" + ex.getMessage() + "); allowed: " + description +
                 "; allow it with -D" + ALLOW_PROPERTY + "=<pattern> or a JavaSerializationCodec", ex);
         }
@@ -208,5 +235,69 @@ public final class JavaSerializationCodec implements ObjectCodec, Serializable
     public String toString()
     {
         return "JavaSerializationCodec{" + description + '}';
+    }
+
+    /**
+     * The filter of one message's stream: limits derived from the message's length (checked before the
+     * stream allocates an array or resolves a reference, so a forged length costs nothing), then the
+     * codec's pattern filter.
+     */
+    private static final class MessageBounds implements ObjectInputFilter
+    {
+        private final int length;
+        private final ObjectInputFilter patterns;
+        /** What limit of the message's own was exceeded, or null. */
+        String exceeded;
+        /** The depth at which the pattern filter refused, for the message. */
+        long refusedDepth;
+
+        MessageBounds(final int length, final ObjectInputFilter patterns)
+        {
+            this.length = length;
+            this.patterns = patterns;
+        }
+
+        @Override
+        public Status checkInput(final FilterInfo info)
+        {
+            if (info.references() > length)
+            {
+                return exceeded(info.references() + " references, more than the message has bytes");
+            }
+            final long arrayLength = info.arrayLength();
+            if (arrayLength >= 0 && info.serialClass() != null)
+            {
+                final boolean primitive = info.serialClass().getComponentType() != null &&
+                    info.serialClass().getComponentType().isPrimitive();
+                final long limit = primitive ? length : (long)length * REFERENCE_ARRAY_SLOTS_PER_BYTE;
+                if (arrayLength > limit)
+                {
+                    return exceeded("an array " + info.serialClass().getTypeName() + " of length " + arrayLength +
+                        ", more than " + limit + (primitive ? " (the message's length)" :
+                        " (" + REFERENCE_ARRAY_SLOTS_PER_BYTE + " slots per byte of the message)"));
+                }
+            }
+            final Status status = patterns == null ? Status.UNDECIDED : patterns.checkInput(info);
+            if (status == Status.REJECTED)
+            {
+                refusedDepth = info.depth();
+            }
+            return status;
+        }
+
+        private Status exceeded(final String what)
+        {
+            if (exceeded == null)
+            {
+                exceeded = what;
+            }
+            return Status.REJECTED;
+        }
+
+        @Override
+        public String toString()
+        {
+            return "the limits of a " + length + "-byte message, then " + patterns;
+        }
     }
 }
