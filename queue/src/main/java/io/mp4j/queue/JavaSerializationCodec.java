@@ -40,6 +40,18 @@ import java.io.Serializable;
  * full pattern, so a queue passed to another process keeps its filter there); one built from an
  * {@link ObjectInputFilter} is not (a filter is code): serializing it throws
  * {@link NotSerializableException}.
+ *
+ * <p>Which patterns a deserialized codec keeps depends on where it came from, because the sender chose
+ * them. Passed by mp4j itself from a parent to its own child (a {@code Process} argument, a pool's
+ * initializer argument, task or result, each inside {@link #trustingSenders()}), it keeps them: a queue
+ * made with {@code new JavaSerializationCodec("com.example.**")} and passed to a child decodes
+ * {@code com.example} classes there. Received any other way (inside a queue, pipe or durable-queue
+ * message, a manager value, a plain {@code ObjectInputStream}), it is <em>narrowed</em> to the
+ * receiving JVM's default filter as well: it decodes only what both the sender's patterns and this
+ * JVM's {@link #DEFAULT_PATTERNS} plus {@value #ALLOW_PROPERTY} allow, so a peer cannot widen what this
+ * JVM accepts by sending {@code new JavaSerializationCodec("*")} (or a queue carrying it). To accept
+ * such a queue's classes, allow them in the receiving JVM with {@value #ALLOW_PROPERTY}. A narrowed
+ * codec stays narrowed when it travels on.
  */
 public final class JavaSerializationCodec implements ObjectCodec, Serializable
 {
@@ -76,10 +88,17 @@ public final class JavaSerializationCodec implements ObjectCodec, Serializable
      */
     static final int REFERENCE_ARRAY_SLOTS_PER_BYTE = 4;
 
+    /** Whether codecs deserialized on this thread now come from mp4j's parent-to-child channels. */
+    private static final ThreadLocal<Boolean> SENDERS_TRUSTED = ThreadLocal.withInitial(() -> Boolean.FALSE);
+
     private final transient ObjectInputFilter filter;
     private final transient String description;
-    /** Whether {@link #description} is the pattern the filter was made from (then this travels as it). */
+    /** Whether {@link #patterns} is the pattern the filter was made from (then this travels as it). */
     private final transient boolean fromPatterns;
+    /** The pattern this was made from, or null. */
+    private final transient String patterns;
+    /** The defaults of the JVMs that received this codec in a message, each of which must also allow a class. */
+    private final transient String[] narrowedBy;
 
     /**
      * The default codec: {@link #DEFAULT_PATTERNS}, then {@value #ALLOW_PROPERTY}, then reject.
@@ -99,9 +118,11 @@ public final class JavaSerializationCodec implements ObjectCodec, Serializable
         append(patterns, System.getProperty(ALLOW_PROPERTY, ""));
         append(patterns, extraAllowPatterns == null ? "" : extraAllowPatterns);
         patterns.append(";!*");
-        this.description = patterns.toString();
+        this.patterns = patterns.toString();
+        this.description = this.patterns;
         this.filter = ObjectInputFilter.Config.createFilter(description);
         this.fromPatterns = true;
+        this.narrowedBy = new String[0];
     }
 
     /**
@@ -113,13 +134,65 @@ public final class JavaSerializationCodec implements ObjectCodec, Serializable
         this.filter = filter;
         this.description = String.valueOf(filter);
         this.fromPatterns = false;
+        this.patterns = null;
+        this.narrowedBy = new String[0];
     }
 
-    private JavaSerializationCodec(final String fullPatterns, final boolean fromPatterns)
+    private JavaSerializationCodec(final String fullPatterns, final String[] narrowedBy)
     {
-        this.filter = ObjectInputFilter.Config.createFilter(fullPatterns);
-        this.description = fullPatterns;
-        this.fromPatterns = fromPatterns;
+        final StringBuilder text = new StringBuilder(fullPatterns);
+        final ObjectInputFilter[] all = new ObjectInputFilter[narrowedBy.length + 1];
+        all[0] = ObjectInputFilter.Config.createFilter(fullPatterns);
+        for (int i = 0; i < narrowedBy.length; i++)
+        {
+            all[i + 1] = ObjectInputFilter.Config.createFilter(narrowedBy[i]);
+            text.append(" narrowed by ").append(narrowedBy[i]);
+        }
+        this.patterns = fullPatterns;
+        this.narrowedBy = narrowedBy;
+        this.description = text.toString();
+        this.filter = all.length == 1 ? all[0] : new AllOf(all, description);
+        this.fromPatterns = true;
+    }
+
+    /**
+     * Mark the deserialization this thread does until the returned scope is closed as coming from a sender
+     * trusted as much as this process: codecs deserialized in it keep the sender's patterns rather than
+     * being narrowed to this JVM's defaults. mp4j uses it for what a parent gives its own child (the child's
+     * start, pool tasks and results); use it only for a channel equally private, never for bytes from a
+     * socket or a queue that other processes can write to.
+     *
+     * <pre>{@code
+     * try (JavaSerializationCodec.TrustedSenders trusted = JavaSerializationCodec.trustingSenders())
+     * {
+     *     return in.readObject();
+     * }
+     * }</pre>
+     *
+     * @return the scope to close (on the same thread) when the read is done.
+     */
+    public static TrustedSenders trustingSenders()
+    {
+        final TrustedSenders scope = new TrustedSenders(SENDERS_TRUSTED.get());
+        SENDERS_TRUSTED.set(Boolean.TRUE);
+        return scope;
+    }
+
+    /** The scope of {@link #trustingSenders()}: closing it restores what was in force before. */
+    public static final class TrustedSenders implements AutoCloseable
+    {
+        private final Boolean before;
+
+        private TrustedSenders(final Boolean before)
+        {
+            this.before = before;
+        }
+
+        @Override
+        public void close()
+        {
+            SENDERS_TRUSTED.set(before);
+        }
     }
 
     private Object writeReplace() throws ObjectStreamException
@@ -130,7 +203,7 @@ public final class JavaSerializationCodec implements ObjectCodec, Serializable
                 "ObjectInputFilter (" + description + ") cannot be passed to another process: a filter is code; " +
                 "build it from patterns instead");
         }
-        return new SerialForm(description);
+        return new SerialForm(patterns, narrowedBy);
     }
 
     private void readObject(final ObjectInputStream in) throws InvalidObjectException
@@ -138,20 +211,43 @@ public final class JavaSerializationCodec implements ObjectCodec, Serializable
         throw new InvalidObjectException("a JavaSerializationCodec travels as its patterns only");
     }
 
-    /** What a codec built from patterns travels as: the full pattern, so the filter is the same there. */
+    /**
+     * What a codec built from patterns travels as: the full pattern, so the filter is the same there, and
+     * the defaults that narrowed it on the way, so that it stays narrowed.
+     */
     private static final class SerialForm implements Serializable
     {
         private static final long serialVersionUID = 1L;
         private final String patterns;
+        /** Absent (null) in the form of earlier versions: not narrowed. */
+        private final String[] narrowedBy;
 
-        SerialForm(final String patterns)
+        SerialForm(final String patterns, final String[] narrowedBy)
         {
             this.patterns = patterns;
+            this.narrowedBy = narrowedBy;
         }
 
-        private Object readResolve()
+        private Object readResolve() throws InvalidObjectException
         {
-            return new JavaSerializationCodec(patterns, true);
+            if (patterns == null)
+            {
+                throw new InvalidObjectException("a JavaSerializationCodec with no patterns");
+            }
+            final String[] before = narrowedBy == null ? new String[0] : narrowedBy.clone();
+            if (SENDERS_TRUSTED.get())
+            {
+                return new JavaSerializationCodec(patterns, before);
+            }
+            // the sender chose these patterns: this JVM's own default must allow a class too
+            final String local = new JavaSerializationCodec().patterns;
+            if (local.equals(patterns) || java.util.Arrays.asList(before).contains(local))
+            {
+                return new JavaSerializationCodec(patterns, before);
+            }
+            final String[] narrowed = java.util.Arrays.copyOf(before, before.length + 1);
+            narrowed[before.length] = local;
+            return new JavaSerializationCodec(patterns, narrowed);
         }
     }
 
@@ -199,9 +295,12 @@ public final class JavaSerializationCodec implements ObjectCodec, Serializable
     {
         StreamFilter checked = null;
         final MessageBounds bounds = new MessageBounds(length, filter);
+        final Boolean trusted = SENDERS_TRUSTED.get();
         try (ObjectInputStream in = new ObjectInputStream(new DirectBufferInputStream(buffer, offset, length)))
         {
             checked = StreamFilter.on(in, bounds);
+            // a message comes from whoever can write to the queue, even inside a trusted read
+            SENDERS_TRUSTED.set(Boolean.FALSE);
             return in.readObject();
         }
         catch (final InvalidClassException ex)
@@ -218,7 +317,9 @@ public final class JavaSerializationCodec implements ObjectCodec, Serializable
             final String name = checked != null && checked.refusedClass() != null ? checked.refusedClass().getName() : ex.classname;
             throw new MessageDecodingException("refused to deserialize class " + name + " at depth " + bounds.refusedDepth +
                 " (" + ex.getMessage() + "); allowed: " + description +
-                "; allow it with -D" + ALLOW_PROPERTY + "=<pattern> or a JavaSerializationCodec", ex);
+                (narrowedBy.length == 0 ? "; allow it with -D" + ALLOW_PROPERTY + "=<pattern> or a JavaSerializationCodec" :
+                "; this codec was received in a message, so the receiving JVM's default filter applies as well: " +
+                "allow the class there with -D" + ALLOW_PROPERTY + "=<pattern>"), ex);
         }
         catch (final ClassNotFoundException ex)
         {
@@ -229,12 +330,51 @@ public final class JavaSerializationCodec implements ObjectCodec, Serializable
         {
             throw new MessageDecodingException("cannot deserialize a message of " + length + " bytes: " + ex, ex);
         }
+        finally
+        {
+            SENDERS_TRUSTED.set(trusted);
+        }
     }
 
     @Override
     public String toString()
     {
         return "JavaSerializationCodec{" + description + '}';
+    }
+
+    /** A filter that allows what each of its filters allows and rejects what any of them rejects. */
+    private static final class AllOf implements ObjectInputFilter
+    {
+        private final ObjectInputFilter[] filters;
+        private final String description;
+
+        AllOf(final ObjectInputFilter[] filters, final String description)
+        {
+            this.filters = filters;
+            this.description = description;
+        }
+
+        @Override
+        public Status checkInput(final FilterInfo info)
+        {
+            boolean allAllowed = true;
+            for (final ObjectInputFilter filter : filters)
+            {
+                final Status status = filter.checkInput(info);
+                if (status == Status.REJECTED)
+                {
+                    return Status.REJECTED;
+                }
+                allAllowed &= status == Status.ALLOWED;
+            }
+            return allAllowed ? Status.ALLOWED : Status.UNDECIDED;
+        }
+
+        @Override
+        public String toString()
+        {
+            return description;
+        }
     }
 
     /**

@@ -3,8 +3,10 @@ package io.mp4j.queue;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -106,5 +109,59 @@ class JavaSerializationCodecTest
         final MessageDecodingException ex = assertTimeoutPreemptively(Duration.ofSeconds(5),
             () -> assertThrows(MessageDecodingException.class, () -> decode(bytes)));
         assertTrue(ex.getMessage().contains("depth 21") && ex.getMessage().contains("maxdepth=20"), ex.getMessage());
+    }
+
+    @Test
+    void aCodecReceivedInAMessageCannotWidenWhatThisJvmAccepts() throws Exception
+    {
+        final JavaSerializationCodec wide = new JavaSerializationCodec("*");
+        final byte[] refusedByDefault = wide.encode(new AtomicLong(7));
+        assertEquals(7L, ((AtomicLong)wide.decode(new UnsafeBuffer(refusedByDefault), 0, refusedByDefault.length)).get(),
+            "the sender's own codec decodes it");
+
+        final JavaSerializationCodec received = (JavaSerializationCodec)decode(codec.encode(wide));
+        final MessageDecodingException ex = assertThrows(MessageDecodingException.class,
+            () -> received.decode(new UnsafeBuffer(refusedByDefault), 0, refusedByDefault.length));
+        assertTrue(ex.getMessage().contains(AtomicLong.class.getName()) && ex.getMessage().contains("received in a message"),
+            ex.getMessage());
+        assertEquals(List.of(1L, "x"), received.decode(new UnsafeBuffer(received.encode(List.of(1L, "x"))), 0,
+            received.encode(List.of(1L, "x")).length), "what this JVM allows still decodes");
+
+        // narrowed, it stays narrowed wherever it travels, even through a trusted channel
+        final Object again;
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(serialize(received)));
+             JavaSerializationCodec.TrustedSenders trusted = JavaSerializationCodec.trustingSenders())
+        {
+            again = in.readObject();
+        }
+        assertThrows(MessageDecodingException.class,
+            () -> ((JavaSerializationCodec)again).decode(new UnsafeBuffer(refusedByDefault), 0, refusedByDefault.length));
+    }
+
+    @Test
+    void aCodecFromATrustedChannelKeepsItsPatterns() throws Exception
+    {
+        // what ChildSpec and the pool's tasks do: the parent's codecs keep the allow-lists it gave them
+        final JavaSerializationCodec allowing = new JavaSerializationCodec(AtomicLong.class.getName());
+        final Object copy;
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(serialize(allowing)));
+             JavaSerializationCodec.TrustedSenders trusted = JavaSerializationCodec.trustingSenders())
+        {
+            copy = in.readObject();
+        }
+        assertEquals(allowing.filterDescription(), ((JavaSerializationCodec)copy).filterDescription());
+        final byte[] bytes = allowing.encode(new AtomicLong(3));
+        assertEquals(3L, ((AtomicLong)((JavaSerializationCodec)copy).decode(new UnsafeBuffer(bytes), 0, bytes.length)).get());
+
+        // and a message decoded inside a trusted read is still a message
+        final byte[] message = codec.encode(new JavaSerializationCodec("*"));
+        final Object fromMessage;
+        try (JavaSerializationCodec.TrustedSenders trusted = JavaSerializationCodec.trustingSenders())
+        {
+            fromMessage = decode(message);
+        }
+        final byte[] atomic = new JavaSerializationCodec("*").encode(new AtomicLong(1));
+        assertThrows(MessageDecodingException.class,
+            () -> ((JavaSerializationCodec)fromMessage).decode(new UnsafeBuffer(atomic), 0, atomic.length));
     }
 }
