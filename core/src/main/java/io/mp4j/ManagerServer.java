@@ -38,6 +38,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -168,7 +169,19 @@ final class ManagerServer
     static final String HANDSHAKE_TIMEOUT_PROPERTY = "mp4j.manager.handshakeTimeoutMillis";
     static final long HANDSHAKE_TIMEOUT_MILLIS = Long.getLong(HANDSHAKE_TIMEOUT_PROPERTY, 5_000);
 
+    /**
+     * Connections accepted and still in their authentication handshake, at most. Each holds a thread for up
+     * to the handshake timeout before its peer has proved anything, so without a cap a peer that opens
+     * connections faster than they time out makes the server start threads until it runs out of memory.
+     * 64 is the listen backlog, and far more clients than connect at the same moment in practice (a pool's
+     * workers, a cluster's nodes: each handshake takes about a millisecond); a connection over the cap is
+     * closed at once, and its client may try again.
+     */
+    static final int MAX_HANDSHAKING = 64;
+
     private final Config config;
+    /** Connections whose handshake has not ended yet: counted up by the accept loop, down by their threads. */
+    private final AtomicInteger handshaking = new AtomicInteger();
     /** Closes the connections that have not completed their handshake in time: one daemon thread. */
     private final ScheduledThreadPoolExecutor handshakeTimer = newHandshakeTimer();
     private final long pid = ProcessHandle.current().pid();
@@ -235,7 +248,19 @@ final class ManagerServer
             warm.start();
         }
 
+        acceptLoop(!(requested instanceof UnixDomainSocketAddress));
+    }
+
+    /**
+     * Accept connections until the server socket is closed, each served by a thread of its own. Nothing a
+     * peer does ends this loop: a connection over {@link #MAX_HANDSHAKING} is closed at once, and one that
+     * cannot be given a thread (the JVM is out of memory or threads) is closed, and the loop goes on.
+     */
+    private void acceptLoop(final boolean tcp) throws IOException
+    {
         int n = 0;
+        boolean refusing = false;
+        boolean threadless = false;
         while (true)
         {
             final SocketChannel channel;
@@ -247,13 +272,63 @@ final class ManagerServer
             {
                 return;
             }
-            if (!(requested instanceof UnixDomainSocketAddress))
+            if (handshaking.get() >= MAX_HANDSHAKING)
             {
-                ManagerWire.tuneTcp(channel);
+                if (!refusing)
+                {
+                    refusing = true;
+                    System.err.println("mp4j manager (pid " + pid + ") at " + bound + ": refusing new connections from " +
+                        peer(channel) + " and others: " + MAX_HANDSHAKING + " connections are still in their " +
+                        "authentication handshake; new ones are closed at once until one ends (said once per burst)");
+                }
+                closeQuietly(channel);
+                continue;
             }
-            final Thread t = new Thread(() -> serveConnection(channel), "mp4j-manager-connection-" + (++n));
-            t.setDaemon(true);
-            t.start();
+            refusing = false;
+            try
+            {
+                if (tcp)
+                {
+                    ManagerWire.tuneTcp(channel);
+                }
+            }
+            catch (final IOException ex)
+            {
+                // the peer has gone already
+                closeQuietly(channel);
+                continue;
+            }
+            handshaking.incrementAndGet();
+            try
+            {
+                final Thread t = new Thread(() -> serveConnection(channel), "mp4j-manager-connection-" + (++n));
+                t.setDaemon(true);
+                t.start();
+                threadless = false;
+            }
+            catch (final OutOfMemoryError | RuntimeException ex)
+            {
+                handshaking.decrementAndGet();
+                if (!threadless)
+                {
+                    threadless = true;
+                    System.err.println("mp4j manager (pid " + pid + ") at " + bound + ": closed a connection from " +
+                        peer(channel) + ": cannot start a thread for it (" + ex + "); the server goes on (said once per burst)");
+                }
+                closeQuietly(channel);
+            }
+        }
+    }
+
+    private static void closeQuietly(final SocketChannel channel)
+    {
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ex)
+        {
+            // closed as far as it can be
         }
     }
 
@@ -329,7 +404,16 @@ final class ManagerServer
         CLIENT.set(client);
         try
         {
-            if (!handshake(conn, channel))
+            final boolean authenticated;
+            try
+            {
+                authenticated = handshake(conn, channel);
+            }
+            finally
+            {
+                handshaking.decrementAndGet();
+            }
+            if (!authenticated)
             {
                 return;
             }

@@ -507,7 +507,7 @@ final class ManagerWire
                 return null;
             case TAG_STRING:
             {
-                final int n = b.getInt();
+                final int n = length(b, "TAG_STRING");
                 final String s = new String(b.array(), b.arrayOffset() + b.position(), n, StandardCharsets.UTF_8);
                 b.position(b.position() + n);
                 return s;
@@ -524,13 +524,13 @@ final class ManagerWire
                 return Boolean.FALSE;
             case TAG_BYTES:
             {
-                final byte[] bytes = new byte[b.getInt()];
+                final byte[] bytes = new byte[length(b, "TAG_BYTES")];
                 b.get(bytes);
                 return bytes;
             }
             case TAG_OBJECT:
             {
-                final int n = b.getInt();
+                final int n = length(b, "TAG_OBJECT");
                 // a copy: the frame's buffer is reused, and a class's readObject may call a manager on this thread
                 final ByteArrayInputStream bytes = new ByteArrayInputStream(java.util.Arrays.copyOfRange(b.array(),
                     b.arrayOffset() + b.position(), b.arrayOffset() + b.position() + n));
@@ -553,6 +553,29 @@ final class ManagerWire
             default:
                 throw new StreamCorruptedException("unknown value tag " + tag);
         }
+    }
+
+    /**
+     * Read a value's length and check it against what the frame holds, before anything is allocated for it:
+     * the length comes from the peer, and a frame of a few bytes could otherwise claim 2 GB.
+     *
+     * @param tag the value's tag, for the message.
+     * @return the length, between 0 and the bytes left in the frame.
+     * @throws StreamCorruptedException naming the tag, the length and the bytes left.
+     */
+    private static int length(final ByteBuffer b, final String tag) throws StreamCorruptedException
+    {
+        if (b.remaining() < Integer.BYTES)
+        {
+            throw new StreamCorruptedException(tag + " value without its length: only " + b.remaining() + " bytes left in the frame");
+        }
+        final int n = b.getInt();
+        if (n < 0 || n > b.remaining())
+        {
+            throw new StreamCorruptedException(tag + " value of length " + n + ", but only " + b.remaining() +
+                " bytes left in the frame");
+        }
+        return n;
     }
 
     static String getString(final ByteBuffer b) throws IOException

@@ -1,5 +1,6 @@
 package io.mp4j;
 
+import io.mp4j.queue.JavaSerializationCodec;
 import io.mp4j.queue.StreamFilter;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -315,7 +316,10 @@ final class TaskCodec
     static Object deserialize(final byte[] bytes)
     {
         StreamFilter filter = null;
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes)))
+        // tasks and results pass between a pool and its own workers only: codecs of queues among them keep
+        // the patterns they were given, as a Process argument's do
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes));
+             JavaSerializationCodec.TrustedSenders trusted = JavaSerializationCodec.trustingSenders())
         {
             filter = StreamFilter.on(in, LIMITS);
             return in.readObject();

@@ -40,6 +40,18 @@ import java.io.Serializable;
  * full pattern, so a queue passed to another process keeps its filter there); one built from an
  * {@link ObjectInputFilter} is not (a filter is code): serializing it throws
  * {@link NotSerializableException}.
+ *
+ * <p>Which patterns a deserialized codec keeps depends on where it came from, because the sender chose
+ * them. Passed by mp4j itself from a parent to its own child (a {@code Process} argument, a pool's
+ * initializer argument, task or result, each inside {@link #trustingSenders()}), it keeps them: a queue
+ * made with {@code new JavaSerializationCodec("com.example.**")} and passed to a child decodes
+ * {@code com.example} classes there. Received any other way (inside a queue, pipe or durable-queue
+ * message, a manager value, a plain {@code ObjectInputStream}), it is <em>narrowed</em> to the
+ * receiving JVM's default filter as well: it decodes only what both the sender's patterns and this
+ * JVM's {@link #DEFAULT_PATTERNS} plus {@value #ALLOW_PROPERTY} allow, so a peer cannot widen what this
+ * JVM accepts by sending {@code new JavaSerializationCodec("*")} (or a queue carrying it). To accept
+ * such a queue's classes, allow them in the receiving JVM with {@value #ALLOW_PROPERTY}. A narrowed
+ * codec stays narrowed when it travels on.
  */
 public final class JavaSerializationCodec implements ObjectCodec, Serializable
 {
@@ -48,14 +60,45 @@ public final class JavaSerializationCodec implements ObjectCodec, Serializable
     /** System property with extra allowed class patterns, ';'-separated, added before the final reject. */
     public static final String ALLOW_PROPERTY = "mp4j.serial.allow";
 
-    /** The classes allowed by default, before the {@value #ALLOW_PROPERTY} patterns and {@code !*}. */
+    /**
+     * The classes allowed by default, before the {@value #ALLOW_PROPERTY} patterns and {@code !*}.
+     *
+     * <p>Why {@code maxdepth=20}: nesting depth is what makes a small message expensive (sets nested 20 deep
+     * in about 1 KB already take a second to decode, as each level hashes the whole level below; 90 deep,
+     * practically forever), while the graphs these classes build are shallow: a list of maps of lists of
+     * integers is 5 deep, an exception with a chain of 5 causes and its stack trace 9. It is also the JDK's
+     * own choice for the RMI registry. A deeper graph is refused with {@link MessageDecodingException}
+     * naming the depth; raise the limit with a later {@code maxdepth=N} in {@value #ALLOW_PROPERTY} or in
+     * the constructor's patterns (the last one given wins).
+     *
+     * <p>Besides these patterns, every message is held to limits of its own size, which no legitimate
+     * message exceeds: at most as many references as it has bytes, no array of primitives longer than it
+     * has bytes, no array of references longer than four times that;
+     * so a forged array length is refused before anything is allocated.
+     */
     public static final String DEFAULT_PATTERNS =
-        "maxdepth=100;java.lang.*;java.util.*;java.time.*;java.math.*;java.net.URI;io.mp4j.**";
+        "maxdepth=20;java.lang.*;java.util.*;java.time.*;java.math.*;java.net.URI;io.mp4j.**";
+
+    /**
+     * Array slots of a reference type a message may ask for per byte of its length. More than one because
+     * a hash table is sized for its load factor, not its contents: a {@code HashSet} or {@code HashMap}
+     * with load factor 0.25 checks a table of up to 8 slots per element, and a distinct element takes at
+     * least 4 bytes (2 slots per byte); 4 leaves a margin and still bounds the allocation to 16 bytes of
+     * heap per byte received. An array in the stream itself takes at least a byte per element.
+     */
+    static final int REFERENCE_ARRAY_SLOTS_PER_BYTE = 4;
+
+    /** Whether codecs deserialized on this thread now come from mp4j's parent-to-child channels. */
+    private static final ThreadLocal<Boolean> SENDERS_TRUSTED = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
     private final transient ObjectInputFilter filter;
     private final transient String description;
-    /** Whether {@link #description} is the pattern the filter was made from (then this travels as it). */
+    /** Whether {@link #patterns} is the pattern the filter was made from (then this travels as it). */
     private final transient boolean fromPatterns;
+    /** The pattern this was made from, or null. */
+    private final transient String patterns;
+    /** The defaults of the JVMs that received this codec in a message, each of which must also allow a class. */
+    private final transient String[] narrowedBy;
 
     /**
      * The default codec: {@link #DEFAULT_PATTERNS}, then {@value #ALLOW_PROPERTY}, then reject.
@@ -75,9 +118,11 @@ public final class JavaSerializationCodec implements ObjectCodec, Serializable
         append(patterns, System.getProperty(ALLOW_PROPERTY, ""));
         append(patterns, extraAllowPatterns == null ? "" : extraAllowPatterns);
         patterns.append(";!*");
-        this.description = patterns.toString();
+        this.patterns = patterns.toString();
+        this.description = this.patterns;
         this.filter = ObjectInputFilter.Config.createFilter(description);
         this.fromPatterns = true;
+        this.narrowedBy = new String[0];
     }
 
     /**
@@ -89,13 +134,65 @@ public final class JavaSerializationCodec implements ObjectCodec, Serializable
         this.filter = filter;
         this.description = String.valueOf(filter);
         this.fromPatterns = false;
+        this.patterns = null;
+        this.narrowedBy = new String[0];
     }
 
-    private JavaSerializationCodec(final String fullPatterns, final boolean fromPatterns)
+    private JavaSerializationCodec(final String fullPatterns, final String[] narrowedBy)
     {
-        this.filter = ObjectInputFilter.Config.createFilter(fullPatterns);
-        this.description = fullPatterns;
-        this.fromPatterns = fromPatterns;
+        final StringBuilder text = new StringBuilder(fullPatterns);
+        final ObjectInputFilter[] all = new ObjectInputFilter[narrowedBy.length + 1];
+        all[0] = ObjectInputFilter.Config.createFilter(fullPatterns);
+        for (int i = 0; i < narrowedBy.length; i++)
+        {
+            all[i + 1] = ObjectInputFilter.Config.createFilter(narrowedBy[i]);
+            text.append(" narrowed by ").append(narrowedBy[i]);
+        }
+        this.patterns = fullPatterns;
+        this.narrowedBy = narrowedBy;
+        this.description = text.toString();
+        this.filter = all.length == 1 ? all[0] : new AllOf(all, description);
+        this.fromPatterns = true;
+    }
+
+    /**
+     * Mark the deserialization this thread does until the returned scope is closed as coming from a sender
+     * trusted as much as this process: codecs deserialized in it keep the sender's patterns rather than
+     * being narrowed to this JVM's defaults. mp4j uses it for what a parent gives its own child (the child's
+     * start, pool tasks and results); use it only for a channel equally private, never for bytes from a
+     * socket or a queue that other processes can write to.
+     *
+     * <pre>{@code
+     * try (JavaSerializationCodec.TrustedSenders trusted = JavaSerializationCodec.trustingSenders())
+     * {
+     *     return in.readObject();
+     * }
+     * }</pre>
+     *
+     * @return the scope to close (on the same thread) when the read is done.
+     */
+    public static TrustedSenders trustingSenders()
+    {
+        final TrustedSenders scope = new TrustedSenders(SENDERS_TRUSTED.get());
+        SENDERS_TRUSTED.set(Boolean.TRUE);
+        return scope;
+    }
+
+    /** The scope of {@link #trustingSenders()}: closing it restores what was in force before. */
+    public static final class TrustedSenders implements AutoCloseable
+    {
+        private final Boolean before;
+
+        private TrustedSenders(final Boolean before)
+        {
+            this.before = before;
+        }
+
+        @Override
+        public void close()
+        {
+            SENDERS_TRUSTED.set(before);
+        }
     }
 
     private Object writeReplace() throws ObjectStreamException
@@ -106,7 +203,7 @@ public final class JavaSerializationCodec implements ObjectCodec, Serializable
                 "ObjectInputFilter (" + description + ") cannot be passed to another process: a filter is code; " +
                 "build it from patterns instead");
         }
-        return new SerialForm(description);
+        return new SerialForm(patterns, narrowedBy);
     }
 
     private void readObject(final ObjectInputStream in) throws InvalidObjectException
@@ -114,20 +211,43 @@ public final class JavaSerializationCodec implements ObjectCodec, Serializable
         throw new InvalidObjectException("a JavaSerializationCodec travels as its patterns only");
     }
 
-    /** What a codec built from patterns travels as: the full pattern, so the filter is the same there. */
+    /**
+     * What a codec built from patterns travels as: the full pattern, so the filter is the same there, and
+     * the defaults that narrowed it on the way, so that it stays narrowed.
+     */
     private static final class SerialForm implements Serializable
     {
         private static final long serialVersionUID = 1L;
         private final String patterns;
+        /** Absent (null) in the form of earlier versions: not narrowed. */
+        private final String[] narrowedBy;
 
-        SerialForm(final String patterns)
+        SerialForm(final String patterns, final String[] narrowedBy)
         {
             this.patterns = patterns;
+            this.narrowedBy = narrowedBy;
         }
 
-        private Object readResolve()
+        private Object readResolve() throws InvalidObjectException
         {
-            return new JavaSerializationCodec(patterns, true);
+            if (patterns == null)
+            {
+                throw new InvalidObjectException("a JavaSerializationCodec with no patterns");
+            }
+            final String[] before = narrowedBy == null ? new String[0] : narrowedBy.clone();
+            if (SENDERS_TRUSTED.get())
+            {
+                return new JavaSerializationCodec(patterns, before);
+            }
+            // the sender chose these patterns: this JVM's own default must allow a class too
+            final String local = new JavaSerializationCodec().patterns;
+            if (local.equals(patterns) || java.util.Arrays.asList(before).contains(local))
+            {
+                return new JavaSerializationCodec(patterns, before);
+            }
+            final String[] narrowed = java.util.Arrays.copyOf(before, before.length + 1);
+            narrowed[before.length] = local;
+            return new JavaSerializationCodec(patterns, narrowed);
         }
     }
 
@@ -174,12 +294,13 @@ public final class JavaSerializationCodec implements ObjectCodec, Serializable
     public Object decode(final DirectBuffer buffer, final int offset, final int length)
     {
         StreamFilter checked = null;
+        final MessageBounds bounds = new MessageBounds(length, filter);
+        final Boolean trusted = SENDERS_TRUSTED.get();
         try (ObjectInputStream in = new ObjectInputStream(new DirectBufferInputStream(buffer, offset, length)))
         {
-            if (filter != null)
-            {
-                checked = StreamFilter.on(in, filter);
-            }
+            checked = StreamFilter.on(in, bounds);
+            // a message comes from whoever can write to the queue, even inside a trusted read
+            SENDERS_TRUSTED.set(Boolean.FALSE);
             return in.readObject();
         }
         catch (final InvalidClassException ex)
@@ -188,10 +309,17 @@ public final class JavaSerializationCodec implements ObjectCodec, Serializable
             {
                 throw new MessageDecodingException("refused to deserialize: " + checked.refusal() + " (" + ex.getMessage() + ")", ex);
             }
+            if (bounds.exceeded != null)
+            {
+                throw new MessageDecodingException("refused to deserialize a message of " + length + " bytes: " +
+                    bounds.exceeded + " (" + ex.getMessage() + ")", ex);
+            }
             final String name = checked != null && checked.refusedClass() != null ? checked.refusedClass().getName() : ex.classname;
-            throw new MessageDecodingException("refused to deserialize class " + name +
+            throw new MessageDecodingException("refused to deserialize class " + name + " at depth " + bounds.refusedDepth +
                 " (" + ex.getMessage() + "); allowed: " + description +
-                "; allow it with -D" + ALLOW_PROPERTY + "=<pattern> or a JavaSerializationCodec", ex);
+                (narrowedBy.length == 0 ? "; allow it with -D" + ALLOW_PROPERTY + "=<pattern> or a JavaSerializationCodec" :
+                "; this codec was received in a message, so the receiving JVM's default filter applies as well: " +
+                "allow the class there with -D" + ALLOW_PROPERTY + "=<pattern>"), ex);
         }
         catch (final ClassNotFoundException ex)
         {
@@ -202,11 +330,114 @@ public final class JavaSerializationCodec implements ObjectCodec, Serializable
         {
             throw new MessageDecodingException("cannot deserialize a message of " + length + " bytes: " + ex, ex);
         }
+        finally
+        {
+            SENDERS_TRUSTED.set(trusted);
+        }
     }
 
     @Override
     public String toString()
     {
         return "JavaSerializationCodec{" + description + '}';
+    }
+
+    /** A filter that allows what each of its filters allows and rejects what any of them rejects. */
+    private static final class AllOf implements ObjectInputFilter
+    {
+        private final ObjectInputFilter[] filters;
+        private final String description;
+
+        AllOf(final ObjectInputFilter[] filters, final String description)
+        {
+            this.filters = filters;
+            this.description = description;
+        }
+
+        @Override
+        public Status checkInput(final FilterInfo info)
+        {
+            boolean allAllowed = true;
+            for (final ObjectInputFilter filter : filters)
+            {
+                final Status status = filter.checkInput(info);
+                if (status == Status.REJECTED)
+                {
+                    return Status.REJECTED;
+                }
+                allAllowed &= status == Status.ALLOWED;
+            }
+            return allAllowed ? Status.ALLOWED : Status.UNDECIDED;
+        }
+
+        @Override
+        public String toString()
+        {
+            return description;
+        }
+    }
+
+    /**
+     * The filter of one message's stream: limits derived from the message's length (checked before the
+     * stream allocates an array or resolves a reference, so a forged length costs nothing), then the
+     * codec's pattern filter.
+     */
+    private static final class MessageBounds implements ObjectInputFilter
+    {
+        private final int length;
+        private final ObjectInputFilter patterns;
+        /** What limit of the message's own was exceeded, or null. */
+        String exceeded;
+        /** The depth at which the pattern filter refused, for the message. */
+        long refusedDepth;
+
+        MessageBounds(final int length, final ObjectInputFilter patterns)
+        {
+            this.length = length;
+            this.patterns = patterns;
+        }
+
+        @Override
+        public Status checkInput(final FilterInfo info)
+        {
+            if (info.references() > length)
+            {
+                return exceeded(info.references() + " references, more than the message has bytes");
+            }
+            final long arrayLength = info.arrayLength();
+            if (arrayLength >= 0 && info.serialClass() != null)
+            {
+                final boolean primitive = info.serialClass().getComponentType() != null &&
+                    info.serialClass().getComponentType().isPrimitive();
+                final long limit = primitive ? length : (long)length * REFERENCE_ARRAY_SLOTS_PER_BYTE;
+                if (arrayLength > limit)
+                {
+                    return exceeded("an array " + info.serialClass().getTypeName() + " of length " + arrayLength +
+                        ", more than " + limit + (primitive ? " (the message's length)" :
+                        " (" + REFERENCE_ARRAY_SLOTS_PER_BYTE + " slots per byte of the message)"));
+                }
+            }
+            final Status status = patterns == null ? Status.UNDECIDED : patterns.checkInput(info);
+            if (status == Status.REJECTED)
+            {
+                refusedDepth = info.depth();
+            }
+            return status;
+        }
+
+        private Status exceeded(final String what)
+        {
+            if (exceeded == null)
+            {
+                exceeded = what;
+            }
+            return Status.REJECTED;
+        }
+
+        @Override
+        public String toString()
+        {
+            return "the limits of a " + length + "-byte message, then " + patterns;
+        }
     }
 }

@@ -203,6 +203,26 @@ class QueueLocalTest
     }
 
     @Test
+    void aQueueReceivedInAMessageCannotBringAWiderCodec() throws Exception
+    {
+        // a peer sends a queue whose codec allows everything: the receiver's copy decodes only what this JVM's
+        // default allows too
+        try (MappedQueue<Object> wide = MappedQueue.create(dir, "wide", Queue.DEFAULT_CAPACITY, new JavaSerializationCodec("*"));
+             MappedQueue<Object> carrier = MappedQueue.create(dir, "carrier"))
+        {
+            carrier.put(wide);
+            try (MappedQueue<?> received = (MappedQueue<?>)carrier.get())
+            {
+                wide.put(new Forbidden("z"));
+                final MessageDecodingException ex = assertThrows(MessageDecodingException.class, received::get);
+                assertTrue(ex.getMessage().contains(Forbidden.class.getName()), ex.getMessage());
+                wide.put("fine");
+                assertEquals("fine", received.get());
+            }
+        }
+    }
+
+    @Test
     void aJvmWideFilterStillAppliesOnTopOfTheCodecs() throws Exception
     {
         // java.time is in the codec's allow-list; the JVM-wide filter of the child rejects Instant
@@ -597,7 +617,9 @@ class QueueLocalTest
             {
                 out.writeObject(q);
             }
+            // read as a child reads its start (from a trusted sender): received in a message it would be narrowed
             try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()));
+                 JavaSerializationCodec.TrustedSenders trusted = JavaSerializationCodec.trustingSenders();
                  MappedQueue<?> copy = (MappedQueue<?>)in.readObject())
             {
                 assertEquals(patterns.filterDescription(), ((JavaSerializationCodec)copy.codec()).filterDescription());

@@ -3,6 +3,7 @@ package io.mp4j.tests.queue;
 import io.mp4j.Process;
 import io.mp4j.queue.Connection;
 import io.mp4j.queue.EndOfStreamException;
+import io.mp4j.queue.JavaSerializationCodec;
 import io.mp4j.queue.JoinableQueue;
 import io.mp4j.queue.Pipe;
 import io.mp4j.queue.Queue;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -89,6 +91,29 @@ class QueueProcessTest
             }
             results.put(task * 2);
             tasks.taskDone();
+        }
+    }
+
+    static void increment(final Queue<Object> atomics, final Queue<Long> results) throws Exception
+    {
+        results.put(((AtomicLong)atomics.get()).get() + 1);
+    }
+
+    @Test
+    void aQueueWithItsOwnAllowListPassedToAChildDecodesThoseClassesThere() throws Exception
+    {
+        // AtomicLong is outside the default allow-list (java.util.* is one package): only the queue's codec allows
+        // it, and the child must get that codec, patterns included, with the queue
+        try (Queue<Object> atomics = Queue.create(dir, "atomics", Queue.DEFAULT_CAPACITY,
+                 new JavaSerializationCodec(AtomicLong.class.getName()));
+             Queue<Long> results = Queue.create(dir, "results"))
+        {
+            final Process child = Process.of(QueueProcessTest::increment, atomics, results);
+            child.start();
+            atomics.put(new AtomicLong(41));
+            assertEquals(42L, results.get(WAIT), () -> String.join("\n", child.stderrTail()));
+            assertTrue(child.join(WAIT));
+            assertEquals(0, child.exitCode().getAsInt(), () -> String.join("\n", child.stderrTail()));
         }
     }
 
