@@ -123,6 +123,15 @@ public final class ClusterBackend implements Backend
      */
     public static ClusterBackend startMember(final ClusterConfig config)
     {
+        if (!config.hasSecret())
+        {
+            // one line, so that whoever starts a member learns that the cluster is open (README, "Who can join")
+            System.err.println("mp4j cluster member: no secret, so any process that can reach " + config.localAddress() +
+                " discovery ports " + config.discoveryPort() + ".." + (config.discoveryPort() + config.discoveryPortRange()) +
+                " or communication ports " + config.communicationPort() + ".." + (config.communicationPort() +
+                config.communicationPortRange()) + " can join and read or change every object; give every node the same " +
+                "secret: --secret-file PATH (mode 0600) or ClusterConfig.Builder.secret");
+        }
         return register(new ClusterBackend(IgniteNode.start(config, false), config));
     }
 

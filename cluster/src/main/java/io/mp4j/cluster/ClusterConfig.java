@@ -14,9 +14,16 @@ import org.apache.ignite.spi.communication.tcp.TcpCommunicationSpi;
 import org.apache.ignite.spi.discovery.tcp.TcpDiscoverySpi;
 import org.apache.ignite.spi.discovery.tcp.ipfinder.vm.TcpDiscoveryVmIpFinder;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Matcher;
@@ -61,14 +68,26 @@ import java.util.regex.Pattern;
  *     <td>whether Ignite deserializes only the classes of an allow-list (see below).</td></tr>
  * <tr><td>{@link Builder#quietLogging}</td><td>{@code --log}</td><td>quiet</td>
  *     <td>whether Ignite's own log goes to java.util.logging (warnings and errors) or nowhere.</td></tr>
+ * <tr><td>{@link Builder#secret}</td><td>{@code --secret-file PATH}</td><td>none</td>
+ *     <td>a secret every node must prove it holds to join (see below); the file is read by
+ *     {@link #readSecretFile}.</td></tr>
  * </table>
+ *
+ * <p><b>Who can join.</b> Without a secret, any process that can reach a member's discovery and
+ * communication ports joins the cluster and can read and change every object (on loopback: every user of
+ * the host); a member says so on standard error when it starts. With a secret, a joining node (member or
+ * client) sends HMAC-SHA256(secret, its node id) with its join request and the coordinator refuses it when
+ * that does not match ({@link ClusterSecret}); the secret itself is never sent nor logged. Give the same
+ * secret to every node: a cluster whose oldest member has none checks nobody. The transport stays
+ * unencrypted, so this keeps out whoever cannot read the secret, not whoever can read the traffic; the
+ * thin-client connector is not covered.
  *
  * <p><b>Class loading.</b> Peer class loading is off: the classes of the tasks a {@code Pool} or
  * {@code ProcessPoolExecutor} sends to the cluster, and of the objects put in queues, dicts and lists,
  * must be on every member's class path ({@code ./mp4j cluster-node --class-path ...}). Turning it on lets
  * any node that joins the cluster ship bytecode that every member then runs: only do it on a network where
  * every host that can reach the discovery and communication ports is trusted. Ignite's own transport is
- * neither authenticated nor encrypted in this configuration; keep the ports on a private network.
+ * not encrypted, and not authenticated without a secret; keep the ports on a private network.
  *
  * <p><b>Deserialization.</b> Ignite deserializes what reaches a node (tasks, the values of dicts, lists and
  * queues, its own messages) refusing only the classes of its deny-list. With {@link Builder#allowList} on,
@@ -110,6 +129,7 @@ public final class ClusterConfig
     private final boolean peerClassLoading;
     private final boolean allowList;
     private final boolean quietLogging;
+    private final byte[] secret;
 
     private ClusterConfig(final Builder b)
     {
@@ -128,6 +148,7 @@ public final class ClusterConfig
         this.peerClassLoading = b.peerClassLoading;
         this.allowList = b.allowList;
         this.quietLogging = b.quietLogging;
+        this.secret = b.secret;
     }
 
     /**
@@ -159,6 +180,7 @@ public final class ClusterConfig
         b.peerClassLoading = peerClassLoading;
         b.allowList = allowList;
         b.quietLogging = quietLogging;
+        b.secret = secret;
         return b;
     }
 
@@ -228,11 +250,65 @@ public final class ClusterConfig
                 case "--threads":
                     b.threads(integer(option, value));
                     break;
+                case "--secret-file":
+                    b.secret(readSecretFile(Path.of(value)));
+                    break;
                 default:
                     throw new IllegalArgumentException("unknown option " + option + " (see ./mp4j cluster-node --help)");
             }
         }
         return b.build();
+    }
+
+    /**
+     * Read a cluster secret from a file, refusing one that others could read too, as ssh does for keys.
+     *
+     * @param file a regular file (not a link) of at least one byte, with no permission for its group or others
+     *             (mode {@code 0600} or {@code 0400}, as {@code mode & 077 == 0}).
+     * @return its bytes, all of them (a trailing newline included).
+     * @throws IllegalArgumentException naming the file when it is missing, not a regular file, open to its
+     *                                  group or others, or empty.
+     */
+    public static byte[] readSecretFile(final Path file)
+    {
+        final PosixFileAttributes attributes;
+        try
+        {
+            attributes = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        }
+        catch (final IOException | UnsupportedOperationException ex)
+        {
+            throw new IllegalArgumentException("secret file " + file + ": cannot read its attributes (" + ex + ")", ex);
+        }
+        if (!attributes.isRegularFile())
+        {
+            throw new IllegalArgumentException("secret file " + file + ": not a regular file" +
+                (attributes.isSymbolicLink() ? " (a symbolic link: give the file it points to)" : ""));
+        }
+        final EnumSet<PosixFilePermission> open = EnumSet.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
+            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE,
+            PosixFilePermission.OTHERS_EXECUTE);
+        open.retainAll(attributes.permissions());
+        if (!open.isEmpty())
+        {
+            throw new IllegalArgumentException("secret file " + file + ": its group or others have access (" +
+                PosixFilePermissions.toString(attributes.permissions()) +
+                "); it must be readable by its owner only: chmod 600 " + file);
+        }
+        final byte[] bytes;
+        try
+        {
+            bytes = Files.readAllBytes(file);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalArgumentException("secret file " + file + ": cannot read it (" + ex + ")", ex);
+        }
+        if (bytes.length == 0)
+        {
+            throw new IllegalArgumentException("secret file " + file + ": empty");
+        }
+        return bytes;
     }
 
     private static int integer(final String option, final String value)
@@ -363,6 +439,12 @@ public final class ClusterConfig
         return quietLogging;
     }
 
+    /** @return whether nodes must prove they hold a secret to join (the secret itself is not given out). */
+    public boolean hasSecret()
+    {
+        return secret != null;
+    }
+
     /**
      * The Ignite configuration of a node.
      *
@@ -446,6 +528,10 @@ public final class ClusterConfig
         cfg.setPeerClassLoadingThreadPoolSize(2);
         cfg.setRebalanceThreadPoolSize(1);
         cfg.setSnapshotThreadPoolSize(1);
+        if (secret != null)
+        {
+            cfg.setPluginProviders(new ClusterSecret(secret));
+        }
         return cfg;
     }
 
@@ -457,7 +543,8 @@ public final class ClusterConfig
             (communicationPort + communicationPortRange) + ", thinClientPort=" + (thinClientPort > 0 ? thinClientPort : "off") +
             ", workDirectory=" + (workDirectory == null ? "private" : workDirectory) + ", backups=" + backups +
             ", failureDetectionTimeout=" + failureDetectionTimeout + ", memory=" + memoryBytes / (1024 * 1024) + " MiB" +
-            ", threads=" + threads + ", peerClassLoading=" + peerClassLoading + ", allowList=" + allowList + '}';
+            ", threads=" + threads + ", peerClassLoading=" + peerClassLoading + ", allowList=" + allowList +
+            ", secret=" + (secret != null ? "set" : "none") + '}';
     }
 
     /**
@@ -480,6 +567,7 @@ public final class ClusterConfig
         private boolean peerClassLoading;
         private boolean allowList;
         private boolean quietLogging = true;
+        private byte[] secret;
 
         private Builder()
         {
@@ -696,6 +784,23 @@ public final class ClusterConfig
         public Builder quietLogging(final boolean quiet)
         {
             this.quietLogging = quiet;
+            return this;
+        }
+
+        /**
+         * @param key the cluster's shared secret (copied), at least one byte; null for none. Every node must be
+         *            given the same: a node that cannot prove it holds it is refused at join (see the class
+         *            comment). For {@code ./mp4j cluster-node}: {@code --secret-file PATH}
+         *            ({@link ClusterConfig#readSecretFile}).
+         * @return this.
+         */
+        public Builder secret(final byte[] key)
+        {
+            if (key != null && key.length == 0)
+            {
+                throw new IllegalArgumentException("secret: empty (give at least one byte, or null for none)");
+            }
+            this.secret = key == null ? null : key.clone();
             return this;
         }
 

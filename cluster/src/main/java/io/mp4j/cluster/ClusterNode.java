@@ -51,7 +51,21 @@ public final class ClusterNode
             System.exit(2);
             return;
         }
-        final ClusterBackend backend = ClusterBackend.startMember(config);
+        final ClusterBackend backend;
+        try
+        {
+            backend = ClusterBackend.startMember(config);
+        }
+        catch (final IllegalStateException ex)
+        {
+            System.err.println("mp4j cluster-node: " + ex.getMessage());
+            if (!String.valueOf(ex.getMessage()).contains(IgniteNode.SECRET_REFUSED))
+            {
+                ex.printStackTrace();   // Ignite's causes (a port in use, ...) are deep in the chain
+            }
+            System.exit(1);
+            return;
+        }
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
@@ -122,6 +136,7 @@ public final class ClusterNode
             "  --peer-class-loading         let nodes ship task classes (only on a trusted network)",
             "  --allow-list                 deserialize only Ignite's classes and mp4j's allow-list (on every node)",
             "  --log                        Ignite's log through java.util.logging (default: quiet)",
+            "  --secret-file PATH           nodes must prove they hold this file's bytes to join (mode 0600; on every node)",
             "  --class-path CP              (./mp4j only) the classes of your tasks",
             "  --exit-on-stdin-eof          exit when standard input closes");
     }

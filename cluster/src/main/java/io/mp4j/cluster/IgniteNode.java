@@ -17,6 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class IgniteNode implements AutoCloseable
 {
+    /** In the message of the exception a node refused for its secret fails to start with. */
+    static final String SECRET_REFUSED = "its secret proof did not match";
+
     private static final AtomicInteger COUNTER = new AtomicInteger();
     /** The members of this JVM being stopped: a task they interrupt fails over to another member. */
     private static final java.util.Set<String> STOPPING = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -68,9 +71,33 @@ final class IgniteNode implements AutoCloseable
             {
                 dir.close();
             }
+            final String refusal = secretRefusal(ex);
+            if (refusal != null)
+            {
+                throw new IllegalStateException("the cluster at " + config.seeds() + " refused this " + (client ? "client" : "member") +
+                    " node: " + SECRET_REFUSED + " (" + (config.hasSecret() ? "this node holds a different secret" :
+                    "this node holds no secret; give it the cluster's with ClusterConfig.Builder.secret or --secret-file") +
+                    "); the cluster said: " + refusal, ex);
+            }
             throw new IllegalStateException("could not start an Ignite " + (client ? "client" : "member") + " node with " + config +
                 ": " + ex.getMessage(), ex);
         }
+    }
+
+    /**
+     * @return the coordinator's message when a failed start was it refusing this node's secret proof
+     * ({@link ClusterSecret}), else null.
+     */
+    private static String secretRefusal(final Throwable failure)
+    {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause())
+        {
+            if (t.getMessage() != null && t.getMessage().contains(ClusterSecret.REFUSED))
+            {
+                return t.getMessage();
+            }
+        }
+        return null;
     }
 
     private static void makePrivate(final Path dir)

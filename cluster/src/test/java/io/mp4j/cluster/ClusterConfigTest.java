@@ -1,11 +1,17 @@
 package io.mp4j.cluster;
 
+import org.apache.ignite.configuration.IgniteConfiguration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -78,5 +84,61 @@ class ClusterConfigTest
     {
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> ClusterConfig.parse(args));
         assertTrue(ex.getMessage().contains(expected), ex.getMessage());
+    }
+
+    // ---- the shared secret (--secret-file)
+
+    private static Path secretFile(final Path dir, final String name, final String mode, final String content) throws Exception
+    {
+        final Path file = dir.resolve(name);
+        Files.write(file, content.getBytes(StandardCharsets.US_ASCII));
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
+        return file;
+    }
+
+    @Test
+    void aSecretFileReadableByItsOwnerOnlyIsReadWhole(@TempDir final Path dir) throws Exception
+    {
+        final Path file = secretFile(dir, "key", "rw-------", "s3cret\n");
+        final ClusterConfig config = ClusterConfig.parse(List.of("--secret-file", file.toString()));
+        assertTrue(config.hasSecret());
+        assertArrayEquals("s3cret\n".getBytes(StandardCharsets.US_ASCII), ClusterConfig.readSecretFile(file));
+        assertFalse(config.toString().contains("s3cret"), config.toString());
+        final IgniteConfiguration ignite = config.igniteConfiguration("n", true, dir);
+        assertEquals(1, ignite.getPluginProviders().length);
+        assertEquals(ClusterSecret.NAME, ignite.getPluginProviders()[0].name());
+        assertEquals(null, ClusterConfig.parse(List.of()).igniteConfiguration("n", true, dir).getPluginProviders());
+    }
+
+    @Test
+    void aSecretFileTheGroupOrOthersCanReadIsRefusedNamingTheFile(@TempDir final Path dir) throws Exception
+    {
+        for (final String mode : List.of("rw-r--r--", "rw-r-----", "rw----r--", "rw--w----", "rwx-----x"))
+        {
+            final Path file = secretFile(dir, "key-" + mode, mode, "s3cret");
+            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                () -> ClusterConfig.parse(List.of("--secret-file", file.toString())), mode);
+            assertTrue(ex.getMessage().contains(file.toString()) && ex.getMessage().contains("group or others") &&
+                ex.getMessage().contains("chmod 600"), ex.getMessage());
+            assertFalse(ex.getMessage().contains("s3cret"), ex.getMessage());
+        }
+    }
+
+    @Test
+    void anEmptyOrMissingSecretFileOrADirectoryOrALinkIsRefused(@TempDir final Path dir) throws Exception
+    {
+        final Path empty = secretFile(dir, "empty", "rw-------", "");
+        final Path link = Files.createSymbolicLink(dir.resolve("link"), secretFile(dir, "key", "rw-------", "s3cret"));
+        final Path sub = Files.createDirectory(dir.resolve("sub"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ClusterConfig.parse(List.of("--secret-file", empty.toString())))
+            .getMessage().contains(empty + ": empty"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ClusterConfig.parse(List.of("--secret-file", link.toString())))
+            .getMessage().contains(link + ": not a regular file"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ClusterConfig.parse(List.of("--secret-file", sub.toString())))
+            .getMessage().contains(sub + ": not a regular file"));
+        final Path missing = dir.resolve("missing");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ClusterConfig.parse(List.of("--secret-file", missing.toString())))
+            .getMessage().contains(missing.toString()));
+        assertThrows(IllegalArgumentException.class, () -> ClusterConfig.builder().secret(new byte[0]));
     }
 }

@@ -40,12 +40,17 @@ final class LocalCluster implements AutoCloseable
     ClusterBackend client;
 
     private final boolean allowList;
+    private final List<String> extraMemberArgs;
+    private final byte[] clientSecret;
 
-    private LocalCluster(final int discoveryPort, final int communicationPort, final boolean allowList)
+    private LocalCluster(final int discoveryPort, final int communicationPort, final boolean allowList,
+        final List<String> extraMemberArgs, final byte[] clientSecret)
     {
         this.discoveryPort = discoveryPort;
         this.communicationPort = communicationPort;
         this.allowList = allowList;
+        this.extraMemberArgs = List.copyOf(extraMemberArgs);
+        this.clientSecret = clientSecret;
     }
 
     /**
@@ -64,9 +69,22 @@ final class LocalCluster implements AutoCloseable
      */
     static LocalCluster start(final int memberCount, final boolean allowList) throws Exception
     {
+        return start(memberCount, allowList, List.of(), null);
+    }
+
+    /**
+     * @param memberCount     how many members.
+     * @param allowList       whether every node deserializes only through mp4j's allow-list ({@code --allow-list}).
+     * @param extraMemberArgs more {@code cluster-node} options for every member (say {@code --secret-file PATH}).
+     * @param clientSecret    the secret of this JVM's client ({@link #config}), or null for none.
+     * @return the started cluster, this JVM joined as a client.
+     */
+    static LocalCluster start(final int memberCount, final boolean allowList, final List<String> extraMemberArgs,
+        final byte[] clientSecret) throws Exception
+    {
         // a block of 20 ports: discovery base..base+7 (members first, then clients), communication base+8..base+19
         final int base = 42_000 + ThreadLocalRandom.current().nextInt(0, 200) * 20;
-        final LocalCluster cluster = new LocalCluster(base, base + 8, allowList);
+        final LocalCluster cluster = new LocalCluster(base, base + 8, allowList, extraMemberArgs, clientSecret);
         try
         {
             final CountDownLatch ready = new CountDownLatch(memberCount);
@@ -103,6 +121,7 @@ final class LocalCluster implements AutoCloseable
         {
             args.add("--allow-list");
         }
+        args.addAll(extraMemberArgs);
         return args;
     }
 
@@ -117,6 +136,7 @@ final class LocalCluster implements AutoCloseable
             .discoveryPort(discoveryPort + memberCount, 7 - memberCount)
             .communicationPort(communicationPort, 11)
             .allowList(allowList)
+            .secret(clientSecret)
             .build();
     }
 
