@@ -36,10 +36,18 @@ final class FileOwners
         }
     }
 
+    /** This process's uid, read once: a JVM does not change its user, and every attach asks. */
+    private static final Object CURRENT_UID = readCurrentUid();
+
     /**
      * @return the uid this process runs as, or null where there is no {@code /proc} to tell it.
      */
     static Object currentUid()
+    {
+        return CURRENT_UID;
+    }
+
+    private static Object readCurrentUid()
     {
         final Path self = Paths.get("/proc/self");
         return Files.exists(self) ? uidOf(self) : null;
