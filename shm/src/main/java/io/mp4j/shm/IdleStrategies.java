@@ -30,7 +30,7 @@ import java.util.function.Supplier;
  * </ol>
  *
  * <p>{@code backoff} is a {@link TimedBackoffIdleStrategy}: it spins for {@link #BACKOFF_SPIN_MICROS} µs
- * (200 unless {@code mp4j.idle.spinMicros} says otherwise), yielding every 100 µs, yields
+ * (200 unless {@code mp4j.idle.spinMicros} says otherwise; 0 on one processor), yielding every 100 µs, yields
  * {@link #BACKOFF_YIELDS} times, then parks from 1 µs doubling to 1 ms, so a waiter that waits long burns
  * next to no CPU and wakes at most about a millisecond late. {@code spin} busy-spins (lowest latency, a
  * whole core per waiter), {@code yield} calls {@link Thread#yield()}, {@code sleep} sleeps 1 ms between
@@ -85,11 +85,23 @@ public final class IdleStrategies
     }
 
     /**
+     * Whether this JVM may run on more than one processor ({@link Runtime#availableProcessors()}, which
+     * follows the CPU affinity and a container's CPU limit, read once). Only then can a waiter's spin phase
+     * help: on one processor the spinner holds the only core its peer in another process needs to make the
+     * awaited change, and a yield does not reliably hand that core over (Linux's EEVDF scheduler may pick
+     * the yielder again at once). So on one processor every default spin phase of mp4j is 0, and waiters
+     * yield and park at once: a {@code Barrier(2)} round between two processes pinned to one core took
+     * 210 µs with a 200 µs spin phase and 10 µs without.
+     */
+    public static final boolean MULTIPROCESSOR = Runtime.getRuntime().availableProcessors() > 1;
+
+    /**
      * How long mp4j's {@code backoff} spins before it yields and parks, in microseconds: longer than a
      * wake-up from a park here (55-110 µs), so that two processes handing a word to each other do not fall
-     * into a convoy of wake-ups (see {@link TimedBackoffIdleStrategy}).
+     * into a convoy of wake-ups (see {@link TimedBackoffIdleStrategy}). 200 by default, 0 on one processor
+     * (see {@link #MULTIPROCESSOR}); the system property {@code mp4j.idle.spinMicros} sets it.
      */
-    public static final int BACKOFF_SPIN_MICROS = Integer.getInteger("mp4j.idle.spinMicros", 200);
+    public static final int BACKOFF_SPIN_MICROS = Integer.getInteger("mp4j.idle.spinMicros", MULTIPROCESSOR ? 200 : 0);
     /** Yields of mp4j's {@code backoff} after its spin phase, before it parks. */
     public static final int BACKOFF_YIELDS = 10;
 
