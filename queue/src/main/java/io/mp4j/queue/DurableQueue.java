@@ -1,5 +1,6 @@
 package io.mp4j.queue;
 
+import io.mp4j.shm.FileOwners;
 import io.mp4j.shm.IdleStrategies;
 import io.mp4j.shm.InvalidRegionException;
 import io.mp4j.shm.MappedRegion;
@@ -26,6 +27,10 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -53,7 +58,9 @@ import java.util.concurrent.TimeUnit;
  * current one; {@link #autoCleanup(Duration)} runs it whenever this instance's appends roll over.
  * Deletion follows the work cursor only, so a queue read only through subscribers or tails deletes
  * nothing. {@code WEEKLY} is refused: Chronicle cannot map its week-based file names back to cycles,
- * so its tailers read nothing and cleanup could delete nothing.
+ * so its tailers read nothing and cleanup could delete nothing. A directory the queue creates has mode
+ * 0700; one that exists must belong to this user, and its group and others must not be able to write it
+ * (else {@code open} throws {@link IllegalStateException}): Chronicle maps the files it finds there.
  *
  * <p><b>No phone-home</b>: loading this class sets {@code chronicle.analytics.disable=true} before any
  * Chronicle class initialises, so Chronicle neither sends analytics nor writes
@@ -102,6 +109,9 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
     static final int CURSOR_OFFSET = 0;
     static final int CLAIM_COUNT_OFFSET = 128;
     static final int CURSOR_PAYLOAD_LENGTH = 256;
+    /** Mode 0700 for the directories a queue creates. */
+    private static final FileAttribute<Set<PosixFilePermission>> PRIVATE_DIRECTORY =
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
 
     private final Path directory;
     private final String rollCycleName;
@@ -127,6 +137,27 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
         this.codec = codec == null ? new JavaSerializationCodec() : codec;
         this.givenCodec = codec;
         rollCycle(rollCycleName); // fail early on a bad name
+        prepareDirectory(directory); // and on a directory that others could write
+    }
+
+    /**
+     * Create the directory if it is missing, mode 0700 as a runtime directory (Chronicle's files get the
+     * umask's mode, so the directory is what keeps other users out), and refuse one that others could
+     * write: Chronicle maps whatever files it finds there, without the checks of mp4j's own regions.
+     */
+    private static void prepareDirectory(final Path directory)
+    {
+        final Path real;
+        try
+        {
+            Files.createDirectories(directory, PRIVATE_DIRECTORY);
+            real = directory.toRealPath();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot create the durable queue directory " + directory, ex);
+        }
+        FileOwners.requirePrivateDirectory(real, "durable queue");
     }
 
     /**
@@ -135,6 +166,7 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
      * @param directory the queue's directory.
      * @param <T>       the element type.
      * @return the queue; Chronicle files are opened on first use.
+     * @throws IllegalStateException if the directory is another user's, or its group or others may write it.
      */
     public static <T> DurableQueue<T> open(final Path directory)
     {
@@ -152,6 +184,8 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
      * @return the queue.
      * @throws IllegalArgumentException for an unknown roll cycle, or {@code WEEKLY}, whose file names
      *                                  Chronicle cannot map back to cycles (its tailers read nothing).
+     * @throws IllegalStateException    if the directory is another user's, or its group or others may write it.
+     * @throws java.io.UncheckedIOException if the directory cannot be created.
      */
     public static <T> DurableQueue<T> open(final Path directory, final String rollCycle, final ObjectCodec codec)
     {
@@ -249,14 +283,7 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
                 q = queue;
                 if (q == null)
                 {
-                    try
-                    {
-                        Files.createDirectories(directory);
-                    }
-                    catch (final IOException ex)
-                    {
-                        throw new UncheckedIOException("cannot create " + directory, ex);
-                    }
+                    prepareDirectory(directory);
                     q = SingleChronicleQueueBuilder.binary(directory).rollCycle(rollCycle(rollCycleName)).build();
                     queue = q;
                 }

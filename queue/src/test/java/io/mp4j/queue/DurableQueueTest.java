@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The durable queue across real JVMs: survival of process death, work-queue exactly once, named
@@ -349,6 +352,61 @@ class DurableQueueTest
     private static String range(final int from, final int to)
     {
         return LongStream.range(from, to).mapToObj(Long::toString).collect(Collectors.joining(" "));
+    }
+
+    @Test
+    void aDirectoryItCreatesIsPrivateToThisUser() throws Exception
+    {
+        final Path q = dir.resolve("parent").resolve("q");
+        try (DurableQueue<Long> queue = DurableQueue.open(q))
+        {
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(q)));
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(q.getParent())));
+            queue.put(1L);
+            assertEquals(1L, queue.poll());
+        }
+    }
+
+    @Test
+    void aDirectoryThatTheGroupOrOthersMayWriteIsRefusedBeforeChronicleMapsAnything() throws Exception
+    {
+        for (final String mode : new String[] {"rwxrwxrwx", "rwxrwx---", "rwx-w----"})
+        {
+            final Path q = Files.createDirectory(dir.resolve("q-" + mode.replace('-', '_')));
+            Files.setPosixFilePermissions(q, PosixFilePermissions.fromString(mode));
+            final IllegalStateException refused = assertThrows(IllegalStateException.class, () -> DurableQueue.open(q));
+            assertTrue(refused.getMessage().contains(q.toString()) && refused.getMessage().contains("chmod go-w"),
+                refused.getMessage());
+            try (Stream<Path> files = Files.list(q))
+            {
+                assertEquals(List.of(), files.collect(Collectors.toList()), "nothing written in a refused directory");
+            }
+        }
+        // the sticky bit keeps others from renaming files, not from planting a future cycle's file
+        final Path sticky = Files.createDirectory(dir.resolve("sticky"));
+        Files.setAttribute(sticky, "unix:mode", 01777);
+        assertThrows(IllegalStateException.class, () -> DurableQueue.open(sticky));
+    }
+
+    @Test
+    void aDirectoryOfAnotherUserIsRefusedEvenThroughALink() throws Exception
+    {
+        assumeTrue(Integer.valueOf(0).equals(Files.getAttribute(Paths.get("/proc/self"), "unix:uid")),
+            "only root can give a directory to another user");
+        final Path foreign = Files.createDirectory(dir.resolve("foreign"));
+        Files.setPosixFilePermissions(foreign, PosixFilePermissions.fromString("rwx------"));
+        Files.setAttribute(foreign, "unix:uid", 65534);
+        final IllegalStateException refused = assertThrows(IllegalStateException.class, () -> DurableQueue.open(foreign));
+        assertTrue(refused.getMessage().contains("belongs to uid 65534"), refused.getMessage());
+        final Path link = Files.createSymbolicLink(dir.resolve("link"), foreign);
+        assertThrows(IllegalStateException.class, () -> DurableQueue.open(link));
+        // a link to a directory of this user's is fine: the directory it leads to is what is checked
+        final Path own = Files.createDirectory(dir.resolve("own"));
+        try (DurableQueue<Long> queue = DurableQueue.open(Files.createSymbolicLink(dir.resolve("link-to-own"), own)))
+        {
+            queue.put(7L);
+            assertEquals(7L, queue.poll());
+        }
     }
 
     private static void deleteTree(final Path root) throws IOException

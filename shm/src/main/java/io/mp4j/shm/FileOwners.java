@@ -1,10 +1,12 @@
 package io.mp4j.shm;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.Map;
 
 /**
  * Whose a file is: the one place where mp4j decides whether a file or directory belongs to the user this
@@ -13,9 +15,14 @@ import java.nio.file.Paths;
  *
  * <p>The uid is compared where {@code /proc} tells this process's own (Linux); elsewhere the owner's name
  * is compared with {@code user.name}. Paths are never followed: a link is judged as the link.
+ *
+ * <p>Public for mp4j's other modules only ({@link #requirePrivateDirectory}); not for direct use.
  */
-final class FileOwners
+public final class FileOwners
 {
+    /** Mode bits: the group or others may write. */
+    private static final int GROUP_OR_OTHERS_WRITE = 0022;
+
     private FileOwners()
     {
     }
@@ -87,5 +94,51 @@ final class FileOwners
     {
         final Object myUid = currentUid();
         return myUid != null ? myUid.equals(fileUid) : ownedBy(path, null);
+    }
+
+    /**
+     * Refuse a directory in which another user could plant, replace or remove files: a symbolic link, not a
+     * directory, a directory of another user, or one that its group or others may write (the sticky bit does
+     * not help: it stops renames and removals, not a file planted under a name that will be used later). For
+     * a directory whose files a library maps as it finds them (Chronicle Queue's, for a {@code DurableQueue}),
+     * without the checks {@link MappedRegion#attach} makes.
+     *
+     * @param directory the directory, which exists.
+     * @param what      what it holds, for the message (e.g. {@code "durable queue"}).
+     * @throws IllegalStateException naming the directory and what is wrong with it.
+     * @throws UncheckedIOException  if its attributes cannot be read.
+     */
+    public static void requirePrivateDirectory(final Path directory, final String what)
+    {
+        final Map<String, Object> attributes;
+        try
+        {
+            attributes = Files.readAttributes(directory, "unix:mode,uid,isDirectory", LinkOption.NOFOLLOW_LINKS);
+        }
+        catch (final UnsupportedOperationException | IllegalArgumentException ex)
+        {
+            return; // not a Unix file system: no owners or modes to compare
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read the owner and mode of the " + what + " directory " + directory, ex);
+        }
+        final int mode = (Integer)attributes.get("mode");
+        final String refused = directory + ": refused as a " + what + " directory: ";
+        if (!(Boolean)attributes.get("isDirectory"))
+        {
+            throw new IllegalStateException(refused + "it is not a directory (a symbolic link or a file)");
+        }
+        if (!isCurrentUser(directory, attributes.get("uid")))
+        {
+            throw new IllegalStateException(refused + "it belongs to uid " + attributes.get("uid") + ", not to this " +
+                "user, who could then be handed files of theirs to map");
+        }
+        if ((mode & GROUP_OR_OTHERS_WRITE) != 0)
+        {
+            throw new IllegalStateException(refused + "mode " + String.format("%04o", mode & 07777) + " lets " +
+                ((mode & 0002) != 0 ? "others" : "the group") + " write it, so they could plant or replace the files " +
+                "it holds; remove their write permission (chmod go-w)");
+        }
     }
 }
