@@ -522,14 +522,8 @@ public final class ShmWorkloads
         {
             final double lockNs = timeLock(lock);
             final double rlockNs = timeRLock(rlock);
+            final double semNs = timeSemaphore(semaphore);
             long t0 = System.nanoTime();
-            for (int i = 0; i < LOCK_UNCONTENDED_N; i++)
-            {
-                semaphore.acquire();
-                semaphore.release();
-            }
-            final double semNs = (System.nanoTime() - t0) / (double)LOCK_UNCONTENDED_N;
-            t0 = System.nanoTime();
             for (int i = 0; i < LOCK_UNCONTENDED_N; i++)
             {
                 try (SharedLock.Held held = lock.locked())
@@ -579,6 +573,17 @@ public final class ShmWorkloads
         {
             lock.acquire();
             lock.release();
+        }
+        return (System.nanoTime() - t0) / (double)LOCK_UNCONTENDED_N;
+    }
+
+    private static double timeSemaphore(final Semaphore semaphore) throws InterruptedException
+    {
+        final long t0 = System.nanoTime();
+        for (int i = 0; i < LOCK_UNCONTENDED_N; i++)
+        {
+            semaphore.acquire();
+            semaphore.release();
         }
         return (System.nanoTime() - t0) / (double)LOCK_UNCONTENDED_N;
     }

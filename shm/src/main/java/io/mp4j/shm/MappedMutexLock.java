@@ -125,22 +125,23 @@ abstract sealed class MappedMutexLock extends MappedObject implements SharedLock
 
     private boolean acquireUninterruptibly(final long timeoutNanos)
     {
+        final RobustMutex mutex = mutex();
         final long me = OwnerWord.current();
-        if (reenter(me))
+        if (reenter(mutex, me))
         {
             return true;
         }
         if (timeoutNanos <= 0)
         {
-            return mutex().tryAcquire(me);
+            return mutex.tryAcquire(me);
         }
-        if (mutex().tryAcquireFree(me))
+        if (mutex.tryAcquireFree(me))
         {
             return true;
         }
         try
         {
-            return mutex().acquire(me, timeoutNanos, false, idle());
+            return mutex.acquire(me, timeoutNanos, false, idle());
         }
         catch (final InterruptedException ex)
         {
@@ -151,16 +152,16 @@ abstract sealed class MappedMutexLock extends MappedObject implements SharedLock
     /**
      * @return true if this is an RLock that {@code me} holds: then its hold count has gone up by one.
      */
-    private boolean reenter(final long me)
+    private boolean reenter(final RobustMutex mutex, final long me)
     {
-        if (reentrant && mutex().isHeldBy(me))
+        if (reentrant && mutex.isHeldBy(me))
         {
-            final int depth = mutex().holdCount();
+            final int depth = mutex.holdCount();
             if (depth == Integer.MAX_VALUE)
             {
                 throw new Error("maximum lock count exceeded");
             }
-            mutex().holdCount(depth + 1);
+            mutex.holdCount(depth + 1);
             return true;
         }
         return false;
@@ -180,18 +181,20 @@ abstract sealed class MappedMutexLock extends MappedObject implements SharedLock
         {
             throw new InterruptedException();
         }
+        final RobustMutex mutex = mutex();
         final long me = OwnerWord.current();
-        if (!reenter(me))
+        if (!reenter(mutex, me))
         {
-            mutex().acquire(me, Long.MAX_VALUE, true, idle());
+            mutex.acquire(me, Long.MAX_VALUE, true, idle());
         }
     }
 
     @Override
     public final boolean tryLock()
     {
+        final RobustMutex mutex = mutex();
         final long me = OwnerWord.current();
-        return reenter(me) || mutex().tryAcquire(me);
+        return reenter(mutex, me) || mutex.tryAcquire(me);
     }
 
     @Override
@@ -202,31 +205,33 @@ abstract sealed class MappedMutexLock extends MappedObject implements SharedLock
             throw new InterruptedException();
         }
         final long nanos = unit.toNanos(time);
+        final RobustMutex mutex = mutex();
         final long me = OwnerWord.current();
-        if (reenter(me))
+        if (reenter(mutex, me))
         {
             return true;
         }
-        return nanos <= 0 ? mutex().tryAcquire(me) : mutex().acquire(me, nanos, true, idle());
+        return nanos <= 0 ? mutex.tryAcquire(me) : mutex.acquire(me, nanos, true, idle());
     }
 
     @Override
     public final void unlock()
     {
-        final long owner = mutex().owner();
-        if (!mutex().isHeldBy(OwnerWord.current()))
+        final RobustMutex mutex = mutex();
+        final long me = OwnerWord.current();
+        if (!mutex.isHeldBy(me))
         {
-            throw new IllegalMonitorStateException("unlock by " + OwnerWord.describe(OwnerWord.current()) +
-                " of a lock held by " + OwnerWord.describe(owner) + ": " + region.path());
+            throw new IllegalMonitorStateException("unlock by " + OwnerWord.describe(me) +
+                " of a lock held by " + OwnerWord.describe(mutex.owner()) + ": " + region.path());
         }
-        final int depth = reentrant ? mutex().holdCount() : 1;
+        final int depth = reentrant ? mutex.holdCount() : 1;
         if (depth > 1)
         {
-            mutex().holdCount(depth - 1);
+            mutex.holdCount(depth - 1);
         }
         else
         {
-            mutex().release();
+            mutex.release();
         }
     }
 
