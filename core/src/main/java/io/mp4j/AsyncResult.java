@@ -61,7 +61,7 @@ public final class AsyncResult<T> implements Future<T>
      * result was unread made the p50 33 µs: a yield costs tens of microseconds whenever another thread is
      * runnable on the core.)
      */
-    private static final long BEHIND_YIELD_EVERY_NANOS = TimeUnit.MICROSECONDS.toNanos(10);
+    private static final long BEHIND_YIELD_EVERY_NANOS = Math.min(YIELD_EVERY_NANOS, TimeUnit.MICROSECONDS.toNanos(10));
     /**
      * Then it parks, at most {@link PoolWorker#YOUNG_PARK_CAP_NANOS} at a time, still collecting
      * results itself between parks, until this long has passed; then it blocks until the dispatcher thread

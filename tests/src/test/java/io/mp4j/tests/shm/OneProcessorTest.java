@@ -1,6 +1,7 @@
 package io.mp4j.tests.shm;
 
 import io.mp4j.Context;
+import io.mp4j.Pool;
 import io.mp4j.Process;
 import io.mp4j.StartMethod;
 import io.mp4j.shm.Barrier;
@@ -14,6 +15,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.TimeoutException;
 
@@ -75,6 +78,28 @@ class OneProcessorTest
             assertEquals(Runtime.getRuntime().availableProcessors() > 1, IdleStrategies.MULTIPROCESSOR);
             assertEquals(IdleStrategies.MULTIPROCESSOR ? 200 : 0, IdleStrategies.BACKOFF_SPIN_MICROS);
             assertEquals(0, barrier.nWaiting());
+        }
+    }
+
+    static int square(final int x)
+    {
+        return x * x;
+    }
+
+    @Test
+    void aPoolOfOneProcessorWorkersAnswersEveryTaskInOrder() throws Exception
+    {
+        // its workers' idle loops yield at every look there, where they spin elsewhere
+        try (Context oneProcessor = Context.create(StartMethod.SPAWN, List.of("-XX:ActiveProcessorCount=1"));
+             Pool pool = oneProcessor.pool(2))
+        {
+            final List<Integer> xs = IntStream.range(0, 2_000).boxed().collect(Collectors.toList());
+            assertEquals(xs.stream().map(OneProcessorTest::square).collect(Collectors.toList()),
+                pool.map(OneProcessorTest::square, xs, 1));
+            for (int i = 0; i < 200; i++)
+            {
+                assertEquals(i * i, pool.apply(OneProcessorTest::square, i));
+            }
         }
     }
 }
