@@ -34,7 +34,7 @@ import java.util.concurrent.CancellationException;
  * results; a thread waiting for a result (in {@link AsyncResult#get()}) does that work itself while the
  * dispatcher thread sleeps (spinning for up to 200 µs, then parking at most 50 µs at a time, for up to
  * 20 ms, then it blocks and leaves the work to the dispatcher thread), so a call needs no hand-off between
- * threads. Idle workers and the idle dispatcher spin ({@link Builder#spinTime(java.time.Duration)}, yielding every 100 µs, at every look where the JVM has one processor), then park, at most
+ * threads. Idle workers and the idle dispatcher spin ({@link Builder#spinTime(java.time.Duration)}, yielding every 100 µs, about every 2 µs where the JVM has one processor), then park, at most
  * 50 µs at a time for the first 20 ms, then at most 1 ms, so an idle pool burns no CPU. A function is serialized once per call and cached in each worker by id;
  * arguments and results that are all {@code Integer}, {@code Long}, {@code Double} or {@code String} travel
  * as primitive arrays, anything else by Java serialization read through an {@link java.io.ObjectInputFilter}.

@@ -92,10 +92,10 @@ final class PoolWorker implements MessageHandler
      * often: a yield costs about 50 µs here whenever another thread is runnable on the core; yielding every
      * 5 µs made a round trip's p50 24 µs on a quiet machine (2 µs yielding every 100 µs), while at load 4-5
      * it had helped the round trip (p50 25 µs, against 300 µs never yielding). Where the JVM may use one
-     * processor ({@link io.mp4j.shm.IdleStrategies#MULTIPROCESSOR}), at every look: the thread waited for
-     * needs this core, and a yield hands it over (workers and caller pinned to one core: a round trip's p50
-     * 127 µs yielding every 100 µs, 17 µs at every look; `map` with chunksize 1, warm, 565 k against 1.4 M
-     * tasks/s).
+     * processor ({@link io.mp4j.shm.IdleStrategies#MULTIPROCESSOR}), whenever it reads the clock (every 64
+     * spins, about every 2 µs): the thread waited for needs this core, and a yield hands it over (workers
+     * and caller pinned to one core: a round trip's p50 127 µs yielding every 100 µs, 17 µs yielding about
+     * every 2 µs; {@code map} with chunksize 1, warm, 565 k against 1.4 M tasks/s).
      */
     static final long YIELD_EVERY_NANOS = io.mp4j.shm.IdleStrategies.MULTIPROCESSOR ?
         TimeUnit.MICROSECONDS.toNanos(TimedBackoffIdleStrategy.YIELD_EVERY_MICROS) : 1;

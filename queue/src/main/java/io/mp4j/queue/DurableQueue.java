@@ -59,8 +59,9 @@ import java.util.concurrent.TimeUnit;
  * Deletion follows the work cursor only, so a queue read only through subscribers or tails deletes
  * nothing. {@code WEEKLY} is refused: Chronicle cannot map its week-based file names back to cycles,
  * so its tailers read nothing and cleanup could delete nothing. A directory the queue creates has mode
- * 0700; one that exists must belong to this user, and its group and others must not be able to write it
- * (else {@code open} throws {@link IllegalStateException}): Chronicle maps the files it finds there.
+ * 0700; one that exists must belong to this user and must not be writable by every user (its group may
+ * write it), else {@code open} throws {@link IllegalStateException}: Chronicle maps the files it finds there.
+ * A link to the directory is resolved when the queue is opened, and the queue keeps to where it led.
  *
  * <p><b>No phone-home</b>: loading this class sets {@code chronicle.analytics.disable=true} before any
  * Chronicle class initialises, so Chronicle neither sends analytics nor writes
@@ -114,6 +115,8 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
 
     private final Path directory;
+    /** Where {@link #directory} led when it was checked: Chronicle and the cursor use this path. */
+    private final Path realDirectory;
     private final String rollCycleName;
     private final transient ObjectCodec codec;
     /** The codec this instance was given, null for the default: what a handle carries. */
@@ -137,27 +140,35 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
         this.codec = codec == null ? new JavaSerializationCodec() : codec;
         this.givenCodec = codec;
         rollCycle(rollCycleName); // fail early on a bad name
-        prepareDirectory(directory); // and on a directory that others could write
+        this.realDirectory = prepareDirectory(directory); // and on a directory that others could write
     }
 
     /**
      * Create the directory if it is missing, mode 0700 as a runtime directory (Chronicle's files get the
-     * umask's mode, so the directory is what keeps other users out), and refuse one that others could
-     * write: Chronicle maps whatever files it finds there, without the checks of mp4j's own regions.
+     * umask's mode, so the directory is what keeps other users out), and refuse one of another user or that
+     * every user may write: Chronicle maps whatever files it finds there, without the checks of mp4j's own
+     * regions.
+     *
+     * @return its real path.
      */
-    private static void prepareDirectory(final Path directory)
+    private static Path prepareDirectory(final Path directory)
     {
-        final Path real;
         try
         {
-            Files.createDirectories(directory, PRIVATE_DIRECTORY);
-            real = directory.toRealPath();
+            if (directory.getFileSystem().supportedFileAttributeViews().contains("posix"))
+            {
+                Files.createDirectories(directory, PRIVATE_DIRECTORY);
+            }
+            else
+            {
+                Files.createDirectories(directory);
+            }
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot create the durable queue directory " + directory, ex);
         }
-        FileOwners.requirePrivateDirectory(real, "durable queue");
+        return FileOwners.requirePrivateDirectory(directory, "durable queue");
     }
 
     /**
@@ -166,7 +177,7 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
      * @param directory the queue's directory.
      * @param <T>       the element type.
      * @return the queue; Chronicle files are opened on first use.
-     * @throws IllegalStateException if the directory is another user's, or its group or others may write it.
+     * @throws IllegalStateException if the directory is another user's, or every user may write it.
      */
     public static <T> DurableQueue<T> open(final Path directory)
     {
@@ -184,7 +195,7 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
      * @return the queue.
      * @throws IllegalArgumentException for an unknown roll cycle, or {@code WEEKLY}, whose file names
      *                                  Chronicle cannot map back to cycles (its tailers read nothing).
-     * @throws IllegalStateException    if the directory is another user's, or its group or others may write it.
+     * @throws IllegalStateException    if the directory is another user's, or every user may write it.
      * @throws java.io.UncheckedIOException if the directory cannot be created.
      */
     public static <T> DurableQueue<T> open(final Path directory, final String rollCycle, final ObjectCodec codec)
@@ -283,8 +294,13 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
                 q = queue;
                 if (q == null)
                 {
-                    prepareDirectory(directory);
-                    q = SingleChronicleQueueBuilder.binary(directory).rollCycle(rollCycle(rollCycleName)).build();
+                    // again: the directory may have been removed since open, and is made again
+                    final Path now = prepareDirectory(realDirectory);
+                    if (!now.equals(realDirectory))
+                    {
+                        throw new IllegalStateException(directory + ": " + realDirectory + " is now a link, to " + now);
+                    }
+                    q = SingleChronicleQueueBuilder.binary(realDirectory).rollCycle(rollCycle(rollCycleName)).build();
                     queue = q;
                 }
             }
@@ -303,7 +319,7 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
                 if (c == null)
                 {
                     queue();
-                    final Path file = directory.resolve(CURSOR_FILE);
+                    final Path file = realDirectory.resolve(CURSOR_FILE);
                     MappedRegion region;
                     try
                     {
@@ -627,7 +643,7 @@ public final class DurableQueue<T> implements AutoCloseable, Serializable
         final int currentCycle = q.cycle();
         final long oldestKeptMillis = System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(IdleStrategies.toNanos(retention));
         int deleted = 0;
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*" + SingleChronicleQueue.SUFFIX))
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(realDirectory, "*" + SingleChronicleQueue.SUFFIX))
         {
             for (final Path file : files)
             {

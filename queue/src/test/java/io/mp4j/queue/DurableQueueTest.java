@@ -368,14 +368,14 @@ class DurableQueueTest
     }
 
     @Test
-    void aDirectoryThatTheGroupOrOthersMayWriteIsRefusedBeforeChronicleMapsAnything() throws Exception
+    void aDirectoryThatEveryUserMayWriteIsRefusedBeforeChronicleMapsAnything() throws Exception
     {
-        for (final String mode : new String[] {"rwxrwxrwx", "rwxrwx---", "rwx-w----"})
+        for (final String mode : new String[] {"rwxrwxrwx", "rwx---rwx", "rwx----w-"})
         {
             final Path q = Files.createDirectory(dir.resolve("q-" + mode.replace('-', '_')));
             Files.setPosixFilePermissions(q, PosixFilePermissions.fromString(mode));
             final IllegalStateException refused = assertThrows(IllegalStateException.class, () -> DurableQueue.open(q));
-            assertTrue(refused.getMessage().contains(q.toString()) && refused.getMessage().contains("chmod go-w"),
+            assertTrue(refused.getMessage().startsWith(q.toString()) && refused.getMessage().contains("chmod o-w"),
                 refused.getMessage());
             try (Stream<Path> files = Files.list(q))
             {
@@ -386,6 +386,14 @@ class DurableQueueTest
         final Path sticky = Files.createDirectory(dir.resolve("sticky"));
         Files.setAttribute(sticky, "unix:mode", 01777);
         assertThrows(IllegalStateException.class, () -> DurableQueue.open(sticky));
+        // a group-shared directory (umask 002, a setgid team directory) trusts its group
+        final Path shared = Files.createDirectory(dir.resolve("shared"));
+        Files.setAttribute(shared, "unix:mode", 02770);
+        try (DurableQueue<Long> queue = DurableQueue.open(shared))
+        {
+            queue.put(3L);
+            assertEquals(3L, queue.poll());
+        }
     }
 
     @Test
@@ -399,13 +407,22 @@ class DurableQueueTest
         final IllegalStateException refused = assertThrows(IllegalStateException.class, () -> DurableQueue.open(foreign));
         assertTrue(refused.getMessage().contains("belongs to uid 65534"), refused.getMessage());
         final Path link = Files.createSymbolicLink(dir.resolve("link"), foreign);
-        assertThrows(IllegalStateException.class, () -> DurableQueue.open(link));
-        // a link to a directory of this user's is fine: the directory it leads to is what is checked
+        final IllegalStateException throughLink = assertThrows(IllegalStateException.class, () -> DurableQueue.open(link));
+        assertTrue(throughLink.getMessage().startsWith(link + " (" + foreign.toRealPath() + ")"), throughLink.getMessage());
+        // a link to a directory of this user's is fine: the directory it leads to is what is checked, and
+        // the queue keeps to it when the link is pointed elsewhere before Chronicle opens its files
         final Path own = Files.createDirectory(dir.resolve("own"));
-        try (DurableQueue<Long> queue = DurableQueue.open(Files.createSymbolicLink(dir.resolve("link-to-own"), own)))
+        final Path linkToOwn = Files.createSymbolicLink(dir.resolve("link-to-own"), own);
+        try (DurableQueue<Long> queue = DurableQueue.open(linkToOwn))
         {
+            Files.delete(linkToOwn);
+            Files.createSymbolicLink(linkToOwn, foreign);
             queue.put(7L);
             assertEquals(7L, queue.poll());
+        }
+        try (Stream<Path> files = Files.list(foreign))
+        {
+            assertEquals(List.of(), files.collect(Collectors.toList()), "nothing written where the link leads now");
         }
     }
 

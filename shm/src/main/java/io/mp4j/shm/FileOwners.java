@@ -20,8 +20,8 @@ import java.util.Map;
  */
 public final class FileOwners
 {
-    /** Mode bits: the group or others may write. */
-    private static final int GROUP_OR_OTHERS_WRITE = 0022;
+    /** Mode bit: others may write. */
+    private static final int OTHERS_WRITE = 0002;
 
     private FileOwners()
     {
@@ -97,48 +97,56 @@ public final class FileOwners
     }
 
     /**
-     * Refuse a directory in which another user could plant, replace or remove files: a symbolic link, not a
-     * directory, a directory of another user, or one that its group or others may write (the sticky bit does
-     * not help: it stops renames and removals, not a file planted under a name that will be used later). For
-     * a directory whose files a library maps as it finds them (Chronicle Queue's, for a {@code DurableQueue}),
-     * without the checks {@link MappedRegion#attach} makes.
+     * Refuse a directory in which another user could plant, replace or remove files: one that is another
+     * user's, or that others (not only its group) may write (the sticky bit does not help: it stops renames
+     * and removals, not a file planted under a name that will be used later). Its group may write it: a
+     * group-shared directory (umask 002, a setgid team directory) trusts its group by design. Links are
+     * resolved first, and the directory they lead to is checked; use the path returned, not the one given,
+     * so that a link changed afterwards cannot lead elsewhere. For a directory whose files a library maps as
+     * it finds them (Chronicle Queue's, for a {@code DurableQueue}), without the checks
+     * {@link MappedRegion#attach} makes.
      *
      * @param directory the directory, which exists.
      * @param what      what it holds, for the message (e.g. {@code "durable queue"}).
+     * @return the directory's real path ({@link Path#toRealPath}).
      * @throws IllegalStateException naming the directory and what is wrong with it.
-     * @throws UncheckedIOException  if its attributes cannot be read.
+     * @throws UncheckedIOException  if it cannot be resolved or its attributes cannot be read.
      */
-    public static void requirePrivateDirectory(final Path directory, final String what)
+    public static Path requirePrivateDirectory(final Path directory, final String what)
     {
+        final Path real;
         final Map<String, Object> attributes;
         try
         {
-            attributes = Files.readAttributes(directory, "unix:mode,uid,isDirectory", LinkOption.NOFOLLOW_LINKS);
+            real = directory.toRealPath();
+            attributes = Files.readAttributes(real, "unix:mode,uid,isDirectory", LinkOption.NOFOLLOW_LINKS);
         }
         catch (final UnsupportedOperationException | IllegalArgumentException ex)
         {
-            return; // not a Unix file system: no owners or modes to compare
+            return directory; // not a Unix file system: no owners or modes to compare
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot read the owner and mode of the " + what + " directory " + directory, ex);
         }
         final int mode = (Integer)attributes.get("mode");
-        final String refused = directory + ": refused as a " + what + " directory: ";
+        final String refused = directory + (real.equals(directory) ? "" : " (" + real + ")") + ": refused as a " +
+            what + " directory: ";
         if (!(Boolean)attributes.get("isDirectory"))
         {
-            throw new IllegalStateException(refused + "it is not a directory (a symbolic link or a file)");
+            throw new IllegalStateException(refused + "it is not a directory");
         }
-        if (!isCurrentUser(directory, attributes.get("uid")))
+        if (!isCurrentUser(real, attributes.get("uid")))
         {
             throw new IllegalStateException(refused + "it belongs to uid " + attributes.get("uid") + ", not to this " +
                 "user, who could then be handed files of theirs to map");
         }
-        if ((mode & GROUP_OR_OTHERS_WRITE) != 0)
+        if ((mode & OTHERS_WRITE) != 0)
         {
-            throw new IllegalStateException(refused + "mode " + String.format("%04o", mode & 07777) + " lets " +
-                ((mode & 0002) != 0 ? "others" : "the group") + " write it, so they could plant or replace the files " +
-                "it holds; remove their write permission (chmod go-w)");
+            throw new IllegalStateException(refused + "mode " + String.format("%04o", mode & 07777) + " lets every " +
+                "user write it, so anyone could plant or replace the files it holds; remove their write permission " +
+                "(chmod o-w), and check what is in it");
         }
+        return real;
     }
 }

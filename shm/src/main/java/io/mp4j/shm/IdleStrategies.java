@@ -85,13 +85,15 @@ public final class IdleStrategies
     }
 
     /**
-     * Whether this JVM may run on more than one processor ({@link Runtime#availableProcessors()}, which
-     * follows the CPU affinity and a container's CPU limit, read once). Only then can a waiter's spin phase
-     * help: on one processor the spinner holds the only core its peer in another process needs to make the
-     * awaited change, and a yield does not reliably hand that core over (Linux's EEVDF scheduler may pick
-     * the yielder again at once). So on one processor every default spin phase of mp4j is 0, and waiters
-     * yield and park at once: a {@code Barrier(2)} round between two processes pinned to one core took
-     * 210 µs with a 200 µs spin phase and 10 µs without.
+     * Whether this JVM may use more than one processor's worth of CPU ({@link Runtime#availableProcessors()},
+     * read once: it follows the CPU affinity and a container's CPU limit, so a quota of one CPU or less
+     * counts as one processor even where the threads run on several; {@code -XX:ActiveProcessorCount=N}
+     * overrides it). Only then can a waiter's spin phase help: on one processor the spinner holds the core
+     * its peer in another process needs to make the awaited change, and gives it up only at its next yield
+     * (every 100 µs in {@code backoff}'s spin phase), once per side and round. So on one processor
+     * {@code backoff} has no spin phase (it yields a few times, then parks), and the pool's and the
+     * manager's waits yield as often as they look at the clock: a {@code Barrier(2)} round between two
+     * processes pinned to one core took 210 µs with a 200 µs spin phase and 10 µs without.
      */
     public static final boolean MULTIPROCESSOR = Runtime.getRuntime().availableProcessors() > 1;
 
