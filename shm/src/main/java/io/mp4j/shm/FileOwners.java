@@ -119,15 +119,22 @@ public final class FileOwners
         try
         {
             real = directory.toRealPath();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot resolve the " + what + " directory " + directory, ex);
+        }
+        try
+        {
             attributes = Files.readAttributes(real, "unix:mode,uid,isDirectory", LinkOption.NOFOLLOW_LINKS);
         }
         catch (final UnsupportedOperationException | IllegalArgumentException ex)
         {
-            return directory; // not a Unix file system: no owners or modes to compare
+            return real; // not a Unix file system: no owners or modes to compare
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot read the owner and mode of the " + what + " directory " + directory, ex);
+            throw new UncheckedIOException("cannot read the owner and mode of the " + what + " directory " + real, ex);
         }
         final int mode = (Integer)attributes.get("mode");
         final String refused = directory + (real.equals(directory) ? "" : " (" + real + ")") + ": refused as a " +
