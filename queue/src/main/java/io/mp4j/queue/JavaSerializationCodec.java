@@ -93,9 +93,7 @@ public final class JavaSerializationCodec implements ObjectCodec, Serializable
 
     private final transient ObjectInputFilter filter;
     private final transient String description;
-    /** Whether {@link #patterns} is the pattern the filter was made from (then this travels as it). */
-    private final transient boolean fromPatterns;
-    /** The pattern this was made from, or null. */
+    /** The pattern the filter was made from (then this travels as it), or null for a filter given as code. */
     private final transient String patterns;
     /** The defaults of the JVMs that received this codec in a message, each of which must also allow a class. */
     private final transient String[] narrowedBy;
@@ -114,15 +112,22 @@ public final class JavaSerializationCodec implements ObjectCodec, Serializable
      */
     public JavaSerializationCodec(final String extraAllowPatterns)
     {
+        this.patterns = fullPatterns(extraAllowPatterns);
+        this.description = this.patterns;
+        this.filter = ObjectInputFilter.Config.createFilter(description);
+        this.narrowedBy = new String[0];
+    }
+
+    /**
+     * @return {@link #DEFAULT_PATTERNS}, then {@value #ALLOW_PROPERTY}, then {@code extraAllowPatterns}, then
+     * reject.
+     */
+    private static String fullPatterns(final String extraAllowPatterns)
+    {
         final StringBuilder patterns = new StringBuilder(DEFAULT_PATTERNS);
         append(patterns, System.getProperty(ALLOW_PROPERTY, ""));
         append(patterns, extraAllowPatterns == null ? "" : extraAllowPatterns);
-        patterns.append(";!*");
-        this.patterns = patterns.toString();
-        this.description = this.patterns;
-        this.filter = ObjectInputFilter.Config.createFilter(description);
-        this.fromPatterns = true;
-        this.narrowedBy = new String[0];
+        return patterns.append(";!*").toString();
     }
 
     /**
@@ -133,7 +138,6 @@ public final class JavaSerializationCodec implements ObjectCodec, Serializable
     {
         this.filter = filter;
         this.description = String.valueOf(filter);
-        this.fromPatterns = false;
         this.patterns = null;
         this.narrowedBy = new String[0];
     }
@@ -152,7 +156,6 @@ public final class JavaSerializationCodec implements ObjectCodec, Serializable
         this.narrowedBy = narrowedBy;
         this.description = text.toString();
         this.filter = all.length == 1 ? all[0] : new AllOf(all, description);
-        this.fromPatterns = true;
     }
 
     /**
@@ -197,7 +200,7 @@ public final class JavaSerializationCodec implements ObjectCodec, Serializable
 
     private Object writeReplace() throws ObjectStreamException
     {
-        if (!fromPatterns)
+        if (patterns == null)
         {
             throw new NotSerializableException("a " + JavaSerializationCodec.class.getName() + " built from an " +
                 "ObjectInputFilter (" + description + ") cannot be passed to another process: a filter is code; " +
@@ -240,7 +243,7 @@ public final class JavaSerializationCodec implements ObjectCodec, Serializable
                 return new JavaSerializationCodec(patterns, before);
             }
             // the sender chose these patterns: this JVM's own default must allow a class too
-            final String local = new JavaSerializationCodec().patterns;
+            final String local = fullPatterns("");
             if (local.equals(patterns) || java.util.Arrays.asList(before).contains(local))
             {
                 return new JavaSerializationCodec(patterns, before);
