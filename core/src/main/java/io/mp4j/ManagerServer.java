@@ -399,9 +399,21 @@ final class ManagerServer
 
     private void serveConnection(final SocketChannel channel)
     {
-        final ManagerWire.Conn conn = new ManagerWire.Conn(channel);
-        final Client client = new Client(conn);
-        CLIENT.set(client);
+        final ManagerWire.Conn conn;
+        final Client client;
+        try
+        {
+            conn = new ManagerWire.Conn(channel);
+            client = new Client(conn);
+            CLIENT.set(client);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            // out of memory before the handshake began: its slot and its connection go back all the same
+            handshaking.decrementAndGet();
+            closeQuietly(channel);
+            throw ex;
+        }
         try
         {
             final boolean authenticated;
