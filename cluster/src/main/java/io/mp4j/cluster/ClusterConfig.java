@@ -58,6 +58,10 @@ import java.util.regex.Pattern;
  * <tr><td>{@link Builder#failureDetectionTimeout}</td><td>{@code --failure-detection-ms N}</td><td>10 s</td>
  *     <td>how long a silent member is given before it is dropped (a killed member whose sockets close is
  *     usually noticed much sooner). Locks its threads held are then released.</td></tr>
+ * <tr><td>{@link Builder#clientFailureDetectionTimeout}</td><td>{@code --client-failure-detection-ms N}</td><td>30 s</td>
+ *     <td>the same for a client (a program joined with {@link ClusterBackend#join}), never less than the
+ *     member's; the members' setting is the one that counts. Ignite's default: a client may pause longer than a
+ *     member (a long GC). A lock a killed client held is released only once this has passed.</td></tr>
  * <tr><td>{@link Builder#memory}</td><td>{@code --memory-mib N}</td><td>256 MiB</td>
  *     <td>the largest off-heap data region of a member (allocated as used).</td></tr>
  * <tr><td>{@link Builder#threads}</td><td>{@code --threads N}</td><td>max(4, cores)</td>
@@ -124,6 +128,7 @@ public final class ClusterConfig
     private final Path workDirectory;
     private final int backups;
     private final Duration failureDetectionTimeout;
+    private final Duration clientFailureDetectionTimeout;
     private final long memoryBytes;
     private final int threads;
     private final boolean peerClassLoading;
@@ -143,6 +148,7 @@ public final class ClusterConfig
         this.workDirectory = b.workDirectory;
         this.backups = b.backups;
         this.failureDetectionTimeout = b.failureDetectionTimeout;
+        this.clientFailureDetectionTimeout = b.clientFailureDetectionTimeout;
         this.memoryBytes = b.memoryBytes;
         this.threads = b.threads;
         this.peerClassLoading = b.peerClassLoading;
@@ -175,6 +181,7 @@ public final class ClusterConfig
         b.workDirectory = workDirectory;
         b.backups = backups;
         b.failureDetectionTimeout = failureDetectionTimeout;
+        b.clientFailureDetectionTimeout = clientFailureDetectionTimeout;
         b.memoryBytes = memoryBytes;
         b.threads = threads;
         b.peerClassLoading = peerClassLoading;
@@ -243,6 +250,9 @@ public final class ClusterConfig
                     break;
                 case "--failure-detection-ms":
                     b.failureDetectionTimeout(Duration.ofMillis(integer(option, value)));
+                    break;
+                case "--client-failure-detection-ms":
+                    b.clientFailureDetectionTimeout(Duration.ofMillis(integer(option, value)));
                     break;
                 case "--memory-mib":
                     b.memory(integer(option, value) * 1024L * 1024L);
@@ -409,6 +419,12 @@ public final class ClusterConfig
         return failureDetectionTimeout;
     }
 
+    /** @return how long a silent client is given before it is dropped. */
+    public Duration clientFailureDetectionTimeout()
+    {
+        return clientFailureDetectionTimeout;
+    }
+
     /** @return the largest off-heap data region of a member, in bytes. */
     public long memoryBytes()
     {
@@ -494,7 +510,7 @@ public final class ClusterConfig
         cfg.setPeerClassLoadingEnabled(peerClassLoading);
         cfg.setWorkDirectory(workDirectory.toAbsolutePath().toString());
         cfg.setFailureDetectionTimeout(failureDetectionTimeout.toMillis());
-        cfg.setClientFailureDetectionTimeout(Math.max(failureDetectionTimeout.toMillis(), 30_000));
+        cfg.setClientFailureDetectionTimeout(Math.max(clientFailureDetectionTimeout.toMillis(), failureDetectionTimeout.toMillis()));
         cfg.setMetricsLogFrequency(0);
         cfg.setGridLogger(quietLogging ? new NullLogger() : new JavaLogger());
         // a member halts its JVM on a critical failure (Ignite's default); a user's program only loses its node
@@ -542,7 +558,8 @@ public final class ClusterConfig
             (discoveryPort + discoveryPortRange) + ", communication=" + communicationPort + ".." +
             (communicationPort + communicationPortRange) + ", thinClientPort=" + (thinClientPort > 0 ? thinClientPort : "off") +
             ", workDirectory=" + (workDirectory == null ? "private" : workDirectory) + ", backups=" + backups +
-            ", failureDetectionTimeout=" + failureDetectionTimeout + ", memory=" + memoryBytes / (1024 * 1024) + " MiB" +
+            ", failureDetectionTimeout=" + failureDetectionTimeout + ", clientFailureDetectionTimeout=" +
+            clientFailureDetectionTimeout + ", memory=" + memoryBytes / (1024 * 1024) + " MiB" +
             ", threads=" + threads + ", peerClassLoading=" + peerClassLoading + ", allowList=" + allowList +
             ", secret=" + (secret != null ? "set" : "none") + '}';
     }
@@ -562,6 +579,7 @@ public final class ClusterConfig
         private Path workDirectory;
         private int backups = 1;
         private Duration failureDetectionTimeout = Duration.ofSeconds(10);
+        private Duration clientFailureDetectionTimeout = Duration.ofSeconds(30);
         private long memoryBytes = 256L * 1024 * 1024;
         private int threads = Math.max(4, Runtime.getRuntime().availableProcessors());
         private boolean peerClassLoading;
@@ -725,6 +743,22 @@ public final class ClusterConfig
                 throw new IllegalArgumentException("failure detection timeout " + timeout + ": must be at least 1 s");
             }
             this.failureDetectionTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * @param timeout how long a silent client is given before it is dropped (and the locks it held are
+         *                released); at least 1 s, and taken as the failure-detection timeout where that is
+         *                longer. It is the members' setting that counts.
+         * @return this.
+         */
+        public Builder clientFailureDetectionTimeout(final Duration timeout)
+        {
+            if (timeout.compareTo(Duration.ofSeconds(1)) < 0)
+            {
+                throw new IllegalArgumentException("client failure detection timeout " + timeout + ": must be at least 1 s");
+            }
+            this.clientFailureDetectionTimeout = timeout;
             return this;
         }
 

@@ -131,6 +131,7 @@ public final class ClusterNode
             "  --work-dir DIR               Ignite's work directory (default: a private one, removed at exit)",
             "  --backups N                  backup copies of every shared object (default 1)",
             "  --failure-detection-ms N     how long a silent member is given (default 10000)",
+            "  --client-failure-detection-ms N  how long a silent client is given (default 30000)",
             "  --memory-mib N               the largest off-heap data region (default 256)",
             "  --threads N                  task pool size (default max(4, cores))",
             "  --peer-class-loading         let nodes ship task classes (only on a trusted network)",

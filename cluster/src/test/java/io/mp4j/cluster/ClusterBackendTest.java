@@ -54,7 +54,9 @@ class ClusterBackendTest
             .localAddress("127.0.0.1")
             .communicationPort(base + 8, 11)
             .memory(64L << 20)
-            .threads(4);
+            .threads(4)
+            // Ignite interrupts a cancelled task after this (three tests wait for it); 10 s by default
+            .failureDetectionTimeout(Duration.ofSeconds(4));
         member = ClusterBackend.startMember(builder.discoveryPort(base, 1).build());
         clientConfig = builder.discoveryPort(base + 1, 6).build();
         client = ClusterBackend.join(clientConfig);
@@ -509,7 +511,7 @@ class ClusterBackendTest
             assertTrue(future.cancel(true));
             assertThrows(java.util.concurrent.CancellationException.class, future::get);
             // before the fix the job ran on for ever: cancel reached only the local future; now Ignite interrupts
-            // it once its failure-detection timeout (10 s here) has passed since the cancel
+            // it once its failure-detection timeout (4 s here) has passed since the cancel
             assertTrue(stopped.await(Duration.ofSeconds(60)), "the task runs on on its member after cancel(true)");
         }
         finally

@@ -39,7 +39,7 @@ class ClusterConfigTest
         final ClusterConfig config = ClusterConfig.parse(List.of("--seeds", "10.0.0.5:47500,10.0.0.6:47500..47502",
             "--local-address", "10.0.0.5", "--discovery-port", "48500..48505", "--communication-port", "48100",
             "--thin-client-port", "10800", "--work-dir", "/srv/ignite", "--backups", "2", "--failure-detection-ms", "2500",
-            "--memory-mib", "64", "--threads", "6", "--peer-class-loading", "--allow-list", "--log"));
+            "--client-failure-detection-ms", "7500", "--memory-mib", "64", "--threads", "6", "--peer-class-loading", "--allow-list", "--log"));
         assertEquals(List.of("10.0.0.5:47500", "10.0.0.6:47500..47502"), config.seeds());
         assertEquals("10.0.0.5", config.localAddress());
         assertEquals(48500, config.discoveryPort());
@@ -50,6 +50,7 @@ class ClusterConfigTest
         assertEquals(Path.of("/srv/ignite"), config.workDirectory());
         assertEquals(2, config.backups());
         assertEquals(Duration.ofMillis(2500), config.failureDetectionTimeout());
+        assertEquals(Duration.ofMillis(7500), config.clientFailureDetectionTimeout());
         assertEquals(64L << 20, config.memoryBytes());
         assertEquals(6, config.threads());
         assertTrue(config.peerClassLoading());

@@ -116,7 +116,9 @@ final class LocalCluster implements AutoCloseable
         final List<String> args = new ArrayList<>(List.of("--seeds", seeds(memberCount), "--local-address", "127.0.0.1",
             "--discovery-port", discoveryPort + ".." + (discoveryPort + memberCount - 1),
             "--communication-port", communicationPort + ".." + (communicationPort + 11),
-            "--memory-mib", "64", "--threads", "4", "--exit-on-stdin-eof"));
+            "--memory-mib", "64", "--threads", "4", "--exit-on-stdin-eof",
+            // a killed client's locks are taken over after this: Ignite's 30 s default would be half of a test's time
+            "--client-failure-detection-ms", "10000"));
         if (allowList)
         {
             args.add("--allow-list");
