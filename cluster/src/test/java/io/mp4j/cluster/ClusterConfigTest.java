@@ -98,6 +98,19 @@ class ClusterConfigTest
     }
 
     @Test
+    void theClientFailureDetectionTimeoutReachesIgniteAndIsNeverLessThanTheMembers(@TempDir final Path dir)
+    {
+        assertEquals(30_000, ClusterConfig.parse(List.of()).igniteConfiguration("n", false, dir).getClientFailureDetectionTimeout());
+        assertEquals(12_000, ClusterConfig.parse(List.of("--client-failure-detection-ms", "12000"))
+            .igniteConfiguration("n", false, dir).getClientFailureDetectionTimeout());
+        assertEquals(20_000, ClusterConfig.parse(List.of("--client-failure-detection-ms", "5000", "--failure-detection-ms", "20000"))
+            .igniteConfiguration("n", false, dir).getClientFailureDetectionTimeout());
+        final IllegalArgumentException tooShort = assertThrows(IllegalArgumentException.class,
+            () -> ClusterConfig.builder().clientFailureDetectionTimeout(Duration.ofMillis(999)));
+        assertTrue(tooShort.getMessage().contains("client failure detection timeout"), tooShort.getMessage());
+    }
+
+    @Test
     void aSecretFileReadableByItsOwnerOnlyIsReadWhole(@TempDir final Path dir) throws Exception
     {
         final Path file = secretFile(dir, "key", "rw-------", "s3cret\n");
