@@ -3,8 +3,7 @@ package io.mp4j.queue;
 import io.mp4j.shm.IdleStrategies;
 import io.mp4j.shm.RuntimeDirectory;
 import org.agrona.concurrent.IdleStrategy;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -27,19 +26,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class ConnectionInterruptTest
 {
-    RuntimeDirectory dir;
-
-    @BeforeEach
-    void setUp()
-    {
-        dir = RuntimeDirectory.create();
-    }
-
-    @AfterEach
-    void tearDown()
-    {
-        dir.close();
-    }
+    @AutoClose
+    final RuntimeDirectory dir = RuntimeDirectory.create();
 
     static final class RecordingIdle implements IdleStrategy
     {

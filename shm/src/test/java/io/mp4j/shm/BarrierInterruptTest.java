@@ -1,7 +1,6 @@
 package io.mp4j.shm;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.BrokenBarrierException;
@@ -21,19 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class BarrierInterruptTest
 {
-    private RuntimeDirectory dir;
-
-    @BeforeEach
-    void setUp()
-    {
-        dir = RuntimeDirectory.create();
-    }
-
-    @AfterEach
-    void tearDown()
-    {
-        dir.close();
-    }
+    @AutoClose
+    private final RuntimeDirectory dir = RuntimeDirectory.create();
 
     @Test
     void aPartyWaitingForTheTrippingGenerationsActionAnswersAnInterruptAtOnce() throws Exception

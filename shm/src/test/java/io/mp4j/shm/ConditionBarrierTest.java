@@ -1,8 +1,7 @@
 package io.mp4j.shm;
 
 import org.agrona.concurrent.AtomicBuffer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -23,22 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ConditionBarrierTest
 {
-    RuntimeDirectory dir;
-
-    @BeforeEach
-    void setUp()
-    {
-        dir = RuntimeDirectory.create();
-    }
-
-    @AfterEach
-    void tearDown()
-    {
-        if (dir != null)
-        {
-            dir.close();
-        }
-    }
+    @AutoClose
+    final RuntimeDirectory dir = RuntimeDirectory.create();
 
     static void awaitTrue(final BooleanSupplier condition, final String what)
     {

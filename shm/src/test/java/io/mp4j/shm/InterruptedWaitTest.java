@@ -1,8 +1,7 @@
 package io.mp4j.shm;
 
 import org.agrona.concurrent.IdleStrategy;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -22,19 +21,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class InterruptedWaitTest
 {
-    RuntimeDirectory dir;
-
-    @BeforeEach
-    void setUp()
-    {
-        dir = RuntimeDirectory.create();
-    }
-
-    @AfterEach
-    void tearDown()
-    {
-        dir.close();
-    }
+    @AutoClose
+    final RuntimeDirectory dir = RuntimeDirectory.create();
 
     /** Counts its idle calls, and those made with the caller's interrupt status set. */
     static final class RecordingIdle implements IdleStrategy

@@ -1,8 +1,7 @@
 package io.mp4j.shm;
 
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -22,19 +21,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class MappedRegionTest
 {
-    private RuntimeDirectory dir;
-
-    @BeforeEach
-    void setUp()
-    {
-        dir = RuntimeDirectory.create();
-    }
-
-    @AfterEach
-    void tearDown()
-    {
-        dir.close();
-    }
+    @AutoClose
+    private final RuntimeDirectory dir = RuntimeDirectory.create();
 
     @Test
     void createThenAttachSeesHeaderAndPayload() throws IOException

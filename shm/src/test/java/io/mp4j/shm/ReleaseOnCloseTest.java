@@ -1,7 +1,6 @@
 package io.mp4j.shm;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -19,19 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ReleaseOnCloseTest
 {
-    private RuntimeDirectory dir;
-
-    @BeforeEach
-    void setUp()
-    {
-        dir = RuntimeDirectory.create();
-    }
-
-    @AfterEach
-    void tearDown()
-    {
-        dir.close();
-    }
+    @AutoClose
+    private final RuntimeDirectory dir = RuntimeDirectory.create();
 
     /** Mappings of this JVM of files in the test's directory, read from /proc/self/maps. */
     private long mappings() throws IOException

@@ -1,8 +1,7 @@
 package io.mp4j.shm;
 
 import org.agrona.concurrent.AtomicBuffer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -24,19 +23,8 @@ class ReusedOwnPidTest
     private static final Duration LONG = Duration.ofSeconds(60);
     private static final long EARLIER_START_TIME = OwnerWord.START_TIME - 1;
 
-    RuntimeDirectory dir;
-
-    @BeforeEach
-    void setUp()
-    {
-        dir = RuntimeDirectory.create();
-    }
-
-    @AfterEach
-    void tearDown()
-    {
-        dir.close();
-    }
+    @AutoClose
+    final RuntimeDirectory dir = RuntimeDirectory.create();
 
     private static void forgeLockHolder(final MappedMutexLock lock, final long owner, final int holdCount)
     {

@@ -1,7 +1,6 @@
 package io.mp4j.shm;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -23,19 +22,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class SerializationTest
 {
-    RuntimeDirectory dir;
-
-    @BeforeEach
-    void setUp()
-    {
-        dir = RuntimeDirectory.create();
-    }
-
-    @AfterEach
-    void tearDown()
-    {
-        dir.close();
-    }
+    @AutoClose
+    final RuntimeDirectory dir = RuntimeDirectory.create();
 
     @Test
     void everyPrimitiveTravelsAsAHandleAndResolvesToTheCachedAttachment() throws Exception

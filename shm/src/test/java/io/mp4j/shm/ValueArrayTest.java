@@ -1,7 +1,6 @@
 package io.mp4j.shm;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -20,22 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ValueArrayTest
 {
-    RuntimeDirectory dir;
-
-    @BeforeEach
-    void setUp()
-    {
-        dir = RuntimeDirectory.create();
-    }
-
-    @AfterEach
-    void tearDown()
-    {
-        if (dir != null)
-        {
-            dir.close();
-        }
-    }
+    @AutoClose
+    final RuntimeDirectory dir = RuntimeDirectory.create();
 
     @Test
     void typecodesAndAtomics()
