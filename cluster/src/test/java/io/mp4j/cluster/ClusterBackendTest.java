@@ -3,6 +3,7 @@ package io.mp4j.cluster;
 import io.mp4j.SerializableCallable;
 import io.mp4j.queue.JoinableQueue;
 import io.mp4j.queue.Queue;
+import io.mp4j.shm.Await;
 import io.mp4j.shm.Barrier;
 import io.mp4j.shm.BoundedSemaphore;
 import io.mp4j.shm.Event;
@@ -26,7 +27,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -75,26 +75,12 @@ class ClusterBackendTest
         }
     }
 
-    static void await(final String what, final BooleanSupplier condition)
-    {
-        final long start = System.nanoTime();
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() - start > BOUND_NANOS)
-            {
-                throw new AssertionError("not within the bound: " + what);
-            }
-            Thread.onSpinWait();
-            Thread.yield();
-        }
-    }
-
     @Test
     void aLockTakenAfterAClientReconnectIsNotTakenOverByOthers()
     {
         final long before = client.nodeOrder();
         ((TcpDiscoverySpi)client.ignite().configuration().getDiscoverySpi()).clientReconnect();
-        await("the client reconnected with a new order", () ->
+        Await.until("the client reconnected with a new order", Duration.ofNanos(BOUND_NANOS), () ->
         {
             try
             {
@@ -153,7 +139,7 @@ class ClusterBackendTest
             }
             assertEquals(0, mine.getValue());
         }
-        await("the consumer's node left", () -> member.ignite().cluster().nodes().size() == 2);
+        Await.until("the consumer's node left", Duration.ofNanos(BOUND_NANOS), () -> member.ignite().cluster().nodes().size() == 2);
         // before the fix Ignite's fail-over-safe semaphore gave the 5 consumed signals back
         assertEquals(0, signals.getValue());
         assertFalse(signals.tryAcquire());
@@ -172,7 +158,7 @@ class ClusterBackendTest
             // the permits handed back by another node: Ignite still counts them as the holder's
             pool.release(2);
         }
-        await("the holder's node left", () -> member.ignite().cluster().nodes().size() == 2);
+        Await.until("the holder's node left", Duration.ofNanos(BOUND_NANOS), () -> member.ignite().cluster().nodes().size() == 2);
         for (int i = 0; i < 3; i++)
         {
             final long value = pool.getValue();
@@ -244,7 +230,7 @@ class ClusterBackendTest
             }
         });
         waiter.start();
-        await("the waiter blocks", () -> waiter.getState() == Thread.State.WAITING || waiter.getState() == Thread.State.TIMED_WAITING);
+        Await.until("the waiter blocks", Duration.ofNanos(BOUND_NANOS), () -> waiter.getState() == Thread.State.WAITING || waiter.getState() == Thread.State.TIMED_WAITING);
         waiter.interrupt();
         waiter.join(TimeUnit.NANOSECONDS.toMillis(BOUND_NANOS));
         assertFalse(waiter.isAlive());
@@ -374,7 +360,7 @@ class ClusterBackendTest
                 }
             });
             waiter.start();
-            await("the waiter blocks", () -> waiter.getState() == Thread.State.WAITING || waiter.getState() == Thread.State.TIMED_WAITING);
+            Await.until("the waiter blocks", Duration.ofNanos(BOUND_NANOS), () -> waiter.getState() == Thread.State.WAITING || waiter.getState() == Thread.State.TIMED_WAITING);
             waiter.interrupt();
             held.unlock();
             locked = false;
@@ -507,7 +493,7 @@ class ClusterBackendTest
         try
         {
             final Future<Integer> future = executor.submit(untilInterrupted(started, stopped));
-            await("the task started", started::isSet);
+            Await.until("the task started", Duration.ofNanos(BOUND_NANOS), started::isSet);
             assertTrue(future.cancel(true));
             assertThrows(java.util.concurrent.CancellationException.class, future::get);
             // before the fix the job ran on for ever: cancel reached only the local future; now Ignite interrupts
@@ -540,7 +526,7 @@ class ClusterBackendTest
                     throw new IllegalStateException(ex);
                 }
             }, java.util.List.of(1), 1);
-            await("the task started", started::isSet);
+            Await.until("the task started", Duration.ofNanos(BOUND_NANOS), started::isSet);
             assertTrue(result.cancel(true));
             // before the fix the combined result was cancelled and the job ran on for ever
             assertTrue(stopped.await(Duration.ofSeconds(60)), "the task runs on on its member after its map was cancelled");
@@ -558,7 +544,7 @@ class ClusterBackendTest
         final Event stopped = client.event("terminate-stopped");
         final io.mp4j.Pool pool = client.pool(1);
         final io.mp4j.AsyncResult<Integer> result = pool.applyAsync(untilInterrupted(started, stopped));
-        await("the task started", started::isSet);
+        Await.until("the task started", Duration.ofNanos(BOUND_NANOS), started::isSet);
         // before the fix close() waited for the task, up to a day, as an executor's close() does
         java.util.concurrent.CompletableFuture.runAsync(pool::close).get(60, TimeUnit.SECONDS);
         assertTrue(pool.isTerminated());
@@ -586,7 +572,7 @@ class ClusterBackendTest
             final io.mp4j.ProcessPoolExecutor executor = watcher.executor(1);
             assertTrue(executor.awaitReady(Duration.ofNanos(BOUND_NANOS)));
             lone.getAndSet(null).close();
-            await("the client saw its member leave", () ->
+            Await.until("the client saw its member leave", Duration.ofNanos(BOUND_NANOS), () ->
             {
                 try
                 {

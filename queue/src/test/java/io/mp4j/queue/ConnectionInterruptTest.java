@@ -1,6 +1,8 @@
 package io.mp4j.queue;
 
+import io.mp4j.shm.Await;
 import io.mp4j.shm.IdleStrategies;
+import io.mp4j.shm.RecordingIdle;
 import io.mp4j.shm.RuntimeDirectory;
 import org.agrona.concurrent.IdleStrategy;
 import org.junit.jupiter.api.AutoClose;
@@ -9,15 +11,11 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A connection's waits are not interruptible; an interrupted receiver, or sender on a full ring, keeps waiting
@@ -28,50 +26,6 @@ class ConnectionInterruptTest
 {
     @AutoClose
     final RuntimeDirectory dir = RuntimeDirectory.create();
-
-    static final class RecordingIdle implements IdleStrategy
-    {
-        final AtomicInteger calls = new AtomicInteger();
-        final AtomicInteger callsWhileInterrupted = new AtomicInteger();
-
-        @Override
-        public void idle(final int workCount)
-        {
-            if (workCount <= 0)
-            {
-                idle();
-            }
-        }
-
-        @Override
-        public void idle()
-        {
-            if (Thread.currentThread().isInterrupted())
-            {
-                callsWhileInterrupted.incrementAndGet();
-            }
-            calls.incrementAndGet();
-            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
-        }
-
-        @Override
-        public void reset()
-        {
-        }
-    }
-
-    static void await(final String what, final BooleanSupplier condition)
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() - deadline > 0)
-            {
-                fail("timed out waiting for " + what);
-            }
-            Thread.onSpinWait();
-        }
-    }
 
     @Test
     void interruptedReceiverKeepsWaitingParkedAndKeepsTheInterrupt() throws Exception
@@ -98,12 +52,12 @@ class ConnectionInterruptTest
                 }
             }, "receiver");
             receiver[0].start();
-            await("the receiver to idle", () -> idle.calls.get() > 10);
+            Await.until("the receiver to idle", () -> idle.calls() > 10);
             receiver[0].interrupt();
-            final int before = idle.calls.get();
-            await("the receiver to idle on after the interrupt", () -> idle.calls.get() > before + 50);
-            assertTrue(idle.callsWhileInterrupted.get() <= 1,
-                idle.callsWhileInterrupted.get() + " idle calls were made with the interrupt status set (each park returns at once)");
+            final int before = idle.calls();
+            Await.until("the receiver to idle on after the interrupt", () -> idle.calls() > before + 50);
+            assertTrue(idle.callsWhileInterrupted() <= 1,
+                idle.callsWhileInterrupted() + " idle calls were made with the interrupt status set (each park returns at once)");
             a.send("hello");
             assertEquals("hello true", received.get(30, TimeUnit.SECONDS));
 
@@ -154,13 +108,13 @@ class ConnectionInterruptTest
                 }
             }, "sender");
             sender[0].start();
-            await("the sender to idle on the full ring", () -> idle.calls.get() > 10);
+            Await.until("the sender to idle on the full ring", () -> idle.calls() > 10);
             sender[0].interrupt();
-            final int before = idle.calls.get();
-            await("the sender to idle on after the interrupt", () -> idle.calls.get() > before + 50 || sent.isDone());
+            final int before = idle.calls();
+            Await.until("the sender to idle on after the interrupt", () -> idle.calls() > before + 50 || sent.isDone());
             assertFalse(sent.isDone(), "the interrupted send did not keep waiting: " + sent);
-            assertTrue(idle.callsWhileInterrupted.get() <= 1,
-                idle.callsWhileInterrupted.get() + " idle calls were made with the interrupt status set (each park returns at once)");
+            assertTrue(idle.callsWhileInterrupted() <= 1,
+                idle.callsWhileInterrupted() + " idle calls were made with the interrupt status set (each park returns at once)");
             for (int i = 0; i < messages; i++)
             {
                 final byte[] message = receiving.recvBytes();

@@ -59,7 +59,7 @@ class BarrierInterruptTest
             }
         });
         late.start();
-        ConditionBarrierTest.awaitTrue(() -> late.getState() == Thread.State.TIMED_WAITING, "the late party waits");
+        Await.until("the late party waits", () -> late.getState() == Thread.State.TIMED_WAITING);
         late.interrupt();
         late.join(TimeUnit.SECONDS.toMillis(60));
         final boolean leftWhileTheActionRan = !late.isAlive();

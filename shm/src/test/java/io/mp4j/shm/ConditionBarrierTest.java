@@ -13,7 +13,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -24,19 +23,6 @@ class ConditionBarrierTest
 {
     @AutoClose
     final RuntimeDirectory dir = RuntimeDirectory.create();
-
-    static void awaitTrue(final BooleanSupplier condition, final String what)
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() > deadline)
-            {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.yield();
-        }
-    }
 
     @Test
     void waitRequiresLockAndTimesOut() throws Exception
@@ -125,12 +111,12 @@ class ConditionBarrierTest
                 }
             }));
         }
-        awaitTrue(() -> cond.waiters() == 4, "3 live waiters and the dead one");
+        Await.until("3 live waiters and the dead one", () -> cond.waiters() == 4);
         try (SharedLock.Held held = cond.locked())
         {
             assertEquals(2, cond.signal(2), "the dead waiter and one live one are signalled; the dead one's signal is handed on");
         }
-        awaitTrue(() -> woken.get() == 2, "two woken");
+        Await.until("two woken", () -> woken.get() == 2);
         assertEquals(1, cond.waiters());
         try (SharedLock.Held held = cond.locked())
         {
@@ -192,7 +178,7 @@ class ConditionBarrierTest
                 throw new IllegalStateException(ex);
             }
         });
-        awaitTrue(() -> barrier.nWaiting() == 1, "one waiting");
+        Await.until("one waiting", () -> barrier.nWaiting() == 1);
         barrier.abort();
         final ExecutionException broken = assertThrows(ExecutionException.class, () -> waiter.get(30, TimeUnit.SECONDS));
         assertTrue(broken.getCause().getCause() instanceof BrokenBarrierException, String.valueOf(broken.getCause()));
@@ -454,7 +440,7 @@ class ConditionBarrierTest
                 return false;
             }
         });
-        awaitTrue(() -> cond.waiters() == 1, "the waiter");
+        Await.until("the waiter", () -> cond.waiters() == 1);
         final AtomicBuffer buffer = cond.region.buffer();
         int forged = -1;
         for (int i = 0; i < MappedCondition.DEFAULT_MAX_WAITERS && forged < 0; i++)

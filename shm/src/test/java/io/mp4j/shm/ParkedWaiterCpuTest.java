@@ -78,8 +78,7 @@ class ParkedWaiterCpuTest
         thread.start();
         try
         {
-            ConditionBarrierTest.awaitTrue(() -> thread.getState() == Thread.State.TIMED_WAITING,
-                what + ": the waiter reaches its park phase");
+            Await.until(what + ": the waiter reaches its park phase", () -> thread.getState() == Thread.State.TIMED_WAITING);
             final long cpu0 = threads.getThreadCpuTime(thread.getId());
             final long wall0 = System.nanoTime();
             long now;

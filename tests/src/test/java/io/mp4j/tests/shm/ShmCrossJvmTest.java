@@ -1,6 +1,7 @@
 package io.mp4j.tests.shm;
 
 import io.mp4j.shm.Array;
+import io.mp4j.shm.Await;
 import io.mp4j.shm.Barrier;
 import io.mp4j.shm.BoundedSemaphore;
 import io.mp4j.shm.Condition;
@@ -33,7 +34,6 @@ import java.util.TreeMap;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -65,19 +65,6 @@ class ShmCrossJvmTest
         children.close();
         dir.close();
         assertFalse(Files.exists(dir.path()), "runtime directory left behind");
-    }
-
-    static void awaitTrue(final BooleanSupplier condition, final String what)
-    {
-        final long deadline = System.nanoTime() + LONG.toNanos();
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() > deadline)
-            {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.yield();
-        }
     }
 
     static String serialize(final Object object) throws Exception
@@ -316,7 +303,7 @@ class ShmCrossJvmTest
     {
         final Barrier barrier = Barrier.create(dir, "barrier", 3);
         final ChildJvms.Child party = children.start("barrier", ChildJvms.pathOf(barrier));
-        awaitTrue(() -> barrier.nWaiting() == 1, "the child waiting in the barrier");
+        Await.until("the child waiting in the barrier", LONG, () -> barrier.nWaiting() == 1);
         party.kill();
         assertThrows(BrokenBarrierException.class, () -> barrier.await(LONG));
         assertTrue(barrier.isBroken());
@@ -328,7 +315,7 @@ class ShmCrossJvmTest
         final Barrier barrier = Barrier.create(dir, "barrier", 3);
         final ChildJvms.Child a = children.start("barrier", ChildJvms.pathOf(barrier));
         final ChildJvms.Child b = children.start("barrier", ChildJvms.pathOf(barrier));
-        awaitTrue(() -> barrier.nWaiting() == 2, "two children waiting");
+        Await.until("two children waiting", LONG, () -> barrier.nWaiting() == 2);
         assertEquals(2, barrier.await(LONG));
         final String lineA = a.nextLine(LONG);
         final String lineB = b.nextLine(LONG);
@@ -340,7 +327,7 @@ class ShmCrossJvmTest
     {
         final Condition cond = Condition.create(dir, "cond");
         final ChildJvms.Child doomed = children.start("cond-wait", ChildJvms.pathOf(cond));
-        awaitTrue(() -> cond.waiters() == 1, "the child waiting");
+        Await.until("the child waiting", LONG, () -> cond.waiters() == 1);
         doomed.kill();
         final CompletableFuture<Boolean> live = CompletableFuture.supplyAsync(() ->
         {
@@ -353,7 +340,7 @@ class ShmCrossJvmTest
                 return false;
             }
         });
-        awaitTrue(() -> cond.waiters() == 2, "the live waiter behind the dead one");
+        Await.until("the live waiter behind the dead one", LONG, () -> cond.waiters() == 2);
         try (SharedLock.Held held = cond.locked())
         {
             assertEquals(1, cond.signal(1));
@@ -384,7 +371,7 @@ class ShmCrossJvmTest
     {
         final Condition cond = Condition.create(dir, "cond");
         final ChildJvms.Child waiter = children.start("cond-wait", ChildJvms.pathOf(cond));
-        awaitTrue(() -> cond.waiters() == 1, "the child waiting");
+        Await.until("the child waiting", LONG, () -> cond.waiters() == 1);
         try (SharedLock.Held held = cond.locked())
         {
             assertEquals(1, cond.signalAll());
