@@ -1,6 +1,6 @@
 package io.mp4j;
 
-import io.mp4j.tests.Await;
+import io.mp4j.shm.Await;
 import io.mp4j.tests.NoLeaks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -3,7 +3,7 @@ package io.mp4j;
 import io.mp4j.queue.Queue;
 import io.mp4j.shm.Lock;
 import io.mp4j.shm.Semaphore;
-import io.mp4j.tests.Await;
+import io.mp4j.shm.Await;
 import io.mp4j.tests.NoLeaks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

@@ -1,6 +1,6 @@
 package io.mp4j;
 
-import io.mp4j.tests.Await;
+import io.mp4j.shm.Await;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.junit.jupiter.api.Test;

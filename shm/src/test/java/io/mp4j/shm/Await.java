@@ -1,52 +1,73 @@
 package io.mp4j.shm;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * How a test waits for a condition another thread or process brings about: with a bound, never with a sleep.
+ * Bounded waits on a condition: how tests synchronise with other threads and processes, never by sleeping.
  * Shared by every module's tests (the shm test-jar).
  */
 public final class Await
 {
-    /** The bound of {@link #until(String, BooleanSupplier)}: long, so that only a hang fails on a loaded machine. */
-    public static final Duration BOUND = Duration.ofSeconds(30);
+    /** The bound used unless a test gives one: generous, because a loaded 2-core CI machine is slow. */
+    public static final Duration DEFAULT = Duration.ofSeconds(60);
 
     private Await()
     {
     }
 
     /**
-     * Wait until {@code condition} holds, for at most {@link #BOUND}.
+     * Poll until the condition holds, failing the test after the bound.
      *
      * @param what      what is awaited, for the failure message.
-     * @param condition polled, yielding between polls.
-     * @throws AssertionError if the bound passed first.
+     * @param condition the condition.
      */
     public static void until(final String what, final BooleanSupplier condition)
     {
-        until(what, BOUND, condition);
+        until(what, DEFAULT, condition);
     }
 
     /**
-     * Wait until {@code condition} holds, for at most {@code bound}.
+     * Poll until the condition holds, failing the test after the bound.
      *
      * @param what      what is awaited, for the failure message.
      * @param bound     how long at most.
-     * @param condition polled, yielding between polls.
-     * @throws AssertionError if the bound passed first.
+     * @param condition the condition.
      */
     public static void until(final String what, final Duration bound, final BooleanSupplier condition)
     {
-        final long start = System.nanoTime();
-        final long boundNanos = bound.toNanos();
+        final long deadline = System.nanoTime() + bound.toNanos();
+        long pauseMicros = 50;
         while (!condition.getAsBoolean())
         {
-            if (System.nanoTime() - start > boundNanos)
+            if (System.nanoTime() - deadline > 0)
             {
-                throw new AssertionError("not within " + bound + ": " + what);
+                fail("timed out after " + bound + " waiting for " + what);
             }
-            Thread.yield();
+            // a poll interval, not synchronisation: the loop re-checks the condition
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(pauseMicros));
+            pauseMicros = Math.min(pauseMicros * 2, 20_000);
         }
+    }
+
+    /**
+     * Poll until the supplier gives a non-null value, failing after the bound.
+     *
+     * @param what     what is awaited.
+     * @param supplier the value source.
+     * @param <T>      the value type.
+     * @return the value.
+     */
+    public static <T> T value(final String what, final Supplier<T> supplier)
+    {
+        final Object[] box = new Object[1];
+        until(what, () -> (box[0] = supplier.get()) != null);
+        @SuppressWarnings("unchecked") final T value = (T)box[0];
+        return value;
     }
 }

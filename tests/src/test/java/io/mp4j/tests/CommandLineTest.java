@@ -2,6 +2,7 @@ package io.mp4j.tests;
 
 import io.mp4j.JvmFlags;
 import io.mp4j.bench.Json;
+import io.mp4j.shm.Await;
 import io.mp4j.shm.MappedRegion;
 import io.mp4j.shm.RegionType;
 import io.mp4j.shm.RuntimeDirectory;
@@ -181,7 +182,7 @@ class CommandLineTest
                 }
             }, "condition-waiter");
             waiter.start();
-            io.mp4j.tests.Await.until("the waiter to wait", () -> condition.waiters() == 1);
+            Await.until("the waiter to wait", () -> condition.waiters() == 1);
             lock.lock();
             rlock.lock();
             rlock.lock();

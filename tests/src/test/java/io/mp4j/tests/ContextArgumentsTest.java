@@ -4,6 +4,7 @@ import io.mp4j.Backend;
 import io.mp4j.Context;
 import io.mp4j.Process;
 import io.mp4j.StartMethod;
+import io.mp4j.shm.Await;
 import io.mp4j.shm.RuntimeDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

@@ -4,6 +4,7 @@ import io.mp4j.Context;
 import io.mp4j.Process;
 import io.mp4j.ProcessInfo;
 import io.mp4j.StartMethod;
+import io.mp4j.shm.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;

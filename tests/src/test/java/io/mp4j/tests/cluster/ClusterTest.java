@@ -11,6 +11,7 @@ import io.mp4j.queue.EmptyException;
 import io.mp4j.queue.JoinableQueue;
 import io.mp4j.queue.MessageDecodingException;
 import io.mp4j.queue.Queue;
+import io.mp4j.shm.Await;
 import io.mp4j.shm.Barrier;
 import io.mp4j.shm.BoundedSemaphore;
 import io.mp4j.shm.ElementType;
@@ -615,7 +616,7 @@ class ClusterTest
         try (ProcessPoolExecutor executor = backend.executor(1))
         {
             final CompletableFuture<Long> result = executor.submit((SerializableCallable<Long>)() -> runUntilGo(running, go));
-            final long first = io.mp4j.tests.Await.value("the task to start on a member", () -> running.get("task"));
+            final long first = Await.value("the task to start on a member", () -> running.get("task"));
             final Process member = cluster.members.stream().filter(p -> p.pid() == first).findFirst().orElseThrow();
             LocalCluster.kill(member);
             go.set();

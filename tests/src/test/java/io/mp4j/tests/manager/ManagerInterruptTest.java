@@ -3,7 +3,7 @@ package io.mp4j.tests.manager;
 import io.mp4j.Manager;
 import io.mp4j.queue.Queue;
 import io.mp4j.shm.Lock;
-import io.mp4j.tests.Await;
+import io.mp4j.shm.Await;
 import io.mp4j.tests.NoLeaks;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -7,7 +7,7 @@ import io.mp4j.StartMethod;
 import io.mp4j.queue.Queue;
 import io.mp4j.shm.Event;
 import io.mp4j.shm.Semaphore;
-import io.mp4j.tests.Await;
+import io.mp4j.shm.Await;
 import io.mp4j.tests.NoLeaks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

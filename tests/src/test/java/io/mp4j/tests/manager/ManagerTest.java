@@ -14,7 +14,7 @@ import io.mp4j.shm.Lock;
 import io.mp4j.shm.RLock;
 import io.mp4j.shm.SharedLock;
 import io.mp4j.shm.Value;
-import io.mp4j.tests.Await;
+import io.mp4j.shm.Await;
 import io.mp4j.tests.NoLeaks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

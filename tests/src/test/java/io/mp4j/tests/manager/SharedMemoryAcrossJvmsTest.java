@@ -4,7 +4,7 @@ import io.mp4j.Process;
 import io.mp4j.shm.RuntimeDirectory;
 import io.mp4j.shm.ShareableList;
 import io.mp4j.shm.SharedMemory;
-import io.mp4j.tests.Await;
+import io.mp4j.shm.Await;
 import io.mp4j.tests.CapturedOutput;
 import io.mp4j.tests.NoLeaks;
 import org.junit.jupiter.api.Test;

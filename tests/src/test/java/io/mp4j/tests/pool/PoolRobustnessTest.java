@@ -7,7 +7,7 @@ import io.mp4j.Pool;
 import io.mp4j.ProcessPoolExecutor;
 import io.mp4j.SerializableCallable;
 import io.mp4j.WorkerDiedException;
-import io.mp4j.tests.Await;
+import io.mp4j.shm.Await;
 import io.mp4j.tests.NoLeaks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

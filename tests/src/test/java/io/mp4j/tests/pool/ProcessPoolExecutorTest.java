@@ -3,7 +3,7 @@ package io.mp4j.tests.pool;
 import io.mp4j.ProcessPoolExecutor;
 import io.mp4j.RemoteTaskException;
 import io.mp4j.SerializableCallable;
-import io.mp4j.tests.Await;
+import io.mp4j.shm.Await;
 import io.mp4j.tests.NoLeaks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
