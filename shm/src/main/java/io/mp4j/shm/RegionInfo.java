@@ -205,7 +205,8 @@ public final class RegionInfo
      * snapshot: other processes may be changing it.
      *
      * @return the state, or an empty string if the region has a {@link #problem()}, no inspector reads its
-     * type, or the file cannot be read now (removed meanwhile, say).
+     * type, or the file cannot be read now or no longer holds the region {@link #read} saw (removed or
+     * replaced meanwhile, say).
      */
     public String state()
     {
@@ -216,8 +217,14 @@ public final class RegionInfo
         MappedByteBuffer mapped = null;
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ))
         {
-            mapped = channel.map(FileChannel.MapMode.READ_ONLY, MappedRegion.HEADER_LENGTH, payloadLength);
-            final UnsafeBuffer payload = new UnsafeBuffer(mapped);
+            // the header again, in the same mapping as the payload: the file may have been replaced since read()
+            mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, MappedRegion.HEADER_LENGTH + payloadLength);
+            final UnsafeBuffer whole = new UnsafeBuffer(mapped);
+            if (!describes(whole))
+            {
+                return "";
+            }
+            final UnsafeBuffer payload = new UnsafeBuffer(whole, MappedRegion.HEADER_LENGTH, (int)payloadLength);
             for (final RegionInspector inspector : Inspectors.ALL)
             {
                 final String state = inspector.describe(type, variant, payload);
@@ -239,6 +246,17 @@ public final class RegionInfo
                 IoUtil.unmap(mapped);
             }
         }
+    }
+
+    private boolean describes(final UnsafeBuffer header)
+    {
+        return header.getLong(MappedRegion.MAGIC_OFFSET) == MappedRegion.MAGIC &&
+            header.getInt(MappedRegion.TYPE_OFFSET) == type.code() &&
+            header.getInt(MappedRegion.VARIANT_OFFSET) == variant &&
+            header.getLong(MappedRegion.PAYLOAD_LENGTH_OFFSET) == payloadLength &&
+            header.getLong(MappedRegion.CREATOR_PID_OFFSET) == creatorPid &&
+            header.getLong(MappedRegion.CREATOR_START_TIME_OFFSET) == creatorStartTime &&
+            header.getLong(MappedRegion.CREATED_MILLIS_OFFSET) == createdMillis;
     }
 
     /** The inspectors on the class path, loaded once. */

@@ -10,10 +10,12 @@ import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -132,6 +134,30 @@ class MappedRegionTest
             // HEADER_LENGTH + Long.MAX_VALUE is negative: the file looked long enough, and no problem was reported
             final String problem = RegionInfo.read(file).problem();
             assertTrue(problem != null && problem.contains("payload length " + corrupt), String.valueOf(problem));
+        }
+    }
+
+    @Test
+    void regionInfoStateIsEmptyOnceTheFileNoLongerHoldsTheRegionItRead() throws IOException
+    {
+        final MappedEvent event = MappedEvent.create(dir, "e");
+        final MappedValue value = MappedValue.create(dir, "v", "i", 42);
+        try
+        {
+            event.set();
+            final RegionInfo info = RegionInfo.read(event.path());
+            assertEquals(MappedEvent.describe(event.region.buffer()), info.state());
+            assertFalse(info.state().isEmpty());
+            // replaced by a region of another type, and a longer one: before, the event's inspector read the value's
+            // payload as an event's and described it
+            Files.copy(value.path(), event.path(), StandardCopyOption.REPLACE_EXISTING);
+            assertEquals("", info.state());
+            assertEquals(RegionInfo.read(value.path()).state(), RegionInfo.read(event.path()).state());
+        }
+        finally
+        {
+            event.close();
+            value.close();
         }
     }
 
