@@ -126,7 +126,8 @@ public final class ClusterBenchClient
         final int warmUpRounds = Integer.parseInt(args[5]);
         final ClusterBackend backend = ClusterBackend.join(ClusterConfig.builder()
             .seeds(List.of(args[0])).localAddress("127.0.0.1")
-            .discoveryPort(Integer.parseInt(args[1]), 3).communicationPort(Integer.parseInt(args[2]), 11).build());
+            .discoveryPort(Integer.parseInt(args[1]), 3).communicationPort(Integer.parseInt(args[2]), 11)
+            .noSecret(true).build());
         try
         {
             final Ignite ignite = backend.ignite();

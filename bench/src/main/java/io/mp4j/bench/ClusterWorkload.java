@@ -48,7 +48,7 @@ public final class ClusterWorkload implements Workload
             {
                 final Process member = start(ClusterNode.class.getName(), List.of("--seeds", seeds, "--discovery-port",
                     base + ".." + (base + MEMBERS - 1), "--communication-port", (base + 8) + ".." + (base + 19),
-                    "--memory-mib", "64", "--threads", "4", "--exit-on-stdin-eof"));
+                    "--memory-mib", "64", "--threads", "4", "--exit-on-stdin-eof", "--no-secret"));
                 jvms.add(member);
                 readers.add(new BufferedReader(new InputStreamReader(member.getInputStream(), StandardCharsets.UTF_8)));
             }

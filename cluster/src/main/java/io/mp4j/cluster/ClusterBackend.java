@@ -34,7 +34,8 @@ import java.util.regex.Pattern;
  * The cluster backend: mp4j's shared objects on an Apache Ignite 2.18 cluster, behind the same interfaces
  * as the memory-mapped ones. A program changes one line:
  * <pre>{@code
- * try (Context ctx = Context.create(ClusterBackend.join(ClusterConfig.builder().seeds("10.0.0.5:47500").localAddress("10.0.0.7").build())))
+ * try (Context ctx = Context.create(ClusterBackend.join(ClusterConfig.builder().seeds("10.0.0.5:47500").localAddress("10.0.0.7")
+ *         .secret(ClusterConfig.readSecretFile(Path.of("/etc/myapp/cluster.secret"))).build())))
  * {
  *     Lock lock = ctx.lock("counter-lock");
  *     Value counter = ctx.value("counter", ElementType.LONG, 0L);
@@ -107,22 +108,27 @@ public final class ClusterBackend implements Backend
      * Join the cluster as a client node: this JVM holds no data and runs no tasks. Blocks until joined; fails
      * (never hangs) when no seed answers within the join timeout.
      *
-     * @param config seeds, addresses, ports.
+     * @param config seeds, addresses, ports, and a secret or {@link ClusterConfig.Builder#noSecret}.
      * @return the backend; give it to {@code Context.create(backend)}.
+     * @throws IllegalStateException if the configuration has neither a secret nor {@code noSecret}, or the cluster
+     *                               refused this node's secret proof.
      */
     public static ClusterBackend join(final ClusterConfig config)
     {
+        config.requireSecretOrNoSecret();
         return register(new ClusterBackend(IgniteNode.start(config, true), config));
     }
 
     /**
      * Start a member in this JVM (what {@link ClusterNode} does).
      *
-     * @param config seeds, addresses, ports.
+     * @param config seeds, addresses, ports, and a secret or {@link ClusterConfig.Builder#noSecret}.
      * @return the backend.
+     * @throws IllegalStateException if the configuration has neither a secret nor {@code noSecret}.
      */
     public static ClusterBackend startMember(final ClusterConfig config)
     {
+        config.requireSecretOrNoSecret();
         if (!config.hasSecret())
         {
             // one line, so that whoever starts a member learns that the cluster is open (README, "Who can join")

@@ -72,12 +72,16 @@ import java.util.regex.Pattern;
  *     <td>whether Ignite deserializes only the classes of an allow-list (see below).</td></tr>
  * <tr><td>{@link Builder#quietLogging}</td><td>{@code --log}</td><td>quiet</td>
  *     <td>whether Ignite's own log goes to java.util.logging (warnings and errors) or nowhere.</td></tr>
- * <tr><td>{@link Builder#secret}</td><td>{@code --secret-file PATH}</td><td>none</td>
+ * <tr><td>{@link Builder#secret}</td><td>{@code --secret-file PATH}</td><td>none: one of the two is required</td>
  *     <td>a secret every node must prove it holds to join (see below); the file is read by
  *     {@link #readSecretFile}.</td></tr>
+ * <tr><td>{@link Builder#noSecret}</td><td>{@code --no-secret}</td><td>off: one of the two is required</td>
+ *     <td>no secret: whoever can reach the ports joins (see below).</td></tr>
  * </table>
  *
- * <p><b>Who can join.</b> Without a secret, any process that can reach a member's discovery and
+ * <p><b>Who can join.</b> A node does not start until it is given a secret or told there is none:
+ * {@link ClusterBackend#join} and {@link ClusterBackend#startMember} refuse a configuration with neither.
+ * Without a secret ({@link Builder#noSecret}), any process that can reach a member's discovery and
  * communication ports joins the cluster and can read and change every object (on loopback: every user of
  * the host); a member says so on standard error when it starts. With a secret, a joining node (member or
  * client) sends HMAC-SHA256(secret, its node id) with its join request and the coordinator refuses it when
@@ -135,6 +139,7 @@ public final class ClusterConfig
     private final boolean allowList;
     private final boolean quietLogging;
     private final byte[] secret;
+    private final boolean noSecret;
 
     private ClusterConfig(final Builder b)
     {
@@ -155,6 +160,7 @@ public final class ClusterConfig
         this.allowList = b.allowList;
         this.quietLogging = b.quietLogging;
         this.secret = b.secret;
+        this.noSecret = b.noSecret;
     }
 
     /**
@@ -188,6 +194,7 @@ public final class ClusterConfig
         b.allowList = allowList;
         b.quietLogging = quietLogging;
         b.secret = secret;
+        b.noSecret = noSecret;
         return b;
     }
 
@@ -214,6 +221,9 @@ public final class ClusterConfig
                     continue;
                 case "--log":
                     b.quietLogging(false);
+                    continue;
+                case "--no-secret":
+                    b.noSecret(true);
                     continue;
                 default:
                     break;
@@ -461,6 +471,30 @@ public final class ClusterConfig
         return secret != null;
     }
 
+    /** @return whether the cluster was declared open, without a secret ({@link Builder#noSecret}). */
+    public boolean noSecret()
+    {
+        return noSecret;
+    }
+
+    /**
+     * What {@link ClusterBackend#join} and {@link ClusterBackend#startMember} check first: a node is given a
+     * secret or told that there is none, never open by omission.
+     *
+     * @throws IllegalStateException if neither was given.
+     */
+    void requireSecretOrNoSecret()
+    {
+        if (secret == null && !noSecret)
+        {
+            throw new IllegalStateException("cluster node: no secret given, and not told to run without one. Give every " +
+                "node the same secret (--secret-file PATH, mode 0600, or ClusterConfig.Builder.secret), or say that " +
+                "every process that can reach " + localAddress + " discovery ports " + discoveryPort + ".." +
+                (discoveryPort + discoveryPortRange) + " may join and read or change every object (--no-secret, or " +
+                "ClusterConfig.Builder.noSecret(true))");
+        }
+    }
+
     /**
      * The Ignite configuration of a node.
      *
@@ -561,7 +595,7 @@ public final class ClusterConfig
             ", failureDetectionTimeout=" + failureDetectionTimeout + ", clientFailureDetectionTimeout=" +
             clientFailureDetectionTimeout + ", memory=" + memoryBytes / (1024 * 1024) + " MiB" +
             ", threads=" + threads + ", peerClassLoading=" + peerClassLoading + ", allowList=" + allowList +
-            ", secret=" + (secret != null ? "set" : "none") + '}';
+            ", secret=" + (secret != null ? "set" : noSecret ? "none (declared)" : "none") + '}';
     }
 
     /**
@@ -586,6 +620,7 @@ public final class ClusterConfig
         private boolean allowList;
         private boolean quietLogging = true;
         private byte[] secret;
+        private boolean noSecret;
 
         private Builder()
         {
@@ -839,11 +874,29 @@ public final class ClusterConfig
         }
 
         /**
+         * Run without a secret: any process that can reach the discovery and communication ports may join and
+         * read or change every object (on loopback, every user of the host). A node must be given a secret or
+         * this, so that a cluster is never open by omission. For {@code ./mp4j cluster-node}: {@code --no-secret}.
+         *
+         * @param none true to run without a secret.
+         * @return this.
+         */
+        public Builder noSecret(final boolean none)
+        {
+            this.noSecret = none;
+            return this;
+        }
+
+        /**
          * @return the configuration.
          */
         public ClusterConfig build()
         {
             Objects.requireNonNull(localAddress);
+            if (secret != null && noSecret)
+            {
+                throw new IllegalArgumentException("a secret and noSecret (--secret-file and --no-secret) were both given: choose one");
+            }
             return new ClusterConfig(this);
         }
     }

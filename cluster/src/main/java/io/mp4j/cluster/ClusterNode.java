@@ -138,6 +138,7 @@ public final class ClusterNode
             "  --allow-list                 deserialize only Ignite's classes and mp4j's allow-list (on every node)",
             "  --log                        Ignite's log through java.util.logging (default: quiet)",
             "  --secret-file PATH           nodes must prove they hold this file's bytes to join (mode 0600; on every node)",
+            "  --no-secret                  no secret: whoever can reach the ports joins (this or --secret-file is required)",
             "  --class-path CP              (./mp4j only) the classes of your tasks",
             "  --exit-on-stdin-eof          exit when standard input closes");
     }

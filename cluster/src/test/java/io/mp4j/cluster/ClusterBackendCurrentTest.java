@@ -23,7 +23,8 @@ class ClusterBackendCurrentTest
             .discoveryPort(base, 2)
             .communicationPort(base + 8, 11)
             .memory(64L << 20)
-            .threads(2);
+            .threads(2)
+            .noSecret(true);
         final ClusterBackend first = ClusterBackend.startMember(builder.build());
         ClusterBackend second = null;
         try

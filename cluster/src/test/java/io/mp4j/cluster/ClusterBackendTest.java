@@ -55,6 +55,7 @@ class ClusterBackendTest
             .communicationPort(base + 8, 11)
             .memory(64L << 20)
             .threads(4)
+            .noSecret(true)
             // Ignite interrupts a cancelled task after this (three tests wait for it); 10 s by default
             .failureDetectionTimeout(Duration.ofSeconds(4));
         member = ClusterBackend.startMember(builder.discoveryPort(base, 1).build());
@@ -562,7 +563,8 @@ class ClusterBackendTest
             .localAddress("127.0.0.1")
             .communicationPort(base + 8, 11)
             .memory(64L << 20)
-            .threads(2);
+            .threads(2)
+            .noSecret(true);
         final ClusterConfig memberConfig = builder.discoveryPort(base, 1).build();
         final AtomicReference<ClusterBackend> lone = new AtomicReference<>(ClusterBackend.startMember(memberConfig));
         final ClusterBackend watcher = ClusterBackend.join(builder.discoveryPort(base + 1, 6).build());

@@ -2,6 +2,7 @@ package io.mp4j.cluster;
 
 import org.apache.ignite.configuration.IgniteConfiguration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
@@ -39,7 +40,7 @@ class ClusterConfigTest
         final ClusterConfig config = ClusterConfig.parse(List.of("--seeds", "10.0.0.5:47500,10.0.0.6:47500..47502",
             "--local-address", "10.0.0.5", "--discovery-port", "48500..48505", "--communication-port", "48100",
             "--thin-client-port", "10800", "--work-dir", "/srv/ignite", "--backups", "2", "--failure-detection-ms", "2500",
-            "--client-failure-detection-ms", "7500", "--memory-mib", "64", "--threads", "6", "--peer-class-loading", "--allow-list", "--log"));
+            "--client-failure-detection-ms", "7500", "--memory-mib", "64", "--threads", "6", "--peer-class-loading", "--allow-list", "--log", "--no-secret"));
         assertEquals(List.of("10.0.0.5:47500", "10.0.0.6:47500..47502"), config.seeds());
         assertEquals("10.0.0.5", config.localAddress());
         assertEquals(48500, config.discoveryPort());
@@ -56,6 +57,8 @@ class ClusterConfigTest
         assertTrue(config.peerClassLoading());
         assertTrue(config.allowList());
         assertFalse(config.quietLogging());
+        assertTrue(config.noSecret());
+        assertFalse(config.hasSecret());
         // and survives a round trip through its builder
         assertEquals(config.toString(), config.toBuilder().build().toString());
     }
@@ -95,6 +98,23 @@ class ClusterConfigTest
         Files.write(file, content.getBytes(StandardCharsets.US_ASCII));
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
         return file;
+    }
+
+    @Test
+    void aNodeWithNeitherASecretNorNoSecretIsRefusedBeforeItStartsAndBothAreRefused(@TempDir final Path dir) throws Exception
+    {
+        final ClusterConfig neither = ClusterConfig.parse(List.of());
+        assertFalse(neither.hasSecret() || neither.noSecret());
+        for (final Executable start : new Executable[]{ () -> ClusterBackend.join(neither), () -> ClusterBackend.startMember(neither) })
+        {
+            final IllegalStateException ex = assertThrows(IllegalStateException.class, start);
+            assertTrue(ex.getMessage().contains("no secret given") && ex.getMessage().contains("--secret-file PATH") &&
+                ex.getMessage().contains("--no-secret"), ex.getMessage());
+        }
+        final Path file = secretFile(dir, "key", "rw-------", "s3cret");
+        final IllegalArgumentException both = assertThrows(IllegalArgumentException.class,
+            () -> ClusterConfig.parse(List.of("--secret-file", file.toString(), "--no-secret")));
+        assertTrue(both.getMessage().contains("choose one"), both.getMessage());
     }
 
     @Test

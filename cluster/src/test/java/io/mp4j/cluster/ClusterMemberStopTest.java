@@ -30,7 +30,7 @@ class ClusterMemberStopTest
     {
         final int base = 49_000 + ThreadLocalRandom.current().nextInt(0, 40) * 20;
         final ClusterConfig.Builder builder = ClusterConfig.builder().seeds("127.0.0.1:" + base + ".." + (base + 1)).localAddress("127.0.0.1")
-            .communicationPort(base + 8, 11).memory(64L << 20).threads(2)
+            .communicationPort(base + 8, 11).memory(64L << 20).threads(2).noSecret(true)
             // a stopping member interrupts its running tasks after this (10 s by default)
             .failureDetectionTimeout(Duration.ofSeconds(4));
         ClusterBackend stopping = null;

@@ -76,7 +76,7 @@ class ClusterSecretTest
 
         assertRefused(cluster.config(1).toBuilder().secret("another secret".getBytes(StandardCharsets.UTF_8)).build(),
             "this node holds a different secret");
-        assertRefused(cluster.config(1).toBuilder().secret(null).build(), "this node holds no secret");
+        assertRefused(cluster.config(1).toBuilder().secret(null).noSecret(true).build(), "this node holds no secret");
 
         // the member still serves the client that holds the secret, and a second one joins
         assertEquals(1, cluster.client.ignite().cluster().forServers().nodes().size());
@@ -101,6 +101,7 @@ class ClusterSecretTest
         final List<String> without = new ArrayList<>(withSecret);
         without.remove(without.indexOf("--secret-file") + 1);
         without.remove("--secret-file");
+        without.add("--no-secret");
 
         final Process refused = cluster.launch("refused-member", ClusterNode.class.getName(), without, new CountDownLatch(1));
         cluster.extras.add(refused);

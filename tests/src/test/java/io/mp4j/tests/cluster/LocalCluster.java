@@ -124,6 +124,10 @@ final class LocalCluster implements AutoCloseable
             args.add("--allow-list");
         }
         args.addAll(extraMemberArgs);
+        if (!args.contains("--secret-file"))
+        {
+            args.add("--no-secret");
+        }
         return args;
     }
 
@@ -139,6 +143,7 @@ final class LocalCluster implements AutoCloseable
             .communicationPort(communicationPort, 11)
             .allowList(allowList)
             .secret(clientSecret)
+            .noSecret(clientSecret == null)
             .build();
     }
 
@@ -158,6 +163,7 @@ final class LocalCluster implements AutoCloseable
             .localAddress("127.0.0.1")
             .discoveryPort(Integer.parseInt(discoveryPort), 0)
             .communicationPort(Integer.parseInt(communicationPort), 11)
+            .noSecret(true)
             .build());
     }
 
