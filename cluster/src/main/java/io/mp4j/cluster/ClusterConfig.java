@@ -487,7 +487,7 @@ public final class ClusterConfig
     {
         if (secret == null && !noSecret)
         {
-            throw new IllegalStateException("cluster node: no secret given, and not told to run without one. Give every " +
+            throw new IllegalStateException("no secret given, and not told to run without one. Give every " +
                 "node the same secret (--secret-file PATH, mode 0600, or ClusterConfig.Builder.secret), or say that " +
                 "every process that can reach " + localAddress + " discovery ports " + discoveryPort + ".." +
                 (discoveryPort + discoveryPortRange) + " may join and read or change every object (--no-secret, or " +

@@ -44,6 +44,14 @@ public final class ClusterNode
         try
         {
             config = ClusterConfig.parse(options);
+            config.requireSecretOrNoSecret();
+        }
+        catch (final IllegalStateException ex)
+        {
+            // neither --secret-file nor --no-secret: a usage error, as a bad option is
+            System.err.println("mp4j cluster-node: " + ex.getMessage());
+            System.exit(2);
+            return;
         }
         catch (final IllegalArgumentException ex)
         {
@@ -123,23 +131,23 @@ public final class ClusterNode
     {
         return String.join("\n",
             "usage: ./mp4j cluster-node [options]   (a member of an mp4j cluster on Apache Ignite; see docs/cluster.md)",
-            "  --seeds H:P,H:P..Q           discovery addresses of members (default 127.0.0.1:47500..47509)",
-            "  --local-address A            the only address to bind and advertise (default 127.0.0.1)",
-            "  --discovery-port P[..Q]      discovery ports (default 47500..47509)",
-            "  --communication-port P[..Q]  communication ports (default 47100..47109)",
-            "  --thin-client-port P         Ignite's thin-client connector on the local address (default off)",
-            "  --work-dir DIR               Ignite's work directory (default: a private one, removed at exit)",
-            "  --backups N                  backup copies of every shared object (default 1)",
-            "  --failure-detection-ms N     how long a silent member is given (default 10000)",
-            "  --client-failure-detection-ms N  how long a silent client is given (default 30000)",
-            "  --memory-mib N               the largest off-heap data region (default 256)",
-            "  --threads N                  task pool size (default max(4, cores))",
-            "  --peer-class-loading         let nodes ship task classes (only on a trusted network)",
-            "  --allow-list                 deserialize only Ignite's classes and mp4j's allow-list (on every node)",
-            "  --log                        Ignite's log through java.util.logging (default: quiet)",
-            "  --secret-file PATH           nodes must prove they hold this file's bytes to join (mode 0600; on every node)",
-            "  --no-secret                  no secret: whoever can reach the ports joins (this or --secret-file is required)",
-            "  --class-path CP              (./mp4j only) the classes of your tasks",
-            "  --exit-on-stdin-eof          exit when standard input closes");
+            "  --seeds H:P,H:P..Q                discovery addresses of members (default 127.0.0.1:47500..47509)",
+            "  --local-address A                 the only address to bind and advertise (default 127.0.0.1)",
+            "  --discovery-port P[..Q]           discovery ports (default 47500..47509)",
+            "  --communication-port P[..Q]       communication ports (default 47100..47109)",
+            "  --thin-client-port P              Ignite's thin-client connector on the local address (default off)",
+            "  --work-dir DIR                    Ignite's work directory (default: a private one, removed at exit)",
+            "  --backups N                       backup copies of every shared object (default 1)",
+            "  --failure-detection-ms N          how long a silent member is given (default 10000)",
+            "  --client-failure-detection-ms N   how long a silent client is given (default 30000)",
+            "  --memory-mib N                    the largest off-heap data region (default 256)",
+            "  --threads N                       task pool size (default max(4, cores))",
+            "  --peer-class-loading              let nodes ship task classes (only on a trusted network)",
+            "  --allow-list                      deserialize only Ignite's classes and mp4j's allow-list (on every node)",
+            "  --log                             Ignite's log through java.util.logging (default: quiet)",
+            "  --secret-file PATH                nodes must prove they hold this file's bytes to join (mode 0600; on every node)",
+            "  --no-secret                       no secret: whoever can reach the ports joins (this or --secret-file is required)",
+            "  --class-path CP                   (./mp4j only) the classes of your tasks",
+            "  --exit-on-stdin-eof               exit when standard input closes");
     }
 }

@@ -2,7 +2,6 @@ package io.mp4j.cluster;
 
 import org.apache.ignite.configuration.IgniteConfiguration;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
@@ -11,12 +10,14 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 class ClusterConfigTest
 {
@@ -103,13 +104,23 @@ class ClusterConfigTest
     @Test
     void aNodeWithNeitherASecretNorNoSecretIsRefusedBeforeItStartsAndBothAreRefused(@TempDir final Path dir) throws Exception
     {
-        final ClusterConfig neither = ClusterConfig.parse(List.of());
+        // ports of its own: were the check gone, the node would start (and be closed below), not meet another test's
+        final int base = 52_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(0, 100) * 20;
+        final ClusterConfig neither = ClusterConfig.builder().seeds("127.0.0.1:" + base).localAddress("127.0.0.1")
+            .discoveryPort(base, 0).communicationPort(base + 8, 0).build();
         assertFalse(neither.hasSecret() || neither.noSecret());
-        for (final Executable start : new Executable[]{ () -> ClusterBackend.join(neither), () -> ClusterBackend.startMember(neither) })
+        final List<Supplier<ClusterBackend>> starts = List.of(() -> ClusterBackend.startMember(neither), () -> ClusterBackend.join(neither));
+        for (final Supplier<ClusterBackend> start : starts)
         {
-            final IllegalStateException ex = assertThrows(IllegalStateException.class, start);
-            assertTrue(ex.getMessage().contains("no secret given") && ex.getMessage().contains("--secret-file PATH") &&
-                ex.getMessage().contains("--no-secret"), ex.getMessage());
+            try (ClusterBackend started = start.get())
+            {
+                fail("a node with neither a secret nor noSecret started: " + started);
+            }
+            catch (final IllegalStateException ex)
+            {
+                assertTrue(ex.getMessage().contains("no secret given") && ex.getMessage().contains("--secret-file PATH") &&
+                    ex.getMessage().contains("--no-secret"), ex.getMessage());
+            }
         }
         final Path file = secretFile(dir, "key", "rw-------", "s3cret");
         final IllegalArgumentException both = assertThrows(IllegalArgumentException.class,

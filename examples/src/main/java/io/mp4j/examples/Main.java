@@ -93,7 +93,7 @@ public final class Main
             "                     live runtime directories and regions on this host (every second; Ctrl-C stops)\n" +
             "  bench [--python] [--only NAME...] [--out FILE] [--json]\n" +
             "                     the cross-process benchmark; --python runs CPython's baseline too and compares\n" +
-            "  cluster-node [--seeds H:P,...] [--local-address A] [--class-path CP] ...\n" +
+            "  cluster-node (--secret-file PATH | --no-secret) [--seeds H:P,...] [--local-address A] [--class-path CP] ...\n" +
             "                     a member of a cluster on Apache Ignite (docs/cluster.md; cluster-node --help)\n" +
             "  --help             this text\n");
     }

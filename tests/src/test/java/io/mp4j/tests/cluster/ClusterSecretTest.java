@@ -101,7 +101,17 @@ class ClusterSecretTest
         final List<String> without = new ArrayList<>(withSecret);
         without.remove(without.indexOf("--secret-file") + 1);
         without.remove("--secret-file");
+        final List<String> neither = new ArrayList<>(without);
         without.add("--no-secret");
+
+        // neither a secret nor --no-secret: a usage error, before Ignite starts
+        final Process undecided = cluster.launch("undecided-member", ClusterNode.class.getName(), neither, new CountDownLatch(1));
+        cluster.extras.add(undecided);
+        assertTrue(undecided.waitFor(LocalCluster.START_BOUND.toMillis(), TimeUnit.MILLISECONDS),
+            "a member with neither a secret nor --no-secret still runs after " + LocalCluster.START_BOUND);
+        assertEquals(2, undecided.exitValue(), () -> String.join("\n", cluster.output));
+        assertTrue(String.join("\n", cluster.output).contains("undecided-member: mp4j cluster-node: no secret given, and not told " +
+            "to run without one"), () -> String.join("\n", cluster.output));
 
         final Process refused = cluster.launch("refused-member", ClusterNode.class.getName(), without, new CountDownLatch(1));
         cluster.extras.add(refused);
