@@ -1,5 +1,6 @@
 package io.mp4j.queue;
 
+import io.mp4j.shm.Await;
 import io.mp4j.shm.CrashPoints;
 import org.example.Forbidden;
 import org.junit.jupiter.api.Test;
@@ -118,11 +119,7 @@ class PipeCrossJvmTest extends CrossJvmTestBase
             // 8 MiB through a 64 KiB ring nobody reads: the child blocks mid-message
             final ChildJvm child = start("pipe-send-large", pipe.first().path().toString(), "1", Integer.toString(8 << 20));
             assertEquals("hello", receiveEnd.recv(WAIT));
-            final long deadline = System.nanoTime() + WAIT.toNanos();
-            while (!receiveEnd.poll() && System.nanoTime() - deadline < 0)
-            {
-                Thread.onSpinWait(); // until its first fragment is committed
-            }
+            Await.until("the child's first fragment", WAIT, receiveEnd::poll);
             child.kill();
             assertTimeoutPreemptively(WAIT, () ->
             {

@@ -1,5 +1,6 @@
 package io.mp4j.queue;
 
+import io.mp4j.shm.Await;
 import io.mp4j.shm.RuntimeDirectory;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -111,11 +112,7 @@ class PipeTest
         // 8 MiB through a 64 KiB ring nobody reads: the sender blocks mid-message
         final CompletableFuture<Void> sender = TestThreads.run(() -> sendEnd.sendBytes(new byte[8 << 20]));
         assertEquals("before", receiveEnd.recv(Duration.ofSeconds(60)));
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!receiveEnd.poll() && System.nanoTime() - deadline < 0)
-        {
-            Thread.onSpinWait(); // until its first fragment is committed
-        }
+        Await.until("the sender's first fragment", Duration.ofSeconds(60), receiveEnd::poll);
         sendEnd.close();
         final Throwable stopped = assertThrows(java.util.concurrent.ExecutionException.class, () -> sender.get(60, TimeUnit.SECONDS)).getCause();
         assertTrue(stopped instanceof IllegalStateException, String.valueOf(stopped));

@@ -1,5 +1,6 @@
 package io.mp4j.queue;
 
+import io.mp4j.shm.Await;
 import org.junit.jupiter.api.Test;
 
 import java.io.DataInputStream;
@@ -67,12 +68,7 @@ class QueueCrossJvmTest extends CrossJvmTestBase
         {
             // a producer in another JVM fills the queue and blocks; the parent sees it full
             final ChildJvm producer = start("produce-longs", ChildJvm.serialize(q), "1", "1000", "0");
-            final long deadline = System.nanoTime() + WAIT.toNanos();
-            while (!q.full() && System.nanoTime() < deadline)
-            {
-                Thread.onSpinWait();
-            }
-            assertTrue(q.full());
+            Await.until("the producer to fill the queue", WAIT, q::full);
             int got = 0;
             while (got < 1000)
             {

@@ -366,12 +366,7 @@ class ConditionBarrierTest
         final MappedBarrier barrier = MappedBarrier.create(dir, "b", 2, () ->
         {
             waiter[0].interrupt();
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (waiter[0].isInterrupted())
-            {
-                assertTrue(System.nanoTime() - deadline < 0, "the waiter never looked at its interrupt status");
-                Thread.yield();
-            }
+            Await.until("the waiter to look at its interrupt status", () -> !waiter[0].isInterrupted());
             if (reset)
             {
                 holder[0].reset();
