@@ -13,6 +13,7 @@ import org.apache.ignite.logger.java.JavaLogger;
 import org.apache.ignite.spi.communication.tcp.TcpCommunicationSpi;
 import org.apache.ignite.spi.discovery.tcp.TcpDiscoverySpi;
 import org.apache.ignite.spi.discovery.tcp.ipfinder.vm.TcpDiscoveryVmIpFinder;
+import org.apache.ignite.ssl.SslContextFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -77,6 +78,8 @@ import java.util.regex.Pattern;
  *     {@link #readSecretFile}.</td></tr>
  * <tr><td>{@link Builder#noSecret}</td><td>{@code --no-secret}</td><td>off: one of the two is required</td>
  *     <td>no secret: whoever can reach the ports joins (see below).</td></tr>
+ * <tr><td>{@link Builder#tls}</td><td>{@code --tls-keystore PATH --tls-password-file PATH}</td><td>off</td>
+ *     <td>TLS for discovery and communication (see below).</td></tr>
  * </table>
  *
  * <p><b>Who can join.</b> A node does not start until it is given a secret or told there is none:
@@ -87,15 +90,23 @@ import java.util.regex.Pattern;
  * client) sends HMAC-SHA256(secret, its node id) with its join request and the coordinator refuses it when
  * that does not match ({@link ClusterSecret}); the secret itself is never sent nor logged. Give the same
  * secret to every node: a cluster whose oldest member has none checks nobody. The transport stays
- * unencrypted, so this keeps out whoever cannot read the secret, not whoever can read the traffic; the
- * thin-client connector is not covered.
+ * unencrypted unless TLS is on, so without TLS this keeps out whoever cannot read the secret, not whoever
+ * can read the traffic; the thin-client connector is not covered.
+ *
+ * <p><b>TLS.</b> With {@link Builder#tls} every node speaks TLS on its discovery and communication ports
+ * (Ignite's {@code SslContextFactory}): the key store, a PKCS#12 file readable by its owner only, holds the
+ * node's key and certificate, and the certificates it holds are the ones the node trusts, so a node
+ * without a certificate signed by (or equal to) one of them cannot connect. Give every node the same
+ * settings: a node without TLS cannot talk to one with it. The simplest set-up is one self-signed key
+ * shared by every node ({@code keytool -genkeypair -keyalg EC -storetype PKCS12 ...}): the traffic is then
+ * encrypted, and only holders of the key store join.
  *
  * <p><b>Class loading.</b> Peer class loading is off: the classes of the tasks a {@code Pool} or
  * {@code ProcessPoolExecutor} sends to the cluster, and of the objects put in queues, dicts and lists,
  * must be on every member's class path ({@code ./mp4j cluster-node --class-path ...}). Turning it on lets
  * any node that joins the cluster ship bytecode that every member then runs: only do it on a network where
  * every host that can reach the discovery and communication ports is trusted. Ignite's own transport is
- * not encrypted, and not authenticated without a secret; keep the ports on a private network.
+ * not encrypted without TLS, and not authenticated without a secret; keep the ports on a private network.
  *
  * <p><b>Deserialization.</b> Ignite deserializes what reaches a node (tasks, the values of dicts, lists and
  * queues, its own messages) refusing only the classes of its deny-list. With {@link Builder#allowList} on,
@@ -140,6 +151,8 @@ public final class ClusterConfig
     private final boolean quietLogging;
     private final byte[] secret;
     private final boolean noSecret;
+    private final Path tlsKeyStore;
+    private final char[] tlsPassword;
 
     private ClusterConfig(final Builder b)
     {
@@ -161,6 +174,8 @@ public final class ClusterConfig
         this.quietLogging = b.quietLogging;
         this.secret = b.secret;
         this.noSecret = b.noSecret;
+        this.tlsKeyStore = b.tlsKeyStore;
+        this.tlsPassword = b.tlsPassword;
     }
 
     /**
@@ -195,6 +210,8 @@ public final class ClusterConfig
         b.quietLogging = quietLogging;
         b.secret = secret;
         b.noSecret = noSecret;
+        b.tlsKeyStore = tlsKeyStore;
+        b.tlsPassword = tlsPassword;
         return b;
     }
 
@@ -208,6 +225,8 @@ public final class ClusterConfig
     public static ClusterConfig parse(final List<String> args)
     {
         final Builder b = builder();
+        Path tlsKeyStore = null;
+        Path tlsPasswordFile = null;
         for (int i = 0; i < args.size(); i++)
         {
             final String option = args.get(i);
@@ -273,9 +292,23 @@ public final class ClusterConfig
                 case "--secret-file":
                     b.secret(readSecretFile(Path.of(value)));
                     break;
+                case "--tls-keystore":
+                    tlsKeyStore = Path.of(value);
+                    break;
+                case "--tls-password-file":
+                    tlsPasswordFile = Path.of(value);
+                    break;
                 default:
                     throw new IllegalArgumentException("unknown option " + option + " (see ./mp4j cluster-node --help)");
             }
+        }
+        if ((tlsKeyStore == null) != (tlsPasswordFile == null))
+        {
+            throw new IllegalArgumentException("--tls-keystore and --tls-password-file go together: give both or neither");
+        }
+        if (tlsKeyStore != null)
+        {
+            b.tls(tlsKeyStore, readPrivateFile("TLS password file", tlsPasswordFile));
         }
         return b.build();
     }
@@ -291,6 +324,19 @@ public final class ClusterConfig
      */
     public static byte[] readSecretFile(final Path file)
     {
+        return readPrivateFile("secret file", file);
+    }
+
+    /**
+     * Read a file that must be its owner's alone (see {@link #readSecretFile}).
+     *
+     * @param what what the file is, for messages.
+     * @param file the file.
+     * @return its bytes.
+     * @throws IllegalArgumentException as {@link #readSecretFile} does, naming {@code what} and the file.
+     */
+    static byte[] readPrivateFile(final String what, final Path file)
+    {
         final PosixFileAttributes attributes;
         try
         {
@@ -298,11 +344,11 @@ public final class ClusterConfig
         }
         catch (final IOException | UnsupportedOperationException ex)
         {
-            throw new IllegalArgumentException("secret file " + file + ": cannot read its attributes (" + ex + ")", ex);
+            throw new IllegalArgumentException(what + " " + file + ": cannot read its attributes (" + ex + ")", ex);
         }
         if (!attributes.isRegularFile())
         {
-            throw new IllegalArgumentException("secret file " + file + ": not a regular file" +
+            throw new IllegalArgumentException(what + " " + file + ": not a regular file" +
                 (attributes.isSymbolicLink() ? " (a symbolic link: give the file it points to)" : ""));
         }
         final EnumSet<PosixFilePermission> open = EnumSet.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
@@ -311,7 +357,7 @@ public final class ClusterConfig
         open.retainAll(attributes.permissions());
         if (!open.isEmpty())
         {
-            throw new IllegalArgumentException("secret file " + file + ": its group or others have access (" +
+            throw new IllegalArgumentException(what + " " + file + ": its group or others have access (" +
                 PosixFilePermissions.toString(attributes.permissions()) +
                 "); it must be readable by its owner only: chmod 600 " + file);
         }
@@ -322,11 +368,11 @@ public final class ClusterConfig
         }
         catch (final IOException ex)
         {
-            throw new IllegalArgumentException("secret file " + file + ": cannot read it (" + ex + ")", ex);
+            throw new IllegalArgumentException(what + " " + file + ": cannot read it (" + ex + ")", ex);
         }
         if (bytes.length == 0)
         {
-            throw new IllegalArgumentException("secret file " + file + ": empty");
+            throw new IllegalArgumentException(what + " " + file + ": empty");
         }
         return bytes;
     }
@@ -471,6 +517,12 @@ public final class ClusterConfig
         return secret != null;
     }
 
+    /** @return whether nodes speak TLS ({@link Builder#tls}). */
+    public boolean tls()
+    {
+        return tlsKeyStore != null;
+    }
+
     /** @return whether the cluster was declared open, without a secret ({@link Builder#noSecret}). */
     public boolean noSecret()
     {
@@ -578,6 +630,17 @@ public final class ClusterConfig
         cfg.setPeerClassLoadingThreadPoolSize(2);
         cfg.setRebalanceThreadPoolSize(1);
         cfg.setSnapshotThreadPoolSize(1);
+        if (tlsKeyStore != null)
+        {
+            final SslContextFactory tls = new SslContextFactory();
+            tls.setKeyStoreType("PKCS12");
+            tls.setKeyStoreFilePath(tlsKeyStore.toAbsolutePath().toString());
+            tls.setKeyStorePassword(tlsPassword.clone());
+            tls.setTrustStoreType("PKCS12");
+            tls.setTrustStoreFilePath(tlsKeyStore.toAbsolutePath().toString());
+            tls.setTrustStorePassword(tlsPassword.clone());
+            cfg.setSslContextFactory(tls);
+        }
         if (secret != null)
         {
             cfg.setPluginProviders(new ClusterSecret(secret));
@@ -595,7 +658,8 @@ public final class ClusterConfig
             ", failureDetectionTimeout=" + failureDetectionTimeout + ", clientFailureDetectionTimeout=" +
             clientFailureDetectionTimeout + ", memory=" + memoryBytes / (1024 * 1024) + " MiB" +
             ", threads=" + threads + ", peerClassLoading=" + peerClassLoading + ", allowList=" + allowList +
-            ", secret=" + (secret != null ? "set" : noSecret ? "none (declared)" : "none") + '}';
+            ", secret=" + (secret != null ? "set" : noSecret ? "none (declared)" : "none") +
+            ", tls=" + (tlsKeyStore != null ? tlsKeyStore : "off") + '}';
     }
 
     /**
@@ -621,6 +685,8 @@ public final class ClusterConfig
         private boolean quietLogging = true;
         private byte[] secret;
         private boolean noSecret;
+        private Path tlsKeyStore;
+        private char[] tlsPassword;
 
         private Builder()
         {
@@ -884,6 +950,42 @@ public final class ClusterConfig
         public Builder noSecret(final boolean none)
         {
             this.noSecret = none;
+            return this;
+        }
+
+        /**
+         * Speak TLS on the discovery and communication ports (see the class comment). For
+         * {@code ./mp4j cluster-node}: {@code --tls-keystore PATH --tls-password-file PATH}.
+         *
+         * @param keyStore a PKCS#12 key store readable by its owner only (checked now, as
+         *                 {@link ClusterConfig#readSecretFile} checks a secret file): this node's key and
+         *                 certificate, and the certificates it trusts; null for no TLS.
+         * @param password the key store's password as UTF-8 bytes (copied; line breaks at the end dropped, as a
+         *                 password file has them).
+         * @return this.
+         * @throws IllegalArgumentException naming the file when it is missing, not a regular file, open to its group
+         *                                  or others, or empty, or when the password is empty.
+         */
+        public Builder tls(final Path keyStore, final byte[] password)
+        {
+            if (keyStore == null)
+            {
+                this.tlsKeyStore = null;
+                this.tlsPassword = null;
+                return this;
+            }
+            readPrivateFile("TLS key store", keyStore);
+            String text = new String(password, java.nio.charset.StandardCharsets.UTF_8);
+            while (text.endsWith("\n") || text.endsWith("\r"))
+            {
+                text = text.substring(0, text.length() - 1);
+            }
+            if (text.isEmpty())
+            {
+                throw new IllegalArgumentException("TLS key store " + keyStore + ": empty password");
+            }
+            this.tlsKeyStore = keyStore;
+            this.tlsPassword = text.toCharArray();
             return this;
         }
 

@@ -147,6 +147,9 @@ public final class ClusterNode
             "  --log                             Ignite's log through java.util.logging (default: quiet)",
             "  --secret-file PATH                nodes must prove they hold this file's bytes to join (mode 0600; on every node)",
             "  --no-secret                       no secret: whoever can reach the ports joins (this or --secret-file is required)",
+            "  --tls-keystore PATH               TLS on discovery and communication with this PKCS#12 key store (mode 0600;",
+            "                                    its certificates are the ones trusted; on every node)",
+            "  --tls-password-file PATH          the key store's password (mode 0600)",
             "  --class-path CP                   (./mp4j only) the classes of your tasks",
             "  --exit-on-stdin-eof               exit when standard input closes");
     }

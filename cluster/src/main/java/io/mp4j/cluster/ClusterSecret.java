@@ -31,7 +31,7 @@ import javax.crypto.spec.SecretKeySpec;
  * discovery data, not in a node attribute fixed at start, because a client that reconnects after a
  * disconnect rejoins under a new node id, and the discovery data is computed again for that id.
  *
- * <p>What it does not do: the transport is not encrypted, so whoever can read the cluster's traffic (another
+ * <p>What it does not do: without TLS ({@link ClusterConfig.Builder#tls}) the transport is not encrypted, so whoever can read the cluster's traffic (another
  * host on the network path; not another user on loopback) sees the proofs and the data, and could replay a
  * node's proof under that node's id once the node has left. It keeps out processes that cannot reach the
  * secret, which is what loopback on a shared host needs.

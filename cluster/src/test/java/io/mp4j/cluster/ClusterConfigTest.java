@@ -129,6 +129,35 @@ class ClusterConfigTest
     }
 
     @Test
+    void tlsTakesAPrivateKeyStoreAndPasswordFileTogetherAndReachesIgnite(@TempDir final Path dir) throws Exception
+    {
+        final Path keyStore = secretFile(dir, "cluster.p12", "rw-------", "not parsed before a node starts");
+        final Path password = secretFile(dir, "password", "rw-------", "pass word\n");
+        final ClusterConfig config = ClusterConfig.parse(List.of("--tls-keystore", keyStore.toString(), "--tls-password-file",
+            password.toString()));
+        assertTrue(config.tls());
+        assertFalse(config.toString().contains("pass word"), config.toString());
+        final org.apache.ignite.ssl.SslContextFactory tls =
+            (org.apache.ignite.ssl.SslContextFactory)config.igniteConfiguration("n", true, dir).getSslContextFactory();
+        assertEquals(keyStore.toAbsolutePath().toString(), tls.getKeyStoreFilePath());
+        assertEquals(keyStore.toAbsolutePath().toString(), tls.getTrustStoreFilePath());
+        assertEquals(null, ClusterConfig.parse(List.of()).igniteConfiguration("n", true, dir).getSslContextFactory());
+
+        final IllegalArgumentException alone = assertThrows(IllegalArgumentException.class,
+            () -> ClusterConfig.parse(List.of("--tls-keystore", keyStore.toString())));
+        assertTrue(alone.getMessage().contains("go together"), alone.getMessage());
+        final Path open = secretFile(dir, "open.p12", "rw-r--r--", "key");
+        final IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+            () -> ClusterConfig.parse(List.of("--tls-keystore", open.toString(), "--tls-password-file", password.toString())));
+        assertTrue(refused.getMessage().contains("TLS key store " + open) && refused.getMessage().contains("chmod 600"),
+            refused.getMessage());
+        final Path empty = secretFile(dir, "empty-password", "rw-------", "\n");
+        final IllegalArgumentException noPassword = assertThrows(IllegalArgumentException.class,
+            () -> ClusterConfig.parse(List.of("--tls-keystore", keyStore.toString(), "--tls-password-file", empty.toString())));
+        assertTrue(noPassword.getMessage().contains("empty password"), noPassword.getMessage());
+    }
+
+    @Test
     void theClientFailureDetectionTimeoutReachesIgniteAndIsNeverLessThanTheMembers(@TempDir final Path dir)
     {
         assertEquals(30_000, ClusterConfig.parse(List.of()).igniteConfiguration("n", false, dir).getClientFailureDetectionTimeout());
