@@ -133,6 +133,7 @@ public final class ClusterBackend implements Backend
         {
             // one line, so that whoever starts a member learns that the cluster is open (README, "Who can join")
             System.err.println("mp4j cluster member: no secret, so any process that can reach " + config.localAddress() +
+                (config.tls() ? " (and holds a key its TLS key store trusts)" : "") +
                 " discovery ports " + config.discoveryPort() + ".." + (config.discoveryPort() + config.discoveryPortRange()) +
                 " or communication ports " + config.communicationPort() + ".." + (config.communicationPort() +
                 config.communicationPortRange()) + " can join and read or change every object; give every node the same " +

@@ -85,21 +85,24 @@ import java.util.regex.Pattern;
  * <p><b>Who can join.</b> A node does not start until it is given a secret or told there is none:
  * {@link ClusterBackend#join} and {@link ClusterBackend#startMember} refuse a configuration with neither.
  * Without a secret ({@link Builder#noSecret}), any process that can reach a member's discovery and
- * communication ports joins the cluster and can read and change every object (on loopback: every user of
- * the host); a member says so on standard error when it starts. With a secret, a joining node (member or
+ * communication ports (and, with TLS, holds a trusted key) joins the cluster and can read and change every
+ * object (without TLS, on loopback: every user of the host); a member says so on standard error when it
+ * starts. With a secret, a joining node (member or
  * client) sends HMAC-SHA256(secret, its node id) with its join request and the coordinator refuses it when
  * that does not match ({@link ClusterSecret}); the secret itself is never sent nor logged. Give the same
  * secret to every node: a cluster whose oldest member has none checks nobody. The transport stays
  * unencrypted unless TLS is on, so without TLS this keeps out whoever cannot read the secret, not whoever
- * can read the traffic; the thin-client connector is not covered.
+ * can read the traffic; the thin-client connector is not covered by the secret (it is by TLS).
  *
- * <p><b>TLS.</b> With {@link Builder#tls} every node speaks TLS on its discovery and communication ports
- * (Ignite's {@code SslContextFactory}): the key store, a PKCS#12 file readable by its owner only, holds the
- * node's key and certificate, and the certificates it holds are the ones the node trusts, so a node
- * without a certificate signed by (or equal to) one of them cannot connect. Give every node the same
- * settings: a node without TLS cannot talk to one with it. The simplest set-up is one self-signed key
- * shared by every node ({@code keytool -genkeypair -keyalg EC -storetype PKCS12 ...}): the traffic is then
- * encrypted, and only holders of the key store join.
+ * <p><b>TLS.</b> With {@link Builder#tls} every node speaks TLS on its discovery and communication ports,
+ * and on the thin-client connector if it is on (Ignite's {@code SslContextFactory}, client certificates
+ * required): the key store, a PKCS#12 file readable by its owner only, holds the node's key and
+ * certificate, and its certificates are the ones the node trusts: the key's own certificate and any
+ * imported with {@code keytool -importcert} (a CA that signed the other nodes' keys must be imported so;
+ * a CA only in the key's chain is not trusted). A node whose certificate is not trusted cannot connect.
+ * Give every node the same settings: a node without TLS cannot talk to one with it. The simplest set-up is
+ * one self-signed key shared by every node ({@code keytool -genkeypair -keyalg EC -storetype PKCS12 ...}):
+ * the traffic is then encrypted, and only holders of the key store connect.
  *
  * <p><b>Class loading.</b> Peer class loading is off: the classes of the tasks a {@code Pool} or
  * {@code ProcessPoolExecutor} sends to the cluster, and of the objects put in queues, dicts and lists,
@@ -308,7 +311,12 @@ public final class ClusterConfig
         }
         if (tlsKeyStore != null)
         {
-            b.tls(tlsKeyStore, readPrivateFile("TLS password file", tlsPasswordFile));
+            final byte[] password = readPrivateFile("TLS password file", tlsPasswordFile);
+            if (new String(password, java.nio.charset.StandardCharsets.UTF_8).replaceAll("[\\r\\n]+$", "").isEmpty())
+            {
+                throw new IllegalArgumentException("TLS password file " + tlsPasswordFile + ": empty (only line breaks)");
+            }
+            b.tls(tlsKeyStore, password);
         }
         return b.build();
     }
@@ -587,6 +595,13 @@ public final class ClusterConfig
             thin.setHost(localAddress);
             thin.setPort(thinClientPort);
             thin.setPortRange(0);
+            if (tlsKeyStore != null)
+            {
+                // the thin-client connector speaks TLS too, with the same key store, and wants the client's key
+                thin.setSslEnabled(true);
+                thin.setUseIgniteSslContextFactory(true);
+                thin.setSslClientAuth(true);
+            }
             cfg.setClientConnectorConfiguration(thin);
         }
         else
@@ -940,8 +955,9 @@ public final class ClusterConfig
         }
 
         /**
-         * Run without a secret: any process that can reach the discovery and communication ports may join and
-         * read or change every object (on loopback, every user of the host). A node must be given a secret or
+         * Run without a secret: any process that can reach the discovery and communication ports (and, with
+         * {@link #tls}, holds a trusted key) may join and read or change every object (without TLS, on
+         * loopback, every user of the host). A node must be given a secret or
          * this, so that a cluster is never open by omission. For {@code ./mp4j cluster-node}: {@code --no-secret}.
          *
          * @param none true to run without a secret.
@@ -965,6 +981,7 @@ public final class ClusterConfig
          * @return this.
          * @throws IllegalArgumentException naming the file when it is missing, not a regular file, open to its group
          *                                  or others, or empty, or when the password is empty.
+         * @throws NullPointerException     if {@code keyStore} is given and {@code password} is null.
          */
         public Builder tls(final Path keyStore, final byte[] password)
         {
@@ -974,6 +991,7 @@ public final class ClusterConfig
                 this.tlsPassword = null;
                 return this;
             }
+            Objects.requireNonNull(password, "tls: the key store's password");
             readPrivateFile("TLS key store", keyStore);
             String text = new String(password, java.nio.charset.StandardCharsets.UTF_8);
             while (text.endsWith("\n") || text.endsWith("\r"))

@@ -46,15 +46,9 @@ public final class ClusterNode
             config = ClusterConfig.parse(options);
             config.requireSecretOrNoSecret();
         }
-        catch (final IllegalStateException ex)
+        catch (final IllegalArgumentException | IllegalStateException ex)
         {
-            // neither --secret-file nor --no-secret: a usage error, as a bad option is
-            System.err.println("mp4j cluster-node: " + ex.getMessage());
-            System.exit(2);
-            return;
-        }
-        catch (final IllegalArgumentException ex)
-        {
+            // a bad option, or neither --secret-file nor --no-secret: usage errors
             System.err.println("mp4j cluster-node: " + ex.getMessage());
             System.exit(2);
             return;
@@ -146,9 +140,10 @@ public final class ClusterNode
             "  --allow-list                      deserialize only Ignite's classes and mp4j's allow-list (on every node)",
             "  --log                             Ignite's log through java.util.logging (default: quiet)",
             "  --secret-file PATH                nodes must prove they hold this file's bytes to join (mode 0600; on every node)",
-            "  --no-secret                       no secret: whoever can reach the ports joins (this or --secret-file is required)",
-            "  --tls-keystore PATH               TLS on discovery and communication with this PKCS#12 key store (mode 0600;",
-            "                                    its certificates are the ones trusted; on every node)",
+            "  --no-secret                       no secret: whoever can reach the ports (and, with TLS, holds a trusted key)",
+            "                                    joins; this or --secret-file is required",
+            "  --tls-keystore PATH               TLS on discovery, communication and the thin-client connector with this",
+            "                                    PKCS#12 key store (mode 0600; its certificates are the ones trusted; every node)",
             "  --tls-password-file PATH          the key store's password (mode 0600)",
             "  --class-path CP                   (./mp4j only) the classes of your tasks",
             "  --exit-on-stdin-eof               exit when standard input closes");

@@ -154,7 +154,11 @@ class ClusterConfigTest
         final Path empty = secretFile(dir, "empty-password", "rw-------", "\n");
         final IllegalArgumentException noPassword = assertThrows(IllegalArgumentException.class,
             () -> ClusterConfig.parse(List.of("--tls-keystore", keyStore.toString(), "--tls-password-file", empty.toString())));
-        assertTrue(noPassword.getMessage().contains("empty password"), noPassword.getMessage());
+        assertTrue(noPassword.getMessage().contains("TLS password file " + empty + ": empty"), noPassword.getMessage());
+        final org.apache.ignite.configuration.ClientConnectorConfiguration thin = ClusterConfig.parse(List.of("--tls-keystore",
+            keyStore.toString(), "--tls-password-file", password.toString(), "--thin-client-port", "10800"))
+            .igniteConfiguration("n", false, dir).getClientConnectorConfiguration();
+        assertTrue(thin.isSslEnabled() && thin.isUseIgniteSslContextFactory() && thin.isSslClientAuth(), "the thin-client connector without TLS");
     }
 
     @Test

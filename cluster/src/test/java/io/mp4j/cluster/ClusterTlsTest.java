@@ -2,9 +2,11 @@ package io.mp4j.cluster;
 
 import io.mp4j.shm.ElementType;
 import io.mp4j.shm.Value;
+import org.apache.ignite.internal.util.IgniteUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
@@ -18,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,27 +29,24 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A member and a client that speak TLS ({@code --tls-keystore}, {@code --tls-password-file}): they work
- * together, the member's discovery port completes a TLS handshake, and plain text gets no answer there.
+ * together; the member's discovery and communication ports complete a TLS handshake with a client holding
+ * the cluster's key and refuse one holding another key; Ignite's discovery header in plain text gets no
+ * discovery answer.
  */
 class ClusterTlsTest
 {
     static final String PASSWORD = "mp4j-tls-test-password";
 
     @Test
-    void aMemberAndAClientSpeakTlsAndTheDiscoveryPortRefusesPlainText(@TempDir final Path dir) throws Exception
+    void aMemberAndAClientSpeakTlsAndTheMembersPortsRefuseStrangersAndPlainText(@TempDir final Path dir) throws Exception
     {
-        final Path keyStore = dir.resolve("cluster.p12");
-        final Process keytool = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "keytool").toString(),
-            "-genkeypair", "-alias", "node", "-keyalg", "EC", "-groupname", "secp256r1", "-storetype", "PKCS12",
-            "-keystore", keyStore.toString(), "-storepass", PASSWORD, "-keypass", PASSWORD, "-dname", "CN=mp4j-test",
-            "-validity", "2").redirectErrorStream(true).start();
-        final String keytoolOutput = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(keytool.waitFor(60, TimeUnit.SECONDS) && keytool.exitValue() == 0, keytoolOutput);
-        Files.setPosixFilePermissions(keyStore, PosixFilePermissions.fromString("rw-------"));
+        final Path keyStore = keyStore(dir, "cluster.p12", "CN=mp4j-test");
+        final Path foreignKeyStore = keyStore(dir, "foreign.p12", "CN=stranger");
         final Path passwordFile = Files.createFile(dir.resolve("password"),
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.write(passwordFile, (PASSWORD + "\n").getBytes(StandardCharsets.UTF_8));
@@ -70,49 +70,110 @@ class ClusterTlsTest
             value.set(42L);
             assertEquals(42L, member.value("tls-value", ElementType.LONG, 0L).getLong());
 
-            // TLS on the discovery port and on the member's communication port: a handshake completes (this
-            // probe trusts any certificate) and the member shows the key store's certificate
-            final SSLContext trustAll = SSLContext.getInstance("TLS");
-            trustAll.init(null, new TrustManager[]{ new TrustAll() }, null);
-            // (the member started first, so it bound the first communication port)
-            for (final int port : new int[]{ base, base + 8 })
+            // TLS on the member's discovery and communication ports, client certificates required. A client with
+            // the cluster's key completes a handshake, sees the key store's certificate and is kept: the
+            // communication port sends its first handshake byte, the discovery port waits for the client's
+            // message. A client with a key the cluster does not trust is dropped: an alert, a reset or the end
+            // of the stream (in TLS 1.3 the client's side of the handshake may end before the server has judged
+            // its certificate, so the refusal can come with the first read)
+            final int communicationPort = member.ignite().cluster().localNode().attributes().entrySet().stream()
+                .filter(e -> e.getKey().endsWith("comm.tcp.port")).map(e -> (Integer)e.getValue()).findFirst().orElseThrow();
+            for (final int port : new int[]{ base, communicationPort })
             {
-                try (SSLSocket socket = (SSLSocket)trustAll.getSocketFactory().createSocket())
+                try (SSLSocket trusted = probe(keyStore, port))
                 {
-                    socket.connect(new InetSocketAddress("127.0.0.1", port), 30_000);
-                    socket.setSoTimeout(30_000);
-                    socket.startHandshake();
-                    assertTrue(socket.getSession().getProtocol().startsWith("TLS"), port + ": " + socket.getSession().getProtocol());
-                    assertEquals("CN=mp4j-test", ((X509Certificate)socket.getSession().getPeerCertificates()[0])
+                    trusted.startHandshake();
+                    assertTrue(trusted.getSession().getProtocol().startsWith("TLS"), port + ": " + trusted.getSession().getProtocol());
+                    assertEquals("CN=mp4j-test", ((X509Certificate)trusted.getSession().getPeerCertificates()[0])
                         .getSubjectX500Principal().getName());
+                    if (port == communicationPort)
+                    {
+                        assertTrue(trusted.getInputStream().read() >= 0, "the communication port dropped a trusted client");
+                    }
+                    else
+                    {
+                        trusted.setSoTimeout(2_000);
+                        assertThrows(java.net.SocketTimeoutException.class, () -> trusted.getInputStream().read(),
+                            "the discovery port dropped a trusted client");
+                    }
+                }
+                try (SSLSocket stranger = probe(foreignKeyStore, port))
+                {
+                    int read;
+                    try
+                    {
+                        stranger.startHandshake();
+                        read = stranger.getInputStream().read();
+                    }
+                    catch (final java.net.SocketTimeoutException ex)
+                    {
+                        throw new AssertionError(port + ": a client with an untrusted key was neither refused nor answered", ex);
+                    }
+                    catch (final IOException refused)
+                    {
+                        read = -1;
+                    }
+                    assertEquals(-1, read, port + ": a client with an untrusted key was answered");
                 }
             }
-            // plain text gets no answer: the member drops the connection instead of reading discovery messages
+            // Ignite's discovery header in plain text gets no discovery answer: a plain node answers it with the
+            // same header; this one ends the connection or sends a TLS alert record (0x15)
             try (Socket plain = new Socket())
             {
                 plain.connect(new InetSocketAddress("127.0.0.1", base), 30_000);
                 plain.setSoTimeout(30_000);
-                plain.getOutputStream().write("not a TLS client hello\n".getBytes(StandardCharsets.US_ASCII));
+                plain.getOutputStream().write(IgniteUtils.IGNITE_HEADER);
                 plain.getOutputStream().flush();
-                final InputStream in = plain.getInputStream();
-                int read;
+                int first;
                 try
                 {
-                    while ((read = in.read()) >= 0 && read != 0x15)
-                    {
-                        // a TLS alert record (0x15) or the end of the stream: either is a refusal
-                    }
+                    first = plain.getInputStream().read();
+                }
+                catch (final java.net.SocketTimeoutException ex)
+                {
+                    throw new AssertionError("the discovery port neither answered nor closed plain text", ex);
                 }
                 catch (final IOException reset)
                 {
-                    read = -1;
+                    first = -1;
                 }
-                assertTrue(read == -1 || read == 0x15, "the discovery port answered plain text");
+                assertTrue(first == -1 || first == 0x15, "the discovery port answered plain text with " + first);
             }
         }
     }
 
-    /** Trusts any certificate: the probe checks that TLS is spoken, not whom to trust. */
+    private static Path keyStore(final Path dir, final String name, final String subject) throws Exception
+    {
+        final Path file = dir.resolve(name);
+        final Process keytool = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "keytool").toString(),
+            "-genkeypair", "-alias", "node", "-keyalg", "EC", "-groupname", "secp256r1", "-storetype", "PKCS12",
+            "-keystore", file.toString(), "-storepass", PASSWORD, "-keypass", PASSWORD, "-dname", subject,
+            "-validity", "2").redirectErrorStream(true).start();
+        final String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(keytool.waitFor(60, TimeUnit.SECONDS) && keytool.exitValue() == 0, output);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return file;
+    }
+
+    /** A TLS client socket, connected (30 s read timeout), presenting the key of {@code keyStore} and trusting any server. */
+    private static SSLSocket probe(final Path keyStore, final int port) throws Exception
+    {
+        final KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keyStore))
+        {
+            keys.load(in, PASSWORD.toCharArray());
+        }
+        final KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keyManagers.init(keys, PASSWORD.toCharArray());
+        final SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keyManagers.getKeyManagers(), new TrustManager[]{ new TrustAll() }, null);
+        final SSLSocket socket = (SSLSocket)context.getSocketFactory().createSocket();
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 30_000);
+        socket.setSoTimeout(30_000);
+        return socket;
+    }
+
+    /** Trusts any certificate: the probe checks that TLS is spoken and whom the member lets in, not whom to trust. */
     private static final class TrustAll implements X509TrustManager
     {
         @Override
