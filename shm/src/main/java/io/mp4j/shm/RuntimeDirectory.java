@@ -923,7 +923,8 @@ public final class RuntimeDirectory implements AutoCloseable
          * which the writes would otherwise truncate and grow. Checked by path, since the channel cannot be
          * asked; the size check after the writes tells whether the path still names what was opened.
          *
-         * @throws NoSuchFileException if the file is gone: its holder deleted it, and the caller tries again.
+         * @throws NoSuchFileException if the file is gone (no file at the path, or one with no link left): its
+         *                             holder deleted it, and the caller tries again.
          * @throws IllegalStateException if the file is not one to use.
          */
         private static void requireOwnLockFile(final Path file) throws IOException
@@ -941,6 +942,11 @@ public final class RuntimeDirectory implements AutoCloseable
                     "); refusing to use it as a lock");
             }
             final Object links = attrs.get("nlink");
+            if (Integer.valueOf(0).equals(links))
+            {
+                // its holder unlinked it between our lookup of the path and the stat: gone, not a hard link
+                throw new NoSuchFileException(file.toString(), null, "deleted while it was checked");
+            }
             if (!Integer.valueOf(1).equals(links))
             {
                 throw new IllegalStateException(file + ": a file with " + links +
