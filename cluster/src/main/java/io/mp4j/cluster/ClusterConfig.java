@@ -311,12 +311,14 @@ public final class ClusterConfig
         }
         if (tlsKeyStore != null)
         {
-            final byte[] password = readPrivateFile("TLS password file", tlsPasswordFile);
-            if (new String(password, java.nio.charset.StandardCharsets.UTF_8).replaceAll("[\\r\\n]+$", "").isEmpty())
+            // a password file ends with a line break, which is not part of the password
+            final String password = new String(readPrivateFile("TLS password file", tlsPasswordFile),
+                java.nio.charset.StandardCharsets.UTF_8).replaceAll("[\\r\\n]+$", "");
+            if (password.isEmpty())
             {
                 throw new IllegalArgumentException("TLS password file " + tlsPasswordFile + ": empty (only line breaks)");
             }
-            b.tls(tlsKeyStore, password);
+            b.tls(tlsKeyStore, password.toCharArray());
         }
         return b.build();
     }
@@ -345,6 +347,26 @@ public final class ClusterConfig
      */
     static byte[] readPrivateFile(final String what, final Path file)
     {
+        requirePrivateFile(what, file);
+        try
+        {
+            return Files.readAllBytes(file);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalArgumentException(what + " " + file + ": cannot read it (" + ex + ")", ex);
+        }
+    }
+
+    /**
+     * Check, without reading it, that a file is its owner's alone and not empty (see {@link #readSecretFile}).
+     *
+     * @param what what the file is, for messages.
+     * @param file the file.
+     * @throws IllegalArgumentException as {@link #readSecretFile} does, naming {@code what} and the file.
+     */
+    static void requirePrivateFile(final String what, final Path file)
+    {
         final PosixFileAttributes attributes;
         try
         {
@@ -369,20 +391,10 @@ public final class ClusterConfig
                 PosixFilePermissions.toString(attributes.permissions()) +
                 "); it must be readable by its owner only: chmod 600 " + file);
         }
-        final byte[] bytes;
-        try
-        {
-            bytes = Files.readAllBytes(file);
-        }
-        catch (final IOException ex)
-        {
-            throw new IllegalArgumentException(what + " " + file + ": cannot read it (" + ex + ")", ex);
-        }
-        if (bytes.length == 0)
+        if (attributes.size() == 0)
         {
             throw new IllegalArgumentException(what + " " + file + ": empty");
         }
-        return bytes;
     }
 
     private static int integer(final String option, final String value)
@@ -976,14 +988,13 @@ public final class ClusterConfig
          * @param keyStore a PKCS#12 key store readable by its owner only (checked now, as
          *                 {@link ClusterConfig#readSecretFile} checks a secret file): this node's key and
          *                 certificate, and the certificates it trusts; null for no TLS.
-         * @param password the key store's password as UTF-8 bytes (copied; line breaks at the end dropped, as a
-         *                 password file has them).
+         * @param password the key store's password (copied), not empty.
          * @return this.
          * @throws IllegalArgumentException naming the file when it is missing, not a regular file, open to its group
          *                                  or others, or empty, or when the password is empty.
          * @throws NullPointerException     if {@code keyStore} is given and {@code password} is null.
          */
-        public Builder tls(final Path keyStore, final byte[] password)
+        public Builder tls(final Path keyStore, final char[] password)
         {
             if (keyStore == null)
             {
@@ -992,18 +1003,13 @@ public final class ClusterConfig
                 return this;
             }
             Objects.requireNonNull(password, "tls: the key store's password");
-            readPrivateFile("TLS key store", keyStore);
-            String text = new String(password, java.nio.charset.StandardCharsets.UTF_8);
-            while (text.endsWith("\n") || text.endsWith("\r"))
-            {
-                text = text.substring(0, text.length() - 1);
-            }
-            if (text.isEmpty())
+            requirePrivateFile("TLS key store", keyStore);
+            if (password.length == 0)
             {
                 throw new IllegalArgumentException("TLS key store " + keyStore + ": empty password");
             }
             this.tlsKeyStore = keyStore;
-            this.tlsPassword = text.toCharArray();
+            this.tlsPassword = password.clone();
             return this;
         }
 
